@@ -1,0 +1,21 @@
+package dev.kiln.annotations;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/** An activation as a layer of its own (no parameters), applied to the previous layer's output. */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.METHOD)
+public @interface Activation {
+  ActivationFunction value();
+
+  /** As {@link Dense#alpha()}. */
+  double alpha() default Double.NaN;
+
+  /** As {@link Dense#temperature()}. */
+  double temperature() default 1.0;
+}

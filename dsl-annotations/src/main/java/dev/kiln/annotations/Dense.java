@@ -1,0 +1,43 @@
+package dev.kiln.annotations;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * A fully connected layer: {@code y = activation(x W + b)}, W of shape [inputs, units] (Keras's
+ * kernel layout; saved as PyTorch's [units, inputs]).
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.METHOD)
+public @interface Dense {
+  /** Number of outputs, > 0. */
+  int units();
+
+  /** Activation applied to x W + b. */
+  ActivationFunction activation() default ActivationFunction.LINEAR;
+
+  /**
+   * Slope or scale of {@link ActivationFunction#LEAKY_RELU} (in [0, 1)) and {@link
+   * ActivationFunction#ELU} (> 0); NaN means the function's default.
+   */
+  double alpha() default Double.NaN;
+
+  /** Softmax temperature, > 0. */
+  double temperature() default 1.0;
+
+  Initializer kernelInit() default Initializer.GLOROT_UNIFORM;
+
+  /** The value for {@link Initializer#CONSTANT} kernels. */
+  double kernelInitValue() default 0.0;
+
+  boolean useBias() default true;
+
+  Initializer biasInit() default Initializer.ZEROS;
+
+  /** The value for {@link Initializer#CONSTANT} biases. */
+  double biasInitValue() default 0.0;
+}

@@ -1,0 +1,18 @@
+package dev.kiln.annotations;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/** Nesterov momentum (PyTorch's form): v = momentum * v + g; w -= learningRate * (g + momentum * v). */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.TYPE)
+public @interface Nesterov {
+  double learningRate() default 0.01;
+
+  /** In [0, 1). */
+  double momentum() default 0.9;
+}

@@ -1,0 +1,39 @@
+package dev.kiln.annotations;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Declares a network. The annotated interface or abstract class lists its layers as abstract
+ * methods returning {@code dev.kiln.runtime.Layer}, in source order; the processor generates
+ * {@code <Type>Model}, a class that implements the type and trains and predicts.
+ *
+ * <pre>{@code
+ * @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+ * @Adam(learningRate = 0.05)
+ * interface Xor {
+ *   @Dense(units = 2, activation = LEAKY_RELU, kernelInit = HE_NORMAL) Layer hidden();
+ *   @Dense(units = 1) Layer output();
+ * }
+ * }</pre>
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.TYPE)
+public @interface Network {
+  /** Shape of one input sample, e.g. {@code {784}} or {@code {28, 28, 1}}. Every dimension > 0. */
+  int[] input();
+
+  /** The training loss. */
+  Loss loss();
+
+  /**
+   * Largest batch the generated buffers hold by default; {@code fit}, {@code evaluate} and batch
+   * {@code predict} split larger inputs into batches of at most this size. A model can be built
+   * with another maximum at run time.
+   */
+  int maxBatch() default 256;
+}

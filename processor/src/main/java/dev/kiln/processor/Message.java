@@ -1,0 +1,75 @@
+package dev.kiln.processor;
+
+/**
+ * Every diagnostic the processor emits, with a stable id (shown in brackets, searchable in the
+ * docs) and a template that says what to change.
+ */
+enum Message {
+  NETWORK_KIND("kiln.network.kind", "@Network goes on an interface or an abstract class; %s is %s"),
+  NETWORK_GENERIC("kiln.network.generic", "@Network type %s must not declare type parameters"),
+  NETWORK_NESTING("kiln.network.nesting", "@Network type %s must be top-level or a static, non-private nested type"),
+  NETWORK_CONSTRUCTOR(
+      "kiln.network.constructor",
+      "@Network abstract class %s needs a non-private constructor without parameters for the generated subclass"),
+  INPUT_MISSING(
+      "kiln.network.input",
+      "@Network input must give the shape of one sample, e.g. input = 784 or input = {28, 28, 1}"),
+  INPUT_DIMENSION("kiln.network.input", "@Network input dimensions must be > 0; dimension %d is %d"),
+  MAX_BATCH("kiln.network.maxBatch", "@Network maxBatch must be > 0, was %d"),
+  NO_LAYERS(
+      "kiln.network.empty",
+      "%s declares no layers; add abstract methods annotated @Dense or @Activation returning dev.kiln.runtime.Layer"),
+  OPTIMIZER_MULTIPLE("kiln.optimizer.multiple", "%s declares both @%s and @%s; declare one optimizer"),
+  OPTIMIZER_VALUE("kiln.optimizer.value", "@%s %s must be %s, was %s"),
+  METHOD_UNANNOTATED(
+      "kiln.layer.unannotated",
+      "abstract method %s() declares no layer; annotate it with @Dense or @Activation, or give it a body"),
+  METHOD_TWO_LAYERS("kiln.layer.ambiguous", "%s() has both @%s and @%s; one method declares one layer"),
+  METHOD_RETURN_TYPE("kiln.layer.returnType", "layer method %s() must return dev.kiln.runtime.Layer, not %s"),
+  METHOD_NOT_ABSTRACT("kiln.layer.notAbstract", "layer method %s() must be abstract: the generated class implements it"),
+  METHOD_SIGNATURE("kiln.layer.signature", "layer method %s() must not %s"),
+  METHOD_PARAMETER_TYPE(
+      "kiln.layer.parameter", "parameter %s of %s() must have type dev.kiln.runtime.Layer and name an earlier layer"),
+  METHOD_PARAMETER_UNKNOWN("kiln.layer.input", "parameter %s of %s() names no earlier layer; earlier layers are %s"),
+  GRAPH_NOT_SEQUENTIAL(
+      "kiln.graph.sequential",
+      "%s() takes its input from %s, but Kiln supports sequential networks only so far: "
+          + "a layer's input must be the layer declared just before it (%s)"),
+  LAYER_DUPLICATE("kiln.layer.duplicate", "layer name %s is already declared; layer names must be unique"),
+  LAYER_RESERVED("kiln.layer.reservedName", "layer name %s clashes with a method of dev.kiln.runtime.Model; rename the method"),
+  DENSE_UNITS("kiln.dense.units", "@Dense units must be > 0, was %d"),
+  DENSE_INPUT_RANK(
+      "kiln.dense.inputRank", "@Dense needs a flat input (rank 1), but %s() receives shape %s"),
+  INIT_VALUE("kiln.init.value", "@Dense %s must be finite, was %s"),
+  INIT_VALUE_UNUSED("kiln.init.valueUnused", "@Dense %s only applies with Initializer.CONSTANT, not %s"),
+  SOFTMAX_POSITION(
+      "kiln.activation.softmaxPosition",
+      "SOFTMAX is supported on the output layer only, and %s() is not the last layer"),
+  SOFTMAX_ONE_UNIT(
+      "kiln.activation.softmaxOneUnit",
+      "SOFTMAX over a single unit always outputs 1; use SIGMOID for one output, or more units"),
+  ALPHA_RANGE("kiln.activation.alpha", "%s alpha must be %s, was %s"),
+  ALPHA_UNUSED("kiln.activation.alphaUnused", "alpha has no effect on %s; remove it or use LEAKY_RELU or ELU"),
+  TEMPERATURE("kiln.activation.temperature", "softmax temperature must be > 0 and finite, was %s"),
+  TEMPERATURE_UNUSED("kiln.activation.temperatureUnused", "temperature applies to SOFTMAX only, not %s"),
+  LOSS_ACTIVATION(
+      "kiln.loss.activation",
+      "%s expects probabilities from a %s output, but the output layer %s() ends with %s; use activation = %s"),
+  LOSS_UNUSUAL("kiln.loss.unusual", "%s on a %s output is legal but unusual: %s"),
+  UNRESOLVED_TYPES("kiln.unresolved", "%s refers to types that never resolved: %s"),
+  INTERNAL_ERROR(
+      "kiln.internal",
+      "Kiln's processor failed on %s; this is a bug in Kiln, please report it with this trace:%n%s");
+
+  final String id;
+  final String template;
+
+  Message(String id, String template) {
+    this.id = id;
+    this.template = template;
+  }
+
+  String format(Object... args) {
+    return "[" + id + "] " + String.format(java.util.Locale.ROOT, template, args);
+  }
+}

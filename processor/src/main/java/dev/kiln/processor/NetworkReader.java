@@ -1,0 +1,257 @@
+package dev.kiln.processor;
+
+import dev.kiln.annotations.Activation;
+import dev.kiln.annotations.Dense;
+import dev.kiln.annotations.Network;
+import dev.kiln.processor.model.ActivationLayerSpec;
+import dev.kiln.processor.model.ActivationSpec;
+import dev.kiln.processor.model.DenseSpec;
+import dev.kiln.processor.model.LayerSpec;
+import dev.kiln.processor.model.NetworkSpec;
+import dev.kiln.processor.model.OptimizerSpec;
+import dev.kiln.processor.model.Site;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.NestingKind;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.util.ElementFilter;
+import javax.lang.model.util.Elements;
+
+/**
+ * Stage 1: reads a {@code @Network} type into a {@link NetworkSpec}. Reports what makes the
+ * declaration unreadable (wrong kind of type, malformed layer methods); value rules are the
+ * {@link NetworkChecker}'s.
+ */
+final class NetworkReader {
+  static final String LAYER_TYPE = "dev.kiln.runtime.Layer";
+  static final String MODEL_TYPE = "dev.kiln.runtime.Model";
+  private static final String ANNOTATIONS = "dev.kiln.annotations.";
+  private static final List<String> OPTIMIZERS =
+      List.of("Sgd", "Momentum", "Nesterov", "AdaGrad", "RmsProp", "Adam", "AdamW");
+
+  private final Elements elements;
+  private final Diagnostics diagnostics;
+
+  NetworkReader(Elements elements, Diagnostics diagnostics) {
+    this.elements = elements;
+    this.diagnostics = diagnostics;
+  }
+
+  /** True when a type this network mentions has not been generated yet: try again next round. */
+  static boolean hasUnresolvedTypes(TypeElement type) {
+    for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
+      if (method.getReturnType().getKind() == TypeKind.ERROR) {
+        return true;
+      }
+      for (VariableElement p : method.getParameters()) {
+        if (p.asType().getKind() == TypeKind.ERROR) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The spec, or null when the type cannot be a network at all (already reported). */
+  NetworkSpec read(TypeElement type) {
+    Site site = new Site(type, mirror(type, "Network"));
+    if (!checkTypeShape(type, site)) {
+      return null;
+    }
+    Network network = type.getAnnotation(Network.class);
+    OptimizerSpec optimizer = readOptimizer(type);
+    List<LayerSpec> layers = new ArrayList<>();
+    for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
+      LayerSpec layer = readLayer(method);
+      if (layer != null) {
+        layers.add(layer);
+      }
+    }
+    reportInheritedAbstractMethods(type);
+    return new NetworkSpec(type, site, network.input(), network.loss(), network.maxBatch(), optimizer, layers);
+  }
+
+  private boolean checkTypeShape(TypeElement type, Site site) {
+    boolean ok = true;
+    boolean isInterface = type.getKind() == ElementKind.INTERFACE;
+    boolean isAbstractClass = type.getKind() == ElementKind.CLASS && type.getModifiers().contains(Modifier.ABSTRACT);
+    if (!isInterface && !isAbstractClass) {
+      String what = type.getKind() == ElementKind.CLASS ? "a concrete class" : "an " + type.getKind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+      diagnostics.error(site, null, Message.NETWORK_KIND, type.getSimpleName(), what);
+      return false;
+    }
+    if (!type.getTypeParameters().isEmpty()) {
+      diagnostics.error(site, null, Message.NETWORK_GENERIC, type.getSimpleName());
+      ok = false;
+    }
+    boolean nested = type.getNestingKind() == NestingKind.MEMBER;
+    if (type.getNestingKind().isNested() && (!nested
+        || type.getModifiers().contains(Modifier.PRIVATE)
+        || (!isInterface && !type.getModifiers().contains(Modifier.STATIC)))) {
+      diagnostics.error(site, null, Message.NETWORK_NESTING, type.getSimpleName());
+      ok = false;
+    }
+    if (isAbstractClass) {
+      boolean hasConstructor = false;
+      for (ExecutableElement c : ElementFilter.constructorsIn(type.getEnclosedElements())) {
+        hasConstructor |= c.getParameters().isEmpty() && !c.getModifiers().contains(Modifier.PRIVATE);
+      }
+      if (!hasConstructor) {
+        diagnostics.error(site, null, Message.NETWORK_CONSTRUCTOR, type.getSimpleName());
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  private OptimizerSpec readOptimizer(TypeElement type) {
+    Site found = null;
+    String kind = null;
+    for (String name : OPTIMIZERS) {
+      AnnotationMirror mirror = mirror(type, name);
+      if (mirror == null) {
+        continue;
+      }
+      if (found != null) {
+        diagnostics.error(new Site(type, mirror), null, Message.OPTIMIZER_MULTIPLE, type.getSimpleName(), kind, name);
+        continue;
+      }
+      found = new Site(type, mirror);
+      kind = name;
+    }
+    if (found == null) {
+      // Adam with its defaults: read them from the annotation type itself.
+      TypeElement adam = elements.getTypeElement(ANNOTATIONS + "Adam");
+      List<OptimizerSpec.Hyperparameter> values = new ArrayList<>();
+      for (ExecutableElement e : ElementFilter.methodsIn(adam.getEnclosedElements())) {
+        values.add(new OptimizerSpec.Hyperparameter(e.getSimpleName().toString(), ((Number) e.getDefaultValue().getValue()).doubleValue()));
+      }
+      return new OptimizerSpec("Adam", new Site(type, null), values);
+    }
+    List<OptimizerSpec.Hyperparameter> values = new ArrayList<>();
+    TypeElement annotationType = (TypeElement) found.annotation().getAnnotationType().asElement();
+    for (ExecutableElement e : ElementFilter.methodsIn(annotationType.getEnclosedElements())) {
+      String name = e.getSimpleName().toString();
+      values.add(new OptimizerSpec.Hyperparameter(name, ((Number) found.valueOrDefault(elements, name)).doubleValue()));
+    }
+    return new OptimizerSpec(kind, found, values);
+  }
+
+  private LayerSpec readLayer(ExecutableElement method) {
+    AnnotationMirror dense = mirror(method, "Dense");
+    AnnotationMirror activation = mirror(method, "Activation");
+    String name = method.getSimpleName().toString();
+    boolean isAbstract = method.getModifiers().contains(Modifier.ABSTRACT);
+    if (dense == null && activation == null) {
+      if (isAbstract && !isModelMethod(method)) {
+        diagnostics.error(new Site(method, null), null, Message.METHOD_UNANNOTATED, name);
+      }
+      return null;
+    }
+    Site site = new Site(method, dense != null ? dense : activation);
+    if (dense != null && activation != null) {
+      diagnostics.error(new Site(method, activation), null, Message.METHOD_TWO_LAYERS, name, "Dense", "Activation");
+      return null;
+    }
+    if (!checkSignature(method, site, isAbstract)) {
+      return null;
+    }
+    List<String> inputs = new ArrayList<>();
+    for (VariableElement p : method.getParameters()) {
+      inputs.add(p.getSimpleName().toString());
+    }
+    if (dense != null) {
+      Dense d = method.getAnnotation(Dense.class);
+      return new DenseSpec(
+          name, site, inputs, d.units(), activation(d.activation(), d.alpha(), d.temperature()),
+          d.kernelInit(), d.kernelInitValue(), d.useBias(), d.biasInit(), d.biasInitValue());
+    }
+    Activation a = method.getAnnotation(Activation.class);
+    return new ActivationLayerSpec(name, site, inputs, activation(a.value(), a.alpha(), a.temperature()));
+  }
+
+  private static ActivationSpec activation(dev.kiln.annotations.ActivationFunction f, double alpha, double temperature) {
+    return new ActivationSpec(f, Double.isNaN(alpha) ? ActivationSpec.defaultAlpha(f) : alpha, temperature);
+  }
+
+  private boolean checkSignature(ExecutableElement method, Site site, boolean isAbstract) {
+    String name = method.getSimpleName().toString();
+    boolean ok = true;
+    if (!isAbstract) {
+      diagnostics.error(site, null, Message.METHOD_NOT_ABSTRACT, name);
+      ok = false;
+    }
+    if (!isLayerType(method.getReturnType())) {
+      diagnostics.error(site, null, Message.METHOD_RETURN_TYPE, name, method.getReturnType());
+      ok = false;
+    }
+    if (!method.getTypeParameters().isEmpty()) {
+      diagnostics.error(site, null, Message.METHOD_SIGNATURE, name, "declare type parameters");
+      ok = false;
+    }
+    if (!method.getThrownTypes().isEmpty()) {
+      diagnostics.error(site, null, Message.METHOD_SIGNATURE, name, "declare thrown exceptions");
+      ok = false;
+    }
+    if (method.isVarArgs()) {
+      diagnostics.error(site, null, Message.METHOD_SIGNATURE, name, "take varargs");
+      ok = false;
+    }
+    if (method.getModifiers().contains(Modifier.PRIVATE)) {
+      diagnostics.error(site, null, Message.METHOD_SIGNATURE, name, "be private");
+      ok = false;
+    }
+    for (VariableElement p : method.getParameters()) {
+      if (!isLayerType(p.asType())) {
+        diagnostics.error(new Site(p, null), null, Message.METHOD_PARAMETER_TYPE, p.getSimpleName(), name);
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  /** Abstract methods inherited from supertypes cannot be implemented by the generated class. */
+  private void reportInheritedAbstractMethods(TypeElement type) {
+    for (Element member : elements.getAllMembers(type)) {
+      if (member.getKind() != ElementKind.METHOD
+          || !member.getModifiers().contains(Modifier.ABSTRACT)
+          || member.getEnclosingElement().equals(type)
+          || isModelMethod((ExecutableElement) member)) {
+        continue;
+      }
+      Set<Modifier> mods = member.getModifiers();
+      if (!mods.contains(Modifier.STATIC)) {
+        diagnostics.error(new Site(type, null), null, Message.METHOD_UNANNOTATED,
+            member.getEnclosingElement().getSimpleName() + "." + member.getSimpleName());
+      }
+    }
+  }
+
+  private static boolean isModelMethod(ExecutableElement method) {
+    Element owner = method.getEnclosingElement();
+    return owner instanceof TypeElement t && t.getQualifiedName().contentEquals(MODEL_TYPE);
+  }
+
+  private static boolean isLayerType(TypeMirror type) {
+    return type.getKind() == TypeKind.DECLARED && type.toString().equals(LAYER_TYPE);
+  }
+
+  private static AnnotationMirror mirror(Element element, String simpleName) {
+    for (AnnotationMirror m : element.getAnnotationMirrors()) {
+      TypeElement t = (TypeElement) m.getAnnotationType().asElement();
+      if (t.getQualifiedName().contentEquals(ANNOTATIONS + simpleName)) {
+        return m;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,63 @@
+package dev.kiln.processor.emit;
+
+import dev.kiln.processor.model.DenseSpec;
+import dev.kiln.processor.model.LayerPlan;
+import dev.kiln.processor.model.Names;
+import dev.kiln.processor.model.NetworkPlan;
+
+/**
+ * Names of the generated buffers and constants of a layer. Per layer {@code x}: {@code xOut}
+ * (output, [batch][X_SIZE]), {@code xPre} (pre-activation, only for a Dense layer with an
+ * activation), {@code xGrad} (gradient of the loss with respect to {@code xOut}) and
+ * {@code xPreGrad}. Constants: {@code X_WIDTH} (values per sample), {@code X_WEIGHT} and
+ * {@code X_BIAS} (offsets); the suffixes differ from the network-wide {@code INPUT_SIZE} family. Where a Dense layer is linear its pre-activation is its output.
+ */
+final class Buffers {
+  /** The network's input buffer, a field of CompiledNetwork. */
+  static final String INPUT = "input";
+
+  private Buffers() {}
+
+  static String out(LayerPlan layer) {
+    return layer.name() + "Out";
+  }
+
+  static String grad(LayerPlan layer) {
+    return layer.name() + "Grad";
+  }
+
+  static boolean hasPreActivation(LayerPlan layer) {
+    return layer.spec() instanceof DenseSpec dense && !dense.activation().isLinear();
+  }
+
+  static String pre(LayerPlan layer) {
+    return hasPreActivation(layer) ? layer.name() + "Pre" : out(layer);
+  }
+
+  static String preGrad(LayerPlan layer) {
+    return hasPreActivation(layer) ? layer.name() + "PreGrad" : grad(layer);
+  }
+
+  /** What the layer reads: the previous layer's output or the network input. */
+  static String in(LayerPlan layer) {
+    return layer.isFirst() ? INPUT : out(layer.input());
+  }
+
+  /** Where the layer writes the gradient with respect to its input; null for the first layer. */
+  static String inGrad(LayerPlan layer) {
+    return layer.isFirst() ? null : grad(layer.input());
+  }
+
+  /** True when the gradient with respect to the layer's output is written by someone. */
+  static boolean needsGrad(NetworkPlan network, LayerPlan layer) {
+    return layer != network.output() || !layer.lossFused();
+  }
+
+  static String size(LayerPlan layer) {
+    return Names.constant(layer.name()) + "_WIDTH";
+  }
+
+  static String offset(LayerPlan layer, String tensorSuffix) {
+    return Names.constant(layer.name()) + "_" + tensorSuffix.toUpperCase(java.util.Locale.ROOT);
+  }
+}

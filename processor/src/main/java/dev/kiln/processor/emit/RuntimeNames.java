@@ -1,0 +1,28 @@
+package dev.kiln.processor.emit;
+
+import com.palantir.javapoet.ClassName;
+
+/**
+ * Every runtime type generated code names. The processor does not depend on the runtime, so the
+ * names are spelled here once; a test loads each one from the runtime to prove it exists.
+ */
+public final class RuntimeNames {
+  static final String RUNTIME = "dev.kiln.runtime";
+
+  public static final ClassName MODEL = ClassName.get(RUNTIME, "Model");
+  public static final ClassName MODEL_CORE = ClassName.get(RUNTIME, "ModelCore");
+  public static final ClassName LAYER = ClassName.get(RUNTIME, "Layer");
+  public static final ClassName COMPILED_NETWORK = ClassName.get(RUNTIME, "CompiledNetwork");
+  public static final ClassName NETWORK_INFO = ClassName.get(RUNTIME, "NetworkInfo");
+  public static final ClassName LAYER_INFO = ClassName.get(RUNTIME, "LayerInfo");
+  public static final ClassName TENSOR_SLICE = ClassName.get(RUNTIME, "TensorSlice");
+  public static final ClassName ACCURACY = ClassName.get(RUNTIME, "Accuracy");
+  public static final ClassName LOSSES = ClassName.get(RUNTIME, "Losses");
+  public static final ClassName INITIALIZERS = ClassName.get(RUNTIME, "Initializers");
+  public static final ClassName KERNELS = ClassName.get(RUNTIME + ".kernels", "Kernels");
+  public static final ClassName OPTIMIZERS = ClassName.get(RUNTIME + ".optim", "Optimizers");
+  public static final ClassName SPLITTABLE_RANDOM = ClassName.get("java.util", "SplittableRandom");
+  public static final ClassName LIST = ClassName.get("java.util", "List");
+
+  private RuntimeNames() {}
+}

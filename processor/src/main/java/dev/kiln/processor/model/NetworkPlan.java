@@ -1,0 +1,40 @@
+package dev.kiln.processor.model;
+
+import dev.kiln.annotations.ActivationFunction;
+import java.util.List;
+
+/** A checked network with shapes and parameter layout decided: what the emitters consume. */
+public record NetworkPlan(NetworkSpec spec, List<LayerPlan> layers, int parameterCount) {
+  public NetworkPlan {
+    layers = List.copyOf(layers);
+  }
+
+  public LayerPlan output() {
+    return layers.get(layers.size() - 1);
+  }
+
+  public int inputSize() {
+    return LayerPlan.product(spec.inputShape());
+  }
+
+  public int outputSize() {
+    return output().outputSize();
+  }
+
+  /** The activation the network ends with. */
+  public ActivationSpec outputActivation() {
+    return activationOf(output().spec());
+  }
+
+  /** The activation a layer applies last (a Dense layer's own, or an Activation layer's). */
+  public static ActivationSpec activationOf(LayerSpec layer) {
+    if (layer instanceof DenseSpec dense) {
+      return dense.activation();
+    }
+    return ((ActivationLayerSpec) layer).activation();
+  }
+
+  public boolean endsWith(ActivationFunction function) {
+    return outputActivation().function() == function;
+  }
+}

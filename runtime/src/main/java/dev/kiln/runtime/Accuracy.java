@@ -1,0 +1,13 @@
+package dev.kiln.runtime;
+
+/** Which accuracy metric a loss implies, as Keras's {@code metrics=['accuracy']} chooses it. */
+public enum Accuracy {
+  /** Regression losses: no accuracy. */
+  NONE,
+  /** argmax(prediction) == argmax(one-hot target). */
+  CATEGORICAL,
+  /** argmax(prediction) == class index target. */
+  SPARSE_CATEGORICAL,
+  /** Per output: (prediction > 0.5) == (target > 0.5). */
+  BINARY
+}

@@ -1,0 +1,55 @@
+package dev.kiln.runtime;
+
+import java.util.SplittableRandom;
+
+/**
+ * The contract between generated code and the runtime. A generated subclass holds every buffer
+ * sized for {@link #maxBatch} and implements the forward and backward passes as straight-line
+ * calls into the kernels; {@link ModelCore} drives it. Users never call this class.
+ */
+public abstract class CompiledNetwork {
+  /** Largest batch the buffers hold. */
+  protected final int maxBatch;
+  /** Every parameter of every layer; layers own slices (see {@link TensorSlice}). */
+  protected final float[] params;
+  /** Gradients, same layout as {@link #params}. */
+  protected final float[] grads;
+  /** The current batch's inputs, [maxBatch x inputSize], row-major. */
+  protected final float[] input;
+  /** The current batch's targets, [maxBatch x targetSize]. */
+  protected final float[] target;
+
+  protected CompiledNetwork(NetworkInfo info, int maxBatch) {
+    if (maxBatch < 1) {
+      throw new IllegalArgumentException("maxBatch must be >= 1, was " + maxBatch);
+    }
+    this.maxBatch = maxBatch;
+    this.params = new float[info.parameterCount()];
+    this.grads = new float[params.length];
+    this.input = new float[Math.multiplyExact(maxBatch, info.inputSize())];
+    this.target = new float[Math.multiplyExact(maxBatch, info.targetSize())];
+  }
+
+  /** The network's static description. */
+  public abstract NetworkInfo info();
+
+  /** Fills {@link #params} from the declared initializers. */
+  protected abstract void initialize(SplittableRandom random);
+
+  /** Runs the layers on the first {@code n} rows of {@link #input}. */
+  protected abstract void forward(int n, boolean training);
+
+  /** The buffer holding the last forward pass's outputs, [n x outputSize]. */
+  protected abstract float[] output();
+
+  /** The mean loss of the last forward pass against {@link #target}. */
+  protected abstract double loss(int n);
+
+  /**
+   * Computes the loss of the last forward pass (which must have run with {@code training} true) and
+   * writes the gradient of every parameter into {@link #grads}.
+   *
+   * @return the mean loss
+   */
+  protected abstract double backward(int n);
+}

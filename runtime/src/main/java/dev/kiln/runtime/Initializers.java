@@ -1,0 +1,68 @@
+package dev.kiln.runtime;
+
+import java.util.SplittableRandom;
+
+/**
+ * Weight initializers with Keras's definitions. They draw from a {@link SplittableRandom}, whose
+ * algorithm (SplitMix64) is specified, and make normals with our own Box-Muller transform rather
+ * than the JDK's {@code nextGaussian} (whose algorithm changed in JDK 17), so a seed gives the same
+ * weights on every JVM.
+ */
+public final class Initializers {
+  /** Keras's truncated normal keeps values within 2 standard deviations and rescales by this. */
+  private static final double TRUNCATED_STDDEV_CORRECTION = 0.87962566103423978;
+
+  private Initializers() {}
+
+  public static void heNormal(SplittableRandom random, float[] w, int offset, int count, int fanIn) {
+    truncatedNormal(random, w, offset, count, Math.sqrt(2.0 / fanIn));
+  }
+
+  public static void heUniform(SplittableRandom random, float[] w, int offset, int count, int fanIn) {
+    uniform(random, w, offset, count, Math.sqrt(6.0 / fanIn));
+  }
+
+  public static void glorotNormal(
+      SplittableRandom random, float[] w, int offset, int count, int fanIn, int fanOut) {
+    truncatedNormal(random, w, offset, count, Math.sqrt(2.0 / (fanIn + fanOut)));
+  }
+
+  public static void glorotUniform(
+      SplittableRandom random, float[] w, int offset, int count, int fanIn, int fanOut) {
+    uniform(random, w, offset, count, Math.sqrt(6.0 / (fanIn + fanOut)));
+  }
+
+  public static void lecunNormal(SplittableRandom random, float[] w, int offset, int count, int fanIn) {
+    truncatedNormal(random, w, offset, count, Math.sqrt(1.0 / fanIn));
+  }
+
+  public static void constant(float[] w, int offset, int count, float value) {
+    java.util.Arrays.fill(w, offset, offset + count, value);
+  }
+
+  /** Uniform in [-limit, limit). */
+  static void uniform(SplittableRandom random, float[] w, int offset, int count, double limit) {
+    for (int i = 0; i < count; i++) {
+      w[offset + i] = (float) ((random.nextDouble() * 2 - 1) * limit);
+    }
+  }
+
+  /** Normal with the given stddev, redrawn outside 2 standard deviations (Keras's truncated normal). */
+  static void truncatedNormal(SplittableRandom random, float[] w, int offset, int count, double stddev) {
+    double sigma = stddev / TRUNCATED_STDDEV_CORRECTION;
+    for (int i = 0; i < count; i++) {
+      double z;
+      do {
+        z = standardNormal(random);
+      } while (Math.abs(z) > 2);
+      w[offset + i] = (float) (z * sigma);
+    }
+  }
+
+  /** One standard normal draw (Box-Muller; the second value is discarded to keep the stream simple). */
+  static double standardNormal(SplittableRandom random) {
+    double u1 = 1.0 - random.nextDouble(); // in (0, 1]: log is finite
+    double u2 = random.nextDouble();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+}

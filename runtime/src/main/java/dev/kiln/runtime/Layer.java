@@ -1,0 +1,39 @@
+package dev.kiln.runtime;
+
+/**
+ * A handle on one declared layer of a generated model: the return type of the layer methods of a
+ * {@code @Network} type. Reads and writes that layer's parameters in place.
+ */
+public interface Layer {
+  /** The declaring method's name. */
+  String name();
+
+  /** The layer kind: {@code Dense}, {@code Activation}. */
+  String type();
+
+  /** Shape of one sample's output. */
+  int[] outputShape();
+
+  /** Number of parameters. */
+  int parameterCount();
+
+  /**
+   * A copy of a dense layer's kernel as [inputs][units] (Keras's {@code get_weights()} layout).
+   *
+   * @throws IllegalStateException if the layer has no kernel
+   */
+  float[][] kernel();
+
+  /**
+   * A copy of the layer's bias.
+   *
+   * @throws IllegalStateException if the layer has no bias
+   */
+  float[] bias();
+
+  /** Replaces the kernel, given as [inputs][units]; the shape must match exactly. */
+  void setKernel(float[][] kernel);
+
+  /** Replaces the bias; the length must match exactly. */
+  void setBias(float[] bias);
+}

@@ -1,0 +1,96 @@
+package dev.kiln.runtime;
+
+/** {@link Layer} over a layer's slices of the model's flat parameter array. */
+final class LayerHandle implements Layer {
+  private final LayerInfo info;
+  private final float[] params;
+
+  LayerHandle(LayerInfo info, float[] params) {
+    this.info = info;
+    this.params = params;
+  }
+
+  @Override
+  public String name() {
+    return info.name();
+  }
+
+  @Override
+  public String type() {
+    return info.type();
+  }
+
+  @Override
+  public int[] outputShape() {
+    return info.outputShape();
+  }
+
+  @Override
+  public int parameterCount() {
+    return info.parameterCount();
+  }
+
+  @Override
+  public float[][] kernel() {
+    TensorSlice kernel = tensor(".weight");
+    int[] shape = kernel.shape(); // [units, inputs] as saved; the flat array holds [inputs][units]
+    float[][] out = new float[shape[1]][shape[0]];
+    for (int i = 0; i < shape[1]; i++) {
+      System.arraycopy(params, kernel.offset() + i * shape[0], out[i], 0, shape[0]);
+    }
+    return out;
+  }
+
+  @Override
+  public float[] bias() {
+    TensorSlice bias = tensor(".bias");
+    float[] out = new float[bias.size()];
+    System.arraycopy(params, bias.offset(), out, 0, out.length);
+    return out;
+  }
+
+  @Override
+  public void setKernel(float[][] kernel) {
+    TensorSlice slice = tensor(".weight");
+    int[] shape = slice.shape();
+    if (kernel.length != shape[1]) {
+      throw new IllegalArgumentException(
+          "layer '" + name() + "' kernel has " + shape[1] + " rows (inputs), got " + kernel.length);
+    }
+    for (int i = 0; i < kernel.length; i++) {
+      if (kernel[i].length != shape[0]) {
+        throw new IllegalArgumentException(
+            "layer '" + name() + "' kernel row " + i + " must have " + shape[0] + " values (units), got "
+                + kernel[i].length);
+      }
+    }
+    for (int i = 0; i < kernel.length; i++) {
+      System.arraycopy(kernel[i], 0, params, slice.offset() + i * shape[0], shape[0]);
+    }
+  }
+
+  @Override
+  public void setBias(float[] bias) {
+    TensorSlice slice = tensor(".bias");
+    if (bias.length != slice.size()) {
+      throw new IllegalArgumentException(
+          "layer '" + name() + "' bias has " + slice.size() + " values, got " + bias.length);
+    }
+    System.arraycopy(bias, 0, params, slice.offset(), bias.length);
+  }
+
+  private TensorSlice tensor(String suffix) {
+    for (TensorSlice t : info.tensors()) {
+      if (t.name().equals(name() + suffix)) {
+        return t;
+      }
+    }
+    throw new IllegalStateException(
+        "layer '" + name() + "' (" + type() + ") has no " + suffix.substring(1) + " tensor");
+  }
+
+  @Override
+  public String toString() {
+    return name() + " (" + type() + ")";
+  }
+}

@@ -1,0 +1,33 @@
+package dev.kiln.runtime;
+
+import java.util.List;
+
+/**
+ * What the generated code tells the runtime about one layer: enough for the summary, weight files
+ * and layer handles.
+ *
+ * @param name the declaring method's name
+ * @param type the layer kind as the summary shows it ({@code Dense}, {@code Activation})
+ * @param outputShape shape of one sample's output
+ * @param tensors the layer's parameters in the flat array, in save order
+ */
+public record LayerInfo(String name, String type, int[] outputShape, List<TensorSlice> tensors) {
+  public LayerInfo {
+    outputShape = outputShape.clone();
+    tensors = List.copyOf(tensors);
+  }
+
+  @Override
+  public int[] outputShape() {
+    return outputShape.clone();
+  }
+
+  /** Number of parameters this layer holds. */
+  public int parameterCount() {
+    int count = 0;
+    for (TensorSlice t : tensors) {
+      count += t.size();
+    }
+    return count;
+  }
+}

@@ -1,0 +1,172 @@
+package dev.kiln.runtime;
+
+/**
+ * Losses over a batch of {@code n} rows of {@code width} values, each returning the mean loss and,
+ * when {@code grad} is not null, writing the gradient of that mean with respect to the predictions
+ * (or, for the fused forms, the logits). Sums run in double: they are O(n * width), negligible next
+ * to the layers, and the reported loss should not depend on summation order.
+ *
+ * <p>The fused forms take the logits and the probabilities the forward pass already computed: their
+ * loss comes from the logits (stable for any logit) and their gradient is (p - y) / count.
+ */
+public final class Losses {
+  /** Probabilities are clipped to [EPSILON, 1 - EPSILON] before a log, as Keras does. */
+  public static final double EPSILON = 1e-7;
+
+  private Losses() {}
+
+  /** mean((p - y)^2) over all n * width values. */
+  public static double meanSquaredError(int n, int width, float[] p, float[] y, float[] grad) {
+    int count = n * width;
+    double sum = 0;
+    float scale = 2f / count;
+    for (int i = 0; i < count; i++) {
+      float diff = p[i] - y[i];
+      sum += (double) diff * diff;
+      if (grad != null) {
+        grad[i] = scale * diff;
+      }
+    }
+    return sum / count;
+  }
+
+  /** mean(|p - y|) over all n * width values; the gradient at p == y is 0. */
+  public static double meanAbsoluteError(int n, int width, float[] p, float[] y, float[] grad) {
+    int count = n * width;
+    double sum = 0;
+    float scale = 1f / count;
+    for (int i = 0; i < count; i++) {
+      float diff = p[i] - y[i];
+      sum += Math.abs(diff);
+      if (grad != null) {
+        grad[i] = diff > 0 ? scale : diff < 0 ? -scale : 0f;
+      }
+    }
+    return sum / count;
+  }
+
+  /** Binary cross-entropy on probabilities, mean over all n * width values. */
+  public static double binaryCrossEntropy(int n, int width, float[] p, float[] y, float[] grad) {
+    int count = n * width;
+    double sum = 0;
+    for (int i = 0; i < count; i++) {
+      double q = clip(p[i]);
+      double t = y[i];
+      sum -= t * Math.log(q) + (1 - t) * Math.log(1 - q);
+      if (grad != null) {
+        // Zero where clipping is active, as for the clipped function itself.
+        boolean clipped = p[i] < EPSILON || p[i] > 1 - EPSILON;
+        grad[i] = clipped ? 0f : (float) ((q - t) / (q * (1 - q)) / count);
+      }
+    }
+    return sum / count;
+  }
+
+  /** Categorical cross-entropy on probabilities against one-hot (or soft) targets. */
+  public static double categoricalCrossEntropy(int n, int width, float[] p, float[] y, float[] grad) {
+    double sum = 0;
+    for (int i = 0; i < n * width; i++) {
+      double q = Math.max(p[i], EPSILON);
+      sum -= y[i] * Math.log(q);
+      if (grad != null) {
+        grad[i] = p[i] < EPSILON ? 0f : (float) (-y[i] / q / n);
+      }
+    }
+    return sum / n;
+  }
+
+  /** Categorical cross-entropy on probabilities against class indices (one per row). */
+  public static double sparseCategoricalCrossEntropy(
+      int n, int width, float[] p, float[] labels, float[] grad) {
+    if (grad != null) {
+      java.util.Arrays.fill(grad, 0, n * width, 0f);
+    }
+    double sum = 0;
+    for (int r = 0; r < n; r++) {
+      int i = r * width + (int) labels[r];
+      double q = Math.max(p[i], EPSILON);
+      sum -= Math.log(q);
+      if (grad != null) {
+        grad[i] = p[i] < EPSILON ? 0f : (float) (-1 / q / n);
+      }
+    }
+    return sum / n;
+  }
+
+  /**
+   * Softmax + categorical cross-entropy from the logits: -sum y * log softmax(z * invT), mean over
+   * rows; gradient with respect to the logits (p - y) * invT / n.
+   */
+  public static double softmaxCrossEntropy(
+      int n, int width, float invTemperature, float[] logits, float[] p, float[] y, float[] grad) {
+    double sum = 0;
+    float scale = invTemperature / n;
+    for (int r = 0; r < n; r++) {
+      int row = r * width;
+      double logSumExp = logSumExp(logits, row, width, invTemperature);
+      for (int c = 0; c < width; c++) {
+        int i = row + c;
+        if (y[i] != 0) {
+          sum -= y[i] * ((double) logits[i] * invTemperature - logSumExp);
+        }
+        if (grad != null) {
+          grad[i] = (p[i] - y[i]) * scale;
+        }
+      }
+    }
+    return sum / n;
+  }
+
+  /** As {@link #softmaxCrossEntropy} with class-index targets. */
+  public static double sparseSoftmaxCrossEntropy(
+      int n, int width, float invTemperature, float[] logits, float[] p, float[] labels, float[] grad) {
+    double sum = 0;
+    float scale = invTemperature / n;
+    for (int r = 0; r < n; r++) {
+      int row = r * width;
+      int label = (int) labels[r];
+      sum -= (double) logits[row + label] * invTemperature - logSumExp(logits, row, width, invTemperature);
+      if (grad != null) {
+        for (int c = 0; c < width; c++) {
+          grad[row + c] = (p[row + c] - (c == label ? 1f : 0f)) * scale;
+        }
+      }
+    }
+    return sum / n;
+  }
+
+  /**
+   * Sigmoid + binary cross-entropy from the logits, mean over all values: max(z, 0) - z y + log(1 +
+   * e^-|z|); gradient with respect to the logits (p - y) / count.
+   */
+  public static double sigmoidBinaryCrossEntropy(
+      int n, int width, float[] logits, float[] p, float[] y, float[] grad) {
+    int count = n * width;
+    double sum = 0;
+    float scale = 1f / count;
+    for (int i = 0; i < count; i++) {
+      double z = logits[i];
+      sum += Math.max(z, 0) - z * y[i] + Math.log1p(Math.exp(-Math.abs(z)));
+      if (grad != null) {
+        grad[i] = (p[i] - y[i]) * scale;
+      }
+    }
+    return sum / count;
+  }
+
+  private static double logSumExp(float[] z, int from, int width, float invTemperature) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int c = 0; c < width; c++) {
+      max = Math.max(max, (double) z[from + c] * invTemperature);
+    }
+    double sum = 0;
+    for (int c = 0; c < width; c++) {
+      sum += Math.exp((double) z[from + c] * invTemperature - max);
+    }
+    return max + Math.log(sum);
+  }
+
+  private static double clip(float p) {
+    return Math.min(Math.max(p, EPSILON), 1 - EPSILON);
+  }
+}

@@ -1,0 +1,84 @@
+package dev.kiln.runtime;
+
+import dev.kiln.runtime.optim.Optimizer;
+
+/**
+ * What every generated model offers: training, evaluation, prediction, the summary and weights.
+ * Generated classes implement this interface and {@link #core()}; every other method delegates.
+ *
+ * <p>A model is not thread-safe: use one instance per thread.
+ */
+public interface Model {
+  /** The seed generated models draw their initial weights from unless given another. */
+  long DEFAULT_SEED = 42L;
+
+  /** The engine behind the generated code. */
+  ModelCore core();
+
+  /** Trains with Keras-like options; returns the per-epoch history. */
+  default History fit(float[][] x, float[][] y, FitOptions options) {
+    return core().fit(x, y, options);
+  }
+
+  /** Trains for {@code epochs} epochs in shuffled batches of {@code batchSize}. */
+  default History fit(float[][] x, float[][] y, int epochs, int batchSize) {
+    return core().fit(x, y, FitOptions.epochs(epochs).withBatchSize(batchSize));
+  }
+
+  /** Loss and accuracy on the given data, with inference behaviour. */
+  default Evaluation evaluate(float[][] x, float[][] y) {
+    return core().evaluate(x, y);
+  }
+
+  /** The prediction for one sample (allocates the result). */
+  default float[] predict(float[] x) {
+    float[] out = new float[core().info().outputSize()];
+    core().predict(x, out);
+    return out;
+  }
+
+  /** The prediction for one sample into {@code out}; allocates nothing. */
+  default void predict(float[] x, float[] out) {
+    core().predict(x, out);
+  }
+
+  /** Predictions for each row of {@code x}. */
+  default float[][] predict(float[][] x) {
+    return core().predict(x);
+  }
+
+  /** The layer table, as Keras's {@code summary()} prints it. */
+  default String summary() {
+    return core().summary();
+  }
+
+  /** Saves the weights as safetensors, PyTorch {@code state_dict} names and layouts. */
+  default void save(java.nio.file.Path path) throws java.io.IOException {
+    core().save(path);
+  }
+
+  /** Loads weights saved by {@link #save} or by PyTorch; on any mismatch nothing changes. */
+  default void load(java.nio.file.Path path) throws java.io.IOException {
+    core().load(path);
+  }
+
+  /** Number of parameters. */
+  default int parameterCount() {
+    return core().info().parameterCount();
+  }
+
+  /** The optimizer used by {@code fit}. */
+  default Optimizer optimizer() {
+    return core().optimizer();
+  }
+
+  /** Changes the learning rate for the following steps. */
+  default void setLearningRate(float learningRate) {
+    core().optimizer().setLearningRate(learningRate);
+  }
+
+  /** When on, every input is checked for NaN and infinity before use. */
+  default void setInputChecks(boolean on) {
+    core().setInputChecks(on);
+  }
+}

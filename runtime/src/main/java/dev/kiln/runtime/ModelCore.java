@@ -1,0 +1,399 @@
+package dev.kiln.runtime;
+
+import dev.kiln.runtime.optim.Optimizer;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Drives a {@link CompiledNetwork}: batching, shuffling, the optimizer step, metrics and
+ * validation of what users pass in. Every check on user data happens once per call, before the
+ * hot loop; the loop itself only copies rows into preallocated buffers and calls the generated
+ * passes, so a training step and a prediction allocate nothing.
+ *
+ * <p>Not thread-safe: one model instance serves one thread at a time.
+ */
+public final class ModelCore {
+  private final CompiledNetwork net;
+  private final NetworkInfo info;
+  private final int inputSize;
+  private final int outputSize;
+  private final int targetSize;
+  private final Map<String, Layer> layers = new LinkedHashMap<>();
+  private Optimizer optimizer;
+  private boolean checkInputs;
+
+  /**
+   * Initializes the network's parameters from {@code seed} and takes {@code optimizer} as the
+   * default optimizer.
+   */
+  public ModelCore(CompiledNetwork net, Optimizer optimizer, long seed) {
+    this.net = net;
+    this.info = net.info();
+    this.inputSize = info.inputSize();
+    this.outputSize = info.outputSize();
+    this.targetSize = info.targetSize();
+    this.optimizer = optimizer;
+    net.initialize(new SplittableRandom(seed));
+    for (LayerInfo layer : info.layers()) {
+      layers.put(layer.name(), new LayerHandle(layer, net.params));
+    }
+  }
+
+  public NetworkInfo info() {
+    return info;
+  }
+
+  /** The handle of a declared layer. */
+  public Layer layer(String name) {
+    Layer layer = layers.get(name);
+    if (layer == null) {
+      throw new IllegalArgumentException("no layer '" + name + "'; layers are " + layers.keySet());
+    }
+    return layer;
+  }
+
+  public int maxBatch() {
+    return net.maxBatch;
+  }
+
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+
+  /** Replaces the optimizer; its state must cover {@link NetworkInfo#parameterCount()} values. */
+  public void setOptimizer(Optimizer optimizer) {
+    this.optimizer = java.util.Objects.requireNonNull(optimizer, "optimizer");
+  }
+
+  /** When on, inputs are checked for NaN and infinity before use (off by default). */
+  public void setInputChecks(boolean on) {
+    this.checkInputs = on;
+  }
+
+  /** A copy of all parameters, in the flat layout the layers' {@link TensorSlice}s describe. */
+  public float[] parameters() {
+    return net.params.clone();
+  }
+
+  /** Replaces all parameters; the length must be {@link NetworkInfo#parameterCount()}. */
+  public void setParameters(float[] values) {
+    if (values.length != net.params.length) {
+      throw new IllegalArgumentException(
+          "expected " + net.params.length + " parameters, got " + values.length);
+    }
+    System.arraycopy(values, 0, net.params, 0, values.length);
+  }
+
+  /** A copy of the gradients from the last training step (same layout as the parameters). */
+  public float[] gradients() {
+    return net.grads.clone();
+  }
+
+  // ---------------------------------------------------------------- training
+
+  public History fit(float[][] x, float[][] y, FitOptions options) {
+    checkData(x, y, "training");
+    if (options.validationX() != null) {
+      checkData(options.validationX(), options.validationY(), "validation");
+    }
+    int batchSize = options.batchSize();
+    if (batchSize > net.maxBatch) {
+      throw new IllegalArgumentException(
+          "batch size " + batchSize + " is larger than this model's maximum batch " + net.maxBatch
+              + "; build the model with a larger maxBatch or use a smaller batch");
+    }
+    int samples = x.length;
+    int[] order = new int[samples];
+    for (int i = 0; i < samples; i++) {
+      order[i] = i;
+    }
+    SplittableRandom shuffler = new SplittableRandom(options.seed());
+    int steps = (samples + batchSize - 1) / batchSize;
+    History history = new History();
+    for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+      if (options.shuffle()) {
+        shuffle(order, shuffler);
+      }
+      double lossSum = 0;
+      long correct = 0;
+      long started = System.nanoTime();
+      for (int from = 0; from < samples; from += batchSize) {
+        int n = Math.min(batchSize, samples - from);
+        loadBatch(x, y, order, from, n);
+        net.forward(n, true);
+        correct += countCorrect(n);
+        lossSum += net.backward(n) * n;
+        optimizer.step(net.params, net.grads, 0, net.params.length);
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      Map<String, Double> epochValues = new LinkedHashMap<>();
+      epochValues.put("loss", lossSum / samples);
+      if (info.accuracy() != Accuracy.NONE) {
+        epochValues.put("accuracy", correct / (double) (samples * accuracyUnits()));
+      }
+      if (options.validationX() != null) {
+        Evaluation validation = evaluateChecked(options.validationX(), options.validationY());
+        epochValues.put("val_loss", validation.loss());
+        if (info.accuracy() != Accuracy.NONE) {
+          epochValues.put("val_accuracy", validation.accuracy());
+        }
+      }
+      epochValues.put("seconds", seconds);
+      history.record(epochValues);
+      if (options.printsProgressAfter(epoch)) {
+        System.out.println(progressLine(epoch, options.epochs(), steps, seconds, epochValues));
+      }
+    }
+    return history;
+  }
+
+  private static void shuffle(int[] order, SplittableRandom random) {
+    for (int i = order.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+  }
+
+  private static String progressLine(
+      int epoch, int epochs, int steps, double seconds, Map<String, Double> values) {
+    StringBuilder line = new StringBuilder();
+    line.append("Epoch ").append(epoch).append('/').append(epochs).append(" - ").append(steps).append(steps == 1 ? " step" : " steps");
+    for (Map.Entry<String, Double> e : values.entrySet()) {
+      if (!e.getKey().equals("seconds")) {
+        line.append(" - ").append(e.getKey()).append(": ").append(String.format(Locale.ROOT, "%.4f", e.getValue()));
+      }
+    }
+    line.append(" - ").append(formatStepTime(seconds / steps));
+    return line.toString();
+  }
+
+  private static String formatStepTime(double seconds) {
+    if (seconds >= 1e-3) {
+      return String.format(Locale.ROOT, "%.2f ms/step", seconds * 1e3);
+    }
+    return String.format(Locale.ROOT, "%.1f us/step", seconds * 1e6);
+  }
+
+  // ---------------------------------------------------------------- evaluation and prediction
+
+  public Evaluation evaluate(float[][] x, float[][] y) {
+    checkData(x, y, "evaluation");
+    return evaluateChecked(x, y);
+  }
+
+  private Evaluation evaluateChecked(float[][] x, float[][] y) {
+    double lossSum = 0;
+    long correct = 0;
+    for (int from = 0; from < x.length; from += net.maxBatch) {
+      int n = Math.min(net.maxBatch, x.length - from);
+      loadBatch(x, y, null, from, n);
+      net.forward(n, false);
+      correct += countCorrect(n);
+      lossSum += net.loss(n) * n;
+    }
+    double accuracy =
+        info.accuracy() == Accuracy.NONE ? Double.NaN : correct / (double) ((long) x.length * accuracyUnits());
+    return new Evaluation(lossSum / x.length, accuracy);
+  }
+
+  /** Predicts one sample into {@code out} (length outputSize); allocates nothing. */
+  public void predict(float[] x, float[] out) {
+    checkSample(x, 0, "input");
+    if (out.length != outputSize) {
+      throw new IllegalArgumentException(
+          "output array has " + out.length + " values, the network produces " + outputSize);
+    }
+    System.arraycopy(x, 0, net.input, 0, inputSize);
+    net.forward(1, false);
+    System.arraycopy(net.output(), 0, out, 0, outputSize);
+  }
+
+  /**
+   * Predicts {@code n} samples stored row-major in {@code x} ([n x inputSize]) into {@code out}
+   * ([n x outputSize]); batches larger than the maximum are split. Allocates nothing.
+   */
+  public void predict(float[] x, int n, float[] out) {
+    if (n < 0 || (long) n * inputSize != x.length) {
+      throw new IllegalArgumentException(
+          "input array has " + x.length + " values, expected " + n + " x " + inputSize);
+    }
+    if ((long) n * outputSize != out.length) {
+      throw new IllegalArgumentException(
+          "output array has " + out.length + " values, expected " + n + " x " + outputSize);
+    }
+    if (checkInputs) {
+      checkFinite(x, 0, x.length, "input");
+    }
+    for (int from = 0; from < n; from += net.maxBatch) {
+      int rows = Math.min(net.maxBatch, n - from);
+      System.arraycopy(x, from * inputSize, net.input, 0, rows * inputSize);
+      net.forward(rows, false);
+      System.arraycopy(net.output(), 0, out, from * outputSize, rows * outputSize);
+    }
+  }
+
+  /** Predicts each row of {@code x}. */
+  public float[][] predict(float[][] x) {
+    checkInputs(x, "input");
+    float[][] out = new float[x.length][outputSize];
+    for (int from = 0; from < x.length; from += net.maxBatch) {
+      int n = Math.min(net.maxBatch, x.length - from);
+      for (int r = 0; r < n; r++) {
+        System.arraycopy(x[from + r], 0, net.input, r * inputSize, inputSize);
+      }
+      net.forward(n, false);
+      float[] output = net.output();
+      for (int r = 0; r < n; r++) {
+        System.arraycopy(output, r * outputSize, out[from + r], 0, outputSize);
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- batches and metrics
+
+  private void loadBatch(float[][] x, float[][] y, int[] order, int from, int n) {
+    for (int r = 0; r < n; r++) {
+      int sample = order == null ? from + r : order[from + r];
+      System.arraycopy(x[sample], 0, net.input, r * inputSize, inputSize);
+      System.arraycopy(y[sample], 0, net.target, r * targetSize, targetSize);
+    }
+  }
+
+  private int accuracyUnits() {
+    return info.accuracy() == Accuracy.BINARY ? outputSize : 1;
+  }
+
+  private long countCorrect(int n) {
+    float[] p = net.output();
+    float[] t = net.target;
+    long correct = 0;
+    switch (info.accuracy()) {
+      case NONE:
+        return 0;
+      case BINARY:
+        for (int i = 0; i < n * outputSize; i++) {
+          if ((p[i] > 0.5f) == (t[i] > 0.5f)) {
+            correct++;
+          }
+        }
+        return correct;
+      case CATEGORICAL:
+        for (int r = 0; r < n; r++) {
+          if (argMax(p, r * outputSize, outputSize) == argMax(t, r * outputSize, outputSize)) {
+            correct++;
+          }
+        }
+        return correct;
+      case SPARSE_CATEGORICAL:
+        for (int r = 0; r < n; r++) {
+          if (argMax(p, r * outputSize, outputSize) == (int) t[r]) {
+            correct++;
+          }
+        }
+        return correct;
+      default:
+        throw new AssertionError(info.accuracy());
+    }
+  }
+
+  private static int argMax(float[] v, int from, int count) {
+    int best = 0;
+    for (int i = 1; i < count; i++) {
+      if (v[from + i] > v[from + best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  // ---------------------------------------------------------------- checks on user data
+
+  private void checkData(float[][] x, float[][] y, String what) {
+    if (x == null || y == null) {
+      throw new IllegalArgumentException(what + " inputs and targets must not be null");
+    }
+    if (x.length != y.length) {
+      throw new IllegalArgumentException(
+          what + " data has " + x.length + " inputs but " + y.length + " targets");
+    }
+    if (x.length == 0) {
+      throw new IllegalArgumentException(what + " data is empty");
+    }
+    checkInputs(x, what + " input");
+    boolean classIndex = info.accuracy() == Accuracy.SPARSE_CATEGORICAL;
+    for (int i = 0; i < y.length; i++) {
+      if (y[i] == null || y[i].length != targetSize) {
+        throw new IllegalArgumentException(
+            what + " target " + i + " has " + (y[i] == null ? "no" : y[i].length) + " values, expected "
+                + targetSize + (classIndex ? " (a class index)" : ""));
+      }
+      checkFinite(y[i], 0, targetSize, what + " target " + i);
+      if (classIndex) {
+        float label = y[i][0];
+        if (label != Math.rint(label) || label < 0 || label >= outputSize) {
+          throw new IllegalArgumentException(
+              what + " target " + i + " is " + label + ", expected a class index in [0, " + outputSize + ")");
+        }
+      }
+    }
+  }
+
+  private void checkInputs(float[][] x, String what) {
+    if (x == null) {
+      throw new IllegalArgumentException(what + " must not be null");
+    }
+    for (int i = 0; i < x.length; i++) {
+      checkSample(x[i], i, what);
+    }
+  }
+
+  private void checkSample(float[] sample, int index, String what) {
+    if (sample == null || sample.length != inputSize) {
+      throw new IllegalArgumentException(
+          what + " " + index + " has " + (sample == null ? "no" : sample.length) + " values, the network takes "
+              + inputSize);
+    }
+    if (checkInputs) {
+      checkFinite(sample, 0, inputSize, what + " " + index);
+    }
+  }
+
+  private static void checkFinite(float[] v, int from, int count, String what) {
+    for (int i = from; i < from + count; i++) {
+      if (!Float.isFinite(v[i])) {
+        throw new IllegalArgumentException(what + " has " + v[i] + " at position " + (i - from));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- weights
+
+  /**
+   * Writes the parameters to a safetensors file under PyTorch's names and layouts, atomically
+   * (a temporary file renamed over the target).
+   */
+  public void save(java.nio.file.Path path) throws java.io.IOException {
+    Weights.save(info, net.params, path);
+  }
+
+  /**
+   * Loads parameters saved by {@link #save} or by PyTorch ({@code state_dict} names). Fails with
+   * {@link dev.kiln.runtime.io.KilnFormatException} naming the tensor on any mismatch, leaving the
+   * parameters untouched.
+   */
+  public void load(java.nio.file.Path path) throws java.io.IOException {
+    Weights.load(info, net.params, path);
+  }
+
+  // ---------------------------------------------------------------- summary
+
+  /** A table of the layers like Keras's {@code model.summary()}. */
+  public String summary() {
+    return Summary.format(info);
+  }
+}

@@ -1,0 +1,81 @@
+package dev.kiln.runtime;
+
+import dev.kiln.runtime.io.KilnFormatException;
+import dev.kiln.runtime.io.SafeTensors;
+import dev.kiln.runtime.io.SafeTensorsFile;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Saves and loads a model's parameters as safetensors, under PyTorch's {@code state_dict} names
+ * and layouts ({@code hidden.weight} is [out, in]), so files move both ways between Kiln and
+ * PyTorch.
+ */
+final class Weights {
+  private Weights() {}
+
+  static void save(NetworkInfo info, float[] params, Path path) throws IOException {
+    List<SafeTensors.Tensor> tensors = new ArrayList<>();
+    for (LayerInfo layer : info.layers()) {
+      for (TensorSlice slice : layer.tensors()) {
+        tensors.add(SafeTensors.Tensor.of(slice.name(), slice.read(params), longs(slice.shape())));
+      }
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("format", "pt");
+    metadata.put("kiln.network", info.name());
+    SafeTensors.write(path, tensors, metadata);
+  }
+
+  /**
+   * Replaces {@code params} with the file's tensors. Every tensor is read and checked (present,
+   * float32, the right shape, nothing unexpected) before any parameter changes, so a failed load
+   * leaves the model as it was.
+   */
+  static void load(NetworkInfo info, float[] params, Path path) throws IOException {
+    SafeTensorsFile file = SafeTensors.read(path);
+    Set<String> unexpected = new LinkedHashSet<>();
+    for (SafeTensors.TensorInfo t : file.tensors()) {
+      unexpected.add(t.name());
+    }
+    List<TensorSlice> slices = new ArrayList<>();
+    List<float[]> values = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (LayerInfo layer : info.layers()) {
+      for (TensorSlice slice : layer.tensors()) {
+        unexpected.remove(slice.name());
+        if (!file.contains(slice.name())) {
+          missing.add(slice.name());
+          continue;
+        }
+        slices.add(slice);
+        values.add(file.floats(slice.name(), longs(slice.shape())));
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new KilnFormatException(path + ": missing tensor" + (missing.size() > 1 ? "s " : " ")
+          + String.join(", ", missing) + " needed by network " + info.name());
+    }
+    if (!unexpected.isEmpty()) {
+      throw new KilnFormatException(path + ": unexpected tensor" + (unexpected.size() > 1 ? "s " : " ")
+          + String.join(", ", unexpected) + " not in network " + info.name());
+    }
+    for (int i = 0; i < slices.size(); i++) {
+      slices.get(i).write(values.get(i), params);
+    }
+  }
+
+  private static long[] longs(int[] shape) {
+    long[] out = new long[shape.length];
+    for (int i = 0; i < shape.length; i++) {
+      out[i] = shape[i];
+    }
+    return out;
+  }
+}

@@ -1,0 +1,135 @@
+package dev.kiln.runtime.io;
+
+import dev.kiln.runtime.io.SafeTensors.DType;
+import dev.kiln.runtime.io.SafeTensors.TensorInfo;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A validated safetensors file held in memory, as returned by {@link SafeTensors#read}. Lookups by
+ * a name that is missing, or with the wrong dtype or shape, throw {@link KilnFormatException}
+ * naming the file and tensor, since they mean the file does not match the network loading it.
+ *
+ * <p>Immutable and safe to share between threads; every accessor returns fresh arrays or
+ * read-only views.
+ */
+public final class SafeTensorsFile {
+  private final Path path;
+  private final Map<String, String> metadata;
+  private final Map<String, TensorInfo> tensors;
+  private final Map<String, byte[]> data;
+  private final List<TensorInfo> tensorList;
+
+  SafeTensorsFile(Path path, Map<String, String> metadata, Map<String, TensorInfo> tensors,
+      Map<String, byte[]> data) {
+    this.path = path;
+    this.metadata = metadata;
+    this.tensors = tensors;
+    this.data = data;
+    this.tensorList = List.copyOf(tensors.values());
+  }
+
+  /** The path the file was read from. */
+  public Path path() {
+    return path;
+  }
+
+  /** The {@code "__metadata__"} strings in header order; empty if the file has none. */
+  public Map<String, String> metadata() {
+    return metadata;
+  }
+
+  /** Every tensor's header entry, in header order. */
+  public List<TensorInfo> tensors() {
+    return tensorList;
+  }
+
+  public boolean contains(String name) {
+    return tensors.containsKey(name);
+  }
+
+  /** The header entry of tensor {@code name}. */
+  public TensorInfo info(String name) throws KilnFormatException {
+    Objects.requireNonNull(name, "name");
+    TensorInfo info = tensors.get(name);
+    if (info == null) {
+      throw new KilnFormatException(path + ": no tensor named \"" + name + "\" (the file has "
+          + (tensors.isEmpty() ? "no tensors" : "tensors " + tensors.keySet()) + ")");
+    }
+    return info;
+  }
+
+  /** The data of F32 tensor {@code name} as a new row-major array. */
+  public float[] floats(String name) throws KilnFormatException {
+    TensorInfo info = requireF32(name);
+    float[] out = new float[Math.toIntExact(info.elementCount())];
+    floatBuffer(name).get(out);
+    return out;
+  }
+
+  /**
+   * The data of F32 tensor {@code name}, which must have exactly {@code expectedShape} ({@code
+   * floats("w", 2, 3)}; no dims means a scalar).
+   */
+  public float[] floats(String name, long... expectedShape) throws KilnFormatException {
+    requireShape(name, expectedShape);
+    return floats(name);
+  }
+
+  /**
+   * Copies the data of F32 tensor {@code name}, which must have exactly {@code expectedShape},
+   * into {@code destination[offset, offset + elementCount)}, e.g. a slice of a flat parameter
+   * array.
+   */
+  public void floatsInto(String name, float[] destination, int offset, long... expectedShape)
+      throws KilnFormatException {
+    Objects.requireNonNull(destination, "destination");
+    TensorInfo info = requireShape(name, expectedShape);
+    requireF32(name);
+    int count = Math.toIntExact(info.elementCount());
+    Objects.checkFromIndexSize(offset, count, destination.length);
+    floatBuffer(name).get(destination, offset, count);
+  }
+
+  /** The raw little-endian bytes of tensor {@code name}, any dtype, as a read-only view. */
+  public ByteBuffer bytes(String name) throws KilnFormatException {
+    info(name);
+    return ByteBuffer.wrap(data.get(name)).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  private FloatBuffer floatBuffer(String name) {
+    return ByteBuffer.wrap(data.get(name)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+  }
+
+  private TensorInfo requireF32(String name) throws KilnFormatException {
+    TensorInfo info = info(name);
+    if (info.dtype() != DType.F32) {
+      throw new KilnFormatException(path + ": tensor \"" + name + "\" has dtype " + info.dtype()
+          + ", expected F32");
+    }
+    return info;
+  }
+
+  private TensorInfo requireShape(String name, long[] expectedShape) throws KilnFormatException {
+    Objects.requireNonNull(expectedShape, "expectedShape");
+    TensorInfo info = info(name);
+    long[] shape = info.shape();
+    if (!Arrays.equals(shape, expectedShape)) {
+      throw new KilnFormatException(path + ": tensor \"" + name + "\" has shape "
+          + SafeTensors.shapeString(shape) + ", expected "
+          + SafeTensors.shapeString(expectedShape));
+    }
+    return info;
+  }
+
+  @Override
+  public String toString() {
+    return "SafeTensorsFile[" + path + ", " + tensors.size() + " tensors]";
+  }
+}

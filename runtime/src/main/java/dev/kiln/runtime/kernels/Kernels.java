@@ -1,0 +1,151 @@
+package dev.kiln.runtime.kernels;
+
+/**
+ * The numeric primitives that generated networks call, one method per kernel.
+ *
+ * <p>Why an interface: generated code must run on every JDK 17+ without the user passing
+ * {@code --add-modules jdk.incubator.vector}, yet be vectorized when they do. Code calls
+ * {@link #ACTIVE}, which {@link KernelSelector} binds once at class initialization to the
+ * Vector API implementation or to the plain-Java twin. The field is a constant, so after
+ * warm-up the JIT sees a single receiver type and inlines through the interface.
+ *
+ * <p>To pick an implementation explicitly (tests, benchmarks) use {@link KernelSelector#scalar()}
+ * or {@link KernelSelector#vector()}.
+ *
+ * <p>Conventions shared by every method:
+ * <ul>
+ *   <li>Matrices are row-major and dense (row stride = column count); every array comes with
+ *       an explicit element offset; {@code n} counts elements.</li>
+ *   <li>Inputs and outputs are distinct array regions (no in-place aliasing) unless a method
+ *       says otherwise.</li>
+ *   <li>{@code accumulate = true} adds into the output; {@code false} overwrites it (its
+ *       previous contents, even NaN, are ignored).</li>
+ *   <li>Backward kernels compute {@code dx = dy * f'(x)}; they receive both the pre-activation
+ *       {@code x} and the forward output {@code y} so each can use whichever is cheaper and
+ *       accurate. Derivatives follow PyTorch autograd, including at kinks:
+ *       relu'(0) = 0, leakyRelu'(0) = alpha, elu'(0) = alpha (positive branch is {@code x > 0}).</li>
+ *   <li>Implementations are stateless or use per-thread scratch: safe to call from many threads.</li>
+ * </ul>
+ */
+public interface Kernels {
+
+  /** The implementation chosen for this JVM: vectorized when the Vector API is available. */
+  Kernels ACTIVE = KernelSelector.select();
+
+  /** Human-readable name, e.g. {@code "Vector API, 16 float lanes (512-bit)"} or {@code "scalar"}. */
+  String description();
+
+  // ---------------------------------------------------------------- matrix products
+
+  /** {@code C[m x n] (+)= A[m x k] * B[k x n]}. */
+  void gemm(int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, boolean accumulate);
+
+  /**
+   * {@code C[m x n] (+)= A^T * B} where A is stored {@code [k x m]} and B is {@code [k x n]}
+   * (weight gradient {@code dW = X^T dZ}).
+   */
+  void gemmTransA(int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, boolean accumulate);
+
+  /**
+   * {@code C[m x n] (+)= A * B^T} where A is {@code [m x k]} and B is stored {@code [n x k]}
+   * (input gradient {@code dX = dZ W^T} with W stored {@code [in x out]}).
+   */
+  void gemmTransB(int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, boolean accumulate);
+
+  /** {@code x[r][c] += v[c]} for a {@code [rows x cols]} matrix (bias add). */
+  void addRowVector(int rows, int cols, float[] v, int vOff, float[] x, int xOff);
+
+  /** {@code out[c] (+)= sum over r of x[r][c]} (bias gradient). */
+  void sumColumns(int rows, int cols, float[] x, int xOff, float[] out, int outOff,
+      boolean accumulate);
+
+  // ---------------------------------------------------------------- activations, forward
+
+  /** {@code y = max(x, 0)}. */
+  void relu(int n, float[] x, int xOff, float[] y, int yOff);
+
+  /** {@code y = x > 0 ? x : alpha * x}. */
+  void leakyRelu(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+
+  /** {@code y = x > 0 ? x : alpha * (exp(x) - 1)}. */
+  void elu(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+
+  /** {@code y = SELU_SCALE * (x > 0 ? x : SELU_ALPHA * (exp(x) - 1))}. */
+  void selu(int n, float[] x, int xOff, float[] y, int yOff);
+
+  /** {@code y = 1 / (1 + exp(-x))}; finite and in [0, 1] for any finite x. */
+  void sigmoid(int n, float[] x, int xOff, float[] y, int yOff);
+
+  /** {@code y = tanh(x)}. */
+  void tanh(int n, float[] x, int xOff, float[] y, int yOff);
+
+  /** {@code y = x * sigmoid(x)} (swish with beta 1, also called SiLU). */
+  void swish(int n, float[] x, int xOff, float[] y, int yOff);
+
+  /** Exact GELU: {@code y = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2))}. */
+  void gelu(int n, float[] x, int xOff, float[] y, int yOff);
+
+  /** Tanh-approximated GELU: {@code y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}. */
+  void geluTanh(int n, float[] x, int xOff, float[] y, int yOff);
+
+  // ---------------------------------------------------------------- activations, backward
+
+  /** {@code dx = x > 0 ? dy : 0}. */
+  void reluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
+      float[] dx, int dxOff);
+
+  /** {@code dx = x > 0 ? dy : alpha * dy}. */
+  void leakyReluBackward(int n, float alpha, float[] x, int xOff, float[] y, int yOff,
+      float[] dy, int dyOff, float[] dx, int dxOff);
+
+  /** {@code dx = x > 0 ? dy : alpha * exp(x) * dy}. */
+  void eluBackward(int n, float alpha, float[] x, int xOff, float[] y, int yOff,
+      float[] dy, int dyOff, float[] dx, int dxOff);
+
+  /** {@code dx = SELU_SCALE * (x > 0 ? 1 : SELU_ALPHA * exp(x)) * dy}. */
+  void seluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
+      float[] dx, int dxOff);
+
+  /** {@code dx = y (1 - y) dy}. */
+  void sigmoidBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
+      float[] dx, int dxOff);
+
+  /** {@code dx = (1 - y^2) dy}. */
+  void tanhBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
+      float[] dx, int dxOff);
+
+  /** {@code dx = (s + x s (1 - s)) dy} with {@code s = sigmoid(x)}. */
+  void swishBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
+      float[] dx, int dxOff);
+
+  /** {@code dx = (Phi(x) + x phi(x)) dy}, phi the standard normal density. */
+  void geluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
+      float[] dx, int dxOff);
+
+  /** {@code dx = d/dx[geluTanh(x)] dy}, the exact derivative of the tanh formula. */
+  void geluTanhBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
+      float[] dx, int dxOff);
+
+  // ---------------------------------------------------------------- softmax
+
+  /**
+   * Row-wise {@code y = softmax(x * invTemperature)} over a {@code [rows x cols]} matrix;
+   * subtracts the row maximum first, so logits like ±1e4 give no NaN.
+   */
+  void softmax(int rows, int cols, float invTemperature, float[] x, int xOff, float[] y, int yOff);
+
+  /** {@code dx = invTemperature * y * (dy - rowsum(dy * y))}, row-wise. */
+  void softmaxBackward(int rows, int cols, float invTemperature, float[] y, int yOff,
+      float[] dy, int dyOff, float[] dx, int dxOff);
+
+  // ---------------------------------------------------------------- constants
+
+  /** SELU scale (Klambauer et al. 2017), as in PyTorch. */
+  float SELU_SCALE = 1.0507009873554805f;
+
+  /** SELU alpha (Klambauer et al. 2017), as in PyTorch. */
+  float SELU_ALPHA = 1.6732632423543772f;
+}

@@ -1,0 +1,319 @@
+package dev.kiln.runtime.kernels;
+
+/**
+ * Plain-Java kernels: the reference that {@link VectorKernels} is tested against, and the
+ * fallback when {@code jdk.incubator.vector} is not in the module graph.
+ *
+ * <p>Why it looks like this: it must be obviously correct first and reasonable second. Loops
+ * are written in the order C2 auto-vectorizes (the GEMM's innermost loop runs along a row of
+ * B and C), transcendentals are evaluated in double and rounded once, and nothing is blocked
+ * or packed.
+ */
+final class ScalarKernels implements Kernels {
+
+  private static final double SELU_SCALE_D = 1.0507009873554805;
+  private static final double SELU_ALPHA_D = 1.6732632423543772;
+  private static final double SQRT_2_OVER_PI = 0.79788456080286535588;
+  private static final double GELU_TANH_C = 0.044715;
+
+  ScalarKernels() {}
+
+  @Override
+  public String description() {
+    return "scalar";
+  }
+
+  // ---------------------------------------------------------------- matrix products
+
+  @Override
+  public void gemm(int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      int cRow = cOff + i * n;
+      if (!accumulate) {
+        java.util.Arrays.fill(c, cRow, cRow + n, 0f);
+      }
+      for (int p = 0; p < k; p++) {
+        float aip = a[aOff + i * k + p];
+        int bRow = bOff + p * n;
+        for (int j = 0; j < n; j++) {
+          c[cRow + j] += aip * b[bRow + j];
+        }
+      }
+    }
+  }
+
+  @Override
+  public void gemmTransA(int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      int cRow = cOff + i * n;
+      if (!accumulate) {
+        java.util.Arrays.fill(c, cRow, cRow + n, 0f);
+      }
+      for (int p = 0; p < k; p++) {
+        float api = a[aOff + p * m + i];
+        int bRow = bOff + p * n;
+        for (int j = 0; j < n; j++) {
+          c[cRow + j] += api * b[bRow + j];
+        }
+      }
+    }
+  }
+
+  @Override
+  public void gemmTransB(int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      int aRow = aOff + i * k;
+      int cRow = cOff + i * n;
+      for (int j = 0; j < n; j++) {
+        int bRow = bOff + j * k;
+        float sum = 0f;
+        for (int p = 0; p < k; p++) {
+          sum += a[aRow + p] * b[bRow + p];
+        }
+        c[cRow + j] = accumulate ? c[cRow + j] + sum : sum;
+      }
+    }
+  }
+
+  @Override
+  public void addRowVector(int rows, int cols, float[] v, int vOff, float[] x, int xOff) {
+    for (int r = 0; r < rows; r++) {
+      int row = xOff + r * cols;
+      for (int j = 0; j < cols; j++) {
+        x[row + j] += v[vOff + j];
+      }
+    }
+  }
+
+  @Override
+  public void sumColumns(int rows, int cols, float[] x, int xOff, float[] out, int outOff,
+      boolean accumulate) {
+    if (!accumulate) {
+      java.util.Arrays.fill(out, outOff, outOff + cols, 0f);
+    }
+    for (int r = 0; r < rows; r++) {
+      int row = xOff + r * cols;
+      for (int j = 0; j < cols; j++) {
+        out[outOff + j] += x[row + j];
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- activations, forward
+
+  @Override
+  public void relu(int n, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i++) {
+      float v = x[xOff + i];
+      y[yOff + i] = v > 0f ? v : 0f;
+    }
+  }
+
+  @Override
+  public void leakyRelu(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i++) {
+      float v = x[xOff + i];
+      y[yOff + i] = v > 0f ? v : alpha * v;
+    }
+  }
+
+  @Override
+  public void elu(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i++) {
+      float v = x[xOff + i];
+      y[yOff + i] = v > 0f ? v : (float) (alpha * Math.expm1(v));
+    }
+  }
+
+  @Override
+  public void selu(int n, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i++) {
+      double v = x[xOff + i];
+      y[yOff + i] = (float) (v > 0 ? SELU_SCALE_D * v : SELU_SCALE_D * SELU_ALPHA_D * Math.expm1(v));
+    }
+  }
+
+  @Override
+  public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i++) {
+      y[yOff + i] = (float) sigmoid(x[xOff + i]);
+    }
+  }
+
+  @Override
+  public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i++) {
+      y[yOff + i] = (float) Math.tanh(x[xOff + i]);
+    }
+  }
+
+  @Override
+  public void swish(int n, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i++) {
+      double v = x[xOff + i];
+      y[yOff + i] = (float) (v * sigmoid(v));
+    }
+  }
+
+  @Override
+  public void gelu(int n, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i++) {
+      double v = x[xOff + i];
+      y[yOff + i] = (float) (v * Gaussian.cdf(v));
+    }
+  }
+
+  @Override
+  public void geluTanh(int n, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i++) {
+      double v = x[xOff + i];
+      // 0.5 (1 + tanh(u)) == sigmoid(2u): no cancellation for negative x.
+      y[yOff + i] = (float) (v * sigmoid(2.0 * geluTanhArgument(v)));
+    }
+  }
+
+  // ---------------------------------------------------------------- activations, backward
+
+  @Override
+  public void reluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
+      float[] dx, int dxOff) {
+    for (int i = 0; i < n; i++) {
+      dx[dxOff + i] = x[xOff + i] > 0f ? dy[dyOff + i] : 0f;
+    }
+  }
+
+  @Override
+  public void leakyReluBackward(int n, float alpha, float[] x, int xOff, float[] y, int yOff,
+      float[] dy, int dyOff, float[] dx, int dxOff) {
+    for (int i = 0; i < n; i++) {
+      float g = dy[dyOff + i];
+      dx[dxOff + i] = x[xOff + i] > 0f ? g : alpha * g;
+    }
+  }
+
+  @Override
+  public void eluBackward(int n, float alpha, float[] x, int xOff, float[] y, int yOff,
+      float[] dy, int dyOff, float[] dx, int dxOff) {
+    for (int i = 0; i < n; i++) {
+      float v = x[xOff + i];
+      float g = dy[dyOff + i];
+      // alpha * exp(x) rather than y + alpha: the latter cancels for very negative x.
+      dx[dxOff + i] = v > 0f ? g : (float) (alpha * Math.exp(v) * g);
+    }
+  }
+
+  @Override
+  public void seluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
+      float[] dx, int dxOff) {
+    for (int i = 0; i < n; i++) {
+      double v = x[xOff + i];
+      double g = dy[dyOff + i];
+      dx[dxOff + i] = (float) (v > 0 ? SELU_SCALE_D * g : SELU_SCALE_D * SELU_ALPHA_D * Math.exp(v) * g);
+    }
+  }
+
+  @Override
+  public void sigmoidBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy,
+      int dyOff, float[] dx, int dxOff) {
+    for (int i = 0; i < n; i++) {
+      float s = y[yOff + i];
+      dx[dxOff + i] = dy[dyOff + i] * s * (1f - s);
+    }
+  }
+
+  @Override
+  public void tanhBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
+      float[] dx, int dxOff) {
+    for (int i = 0; i < n; i++) {
+      float t = y[yOff + i];
+      dx[dxOff + i] = dy[dyOff + i] * (1f - t * t);
+    }
+  }
+
+  @Override
+  public void swishBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
+      float[] dx, int dxOff) {
+    for (int i = 0; i < n; i++) {
+      double v = x[xOff + i];
+      double s = sigmoid(v);
+      dx[dxOff + i] = (float) (dy[dyOff + i] * (s + v * s * (1.0 - s)));
+    }
+  }
+
+  @Override
+  public void geluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
+      float[] dx, int dxOff) {
+    for (int i = 0; i < n; i++) {
+      double v = x[xOff + i];
+      dx[dxOff + i] = (float) (dy[dyOff + i] * (Gaussian.cdf(v) + v * Gaussian.pdf(v)));
+    }
+  }
+
+  @Override
+  public void geluTanhBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy,
+      int dyOff, float[] dx, int dxOff) {
+    for (int i = 0; i < n; i++) {
+      double v = x[xOff + i];
+      // With s = sigmoid(2u) = (1 + tanh u) / 2:  0.5 (1 + tanh u) = s and 1 - tanh^2 u = 4 s (1 - s),
+      // so d/dx [0.5 x (1 + tanh u)] = s + 2 x s (1 - s) u'.
+      double s = sigmoid(2.0 * geluTanhArgument(v));
+      double du = SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_C * v * v);
+      dx[dxOff + i] = (float) (dy[dyOff + i] * (s + 2.0 * v * s * (1.0 - s) * du));
+    }
+  }
+
+  // ---------------------------------------------------------------- softmax
+
+  @Override
+  public void softmax(int rows, int cols, float invTemperature, float[] x, int xOff,
+      float[] y, int yOff) {
+    for (int r = 0; r < rows; r++) {
+      int row = r * cols;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < cols; j++) {
+        max = Math.max(max, x[xOff + row + j] * invTemperature);
+      }
+      double sum = 0;
+      for (int j = 0; j < cols; j++) {
+        double e = Math.exp(x[xOff + row + j] * invTemperature - max);
+        y[yOff + row + j] = (float) e;
+        sum += e;
+      }
+      double inv = 1.0 / sum;
+      for (int j = 0; j < cols; j++) {
+        y[yOff + row + j] = (float) (y[yOff + row + j] * inv);
+      }
+    }
+  }
+
+  @Override
+  public void softmaxBackward(int rows, int cols, float invTemperature, float[] y, int yOff,
+      float[] dy, int dyOff, float[] dx, int dxOff) {
+    for (int r = 0; r < rows; r++) {
+      int row = r * cols;
+      double dot = 0;
+      for (int j = 0; j < cols; j++) {
+        dot += (double) dy[dyOff + row + j] * y[yOff + row + j];
+      }
+      float d = (float) dot;
+      for (int j = 0; j < cols; j++) {
+        dx[dxOff + row + j] = invTemperature * y[yOff + row + j] * (dy[dyOff + row + j] - d);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Logistic function; {@code exp} overflows to infinity for very negative x, giving 0, never NaN. */
+  private static double sigmoid(double v) {
+    return 1.0 / (1.0 + Math.exp(-v));
+  }
+
+  /** {@code u = sqrt(2/pi) (x + 0.044715 x^3)}. */
+  private static double geluTanhArgument(double v) {
+    return SQRT_2_OVER_PI * (v + GELU_TANH_C * v * v * v);
+  }
+}

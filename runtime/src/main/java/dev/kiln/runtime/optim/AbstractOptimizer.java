@@ -1,0 +1,73 @@
+package dev.kiln.runtime.optim;
+
+import java.util.Objects;
+
+/** The bookkeeping all optimizers share: learning rate, iteration count and range checks. */
+abstract class AbstractOptimizer implements Optimizer {
+  private final String name;
+  final int size;
+  float learningRate;
+  long iterations;
+
+  AbstractOptimizer(String name, int size, float learningRate) {
+    Hyperparameters.checkSize(name, size);
+    Hyperparameters.checkLearningRate(name, learningRate);
+    this.name = name;
+    this.size = size;
+    this.learningRate = learningRate;
+  }
+
+  @Override
+  public final void step(float[] params, float[] grads, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, size);
+    Objects.checkFromIndexSize(offset, length, params.length);
+    Objects.checkFromIndexSize(offset, length, grads.length);
+    iterations++;
+    update(params, grads, offset, offset + length);
+  }
+
+  /** Applies one step to {@code [from, to)}; {@link #iterations} already counts it. */
+  abstract void update(float[] params, float[] grads, int from, int to);
+
+  /** Zeroes the state arrays. */
+  abstract void clearState();
+
+  /** The hyperparameters after the learning rate, e.g. {@code ", momentum=0.9"}. */
+  abstract String describeHyperparameters();
+
+  @Override
+  public final float learningRate() {
+    return learningRate;
+  }
+
+  @Override
+  public final void setLearningRate(float learningRate) {
+    Hyperparameters.checkLearningRate(name, learningRate);
+    this.learningRate = learningRate;
+  }
+
+  @Override
+  public final long iterations() {
+    return iterations;
+  }
+
+  @Override
+  public final void reset() {
+    iterations = 0;
+    clearState();
+  }
+
+  @Override
+  public final String describe() {
+    return name + "(lr=" + Hyperparameters.format(learningRate) + describeHyperparameters() + ")";
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+
+  static String hyperparameter(String name, float value) {
+    return ", " + name + "=" + Hyperparameters.format(value);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.kiln.runtime.optim;
+
+/**
+ * Updates a flat array of parameters in place from a flat array of gradients, one pass per step.
+ * Generated networks keep all trainable parameters in one {@code float[]}, so an optimizer is a
+ * single element-wise loop that the JIT vectorizes; state (velocities, moment estimates) lives in
+ * arrays sized at construction and indexed by the same positions as the parameters, and {@link
+ * #step} allocates nothing.
+ *
+ * <p>Implementations are not thread-safe. Create them with {@link Optimizers}.
+ */
+public interface Optimizer {
+  /**
+   * Updates {@code params[offset, offset + length)} from {@code grads[offset, offset + length)}
+   * and advances {@link #iterations()} by one. The range must lie within the size the optimizer
+   * was created with and within both arrays.
+   *
+   * <p>Each call is one iteration (Adam's {@code t}), so update all parameters in one call per
+   * training step; splitting a step into several calls over slices advances {@code t} once per
+   * call.
+   *
+   * @throws IndexOutOfBoundsException if the range is outside the state or either array
+   */
+  void step(float[] params, float[] grads, int offset, int length);
+
+  float learningRate();
+
+  /**
+   * Changes the learning rate used by later steps (for schedules); state is kept.
+   *
+   * @throws IllegalArgumentException if {@code learningRate} is NaN, infinite or negative
+   */
+  void setLearningRate(float learningRate);
+
+  /** Steps taken since construction or the last {@link #reset()}. */
+  long iterations();
+
+  /** Zeroes all state and the iteration count, as if newly created (the learning rate stays). */
+  void reset();
+
+  /** The optimizer and its current hyperparameters, e.g. {@code Adam(lr=0.001, beta1=0.9, ...)}. */
+  String describe();
+}

@@ -1,0 +1,24 @@
+package dev.kiln.runtime.optim;
+
+/** Plain gradient descent: w -= lr * g. Stateless. */
+final class SgdOptimizer extends AbstractOptimizer {
+  SgdOptimizer(int size, float learningRate) {
+    super("SGD", size, learningRate);
+  }
+
+  @Override
+  void update(float[] params, float[] grads, int from, int to) {
+    float lr = learningRate;
+    for (int i = from; i < to; i++) {
+      params[i] -= lr * grads[i];
+    }
+  }
+
+  @Override
+  void clearState() {}
+
+  @Override
+  String describeHyperparameters() {
+    return "";
+  }
+}

@@ -1,0 +1,602 @@
+package dev.kiln.runtime.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.kiln.runtime.io.SafeTensors.DType;
+import dev.kiln.runtime.io.SafeTensors.Tensor;
+import dev.kiln.runtime.io.SafeTensors.TensorInfo;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SafeTensorsTest {
+  @TempDir Path dir;
+
+  // ---------------------------------------------------------------------------------------------
+  // Round trips
+
+  @Test
+  void roundTripsTensorsAndMetadataInOrder() throws IOException {
+    Path path = dir.resolve("model.safetensors");
+    float[] w = {1f, -2.5f, 3.25f, Float.MIN_VALUE, -0f, Float.MAX_VALUE};
+    float[] b = {0.125f, Float.NaN};
+    float[] big = new float[100_003]; // several write chunks
+    for (int i = 0; i < big.length; i++) {
+      big[i] = i * 0.5f - 7f;
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("format", "pt");
+    metadata.put("note", "quotes \" backslash \\ newline \n tab \t control \u0001 unicode é 😀");
+    SafeTensors.write(path, List.of(
+        Tensor.of("layer.weight", w, 2, 3),
+        Tensor.of("layer.bias", b, 2),
+        Tensor.of("embedding", big, 100_003)), metadata);
+
+    SafeTensorsFile file = SafeTensors.read(path);
+    assertEquals(path, file.path());
+    assertEquals(metadata, file.metadata());
+    assertEquals(List.copyOf(metadata.keySet()), List.copyOf(file.metadata().keySet()));
+    assertEquals(List.of(
+            new TensorInfo("layer.weight", DType.F32, new long[] {2, 3}, 0, 24),
+            new TensorInfo("layer.bias", DType.F32, new long[] {2}, 24, 32),
+            new TensorInfo("embedding", DType.F32, new long[] {100_003}, 32, 32 + 400_012)),
+        file.tensors());
+    assertArrayEquals(w, file.floats("layer.weight", 2, 3));
+    assertArrayEquals(b, file.floats("layer.bias"));
+    assertArrayEquals(big, file.floats("embedding", 100_003));
+    assertTrue(file.contains("embedding"));
+    assertFalse(file.contains("missing"));
+
+    float[] flat = new float[10];
+    file.floatsInto("layer.weight", flat, 3, 2, 3);
+    assertArrayEquals(new float[] {0, 0, 0, 1f, -2.5f, 3.25f, Float.MIN_VALUE, -0f, Float.MAX_VALUE,
+        0}, flat);
+    ByteBuffer raw = file.bytes("layer.bias");
+    assertTrue(raw.isReadOnly());
+    assertEquals(0.125f, raw.getFloat(0));
+  }
+
+  @Test
+  void emptyMetadataIsOmittedAndReadsBackEmpty() throws IOException {
+    Path path = dir.resolve("plain.safetensors");
+    SafeTensors.write(path, List.of(Tensor.of("x", new float[] {1, 2}, 2)), Map.of());
+    SafeTensorsFile file = SafeTensors.read(path);
+    assertEquals(Map.of(), file.metadata());
+    assertFalse(headerOf(path).contains("__metadata__"));
+
+    SafeTensors.write(path, List.of(Tensor.of("x", new float[] {1, 2}, 2)), null);
+    assertEquals(Map.of(), SafeTensors.read(path).metadata());
+  }
+
+  @Test
+  void scalarsZeroSizeTensorsAndEmptyFiles() throws IOException {
+    Path path = dir.resolve("shapes.safetensors");
+    SafeTensors.write(path, List.of(
+        Tensor.of("scalar", new float[] {42f}),
+        Tensor.of("empty", new float[0], 0, 3),
+        Tensor.of("empty2", new float[0], 2, 0),
+        Tensor.of("after", new float[] {7f}, 1)), Map.of("k", ""));
+    SafeTensorsFile file = SafeTensors.read(path);
+    assertArrayEquals(new float[] {42f}, file.floats("scalar"));
+    assertArrayEquals(new float[] {42f}, file.floats("scalar", new long[0]));
+    assertEquals(1, file.info("scalar").elementCount());
+    assertArrayEquals(new long[0], file.info("scalar").shape());
+    assertArrayEquals(new float[0], file.floats("empty", 0, 3));
+    assertArrayEquals(new long[] {2, 0}, file.info("empty2").shape());
+    assertEquals(0, file.info("empty2").byteLength());
+    assertArrayEquals(new float[] {7f}, file.floats("after"));
+    assertEquals(Map.of("k", ""), file.metadata());
+
+    SafeTensors.write(path, List.of(), Map.of());
+    SafeTensorsFile none = SafeTensors.read(path);
+    assertEquals(List.of(), none.tensors());
+    assertEquals(16, Files.size(path)); // "{}" padded to 8
+  }
+
+  @Test
+  void headerIsPaddedWithSpacesToAMultipleOfEight() throws IOException {
+    for (int nameLength = 1; nameLength <= 9; nameLength++) {
+      Path path = dir.resolve("pad" + nameLength + ".safetensors");
+      SafeTensors.write(path, List.of(Tensor.of("n".repeat(nameLength), new float[] {1}, 1)),
+          Map.of());
+      byte[] bytes = Files.readAllBytes(path);
+      long n = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+      assertEquals(0, n % 8);
+      assertEquals(8 + n + 4, bytes.length);
+      String header = new String(bytes, 8, (int) n, StandardCharsets.UTF_8);
+      assertEquals('{', header.charAt(0));
+      assertTrue(header.stripTrailing().endsWith("}"));
+      assertTrue(header.substring(header.lastIndexOf('}') + 1).chars().allMatch(c -> c == ' '));
+      assertEquals("{\"" + "n".repeat(nameLength)
+          + "\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", header.stripTrailing());
+    }
+  }
+
+  /** A file assembled byte by byte from the format description, as another writer would. */
+  @Test
+  void readsAHandMadeFileMatchingTheSpecification() throws IOException {
+    String header = "{\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+        + "\"__metadata__\":{\"format\":\"pt\"},"
+        + "\"a\":{\"shape\":[1,3],\"dtype\":\"I8\",\"data_offsets\":[8,11]},"
+        + "\"\\u00e9\\ud83d\\ude00\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[11,15]}}";
+    byte[] headerBytes = header.getBytes(StandardCharsets.US_ASCII);
+    int padding = (8 - headerBytes.length % 8) % 8;
+    int n = headerBytes.length + padding;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    // Header length, unsigned 64-bit little-endian.
+    out.write(n & 0xFF);
+    out.write((n >>> 8) & 0xFF);
+    out.write((n >>> 16) & 0xFF);
+    out.write((n >>> 24) & 0xFF);
+    out.write(new byte[4]);
+    out.write(headerBytes);
+    for (int i = 0; i < padding; i++) {
+      out.write(' ');
+    }
+    out.write(new byte[] {0x00, 0x00, (byte) 0x80, 0x3F}); // 1.0f = 0x3F800000
+    out.write(new byte[] {0x00, 0x00, 0x20, (byte) 0xC0}); // -2.5f = 0xC0200000
+    out.write(new byte[] {1, (byte) 0xFF, 127}); // I8 1, -1, 127
+    out.write(new byte[] {(byte) 0xDB, 0x0F, 0x49, 0x40}); // pi = 0x40490FDB
+    Path path = dir.resolve("hand.safetensors");
+    Files.write(path, out.toByteArray());
+
+    SafeTensorsFile file = SafeTensors.read(path);
+    assertEquals(List.of("b", "a", "é😀"), file.tensors().stream().map(TensorInfo::name).toList());
+    assertEquals(Map.of("format", "pt"), file.metadata());
+    assertArrayEquals(new float[] {1f, -2.5f}, file.floats("b", 2));
+    assertArrayEquals(new float[] {(float) Math.PI}, file.floats("é😀"));
+    TensorInfo a = file.info("a");
+    assertEquals(DType.I8, a.dtype());
+    assertArrayEquals(new long[] {1, 3}, a.shape());
+    assertEquals(8, a.begin());
+    assertEquals(11, a.end());
+    ByteBuffer raw = file.bytes("a");
+    assertEquals(3, raw.remaining());
+    assertEquals(1, raw.get(0));
+    assertEquals(-1, raw.get(1));
+    assertEquals(127, raw.get(2));
+    KilnFormatException e = assertThrows(KilnFormatException.class, () -> file.floats("a"));
+    assertEquals(path + ": tensor \"a\" has dtype I8, expected F32", e.getMessage());
+  }
+
+  @Test
+  void readsEveryDtypeAsRawBytes() throws IOException {
+    StringBuilder header = new StringBuilder("{");
+    long offset = 0;
+    for (DType d : DType.values()) {
+      header.append(header.length() > 1 ? "," : "").append('"').append(d).append("\":{\"dtype\":\"")
+          .append(d).append("\",\"shape\":[2],\"data_offsets\":[").append(offset).append(',')
+          .append(offset + 2L * d.byteSize()).append("]}");
+      offset += 2L * d.byteSize();
+    }
+    header.append('}');
+    SafeTensorsFile file = readBytes(fileBytes(header.toString(), new byte[(int) offset]));
+    for (DType d : DType.values()) {
+      assertEquals(d, file.info(d.name()).dtype());
+      assertEquals(2 * d.byteSize(), file.bytes(d.name()).remaining());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Lookups that do not match the file
+
+  @Test
+  void mismatchedLookupsNameFileTensorAndExpectation() throws IOException {
+    Path path = dir.resolve("weights.safetensors");
+    SafeTensors.write(path, List.of(Tensor.of("hidden.weight", new float[6], 2, 3)), Map.of());
+    SafeTensorsFile file = SafeTensors.read(path);
+    KilnFormatException shape = assertThrows(KilnFormatException.class,
+        () -> file.floats("hidden.weight", 2, 2));
+    assertEquals(path + ": tensor \"hidden.weight\" has shape [2, 3], expected [2, 2]",
+        shape.getMessage());
+    assertTrue(shape.getMessage().endsWith(
+        "weights.safetensors: tensor \"hidden.weight\" has shape [2, 3], expected [2, 2]"));
+    KilnFormatException missing = assertThrows(KilnFormatException.class,
+        () -> file.floats("output.weight"));
+    assertEquals(path + ": no tensor named \"output.weight\" (the file has tensors "
+        + "[hidden.weight])", missing.getMessage());
+    assertThrows(KilnFormatException.class,
+        () -> file.floatsInto("hidden.weight", new float[6], 0, 6));
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> file.floatsInto("hidden.weight", new float[6], 1, 2, 3));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Malformed files: always KilnFormatException naming the file and the problem
+
+  private static final String OK_ENTRY = "{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}";
+
+  @Test
+  void rejectsFilesTooShortForTheLengthPrefix() throws IOException {
+    assertFormatError(new byte[0], "file is 0 bytes, too short for the 8-byte header length");
+    assertFormatError(new byte[7], "file is 7 bytes");
+  }
+
+  @Test
+  void rejectsHeaderLengthsOutOfRange() throws IOException {
+    assertFormatError(withLength(100, "{}".getBytes(StandardCharsets.US_ASCII)),
+        "header length 100 runs past the end of the file (10 bytes");
+    assertFormatError(withLength(100_000_001, new byte[8]),
+        "header length 100000001 exceeds the limit of 100000000 bytes");
+    assertFormatError(withLength(-1, new byte[8]),
+        "header length 18446744073709551615 exceeds the limit");
+    assertFormatError(withLength(0, new byte[0]), "header must start with '{'", "empty header");
+  }
+
+  @Test
+  void rejectsHeadersThatAreNotAJsonObject() throws IOException {
+    assertFormatError(fileBytes(" {}", new byte[0]), "header must start with '{', found byte 0x20");
+    assertFormatError(fileBytes("[]", new byte[0]), "header must start with '{', found byte 0x5B");
+    assertFormatError(fileBytes("{\"a\":" + OK_ENTRY + ",}", new byte[8]),
+        "header is not valid JSON", "expected a string key at byte");
+    assertFormatError(fileBytes("{\"a\":" + OK_ENTRY, new byte[8]),
+        "header is not valid JSON", "expected ',' or '}'");
+    assertFormatError(fileBytes("{} x", new byte[0]), "after the JSON value at byte 3");
+    byte[] badUtf8 = fileBytes("{\"a\u00e9\":" + OK_ENTRY + "}", new byte[8]);
+    badUtf8[8 + 3] = (byte) 0xFF; // first byte of the two-byte é
+    assertFormatError(badUtf8, "header is not valid JSON", "invalid UTF-8 lead byte 0xFF at byte 3");
+    assertFormatError(fileBytes("{\"a\":" + "[".repeat(70) + "]".repeat(70) + "}", new byte[0]),
+        "nesting deeper than 64");
+    assertFormatError(fileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[99999999999999999999],"
+        + "\"data_offsets\":[0,8]}}", new byte[8]), "out of the 64-bit range");
+    assertFormatError(fileBytes("{\"\\ud800\":" + OK_ENTRY + "}", new byte[8]),
+        "lone high surrogate");
+  }
+
+  @Test
+  void rejectsMissingOrIllTypedFields() throws IOException {
+    byte[] eight = new byte[8];
+    assertFormatError(entry("\"x\"", eight), "tensor \"t\" must be an object", "found a string");
+    assertFormatError(entry("{\"shape\":[2],\"data_offsets\":[0,8]}", eight),
+        "tensor \"t\" is missing field \"dtype\"");
+    assertFormatError(entry("{\"dtype\":\"F32\",\"data_offsets\":[0,8]}", eight),
+        "tensor \"t\" is missing field \"shape\"");
+    assertFormatError(entry("{\"dtype\":\"F32\",\"shape\":[2]}", eight),
+        "tensor \"t\" is missing field \"data_offsets\"");
+    assertFormatError(entry("{\"dtype\":32,\"shape\":[2],\"data_offsets\":[0,8]}", eight),
+        "field \"dtype\" must be a string, found an integer");
+    assertFormatError(entry("{\"dtype\":\"F32\",\"shape\":2,\"data_offsets\":[0,8]}", eight),
+        "field \"shape\" must be an array of integers, found an integer");
+    assertFormatError(entry("{\"dtype\":\"F32\",\"shape\":[2.0],\"data_offsets\":[0,8]}", eight),
+        "field \"shape\" must be an array of integers, element 0 is a non-integer number");
+    assertFormatError(entry("{\"dtype\":\"F32\",\"shape\":[\"2\"],\"data_offsets\":[0,8]}", eight),
+        "element 0 is a string");
+    assertFormatError(entry("{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8,8]}", eight),
+        "field \"data_offsets\" must be an array of 2 integers, found 3 elements");
+    assertFormatError(entry("{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":null}", eight),
+        "field \"data_offsets\" must be an array of 2 integers, found null");
+    assertFormatError(
+        entry("{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"extra\":1}", eight),
+        "tensor \"t\" has unexpected field \"extra\"");
+    assertFormatError(fileBytes("{\"__metadata__\":[]}", new byte[0]),
+        "\"__metadata__\" must be an object of strings, found an array");
+    assertFormatError(fileBytes("{\"__metadata__\":{\"a\":\"b\",\"n\":1}}", new byte[0]),
+        "\"__metadata__\" entry \"n\" must be a string, found an integer");
+  }
+
+  @Test
+  void rejectsUnknownDtypesNegativeDimsAndOverflowingSizes() throws IOException {
+    assertFormatError(entry("{\"dtype\":\"F128\",\"shape\":[2],\"data_offsets\":[0,8]}",
+        new byte[8]), "tensor \"t\" has unknown dtype \"F128\"");
+    assertFormatError(entry("{\"dtype\":\"f32\",\"shape\":[2],\"data_offsets\":[0,8]}",
+        new byte[8]), "unknown dtype \"f32\"");
+    assertFormatError(entry("{\"dtype\":\"F32\",\"shape\":[2,-1],\"data_offsets\":[0,8]}",
+        new byte[8]), "tensor \"t\" has negative dimension -1 in shape [2, -1]");
+    assertFormatError(entry("{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],"
+        + "\"data_offsets\":[0,8]}", new byte[8]),
+        "tensor \"t\" with shape [4611686018427387904, 4] and dtype F32 has a size that "
+            + "overflows 64 bits");
+    assertFormatError(entry("{\"dtype\":\"F64\",\"shape\":[2305843009213693952],"
+        + "\"data_offsets\":[0,8]}", new byte[8]), "overflows 64 bits");
+  }
+
+  @Test
+  void rejectsOffsetsThatDoNotTileTheBuffer() throws IOException {
+    assertFormatError(entry("{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}",
+        new byte[4]), "tensor \"t\" data_offsets [0, 8] run past the end of the data buffer, "
+        + "which has 4 bytes (truncated?)");
+    assertFormatError(entry("{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}",
+        new byte[12]), "data buffer has 12 bytes but the tensors cover only 8 (4 trailing bytes)");
+    assertFormatError(entry("{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,12]}",
+        new byte[12]), "tensor \"t\" (F32, shape [2]) needs 8 bytes but data_offsets [0, 12] "
+        + "span 12");
+    assertFormatError(entry("{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}",
+        new byte[8]), "tensor \"t\" has invalid data_offsets [8, 0]");
+    assertFormatError(entry("{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[-8,0]}",
+        new byte[8]), "invalid data_offsets [-8, 0]");
+    assertFormatError(entry("{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}",
+        new byte[12]), "hole: bytes [0, 4) before tensor \"t\"");
+    assertFormatError(fileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", new byte[12]),
+        "tensor \"b\" data_offsets [4, 12] overlap tensor \"a\" [0, 8]");
+    assertFormatError(fileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[16]),
+        "tensor \"b\" data_offsets [0, 8] overlap tensor \"a\" [0, 8]");
+    assertFormatError(fileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[16,24]}}", new byte[24]),
+        "hole: bytes [8, 16) before tensor \"b\"");
+    // Out-of-order offsets that still tile the buffer are fine.
+    SafeTensorsFile file = readBytes(fileBytes(
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]},"
+            + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+        new byte[] {0, 0, (byte) 0x80, 0x3F, 0, 0, 0, 0x40}));
+    assertArrayEquals(new float[] {2f}, file.floats("a"));
+    assertArrayEquals(new float[] {1f}, file.floats("b"));
+  }
+
+  @Test
+  void rejectsDuplicateTensorNames() throws IOException {
+    assertFormatError(fileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+        + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8]),
+        "header is not valid JSON: duplicate key \"a\" at byte 54 of the header");
+  }
+
+  @Test
+  void rejectsTruncatedFiles() throws IOException {
+    Path path = dir.resolve("full.safetensors");
+    SafeTensors.write(path, List.of(Tensor.of("w", new float[] {1, 2, 3, 4}, 4)), Map.of());
+    byte[] full = Files.readAllBytes(path);
+    for (int length : new int[] {full.length - 1, full.length - 16, 20, 8, 3}) {
+      Path cut = dir.resolve("cut" + length + ".safetensors");
+      Files.write(cut, Arrays.copyOf(full, length));
+      KilnFormatException e = assertThrows(KilnFormatException.class, () -> SafeTensors.read(cut));
+      assertTrue(e.getMessage().startsWith(cut + ": "), e.getMessage());
+      assertTrue(e.getMessage().contains("truncated") || e.getMessage().contains("too short"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void hugeClaimedTensorFailsFastWithoutAllocating() {
+    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+      // 16 bytes of data, but the header claims 4 TB of floats.
+      assertFormatError(entry("{\"dtype\":\"F32\",\"shape\":[1000000000000],"
+          + "\"data_offsets\":[0,4000000000000]}", new byte[16]),
+          "data_offsets [0, 4000000000000] run past the end of the data buffer, which has 16 bytes");
+      // A claimed size consistent with offsets but larger than the file.
+      assertFormatError(entry("{\"dtype\":\"U8\",\"shape\":[9223372036854775807],"
+          + "\"data_offsets\":[0,9223372036854775807]}", new byte[16]), "run past the end");
+      // Header length claiming more than the file holds.
+      assertFormatError(withLength(99_999_999, new byte[8]), "runs past the end of the file");
+    });
+  }
+
+  @Test
+  void nonexistentFilesAreOrdinaryIoErrors() {
+    IOException e = assertThrows(IOException.class,
+        () -> SafeTensors.read(dir.resolve("absent.safetensors")));
+    assertFalse(e instanceof KilnFormatException);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Writing
+
+  @Test
+  void tensorsValidateTheirShape() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Tensor.of("w", new float[5], 2, 3));
+    assertEquals("tensor \"w\" has shape [2, 3] (6 elements) but 5 data values", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Tensor.of("w", new float[0], -1, 0));
+    assertThrows(IllegalArgumentException.class,
+        () -> Tensor.of("w", new float[0], Long.MAX_VALUE, 4, 0));
+    assertThrows(NullPointerException.class, () -> Tensor.of(null, new float[1]));
+    long[] shape = {1, 2};
+    Tensor t = new Tensor("w", shape, new float[2]);
+    shape[0] = 9;
+    assertArrayEquals(new long[] {1, 2}, t.shape());
+  }
+
+  @Test
+  void writingOverAnExistingFileReplacesIt() throws IOException {
+    Path path = dir.resolve("w.safetensors");
+    SafeTensors.write(path, List.of(Tensor.of("old", new float[] {1, 2, 3}, 3)), Map.of("v", "1"));
+    SafeTensors.write(path, List.of(Tensor.of("new", new float[] {4}, 1)), Map.of("v", "2"));
+    SafeTensorsFile file = SafeTensors.read(path);
+    assertEquals(Map.of("v", "2"), file.metadata());
+    assertArrayEquals(new float[] {4}, file.floats("new"));
+    assertFalse(file.contains("old"));
+    assertEquals(List.of(path), listDir());
+  }
+
+  @Test
+  void failedWritesLeaveTheOriginalIntactAndNoTemporaryFiles() throws IOException {
+    Path path = dir.resolve("keep.safetensors");
+    SafeTensors.write(path, List.of(Tensor.of("w", new float[] {1, 2}, 2)), Map.of());
+    byte[] original = Files.readAllBytes(path);
+
+    IllegalArgumentException duplicate = assertThrows(IllegalArgumentException.class,
+        () -> SafeTensors.write(path, List.of(Tensor.of("a", new float[1], 1),
+            Tensor.of("a", new float[1], 1)), Map.of()));
+    assertEquals("duplicate tensor name \"a\"", duplicate.getMessage());
+    IllegalArgumentException reserved = assertThrows(IllegalArgumentException.class,
+        () -> SafeTensors.write(path, List.of(Tensor.of("__metadata__", new float[1], 1)),
+            Map.of()));
+    assertTrue(reserved.getMessage().contains("reserved"));
+    IllegalArgumentException surrogate = assertThrows(IllegalArgumentException.class,
+        () -> SafeTensors.write(path, List.of(), Map.of("k", "bad \uD800 value")));
+    assertTrue(surrogate.getMessage().contains("unpaired surrogate"), surrogate.getMessage());
+    Map<String, String> nullValue = new LinkedHashMap<>();
+    nullValue.put("k", null);
+    assertThrows(NullPointerException.class, () -> SafeTensors.write(path, List.of(), nullValue));
+    List<Tensor> withNull = new ArrayList<>();
+    withNull.add(null);
+    assertThrows(NullPointerException.class, () -> SafeTensors.write(path, withNull, Map.of()));
+
+    assertArrayEquals(original, Files.readAllBytes(path));
+    assertEquals(List.of(path), listDir());
+  }
+
+  @Test
+  void failedRenameDeletesTheTemporaryFile() throws IOException {
+    Path path = dir.resolve("keep.safetensors");
+    SafeTensors.write(path, List.of(Tensor.of("w", new float[] {1, 2}, 2)), Map.of());
+    byte[] original = Files.readAllBytes(path);
+    Path directory = Files.createDirectory(dir.resolve("target.safetensors"));
+    Path inside = Files.write(directory.resolve("inside.txt"), new byte[] {1});
+
+    assertThrows(IOException.class, () -> SafeTensors.write(directory,
+        List.of(Tensor.of("w", new float[1000], 1000)), Map.of()));
+
+    assertTrue(Files.isDirectory(directory));
+    assertTrue(Files.exists(inside));
+    assertArrayEquals(original, Files.readAllBytes(path));
+    assertEquals(List.of(path, directory).stream().sorted().toList(), listDir());
+  }
+
+  @Test
+  void writingIntoAMissingDirectoryFailsCleanly() {
+    Path path = dir.resolve("no/such/dir/w.safetensors");
+    assertThrows(IOException.class,
+        () -> SafeTensors.write(path, List.of(Tensor.of("w", new float[1], 1)), Map.of()));
+    assertFalse(Files.exists(dir.resolve("no")));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Fuzzing
+
+  @Test
+  void corruptedFilesEitherReadOrFailWithKilnFormatException() throws IOException {
+    Path valid = dir.resolve("valid.safetensors");
+    SafeTensors.write(valid, List.of(
+        Tensor.of("a.weight", new float[] {1, 2, 3, 4, 5, 6}, 2, 3),
+        Tensor.of("a.bias", new float[] {0.5f, -0.5f}, 2),
+        Tensor.of("s", new float[] {9}),
+        Tensor.of("z", new float[0], 0, 4)), Map.of("format", "pt", "kiln", "1"));
+    byte[] original = Files.readAllBytes(valid);
+    long headerEnd = 8 + ByteBuffer.wrap(original).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+    Random random = new Random(20240601L);
+    Path mutant = dir.resolve("mutant.safetensors");
+    int succeeded = 0;
+    int rejected = 0;
+    for (int variant = 0; variant < 2000; variant++) {
+      byte[] bytes = original.clone();
+      int kind = random.nextInt(5);
+      // Mostly hit the length prefix and header, where corruption changes the structure.
+      int position = random.nextInt(10) < 9 ? random.nextInt((int) headerEnd)
+          : random.nextInt(bytes.length);
+      String description;
+      switch (kind) {
+        case 0 -> {
+          bytes[position] ^= (byte) (1 << random.nextInt(8));
+          description = "bit flip at " + position;
+        }
+        case 1 -> {
+          bytes[position] = (byte) random.nextInt(256);
+          description = "random byte at " + position;
+        }
+        case 2 -> {
+          bytes = Arrays.copyOf(bytes, position);
+          description = "truncation to " + position;
+        }
+        case 3 -> {
+          byte[] tokens = "{}[]\",:-0123456789eE.\\ u".getBytes(StandardCharsets.US_ASCII);
+          for (int i = 0; i < 3; i++) {
+            bytes[random.nextInt((int) headerEnd)] = tokens[random.nextInt(tokens.length)];
+          }
+          description = "three JSON tokens in the header";
+        }
+        default -> {
+          int count = 1 + random.nextInt(8);
+          for (int i = 0; i < count; i++) {
+            bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
+          }
+          description = count + " random bytes";
+        }
+      }
+      Files.write(mutant, bytes);
+      try {
+        SafeTensorsFile file = SafeTensors.read(mutant);
+        for (TensorInfo info : file.tensors()) {
+          try {
+            file.floats(info.name());
+          } catch (KilnFormatException e) {
+            // a dtype changed to something other than F32
+          }
+        }
+        succeeded++;
+      } catch (KilnFormatException e) {
+        assertTrue(e.getMessage().startsWith(mutant + ": "), e.getMessage());
+        rejected++;
+      } catch (Throwable t) {
+        fail("variant " + variant + " (" + description + ") threw " + t, t);
+      }
+    }
+    assertEquals(2000, succeeded + rejected);
+    assertTrue(rejected > 1000, "rejected only " + rejected);
+    assertTrue(succeeded > 0, "no variant read successfully");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  /** A file whose header is the given JSON, unpadded, followed by {@code data}. */
+  private static byte[] fileBytes(String header, byte[] data) {
+    byte[] h = header.getBytes(StandardCharsets.UTF_8);
+    return withLength(h.length, concat(h, data));
+  }
+
+  /** A file with one tensor {@code "t"} described by {@code entryJson}. */
+  private static byte[] entry(String entryJson, byte[] data) {
+    return fileBytes("{\"t\":" + entryJson + "}", data);
+  }
+
+  private static byte[] withLength(long headerLength, byte[] rest) {
+    return ByteBuffer.allocate(8 + rest.length).order(ByteOrder.LITTLE_ENDIAN)
+        .putLong(headerLength).put(rest).array();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  private SafeTensorsFile readBytes(byte[] bytes) throws IOException {
+    Path path = dir.resolve("bytes.safetensors");
+    Files.write(path, bytes);
+    return SafeTensors.read(path);
+  }
+
+  private void assertFormatError(byte[] bytes, String... fragments) throws IOException {
+    Path path = dir.resolve("bad.safetensors");
+    Files.write(path, bytes);
+    KilnFormatException e = assertThrows(KilnFormatException.class, () -> SafeTensors.read(path));
+    String message = e.getMessage();
+    assertTrue(message.startsWith(path + ": "), message);
+    for (String fragment : fragments) {
+      assertTrue(message.contains(fragment), "expected \"" + fragment + "\" in: " + message);
+    }
+  }
+
+  private static String headerOf(Path path) throws IOException {
+    byte[] bytes = Files.readAllBytes(path);
+    int n = (int) ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+    return new String(bytes, 8, n, StandardCharsets.UTF_8);
+  }
+
+  private List<Path> listDir() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.sorted().toList();
+    }
+  }
+}

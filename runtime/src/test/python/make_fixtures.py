@@ -1,0 +1,602 @@
+#!/usr/bin/python3
+"""Writes the PyTorch reference fixtures that the Kiln Java tests read.
+
+Run from anywhere (paths are resolved relative to this file):
+
+    apt-get install -y python3-torch
+    /usr/bin/python3 runtime/src/test/python/make_fixtures.py
+
+Outputs (safetensors, all tensors float32, written by hand below):
+    runtime/src/test/resources/fixtures/activations.safetensors
+    runtime/src/test/resources/fixtures/losses.safetensors
+    runtime/src/test/resources/fixtures/optimizers.safetensors
+    processor/src/test/resources/fixtures/net_*.safetensors
+
+Everything is seeded and written in a fixed order, so rerunning the script with
+the same torch version rewrites the files byte-for-byte. See FIXTURES.md.
+"""
+
+import json
+import math
+import os
+import struct
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.set_default_dtype(torch.float32)
+torch.use_deterministic_algorithms(True)
+torch.set_num_threads(1)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", "..", ".."))
+RUNTIME_OUT = os.path.join(ROOT, "runtime", "src", "test", "resources", "fixtures")
+PROCESSOR_OUT = os.path.join(ROOT, "processor", "src", "test", "resources", "fixtures")
+
+EPS = 1e-7
+
+
+def gen(seed):
+    """A private, seeded generator so each fixture is independent of the others."""
+    torch.manual_seed(seed)
+    g = torch.Generator()
+    g.manual_seed(seed)
+    return g
+
+
+# --------------------------------------------------------------------------
+# safetensors writer / reader (hand-written; the safetensors package is not used)
+# --------------------------------------------------------------------------
+
+def to_f32(t):
+    if isinstance(t, torch.Tensor):
+        a = t.detach().cpu().to(torch.float32).numpy()
+    else:
+        a = np.asarray(t, dtype=np.float32)
+    a = np.ascontiguousarray(a, dtype="<f4")
+    if a.ndim == 0:
+        a = a.reshape(1)  # scalars are stored with shape [1]
+    return a
+
+
+def write_safetensors(path, tensors, metadata):
+    """tensors: list of (name, tensor) in the order they are written; metadata: dict str->str."""
+    names = [n for n, _ in tensors]
+    assert len(set(names)) == len(names), "duplicate tensor name"
+    header = {}
+    blobs = []
+    offset = 0
+    for name, t in tensors:
+        a = to_f32(t)
+        assert np.all(np.isfinite(a)), name
+        b = a.tobytes(order="C")
+        header[name] = {"dtype": "F32", "shape": list(a.shape),
+                        "data_offsets": [offset, offset + len(b)]}
+        blobs.append(b)
+        offset += len(b)
+    meta = {}
+    for k, v in metadata.items():
+        assert isinstance(k, str) and isinstance(v, str), (k, v)
+        meta[k] = v
+    header["__metadata__"] = meta
+    hbytes = json.dumps(header, separators=(",", ":"), ensure_ascii=True).encode("utf-8")
+    hbytes += b" " * ((8 - len(hbytes) % 8) % 8)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(hbytes)))
+        f.write(hbytes)
+        for b in blobs:
+            f.write(b)
+    # verify by reading back
+    back, bmeta, order = read_safetensors(path)
+    assert order == names, path
+    assert bmeta == meta, path
+    for name, t in tensors:
+        exp = to_f32(t)
+        got = back[name]
+        assert got.shape == exp.shape and got.tobytes() == exp.tobytes(), (path, name)
+    return os.path.getsize(path)
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    assert n % 8 == 0
+    header = json.loads(data[8:8 + n].decode("utf-8"))
+    buf = data[8 + n:]
+    meta = header.pop("__metadata__", {})
+    out = {}
+    order = []
+    expected_begin = 0
+    for name, info in header.items():  # json keeps file order
+        assert info["dtype"] == "F32"
+        b, e = info["data_offsets"]
+        assert b == expected_begin, (name, b, expected_begin)
+        count = int(np.prod(info["shape"])) if info["shape"] else 1
+        assert e - b == 4 * count
+        out[name] = np.frombuffer(buf[b:e], dtype="<f4").reshape(info["shape"])
+        order.append(name)
+        expected_begin = e
+    assert expected_begin == len(buf), "trailing bytes in data buffer"
+    return out, meta, order
+
+
+def base_metadata():
+    return {"generator": "runtime/src/test/python/make_fixtures.py",
+            "torch": torch.__version__}
+
+
+# --------------------------------------------------------------------------
+# activations
+# --------------------------------------------------------------------------
+
+def softmax_t(t):
+    return lambda x: torch.softmax(x / t, dim=-1)
+
+
+ACTIVATIONS = [
+    # name, fn, metadata
+    ("linear", lambda x: x, {}),
+    ("sigmoid", torch.sigmoid, {}),
+    ("tanh", torch.tanh, {}),
+    ("relu", torch.relu, {}),
+    ("leaky_relu", lambda x: F.leaky_relu(x, 0.2), {"alpha": "0.2"}),
+    ("elu", lambda x: F.elu(x, 1.0), {"alpha": "1.0"}),
+    ("selu", F.selu, {}),
+    ("swish", F.silu, {}),
+    ("gelu", lambda x: F.gelu(x), {"approximate": "none"}),
+    ("gelu_tanh", lambda x: F.gelu(x, approximate="tanh"), {"approximate": "tanh"}),
+    ("softmax", softmax_t(1.0), {"temperature": "1.0", "axis": "-1"}),
+    ("softmax_t2", softmax_t(2.0), {"temperature": "2.0", "axis": "-1"}),
+    ("softmax_t05", softmax_t(0.5), {"temperature": "0.5", "axis": "-1"}),
+]
+
+
+def activation_input(g, softmax):
+    x = torch.randn(6, 7, generator=g) * 3.0
+    # exact special values (never exactly 0: avoid the relu-family kink)
+    x[0, 0] = -20.0
+    x[1, 1] = -5.0
+    x[2, 2] = -1e-3
+    x[3, 3] = 0.5
+    x[4, 4] = 5.0
+    x[5, 5] = 20.0
+    x[0, 6] = 1e-3
+    x[1, 5] = -0.5
+    if softmax:
+        # numerically demanding row: a naive exp() overflows / underflows
+        x[5] = torch.tensor([100.0, -100.0, 0.5, 50.0, -50.0, 20.0, 100.0])
+    assert not torch.any(x == 0)
+    return x
+
+
+def make_activations():
+    tensors = []
+    meta = base_metadata()
+    meta["activations"] = ",".join(n for n, _, _ in ACTIVATIONS)
+    for i, (name, fn, m) in enumerate(ACTIVATIONS):
+        g = gen(1000 + i)
+        x = activation_input(g, name.startswith("softmax"))
+        dy = torch.randn(6, 7, generator=g)
+        xr = x.clone().requires_grad_(True)
+        y = fn(xr)
+        (y * dy).sum().backward()
+        tensors += [(name + ".x", x), (name + ".y", y), (name + ".dy", dy), (name + ".dx", xr.grad)]
+        for k, v in m.items():
+            meta[name + "." + k] = v
+    return write_safetensors(os.path.join(RUNTIME_OUT, "activations.safetensors"), tensors, meta)
+
+
+# --------------------------------------------------------------------------
+# losses
+# --------------------------------------------------------------------------
+
+def loss_mse(p, y):
+    return ((p - y) ** 2).mean()
+
+
+def loss_mae(p, y):
+    return (p - y).abs().mean()
+
+
+def loss_bce(p, y):
+    pc = p.clamp(EPS, 1.0 - EPS)
+    return (-(y * torch.log(pc) + (1.0 - y) * torch.log(1.0 - pc))).mean()
+
+
+def loss_cce(p, y):
+    return (-(y * torch.log(p.clamp(EPS, 1.0))).sum(dim=1)).mean()
+
+
+def loss_sparse_cce(p, idx):
+    lab = idx.reshape(-1).long()
+    pc = p.clamp(EPS, 1.0)
+    return (-torch.log(pc.gather(1, lab.unsqueeze(1)).squeeze(1))).mean()
+
+
+def loss_softmax_cce(z, y):
+    return (-(y * torch.log_softmax(z, dim=1)).sum(dim=1)).mean()
+
+
+def loss_sparse_softmax_cce(z, idx):
+    return F.cross_entropy(z, idx.reshape(-1).long(), reduction="mean")
+
+
+def loss_sigmoid_bce(z, y):
+    return F.binary_cross_entropy_with_logits(z, y, reduction="mean")
+
+
+def make_losses():
+    B, C, CB = 5, 4, 3
+    tensors = []
+    meta = base_metadata()
+    cases = []
+
+    g = gen(2001)
+    cases.append(("mse", loss_mse, torch.randn(B, C, generator=g), torch.randn(B, C, generator=g),
+                  {"reduction": "mean over all elements"}))
+
+    g = gen(2002)
+    p = torch.randn(B, C, generator=g)
+    y = torch.randn(B, C, generator=g)
+    assert torch.all((p - y).abs() > 1e-3)
+    cases.append(("mae", loss_mae, p, y, {"reduction": "mean over all elements"}))
+
+    g = gen(2003)
+    p = torch.rand(B, CB, generator=g) * 0.9 + 0.05
+    y = (torch.rand(B, CB, generator=g) > 0.5).float()
+    y[2, 1] = 0.3  # one soft label
+    cases.append(("bce", loss_bce, p, y, {"epsilon": "1e-7", "reduction": "mean over all elements",
+                                          "input": "probabilities"}))
+
+    g = gen(2004)
+    p = torch.softmax(torch.randn(B, C, generator=g) * 1.5, dim=1)
+    cls = torch.tensor([0, 1, 2, 3, 1])
+    y = F.one_hot(cls, C).float()
+    cases.append(("cce", loss_cce, p, y, {"epsilon": "1e-7", "reduction": "mean over batch of row sums",
+                                          "input": "probabilities"}))
+
+    g = gen(2005)
+    p = torch.softmax(torch.randn(B, C, generator=g) * 1.5, dim=1)
+    y = torch.tensor([[2.0], [0.0], [3.0], [1.0], [2.0]])
+    cases.append(("sparse_cce", loss_sparse_cce, p, y, {"epsilon": "1e-7", "reduction": "mean over batch",
+                                                        "input": "probabilities"}))
+
+    g = gen(2006)
+    z = torch.randn(B, C, generator=g) * 2.0
+    z[3] = torch.tensor([60.0, -60.0, 0.5, 30.0])
+    cls = torch.tensor([2, 0, 3, 1, 1])  # row 3 targets the -60 logit
+    cases.append(("softmax_cce", loss_softmax_cce, z, F.one_hot(cls, C).float(),
+                  {"reduction": "mean over batch of row sums", "input": "logits"}))
+
+    g = gen(2007)
+    z = torch.randn(B, C, generator=g) * 2.0
+    z[1] = torch.tensor([-60.0, 60.0, 0.5, -30.0])
+    y = torch.tensor([[3.0], [0.0], [1.0], [2.0], [0.0]])  # row 1 targets the -60 logit
+    cases.append(("sparse_softmax_cce", loss_sparse_softmax_cce, z, y,
+                  {"reduction": "mean over batch", "input": "logits"}))
+
+    g = gen(2008)
+    z = torch.randn(B, CB, generator=g) * 2.0
+    z[4] = torch.tensor([60.0, -60.0, 0.5])
+    y = (torch.rand(B, CB, generator=g) > 0.5).float()
+    y[4] = torch.tensor([0.0, 1.0, 0.3])  # both extremes on the wrong side + a soft label
+    y[1, 0] = 0.3
+    cases.append(("sigmoid_bce", loss_sigmoid_bce, z, y,
+                  {"reduction": "mean over all elements", "input": "logits"}))
+
+    for name, fn, pred, target, m in cases:
+        pr = pred.clone().requires_grad_(True)
+        loss = fn(pr, target)
+        loss.backward()
+        tensors += [(name + ".pred", pred), (name + ".target", target),
+                    (name + ".loss", loss.reshape(1)), (name + ".grad", pr.grad)]
+        for k, v in m.items():
+            meta[name + "." + k] = v
+    meta["losses"] = ",".join(c[0] for c in cases)
+    return write_safetensors(os.path.join(RUNTIME_OUT, "losses.safetensors"), tensors, meta)
+
+
+# --------------------------------------------------------------------------
+# optimizers
+# --------------------------------------------------------------------------
+
+OPTIMIZERS = [
+    ("sgd", "lr=0.1",
+     lambda p: torch.optim.SGD(p, lr=0.1, foreach=False)),
+    ("momentum", "lr=0.1,momentum=0.9",
+     lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, dampening=0, nesterov=False, foreach=False)),
+    ("nesterov", "lr=0.1,momentum=0.9,nesterov=true",
+     lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, dampening=0, nesterov=True, foreach=False)),
+    ("adagrad", "lr=0.1,epsilon=1e-7,initial_accumulator=0",
+     lambda p: torch.optim.Adagrad(p, lr=0.1, eps=1e-7, initial_accumulator_value=0, lr_decay=0,
+                                   foreach=False)),
+    ("rmsprop", "lr=0.01,rho=0.9,epsilon=1e-7",
+     lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-7, momentum=0, centered=False,
+                                   foreach=False)),
+    ("adam", "lr=0.05,beta1=0.9,beta2=0.999,epsilon=1e-7",
+     lambda p: torch.optim.Adam(p, lr=0.05, betas=(0.9, 0.999), eps=1e-7, foreach=False)),
+    ("adamw", "lr=0.01,beta1=0.9,beta2=0.999,epsilon=1e-7,weight_decay=0.1",
+     lambda p: torch.optim.AdamW(p, lr=0.01, betas=(0.9, 0.999), eps=1e-7, weight_decay=0.1,
+                                 foreach=False)),
+]
+
+
+def make_optimizers():
+    N = 37
+    tensors = []
+    meta = base_metadata()
+    meta["optimizers"] = ",".join(o[0] for o in OPTIMIZERS)
+    for i, (name, hyper, ctor) in enumerate(OPTIMIZERS):
+        g = gen(3000 + i)
+        w0 = torch.randn(N, generator=g)
+        grads = [torch.randn(N, generator=g) * s for s in (1.0, 0.5, 2.0)]
+        grads[0][5] = 0.0  # an exact zero gradient on the first step (0 / eps paths)
+        w = w0.clone().requires_grad_(True)
+        opt = ctor([w])
+        ws = []
+        for gr in grads:
+            opt.zero_grad()
+            w.grad = gr.clone()
+            opt.step()
+            ws.append(w.detach().clone())
+        tensors.append((name + ".w0", w0))
+        tensors += [(name + ".g%d" % (k + 1), gr) for k, gr in enumerate(grads)]
+        tensors += [(name + ".w%d" % (k + 1), wk) for k, wk in enumerate(ws)]
+        meta[name + ".hyper"] = hyper
+    return write_safetensors(os.path.join(RUNTIME_OUT, "optimizers.safetensors"), tensors, meta)
+
+
+# --------------------------------------------------------------------------
+# whole networks
+# --------------------------------------------------------------------------
+
+def act_fn(spec):
+    """spec: (kind, param) -> (fn, kink) where kink marks activations with a non-smooth point at 0."""
+    kind, param = spec
+    if kind == "linear":
+        return (lambda x: x), False
+    if kind == "relu":
+        return torch.relu, True
+    if kind == "leaky_relu":
+        return (lambda x: F.leaky_relu(x, param)), True
+    if kind == "elu":
+        return (lambda x: F.elu(x, param)), True
+    if kind == "selu":
+        return F.selu, True
+    if kind == "tanh":
+        return torch.tanh, False
+    if kind == "sigmoid":
+        return torch.sigmoid, False
+    if kind == "swish":
+        return F.silu, False
+    if kind == "gelu":
+        return (lambda x: F.gelu(x)), False
+    if kind == "gelu_tanh":
+        return (lambda x: F.gelu(x, approximate="tanh")), False
+    if kind == "softmax":
+        t = param if param is not None else 1.0
+        return (lambda x: torch.softmax(x / t, dim=-1)), False
+    raise ValueError(kind)
+
+
+def act_str(spec):
+    kind, param = spec
+    return kind if param is None else "%s(%s)" % (kind, repr(float(param)))
+
+
+class Net(nn.Module):
+    """layers: list of (name, 'dense', units, act) or (name, 'act', None, act)."""
+
+    def __init__(self, n_in, layers, g):
+        super().__init__()
+        self.layers = layers
+        width = n_in
+        for name, kind, units, _ in layers:
+            if kind == "dense":
+                lin = nn.Linear(width, units)
+                with torch.no_grad():
+                    lin.weight.copy_(torch.rand(units, width, generator=g) * 1.6 - 0.8)
+                    lin.bias.copy_(torch.rand(units, generator=g) * 0.4 - 0.2)
+                setattr(self, name, lin)  # attribute name == layer name == state_dict prefix
+                width = units
+
+    def forward(self, x):
+        """Returns (logits of the last layer before its activation, final output)."""
+        h = x
+        pre = h
+        for name, kind, units, act in self.layers:
+            if kind == "dense":
+                h = getattr(self, name)(h)
+            pre = h
+            fn, kink = act_fn(act)
+            if kink:
+                m = h.detach().abs().min().item()
+                assert m > 1e-4, "pre-activation too close to the kink in %s: %g" % (name, m)
+            h = fn(h)
+        return pre, h
+
+
+def net_loss(loss, last_act, pre, out, y):
+    kind, param = last_act
+    if loss == "mse":
+        return loss_mse(out, y)
+    if loss == "mae":
+        m = (out - y).detach().abs().min().item()
+        assert m > 1e-4, "mae: output too close to the target (sign kink): %g" % m
+        return loss_mae(out, y)
+    if loss == "cce":
+        assert kind == "softmax"  # fused: computed from the logits
+        t = param if param is not None else 1.0
+        return (-(y * torch.log_softmax(pre / t, dim=1)).sum(dim=1)).mean()
+    if loss == "sparse_cce":
+        assert kind == "softmax" and param is None
+        return loss_sparse_softmax_cce(pre, y)
+    if loss == "bce":
+        assert kind == "sigmoid"
+        return loss_sigmoid_bce(pre, y)
+    raise ValueError(loss)
+
+
+def onehot(classes, c):
+    return F.one_hot(torch.tensor(classes), c).float()
+
+
+NETS = []
+
+
+def net(name, n_in, layers, loss, opt_str, opt_ctor, make_data, seed):
+    NETS.append(dict(name=name, n_in=n_in, layers=layers, loss=loss, opt_str=opt_str,
+                     opt_ctor=opt_ctor, make_data=make_data, seed=seed))
+
+
+net("xor", 2,
+    [("hidden", "dense", 2, ("leaky_relu", 0.2)),
+     ("output", "dense", 1, ("linear", None))],
+    "mse", "adam(lr=0.05,beta1=0.9,beta2=0.999,epsilon=1e-7)",
+    lambda p: torch.optim.Adam(p, lr=0.05, betas=(0.9, 0.999), eps=1e-7, foreach=False),
+    lambda g: (torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]),
+               torch.tensor([[0.0], [1.0], [1.0], [0.0]])),
+    4001)
+
+net("iris", 4,
+    [("hidden", "dense", 10, ("relu", None)),
+     ("output", "dense", 3, ("softmax", None))],
+    "cce", "sgd(lr=0.1)",
+    lambda p: torch.optim.SGD(p, lr=0.1, foreach=False),
+    lambda g: (torch.randn(6, 4, generator=g), onehot([0, 1, 2, 0, 1, 2], 3)),
+    4002)
+
+net("deep", 5,
+    [("a", "dense", 8, ("tanh", None)),
+     ("b", "dense", 6, ("linear", None)),
+     ("b_act", "act", None, ("elu", 1.0)),
+     ("c", "dense", 4, ("gelu", None)),
+     ("output", "dense", 3, ("sigmoid", None))],
+    "bce", "momentum(lr=0.05,momentum=0.9)",
+    lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, dampening=0, nesterov=False, foreach=False),
+    lambda g: (torch.randn(5, 5, generator=g),
+               torch.tensor([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0], [1.0, 1.0, 0.0],
+                             [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])),
+    4003)
+
+net("mix", 6,
+    [("a", "dense", 7, ("swish", None)),
+     ("b", "dense", 5, ("selu", None)),
+     ("c", "dense", 4, ("gelu_tanh", None)),
+     ("output", "dense", 2, ("linear", None))],
+    "mae", "rmsprop(lr=0.01,rho=0.9,epsilon=1e-7)",
+    lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-7, momentum=0, centered=False,
+                                  foreach=False),
+    lambda g: (torch.randn(5, 6, generator=g), torch.randn(5, 2, generator=g)),
+    4004)
+
+net("sparse", 3,
+    [("h", "dense", 5, ("sigmoid", None)),
+     ("out", "dense", 4, ("softmax", None))],
+    "sparse_cce", "adamw(lr=0.01,beta1=0.9,beta2=0.999,epsilon=1e-7,weight_decay=0.1)",
+    lambda p: torch.optim.AdamW(p, lr=0.01, betas=(0.9, 0.999), eps=1e-7, weight_decay=0.1,
+                                foreach=False),
+    lambda g: (torch.randn(7, 3, generator=g),
+               torch.tensor([[0.0], [1.0], [2.0], [3.0], [1.0], [3.0], [2.0]])),
+    4005)
+
+net("nesterov", 3,
+    [("h", "dense", 6, ("relu", None)),
+     ("h_act", "act", None, ("tanh", None)),
+     ("out", "dense", 2, ("softmax", None))],
+    "mse", "nesterov(lr=0.1,momentum=0.9)",
+    lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, dampening=0, nesterov=True, foreach=False),
+    lambda g: (torch.randn(4, 3, generator=g), onehot([0, 1, 1, 0], 2)),
+    4006)
+
+net("adagrad", 4,
+    [("h", "dense", 3, ("elu", 1.0)),
+     ("out", "dense", 1, ("sigmoid", None))],
+    "bce", "adagrad(lr=0.1,epsilon=1e-7,initial_accumulator=0)",
+    lambda p: torch.optim.Adagrad(p, lr=0.1, eps=1e-7, initial_accumulator_value=0, lr_decay=0,
+                                  foreach=False),
+    lambda g: (torch.randn(6, 4, generator=g),
+               torch.tensor([[1.0], [0.0], [0.0], [1.0], [1.0], [0.0]])),
+    4007)
+
+net("temp", 3,
+    [("h", "dense", 4, ("leaky_relu", 0.1)),
+     ("out", "dense", 3, ("softmax", 2.0))],
+    "cce", "sgd(lr=0.1)",
+    lambda p: torch.optim.SGD(p, lr=0.1, foreach=False),
+    lambda g: (torch.randn(4, 3, generator=g), onehot([0, 1, 2, 1], 3)),
+    4008)
+
+
+def layers_str(layers):
+    parts = []
+    for name, kind, units, act in layers:
+        if kind == "dense":
+            parts.append("%s:dense:%d:%s" % (name, units, act_str(act)))
+        else:
+            parts.append("%s:act:%s" % (name, act_str(act)))
+    return ",".join(parts)
+
+
+def make_net(spec):
+    g = gen(spec["seed"])
+    model = Net(spec["n_in"], spec["layers"], g)
+    x, y = spec["make_data"](g)
+    last_act = spec["layers"][-1][3]
+    tensors = [(k, v.detach().clone()) for k, v in model.state_dict().items()]
+    pnames = [k for k, _ in model.named_parameters()]
+    assert pnames == [k for k, _ in tensors]
+
+    def forward_loss():
+        pre, out = model(x)
+        return out, net_loss(spec["loss"], last_act, pre, out, y)
+
+    out, loss = forward_loss()
+    model.zero_grad()
+    loss.backward()
+    grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()]
+
+    opt = spec["opt_ctor"](list(model.parameters()))
+    for _ in range(3):
+        opt.zero_grad()
+        _, l = forward_loss()
+        l.backward()
+        opt.step()
+    with torch.no_grad():
+        _, loss3 = forward_loss()
+    step3 = [("expected.step3." + k, p.detach().clone()) for k, p in model.named_parameters()]
+
+    tensors += [("input.x", x), ("input.y", y),
+                ("expected.output", out), ("expected.loss", loss.reshape(1))]
+    tensors += grads + step3 + [("expected.step3.loss", loss3.reshape(1))]
+    meta = base_metadata()
+    meta.update({"input": str(spec["n_in"]), "layers": layers_str(spec["layers"]),
+                 "loss": spec["loss"], "optimizer": spec["opt_str"],
+                 "batch": str(x.shape[0]), "steps": "3"})
+    path = os.path.join(PROCESSOR_OUT, "net_%s.safetensors" % spec["name"])
+    size = write_safetensors(path, tensors, meta)
+    return path, size, float(loss), float(loss3)
+
+
+def main():
+    sizes = []
+    sizes.append((os.path.join(RUNTIME_OUT, "activations.safetensors"), make_activations()))
+    sizes.append((os.path.join(RUNTIME_OUT, "losses.safetensors"), make_losses()))
+    sizes.append((os.path.join(RUNTIME_OUT, "optimizers.safetensors"), make_optimizers()))
+    for spec in NETS:
+        path, size, l0, l3 = make_net(spec)
+        assert l3 < l0, "net_%s: loss did not decrease (%g -> %g)" % (spec["name"], l0, l3)
+        sizes.append((path, size))
+        print("net_%-9s loss %.6f -> %.6f" % (spec["name"], l0, l3))
+    for path, size in sizes:
+        print("%7d  %s" % (size, os.path.relpath(path, ROOT)))
+    print("torch", torch.__version__)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
