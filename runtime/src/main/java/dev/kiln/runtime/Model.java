@@ -25,6 +25,11 @@ public interface Model {
     return core().fit(x, y, FitOptions.epochs(epochs).withBatchSize(batchSize));
   }
 
+  /** One optimizer step on one batch; returns the batch's loss before the step. */
+  default double trainOnBatch(float[][] x, float[][] y) {
+    return core().trainOnBatch(x, y);
+  }
+
   /** Loss and accuracy on the given data, with inference behaviour. */
   default Evaluation evaluate(float[][] x, float[][] y) {
     return core().evaluate(x, y);

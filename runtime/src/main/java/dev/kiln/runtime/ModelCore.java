@@ -99,11 +99,7 @@ public final class ModelCore {
       checkData(options.validationX(), options.validationY(), "validation");
     }
     int batchSize = options.batchSize();
-    if (batchSize > net.maxBatch) {
-      throw new IllegalArgumentException(
-          "batch size " + batchSize + " is larger than this model's maximum batch " + net.maxBatch
-              + "; build the model with a larger maxBatch or use a smaller batch");
-    }
+    checkBatchSize(batchSize);
     int samples = x.length;
     int[] order = new int[samples];
     for (int i = 0; i < samples; i++) {
@@ -147,6 +143,39 @@ public final class ModelCore {
       }
     }
     return history;
+  }
+
+  /**
+   * Computes the loss on one batch and the gradient of every parameter (see {@link #gradients()}),
+   * without changing the parameters: for gradient inspection and custom training loops.
+   *
+   * @return the mean loss over the batch
+   */
+  public double computeGradients(float[][] x, float[][] y) {
+    checkData(x, y, "batch");
+    checkBatchSize(x.length);
+    loadBatch(x, y, null, 0, x.length);
+    net.forward(x.length, true);
+    return net.backward(x.length);
+  }
+
+  /**
+   * One optimizer step on one batch (Keras's {@code train_on_batch}).
+   *
+   * @return the mean loss over the batch before the step
+   */
+  public double trainOnBatch(float[][] x, float[][] y) {
+    double loss = computeGradients(x, y);
+    optimizer.step(net.params, net.grads, 0, net.params.length);
+    return loss;
+  }
+
+  private void checkBatchSize(int batchSize) {
+    if (batchSize > net.maxBatch) {
+      throw new IllegalArgumentException(
+          "batch size " + batchSize + " is larger than this model's maximum batch " + net.maxBatch
+              + "; build the model with a larger maxBatch or use a smaller batch");
+    }
   }
 
   private static void shuffle(int[] order, SplittableRandom random) {

@@ -34,7 +34,7 @@ public record TensorSlice(String name, int offset, int[] shape, boolean transpos
   }
 
   /** The tensor in its saved layout, copied out of the flat array. */
-  float[] read(float[] flat) {
+  public float[] read(float[] flat) {
     float[] out = new float[size()];
     if (!transposed) {
       System.arraycopy(flat, offset, out, 0, out.length);
@@ -51,7 +51,7 @@ public record TensorSlice(String name, int offset, int[] shape, boolean transpos
   }
 
   /** Writes {@code values}, given in the saved layout, into the flat array. */
-  void write(float[] values, float[] flat) {
+  public void write(float[] values, float[] flat) {
     if (!transposed) {
       System.arraycopy(values, 0, flat, offset, values.length);
       return;

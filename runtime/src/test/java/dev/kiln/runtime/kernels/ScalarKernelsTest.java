@@ -131,8 +131,10 @@ class ScalarKernelsTest {
     return z < 0 ? -r : r;
   }
 
+  /** Phi(x) = (1 + erf(x / sqrt 2)) / 2, through erfc on the left so the tail keeps its digits. */
   private static double phiCdf(double x) {
-    return 0.5 * (1 + erf(x / Math.sqrt(2)));
+    double z = x / Math.sqrt(2);
+    return x < 0 ? 0.5 * erfc(-z) : 1 - 0.5 * erfc(z);
   }
 
   private static double phiPdf(double x) {
@@ -248,12 +250,12 @@ class ScalarKernelsTest {
     }
     // relative accuracy of the tail, which GELU of negative inputs depends on
     for (double x = -12; x < 0; x += 0.05) {
-      double reference = 0.5 * erfcByContinuedFraction(-x / Math.sqrt(2));
+      double reference = 0.5 * erfc(-x / Math.sqrt(2));
       assertEquals(1.0, Gaussian.cdf(x) / reference, 1e-7, "Phi(" + x + ") relative");
     }
   }
 
-  private static double erfcByContinuedFraction(double z) {
+  private static double erfc(double z) {
     if (z < 3) {
       return 1 - erf(z);
     }
@@ -280,7 +282,8 @@ class ScalarKernelsTest {
         double[] row = softmaxRow(x, 2 + r * cols, cols, invT, -1, 0);
         System.arraycopy(row, 0, expected, r * cols, cols);
       }
-      assertClose(expected, y, 1, 1e-6, 1e-9, "softmax invT=" + invT);
+      // float rounding of x * invT - max (up to ~1e-6 absolute in the exponent) bounds the match
+      assertClose(expected, y, 1, 5e-6, 1e-9, "softmax invT=" + invT);
       assertGuardsIntact(y, 1, rows * cols, "softmax");
 
       // dx of L = sum(dy * softmax(x * invT)) by central differences in double
@@ -296,7 +299,7 @@ class ScalarKernelsTest {
           numeric[r * cols + j] = (up - down) / (2 * h);
         }
       }
-      assertClose(numeric, dx, 4, 1e-5, 1e-7, "softmaxBackward invT=" + invT);
+      assertClose(numeric, dx, 4, 1e-5, 1e-6, "softmaxBackward invT=" + invT);
       assertGuardsIntact(dx, 4, rows * cols, "softmaxBackward");
     }
   }

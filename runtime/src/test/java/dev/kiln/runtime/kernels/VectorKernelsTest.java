@@ -255,7 +255,8 @@ class VectorKernelsTest {
     float[] dxActual = filled(10, n, Float.NaN);
     SCALAR.softmaxBackward(rows, cols, invT, expected, 8, dy, 3, dxExpected, 10);
     vector.softmaxBackward(rows, cols, invT, expected, 8, dy, 3, dxActual, 10);
-    assertClose(dxExpected, 10, dxActual, 10, n, 1e-5, 1e-7, "softmaxBackward");
+    // dy - rowsum(dy * y) cancels; the scalar twin sums in double, so allow float rounding of the sum
+    assertClose(dxExpected, 10, dxActual, 10, n, 1e-5, 1e-6 * invT, "softmaxBackward");
     assertGuardsIntact(dxActual, 10, n, "softmaxBackward");
   }
 

@@ -1,0 +1,144 @@
+package dev.kiln.processor.functional;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.runtime.io.KilnFormatException;
+import dev.kiln.runtime.io.SafeTensors;
+import dev.kiln.runtime.io.SafeTensorsFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Saving and loading weights as safetensors, and every way a file can fail to fit. */
+class WeightsFileTest {
+  @TempDir Path dir;
+
+  @Test
+  void savedFileUsesPyTorchNamesAndLayoutAndLoadsBack() throws IOException {
+    FixtureNetworks_NetXorModel model = new FixtureNetworks_NetXorModel(3);
+    Path file = dir.resolve("xor.safetensors");
+    model.save(file);
+    SafeTensorsFile saved = SafeTensors.read(file);
+    assertEquals(List.of("hidden.weight", "hidden.bias", "output.weight", "output.bias"),
+        saved.tensors().stream().map(SafeTensors.TensorInfo::name).toList());
+    assertArrayEquals(new long[] {2, 2}, saved.info("hidden.weight").shape());
+    assertArrayEquals(new long[] {1, 2}, saved.info("output.weight").shape());
+    assertEquals("pt", saved.metadata().get("format"));
+    // PyTorch's [out, in] is the transpose of the kernel's [in][out].
+    float[][] kernel = model.hidden().kernel();
+    float[] weight = saved.floats("hidden.weight");
+    assertEquals(kernel[1][0], weight[0 * 2 + 1]);
+    assertEquals(kernel[0][1], weight[1 * 2 + 0]);
+
+    FixtureNetworks_NetXorModel other = new FixtureNetworks_NetXorModel(99);
+    other.load(file);
+    assertArrayEquals(model.core().parameters(), other.core().parameters());
+    assertNoTemporaryFilesLeft();
+  }
+
+  @Test
+  void pyTorchStateDictLoadsAndPredictsAsPyTorch() throws Exception {
+    Fixture fixture = Fixture.load("net_iris");
+    FixtureNetworks_NetIrisModel model = new FixtureNetworks_NetIrisModel(5);
+    fixture.loadInitialWeights(model, dir);
+    Fixture.assertClose(fixture.file.floats("expected.output"),
+        Fixture.flatten(model.predict(fixture.matrix("input.x"))), 1e-5, "outputs after loading");
+  }
+
+  @Test
+  void missingTensorIsNamedAndNothingChanges() throws IOException {
+    Path file = write(Map.of("hidden.weight", new long[] {2, 2}, "hidden.bias", new long[] {2},
+        "output.weight", new long[] {1, 2}));
+    assertLoadFails(file, "missing tensor output.bias");
+  }
+
+  @Test
+  void wrongShapeIsNamedAndNothingChanges() throws IOException {
+    Path file = write(Map.of("hidden.weight", new long[] {2, 3}, "hidden.bias", new long[] {2},
+        "output.weight", new long[] {1, 2}, "output.bias", new long[] {1}));
+    assertLoadFails(file, "\"hidden.weight\" has shape [2, 3], expected [2, 2]");
+  }
+
+  @Test
+  void unexpectedTensorIsNamedAndNothingChanges() throws IOException {
+    Path file = write(Map.of("hidden.weight", new long[] {2, 2}, "hidden.bias", new long[] {2},
+        "output.weight", new long[] {1, 2}, "output.bias", new long[] {1}, "extra.weight", new long[] {3}));
+    assertLoadFails(file, "unexpected tensor extra.weight");
+  }
+
+  @Test
+  void wrongDtypeIsNamedAndNothingChanges() throws IOException {
+    // hidden.bias stored as float64: same shape, wrong dtype.
+    String header = "{\"hidden.weight\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},"
+        + "\"hidden.bias\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[16,32]},"
+        + "\"output.weight\":{\"dtype\":\"F32\",\"shape\":[1,2],\"data_offsets\":[32,40]},"
+        + "\"output.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[40,44]}}";
+    Path file = raw(header, 44);
+    assertLoadFails(file, "hidden.bias");
+    assertLoadFails(file, "F64");
+  }
+
+  @Test
+  void truncatedFileFailsAndNothingChanges() throws IOException {
+    FixtureNetworks_NetXorModel source = new FixtureNetworks_NetXorModel(3);
+    Path file = dir.resolve("full.safetensors");
+    source.save(file);
+    byte[] bytes = Files.readAllBytes(file);
+    Path truncated = dir.resolve("truncated.safetensors");
+    Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length - 5));
+    assertLoadFails(truncated, "truncated.safetensors");
+  }
+
+  @Test
+  void corruptHeaderFailsAndNothingChanges() throws IOException {
+    Path file = raw("{\"hidden.weight\": {\"dtype\": \"F32\", \"shape\": [2, 2], \"data_offsets\": [0, 16]", 16);
+    assertLoadFails(file, "corrupt.safetensors");
+  }
+
+  private void assertLoadFails(Path file, String messagePart) {
+    FixtureNetworks_NetXorModel model = new FixtureNetworks_NetXorModel(3);
+    float[] before = model.core().parameters();
+    KilnFormatException e = assertThrows(KilnFormatException.class, () -> model.load(file));
+    assertTrue(e.getMessage().contains(messagePart), "message: " + e.getMessage());
+    assertArrayEquals(before, model.core().parameters(), "parameters must be untouched");
+  }
+
+  private Path write(Map<String, long[]> shapes) throws IOException {
+    List<SafeTensors.Tensor> tensors = new java.util.ArrayList<>();
+    shapes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+      long count = 1;
+      for (long d : e.getValue()) {
+        count *= d;
+      }
+      tensors.add(SafeTensors.Tensor.of(e.getKey(), new float[(int) count], e.getValue()));
+    });
+    Path file = dir.resolve("weights.safetensors");
+    SafeTensors.write(file, tensors, Map.of());
+    return file;
+  }
+
+  private Path raw(String header, int dataBytes) throws IOException {
+    byte[] json = header.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer buffer = ByteBuffer.allocate(8 + json.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+    buffer.putLong(json.length).put(json);
+    Path file = dir.resolve("corrupt.safetensors");
+    Files.write(file, buffer.array());
+    return file;
+  }
+
+  private void assertNoTemporaryFilesLeft() throws IOException {
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of("xor.safetensors"), files.map(p -> p.getFileName().toString()).toList());
+    }
+  }
+}
