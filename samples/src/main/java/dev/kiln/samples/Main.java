@@ -35,11 +35,18 @@ public final class Main {
     }
   }
 
+  /**
+   * Seed for the XOR demo's initial weights. Two hidden units have poor local minima on XOR: of
+   * seeds 0-199, 88 solve it within the seed's 100 epochs (the rest sit at loss 0.25 or converge
+   * later), so the demo names one that does, as the seed's Keras run happened to.
+   */
+  static final long XOR_SEED = 4;
+
   /** The seed's XOR example: 100 epochs of Adam 0.05 on the four points, full batch. */
   static float[][] xor() {
     float[][] x = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
     float[][] y = {{0}, {1}, {1}, {0}};
-    XorModel model = new XorModel();
+    XorModel model = new XorModel(XOR_SEED);
     System.out.println("--- XOR: model architecture ---");
     System.out.print(model.summary());
     System.out.println("Training XOR neural network ...");

@@ -1,0 +1,148 @@
+package dev.kiln.processor;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.Compiler;
+import com.google.testing.compile.JavaFileObjects;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Compares the generated source of two small networks with the golden files
+ * {@code src/test/resources/golden/<Name>Model.java.txt}, character for character (line endings
+ * normalized), and checks that generating twice gives the same text.
+ *
+ * <p>After an intended change to the generated code, rewrite the golden files and review the diff:
+ *
+ * <pre>
+ * mvn -pl processor test -Dtest=GoldenSourceTest -Dkiln.updateGolden=true
+ * git diff processor/src/test/resources/golden
+ * </pre>
+ *
+ * With {@code kiln.updateGolden=true} the test writes each file into the source tree (resolved from
+ * the module directory, which is the working directory under Maven) and passes.
+ */
+class GoldenSourceTest {
+  private static final boolean UPDATE = Boolean.getBoolean("kiln.updateGolden");
+
+  /** The seed's XOR network: Dense + leaky ReLU, linear output, mean squared error, Adam. */
+  private static final String XOR = """
+      package test;
+
+      import static dev.kiln.annotations.ActivationFunction.LEAKY_RELU;
+      import static dev.kiln.annotations.Initializer.HE_NORMAL;
+
+      import dev.kiln.annotations.Adam;
+      import dev.kiln.annotations.Dense;
+      import dev.kiln.annotations.Loss;
+      import dev.kiln.annotations.Network;
+      import dev.kiln.runtime.Layer;
+
+      @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+      @Adam(learningRate = 0.05)
+      interface Xor {
+        @Dense(units = 2, activation = LEAKY_RELU, kernelInit = HE_NORMAL)
+        Layer hidden();
+
+        @Dense(units = 1)
+        Layer output();
+      }
+      """;
+
+  /**
+   * A classifier with separate @Activation layers, ending in softmax under categorical
+   * cross-entropy: the loss is fused into the softmax layer's backward pass.
+   */
+  private static final String CLASSIFIER = """
+      package test;
+
+      import static dev.kiln.annotations.ActivationFunction.SOFTMAX;
+      import static dev.kiln.annotations.ActivationFunction.TANH;
+
+      import dev.kiln.annotations.Activation;
+      import dev.kiln.annotations.Dense;
+      import dev.kiln.annotations.Loss;
+      import dev.kiln.annotations.Network;
+      import dev.kiln.annotations.Sgd;
+      import dev.kiln.runtime.Layer;
+
+      @Network(input = 4, loss = Loss.CATEGORICAL_CROSSENTROPY, maxBatch = 32)
+      @Sgd(learningRate = 0.1)
+      interface Classifier {
+        @Dense(units = 5)
+        Layer hidden();
+
+        @Activation(TANH)
+        Layer squash();
+
+        @Dense(units = 3)
+        Layer logits();
+
+        @Activation(SOFTMAX)
+        Layer probabilities();
+      }
+      """;
+
+  static Stream<Arguments> networks() {
+    return Stream.of(Arguments.of("Xor", XOR), Arguments.of("Classifier", CLASSIFIER));
+  }
+
+  @ParameterizedTest(name = "{0}Model")
+  @MethodSource("networks")
+  void generatedSourceMatchesGoldenFile(String name, String source) throws IOException {
+    String generated = generate(name, source);
+    Path golden = goldenDirectory().resolve(name + "Model.java.txt");
+    if (UPDATE) {
+      Files.createDirectories(golden.getParent());
+      Files.writeString(golden, generated, StandardCharsets.UTF_8);
+      return;
+    }
+    assertTrue(Files.exists(golden), golden + " is missing; run with -Dkiln.updateGolden=true to create it");
+    String expected = normalize(Files.readString(golden, StandardCharsets.UTF_8));
+    assertEquals(expected, generated,
+        "generated " + name + "Model differs from " + golden + "; if the change is intended, "
+            + "rerun with -Dkiln.updateGolden=true and review the diff");
+  }
+
+  @ParameterizedTest(name = "{0}Model")
+  @MethodSource("networks")
+  void generationIsDeterministic(String name, String source) {
+    assertEquals(generate(name, source), generate(name, source));
+  }
+
+  private static String generate(String name, String source) {
+    JavaFileObject file = JavaFileObjects.forSourceString("test." + name, source);
+    Compilation compilation = Compiler.javac().withProcessors(new KilnProcessor()).compile(file);
+    assertThat(compilation).succeeded();
+    JavaFileObject model = compilation.generatedSourceFile("test." + name + "Model")
+        .orElseThrow(() -> new AssertionError("no test." + name + "Model generated"));
+    try {
+      return normalize(model.getCharContent(true).toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String normalize(String text) {
+    return text.replace("\r\n", "\n").replace('\r', '\n');
+  }
+
+  /** The golden folder in the source tree: from the module directory (Maven) or the repository root (an IDE). */
+  private static Path goldenDirectory() {
+    Path base = Path.of(System.getProperty("user.dir"));
+    Path inModule = base.resolve("src/test/resources/golden");
+    Path inRepository = base.resolve("processor/src/test/resources/golden");
+    return !Files.isDirectory(inModule) && Files.isDirectory(inRepository) ? inRepository : inModule;
+  }
+}
