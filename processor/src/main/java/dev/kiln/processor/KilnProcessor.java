@@ -66,7 +66,8 @@ public final class KilnProcessor extends AbstractProcessor {
     for (TypeElement type : types) {
       if (round.processingOver()) {
         if (NetworkReader.hasUnresolvedTypes(type)) {
-          new Diagnostics(processingEnv.getMessager()).error(new Site(type, null), null, Message.UNRESOLVED_TYPES,
+          new Diagnostics(processingEnv.getMessager()).error(new Site(type, NetworkReader.mirror(type, "Network")), null,
+              Message.UNRESOLVED_TYPES,
               type.getQualifiedName(), "see the other errors for which");
           continue;
         }
@@ -90,13 +91,30 @@ public final class KilnProcessor extends AbstractProcessor {
     }
   }
 
+  /** Methods of dev.kiln.runtime.Model and Object, read from the user's class path. */
+  private Set<String> reservedMethods() {
+    Set<String> names = new java.util.HashSet<>();
+    for (String owner : List.of(NetworkReader.MODEL_TYPE, "java.lang.Object")) {
+      TypeElement type = processingEnv.getElementUtils().getTypeElement(owner);
+      if (type != null) {
+        for (Element member : processingEnv.getElementUtils().getAllMembers(type)) {
+          if (member.getKind() == javax.lang.model.element.ElementKind.METHOD) {
+            names.add(member.getSimpleName().toString());
+          }
+        }
+      }
+    }
+    names.add("core");
+    return names;
+  }
+
   private void process(TypeElement type) throws IOException {
     Diagnostics diagnostics = new Diagnostics(processingEnv.getMessager());
     NetworkSpec spec = new NetworkReader(processingEnv.getElementUtils(), diagnostics).read(type);
     if (spec == null) {
       return;
     }
-    new NetworkChecker(diagnostics).check(spec);
+    new NetworkChecker(diagnostics, reservedMethods()).check(spec);
     if (diagnostics.errorCount() > 0) {
       return;
     }

@@ -36,7 +36,12 @@ enum Message {
       "%s() takes its input from %s, but Kiln supports sequential networks only so far: "
           + "a layer's input must be the layer declared just before it (%s)"),
   LAYER_DUPLICATE("kiln.layer.duplicate", "layer name %s is already declared; layer names must be unique"),
-  LAYER_RESERVED("kiln.layer.reservedName", "layer name %s clashes with a method of dev.kiln.runtime.Model; rename the method"),
+  LAYER_RESERVED(
+      "kiln.layer.reservedName",
+      "layer name %s clashes with %s of the generated model class; rename the method"),
+  LAYER_NAME_CLASH(
+      "kiln.layer.nameClash",
+      "layer name %s clashes with %s, which Kiln generates for layer %s; rename one of them"),
   DENSE_UNITS("kiln.dense.units", "@Dense units must be > 0, was %d"),
   DENSE_INPUT_RANK(
       "kiln.dense.inputRank", "@Dense needs a flat input (rank 1), but %s() receives shape %s"),

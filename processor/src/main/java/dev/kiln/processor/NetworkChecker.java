@@ -23,16 +23,13 @@ import java.util.Set;
  * annotation value to change; the type is generated only when none was found.
  */
 final class NetworkChecker {
-  /** Methods of dev.kiln.runtime.Model and Object that a layer method would override or shadow. */
-  private static final Set<String> RESERVED_NAMES = Set.of(
-      "core", "fit", "evaluate", "predict", "summary", "parameterCount", "optimizer", "setLearningRate",
-      "setInputChecks", "equals", "hashCode", "toString", "getClass", "clone", "finalize", "notify",
-      "notifyAll", "wait");
-
   private final Diagnostics diagnostics;
+  /** Names a layer method cannot take: the methods of dev.kiln.runtime.Model and Object. */
+  private final Set<String> reservedMethods;
 
-  NetworkChecker(Diagnostics diagnostics) {
+  NetworkChecker(Diagnostics diagnostics, Set<String> reservedMethods) {
     this.diagnostics = diagnostics;
+    this.reservedMethods = reservedMethods;
   }
 
   void check(NetworkSpec network) {
@@ -110,9 +107,12 @@ final class NetworkChecker {
         diagnostics.error(layer.site(), null, Message.LAYER_DUPLICATE,
             name + " (it reads as " + byConstant.get(Names.constant(name)) + " in generated constants)");
       }
-      if (RESERVED_NAMES.contains(name)) {
-        diagnostics.error(layer.site(), null, Message.LAYER_RESERVED, name);
+      if (reservedMethods.contains(name)) {
+        diagnostics.error(layer.site(), null, Message.LAYER_RESERVED, name, "a method");
+      } else if (Names.NETWORK_MEMBERS.contains(Names.constant(name))) {
+        diagnostics.error(layer.site(), null, Message.LAYER_RESERVED, name, "the constant " + Names.constant(name));
       }
+      checkGeneratedNames(layer, byName);
       String previous = earlier.isEmpty() ? null : earlier.get(earlier.size() - 1);
       for (String input : layer.inputs()) {
         if (!byName.containsKey(input)) {
@@ -127,6 +127,45 @@ final class NetworkChecker {
       byConstant.putIfAbsent(Names.constant(name), name);
       earlier.add(name);
     }
+  }
+
+  /** A layer's name must not equal a member or constant generated for another layer. */
+  private void checkGeneratedNames(LayerSpec layer, Map<String, LayerSpec> earlier) {
+    String name = layer.name();
+    for (String other : earlier.keySet()) {
+      if (other.equals(name) || Names.constant(other).equals(Names.constant(name))) {
+        continue; // reported as a duplicate
+      }
+      for (String[] pair : new String[][] {{name, other}, {other, name}}) {
+        String generated = generatedClash(pair[0], pair[1]);
+        if (generated != null) {
+          diagnostics.error(layer.site(), null, Message.LAYER_NAME_CLASH, pair[0], generated, pair[1]);
+          return;
+        }
+      }
+    }
+  }
+
+  /** The member generated for layer {@code owner} that {@code name} collides with, or null. */
+  private static String generatedClash(String name, String owner) {
+    for (String suffix : Names.MEMBER_SUFFIXES) {
+      if (name.equals(owner + suffix)) {
+        return owner + suffix;
+      }
+      for (String own : Names.MEMBER_SUFFIXES) {
+        if ((name + own).equals(owner + suffix)) {
+          return owner + suffix;
+        }
+      }
+    }
+    for (String suffix : Names.CONSTANT_SUFFIXES) {
+      for (String own : Names.CONSTANT_SUFFIXES) {
+        if ((Names.constant(name) + own).equals(Names.constant(owner) + suffix)) {
+          return Names.constant(owner) + suffix;
+        }
+      }
+    }
+    return null;
   }
 
   private void checkDense(DenseSpec dense) {

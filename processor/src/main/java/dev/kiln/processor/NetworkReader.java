@@ -116,9 +116,10 @@ final class NetworkReader {
   private OptimizerSpec readOptimizer(TypeElement type) {
     Site found = null;
     String kind = null;
-    for (String name : OPTIMIZERS) {
-      AnnotationMirror mirror = mirror(type, name);
-      if (mirror == null) {
+    for (AnnotationMirror mirror : type.getAnnotationMirrors()) {
+      TypeElement annotation = (TypeElement) mirror.getAnnotationType().asElement();
+      String name = annotation.getSimpleName().toString();
+      if (!annotation.getQualifiedName().contentEquals(ANNOTATIONS + name) || !OPTIMIZERS.contains(name)) {
         continue;
       }
       if (found != null) {
@@ -160,14 +161,15 @@ final class NetworkReader {
     Site site = new Site(method, dense != null ? dense : activation);
     if (dense != null && activation != null) {
       diagnostics.error(new Site(method, activation), null, Message.METHOD_TWO_LAYERS, name, "Dense", "Activation");
-      return null;
     }
-    if (!checkSignature(method, site, isAbstract)) {
-      return null;
-    }
+    // A malformed signature is reported but the layer stays in the model, so the rules that look
+    // at the whole network (names, loss, output) see it as declared and report no follow-on errors.
+    checkSignature(method, site, isAbstract);
     List<String> inputs = new ArrayList<>();
     for (VariableElement p : method.getParameters()) {
-      inputs.add(p.getSimpleName().toString());
+      if (isLayerType(p.asType())) {
+        inputs.add(p.getSimpleName().toString());
+      }
     }
     if (dense != null) {
       Dense d = method.getAnnotation(Dense.class);
@@ -183,40 +185,31 @@ final class NetworkReader {
     return new ActivationSpec(f, Double.isNaN(alpha) ? ActivationSpec.defaultAlpha(f) : alpha, temperature);
   }
 
-  private boolean checkSignature(ExecutableElement method, Site site, boolean isAbstract) {
+  private void checkSignature(ExecutableElement method, Site site, boolean isAbstract) {
     String name = method.getSimpleName().toString();
-    boolean ok = true;
     if (!isAbstract) {
       diagnostics.error(site, null, Message.METHOD_NOT_ABSTRACT, name);
-      ok = false;
     }
     if (!isLayerType(method.getReturnType())) {
       diagnostics.error(site, null, Message.METHOD_RETURN_TYPE, name, method.getReturnType());
-      ok = false;
     }
     if (!method.getTypeParameters().isEmpty()) {
       diagnostics.error(site, null, Message.METHOD_SIGNATURE, name, "declare type parameters");
-      ok = false;
     }
     if (!method.getThrownTypes().isEmpty()) {
       diagnostics.error(site, null, Message.METHOD_SIGNATURE, name, "declare thrown exceptions");
-      ok = false;
     }
     if (method.isVarArgs()) {
       diagnostics.error(site, null, Message.METHOD_SIGNATURE, name, "take varargs");
-      ok = false;
     }
     if (method.getModifiers().contains(Modifier.PRIVATE)) {
       diagnostics.error(site, null, Message.METHOD_SIGNATURE, name, "be private");
-      ok = false;
     }
     for (VariableElement p : method.getParameters()) {
       if (!isLayerType(p.asType())) {
         diagnostics.error(new Site(p, null), null, Message.METHOD_PARAMETER_TYPE, p.getSimpleName(), name);
-        ok = false;
-      }
+        }
     }
-    return ok;
   }
 
   /** Abstract methods inherited from supertypes cannot be implemented by the generated class. */
@@ -245,7 +238,7 @@ final class NetworkReader {
     return type.getKind() == TypeKind.DECLARED && type.toString().equals(LAYER_TYPE);
   }
 
-  private static AnnotationMirror mirror(Element element, String simpleName) {
+  static AnnotationMirror mirror(Element element, String simpleName) {
     for (AnnotationMirror m : element.getAnnotationMirrors()) {
       TypeElement t = (TypeElement) m.getAnnotationType().asElement();
       if (t.getQualifiedName().contentEquals(ANNOTATIONS + simpleName)) {

@@ -166,11 +166,11 @@ class ProcessorDiagnosticsTest {
   @Test
   @Covers(Message.OPTIMIZER_MULTIPLE)
   void twoOptimizers() {
-    // Reported on the second annotation in Kiln's optimizer order (Sgd, ..., Adam), not source order.
-    expectError(Message.OPTIMIZER_MULTIPLE, "Net declares both @Sgd and @Adam; declare one optimizer", """
+    // Reported on the later annotation in source order.
+    expectError(Message.OPTIMIZER_MULTIPLE, "Net declares both @Adam and @Sgd; declare one optimizer", """
         @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
-        @Adam // <-
-        @Sgd
+        @Adam
+        @Sgd // <-
         interface Net {
           @Dense(units = 1)
           Layer out();
@@ -375,11 +375,62 @@ class ProcessorDiagnosticsTest {
   @Covers(Message.LAYER_RESERVED)
   void layerNamedLikeAModelMethod() {
     expectError(Message.LAYER_RESERVED,
-        "layer name summary clashes with a method of dev.kiln.runtime.Model; rename the method", """
+        "layer name summary clashes with a method of the generated model class; rename the method", """
         @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
         interface Net {
           @Dense(units = 1) // <-
           Layer summary();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.LAYER_NAME_CLASH)
+  void layerNamedLikeAnotherLayersBuffer() {
+    expectError(Message.LAYER_NAME_CLASH,
+        "layer name hiddenOut clashes with hiddenOut, which Kiln generates for layer hidden; rename one of them", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Dense(units = 3)
+          Layer hidden();
+
+          @Dense(units = 1) // <-
+          Layer hiddenOut();
+        }
+        """);
+  }
+
+  @Test
+  void layerNamedLikeAGeneratedConstantIsReserved() {
+    expectError(Message.LAYER_RESERVED,
+        "layer name parameter_count clashes with the constant PARAMETER_COUNT of the generated model class", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Dense(units = 1) // <-
+          Layer parameter_count();
+        }
+        """);
+  }
+
+  @Test
+  void layerNamedLikeANewerModelMethodIsReserved() {
+    expectError(Message.LAYER_RESERVED, "layer name trainOnBatch clashes with a method", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Dense(units = 1) // <-
+          Layer trainOnBatch();
+        }
+        """);
+  }
+
+  @Test
+  void malformedOnlyLayerCausesNoFollowOnErrors() {
+    // The layer stays in the model: no "declares no layers", no loss/output complaints.
+    expectError(Message.METHOD_RETURN_TYPE, "layer method out() must return dev.kiln.runtime.Layer, not java.lang.Object", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Dense(units = 1) // <-
+          Object out();
         }
         """);
   }
@@ -578,10 +629,10 @@ class ProcessorDiagnosticsTest {
   void layerMethodMentioningAMissingType() {
     // Deferred round after round in case another processor generates Missing; at the last round
     // Kiln gives up on the type, next to javac's own "cannot find symbol".
-    // Reported on the type itself, not on its @Network annotation.
+    // Reported on the @Network annotation, like the other type-level errors.
     String body = """
-        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
-        interface Net { // <-
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR) // <-
+        interface Net {
           @Dense(units = 1)
           Missing out();
         }

@@ -16,14 +16,21 @@ final class Buffers {
   /** The network's input buffer, a field of CompiledNetwork. */
   static final String INPUT = "input";
 
+  private static final String SUFFIX_OUT = Names.MEMBER_SUFFIXES.get(0);
+  private static final String SUFFIX_PRE = Names.MEMBER_SUFFIXES.get(1);
+  private static final String SUFFIX_GRAD = Names.MEMBER_SUFFIXES.get(2);
+  private static final String SUFFIX_PRE_GRAD = Names.MEMBER_SUFFIXES.get(3);
+  static final String SUFFIX_FORWARD = Names.MEMBER_SUFFIXES.get(4);
+  static final String SUFFIX_BACKWARD = Names.MEMBER_SUFFIXES.get(5);
+
   private Buffers() {}
 
   static String out(LayerPlan layer) {
-    return layer.name() + "Out";
+    return layer.name() + SUFFIX_OUT;
   }
 
   static String grad(LayerPlan layer) {
-    return layer.name() + "Grad";
+    return layer.name() + SUFFIX_GRAD;
   }
 
   static boolean hasPreActivation(LayerPlan layer) {
@@ -31,11 +38,11 @@ final class Buffers {
   }
 
   static String pre(LayerPlan layer) {
-    return hasPreActivation(layer) ? layer.name() + "Pre" : out(layer);
+    return hasPreActivation(layer) ? layer.name() + SUFFIX_PRE : out(layer);
   }
 
   static String preGrad(LayerPlan layer) {
-    return hasPreActivation(layer) ? layer.name() + "PreGrad" : grad(layer);
+    return hasPreActivation(layer) ? layer.name() + SUFFIX_PRE_GRAD : grad(layer);
   }
 
   /** What the layer reads: the previous layer's output or the network input. */
@@ -54,7 +61,7 @@ final class Buffers {
   }
 
   static String size(LayerPlan layer) {
-    return Names.constant(layer.name()) + "_WIDTH";
+    return Names.constant(layer.name()) + Names.CONSTANT_SUFFIXES.get(0);
   }
 
   static String offset(LayerPlan layer, String tensorSuffix) {

@@ -262,13 +262,13 @@ public final class ModelEmitter {
     for (LayerPlan layer : network.layers()) {
       LayerEmitter emitter = LayerEmitter.forKind(layer);
       initialize.addCode(emitter.initialize(layer));
-      forward.addStatement("$L(n)", layer.name() + "Forward");
-      layerMethods.add(layerMethod(layer.name() + "Forward", layer, "forward", emitter.forward(layer)));
+      forward.addStatement("$L(n)", layer.name() + Buffers.SUFFIX_FORWARD);
+      layerMethods.add(layerMethod(layer.name() + Buffers.SUFFIX_FORWARD, layer, "forward", emitter.forward(layer)));
     }
     for (int i = network.layers().size() - 1; i >= 0; i--) {
       LayerPlan layer = network.layers().get(i);
-      backward.addStatement("$L(n)", layer.name() + "Backward");
-      layerMethods.add(layerMethod(layer.name() + "Backward", layer, "backward",
+      backward.addStatement("$L(n)", layer.name() + Buffers.SUFFIX_BACKWARD);
+      layerMethods.add(layerMethod(layer.name() + Buffers.SUFFIX_BACKWARD, layer, "backward",
           LayerEmitter.forKind(layer).backward(network, layer)));
     }
     program.addMethod(initialize.build());
