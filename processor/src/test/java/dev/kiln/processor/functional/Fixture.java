@@ -68,6 +68,13 @@ final class Fixture {
     Files.delete(weights);
   }
 
+  /** A model from {@code factory} holding this fixture's initial weights. */
+  Model modelAtInitialWeights(java.util.function.LongFunction<Model> factory, Path dir) throws IOException {
+    Model model = factory.apply(1);
+    loadInitialWeights(model, dir);
+    return model;
+  }
+
   /** Compares every parameter tensor of {@code flat} with the fixture's {@code prefix + name}. */
   void assertTensors(Model model, float[] flat, String prefix, double tolerance) throws IOException {
     for (LayerInfo layer : model.core().info().layers()) {

@@ -31,8 +31,7 @@ class GradientCheckTest {
   @MethodSource("dev.kiln.processor.functional.PyTorchReferenceTest#networks")
   void backwardMatchesFiniteDifferencesAtFixtureWeights(String name, LongFunction<Model> factory) throws Exception {
     Fixture fixture = Fixture.load(name);
-    Model model = factory.apply(1);
-    fixture.loadInitialWeights(model, dir);
+    Model model = fixture.modelAtInitialWeights(factory, dir);
     check(name, model, fixture.matrix("input.x"), fixture.matrix("input.y"));
   }
 

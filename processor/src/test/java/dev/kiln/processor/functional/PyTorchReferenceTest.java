@@ -42,8 +42,7 @@ class PyTorchReferenceTest {
   @MethodSource("networks")
   void forwardMatchesPyTorch(String name, LongFunction<Model> factory) throws Exception {
     Fixture fixture = Fixture.load(name);
-    Model model = factory.apply(1);
-    fixture.loadInitialWeights(model, dir);
+    Model model = fixture.modelAtInitialWeights(factory, dir);
     float[][] x = fixture.matrix("input.x");
     float[][] y = fixture.matrix("input.y");
     Fixture.assertClose(fixture.file.floats("expected.output"), Fixture.flatten(model.predict(x)),
@@ -57,8 +56,7 @@ class PyTorchReferenceTest {
   @MethodSource("networks")
   void gradientsMatchPyTorch(String name, LongFunction<Model> factory) throws Exception {
     Fixture fixture = Fixture.load(name);
-    Model model = factory.apply(1);
-    fixture.loadInitialWeights(model, dir);
+    Model model = fixture.modelAtInitialWeights(factory, dir);
     double loss = model.core().computeGradients(fixture.matrix("input.x"), fixture.matrix("input.y"));
     Fixture.assertClose(new float[] {fixture.scalar("expected.loss")}, new float[] {(float) loss},
         OUTPUT_TOLERANCE, name + " training loss");
@@ -69,8 +67,7 @@ class PyTorchReferenceTest {
   @MethodSource("networks")
   void threeOptimizerStepsMatchPyTorch(String name, LongFunction<Model> factory) throws Exception {
     Fixture fixture = Fixture.load(name);
-    Model model = factory.apply(1);
-    fixture.loadInitialWeights(model, dir);
+    Model model = fixture.modelAtInitialWeights(factory, dir);
     float[][] x = fixture.matrix("input.x");
     float[][] y = fixture.matrix("input.y");
     int steps = Integer.parseInt(fixture.file.metadata().get("steps"));

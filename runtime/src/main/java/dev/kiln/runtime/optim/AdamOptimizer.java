@@ -3,25 +3,43 @@ package dev.kiln.runtime.optim;
 import java.util.Arrays;
 
 /**
- * Adam in PyTorch's form: m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) * g^2; w -=
- * lr * m^ / (sqrt(v^) + epsilon) with m^ = m / (1 - beta1^t), v^ = v / (1 - beta2^t). The bias
+ * Adam and AdamW in PyTorch's form: m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) *
+ * g^2; w -= lr * m^ / (sqrt(v^) + epsilon) with m^ = m / (1 - beta1^t), v^ = v / (1 - beta2^t).
+ * AdamW first decays the weights, w -= lr * weightDecay * w (decoupled weight decay); Adam is the
+ * same update with no decay (a factor of exactly 1, so its results are bit-identical). The bias
  * corrections are computed once per step in double, outside the loop.
  */
 final class AdamOptimizer extends AbstractOptimizer {
   private final float beta1;
   private final float beta2;
   private final float epsilon;
+  private final float weightDecay;
+  private final boolean decoupledDecay;
   private final float[] firstMoment;
   private final float[] secondMoment;
 
+  /** Adam. */
   AdamOptimizer(int size, float learningRate, float beta1, float beta2, float epsilon) {
-    super("Adam", size, learningRate);
-    Hyperparameters.checkFraction("Adam", "beta1", beta1);
-    Hyperparameters.checkFraction("Adam", "beta2", beta2);
-    Hyperparameters.checkPositive("Adam", "epsilon", epsilon);
+    this("Adam", size, learningRate, beta1, beta2, epsilon, 0f, false);
+  }
+
+  /** AdamW. */
+  AdamOptimizer(int size, float learningRate, float beta1, float beta2, float epsilon, float weightDecay) {
+    this("AdamW", size, learningRate, beta1, beta2, epsilon, weightDecay, true);
+  }
+
+  private AdamOptimizer(String name, int size, float learningRate, float beta1, float beta2, float epsilon,
+      float weightDecay, boolean decoupledDecay) {
+    super(name, size, learningRate);
+    Hyperparameters.checkFraction(name, "beta1", beta1);
+    Hyperparameters.checkFraction(name, "beta2", beta2);
+    Hyperparameters.checkPositive(name, "epsilon", epsilon);
+    Hyperparameters.checkNonNegative(name, "weightDecay", weightDecay);
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.epsilon = epsilon;
+    this.weightDecay = weightDecay;
+    this.decoupledDecay = decoupledDecay;
     this.firstMoment = new float[size];
     this.secondMoment = new float[size];
   }
@@ -30,6 +48,7 @@ final class AdamOptimizer extends AbstractOptimizer {
   void update(float[] params, float[] grads, int from, int to) {
     double biasCorrection1 = 1.0 - Math.pow(beta1, iterations);
     double biasCorrection2 = 1.0 - Math.pow(beta2, iterations);
+    float decay = (float) (1.0 - (double) learningRate * weightDecay);
     // lr * (m / bc1) / (sqrt(v / bc2) + eps) == stepSize * m / (sqrt(v) * rsqrtBc2 + eps)
     float stepSize = (float) (learningRate / biasCorrection1);
     float rsqrtBc2 = (float) (1.0 / Math.sqrt(biasCorrection2));
@@ -46,7 +65,7 @@ final class AdamOptimizer extends AbstractOptimizer {
       float vi = b2 * v[i] + oneMinusB2 * g * g;
       m[i] = mi;
       v[i] = vi;
-      params[i] -= stepSize * mi / ((float) Math.sqrt(vi) * rsqrtBc2 + eps);
+      params[i] = params[i] * decay - stepSize * mi / ((float) Math.sqrt(vi) * rsqrtBc2 + eps);
     }
   }
 
@@ -58,7 +77,7 @@ final class AdamOptimizer extends AbstractOptimizer {
 
   @Override
   String describeHyperparameters() {
-    return hyperparameter("beta1", beta1) + hyperparameter("beta2", beta2)
-        + hyperparameter("epsilon", epsilon);
+    return hyperparameter("beta1", beta1) + hyperparameter("beta2", beta2) + hyperparameter("epsilon", epsilon)
+        + (decoupledDecay ? hyperparameter("weightDecay", weightDecay) : "");
   }
 }

@@ -46,6 +46,6 @@ public final class Optimizers {
   /** AdamW in PyTorch's form: w -= lr * weightDecay * w, then the Adam update. */
   public static Optimizer adamW(int size, float learningRate, float beta1, float beta2,
       float epsilon, float weightDecay) {
-    return new AdamWOptimizer(size, learningRate, beta1, beta2, epsilon, weightDecay);
+    return new AdamOptimizer(size, learningRate, beta1, beta2, epsilon, weightDecay);
   }
 }
