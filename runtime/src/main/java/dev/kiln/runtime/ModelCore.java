@@ -94,9 +94,9 @@ public final class ModelCore {
   // ---------------------------------------------------------------- training
 
   public History fit(float[][] x, float[][] y, FitOptions options) {
-    checkData(x, y, "training");
+    checkData(x, y, DataRole.TRAINING);
     if (options.validationX() != null) {
-      checkData(options.validationX(), options.validationY(), "validation");
+      checkData(options.validationX(), options.validationY(), DataRole.VALIDATION);
     }
     int batchSize = options.batchSize();
     checkBatchSize(batchSize);
@@ -152,7 +152,7 @@ public final class ModelCore {
    * @return the mean loss over the batch
    */
   public double computeGradients(float[][] x, float[][] y) {
-    checkData(x, y, "batch");
+    checkData(x, y, DataRole.BATCH);
     checkBatchSize(x.length);
     loadBatch(x, y, null, 0, x.length);
     net.forward(x.length, true);
@@ -210,7 +210,7 @@ public final class ModelCore {
   // ---------------------------------------------------------------- evaluation and prediction
 
   public Evaluation evaluate(float[][] x, float[][] y) {
-    checkData(x, y, "evaluation");
+    checkData(x, y, DataRole.EVALUATION);
     return evaluateChecked(x, y);
   }
 
@@ -231,7 +231,7 @@ public final class ModelCore {
 
   /** Predicts one sample into {@code out} (length outputSize); allocates nothing. */
   public void predict(float[] x, float[] out) {
-    checkSample(x, 0, "input");
+    checkSample(x, 0, DataRole.PREDICTION);
     if (out.length != outputSize) {
       throw new IllegalArgumentException(
           "output array has " + out.length + " values, the network produces " + outputSize);
@@ -255,7 +255,7 @@ public final class ModelCore {
           "output array has " + out.length + " values, expected " + n + " x " + outputSize);
     }
     if (checkInputs) {
-      checkFinite(x, 0, x.length, "input");
+      checkFinite(x, 0, x.length, "input", -1);
     }
     for (int from = 0; from < n; from += net.maxBatch) {
       int rows = Math.min(net.maxBatch, n - from);
@@ -267,7 +267,7 @@ public final class ModelCore {
 
   /** Predicts each row of {@code x}. */
   public float[][] predict(float[][] x) {
-    checkInputs(x, "input");
+    checkInputs(x, DataRole.PREDICTION);
     float[][] out = new float[x.length][outputSize];
     for (int from = 0; from < x.length; from += net.maxBatch) {
       int n = Math.min(net.maxBatch, x.length - from);
@@ -342,60 +342,81 @@ public final class ModelCore {
 
   // ---------------------------------------------------------------- checks on user data
 
-  private void checkData(float[][] x, float[][] y, String what) {
+  /** Whose data a check looks at; labels are precomputed so checks allocate only when they fail. */
+  private enum DataRole {
+    TRAINING("training"),
+    VALIDATION("validation"),
+    EVALUATION("evaluation"),
+    BATCH("batch"),
+    PREDICTION("");
+
+    final String name;
+    final String input;
+    final String target;
+
+    DataRole(String name) {
+      this.name = name;
+      this.input = name.isEmpty() ? "input" : name + " input";
+      this.target = name.isEmpty() ? "target" : name + " target";
+    }
+  }
+
+  private void checkData(float[][] x, float[][] y, DataRole role) {
     if (x == null || y == null) {
-      throw new IllegalArgumentException(what + " inputs and targets must not be null");
+      throw new IllegalArgumentException(role.name + " inputs and targets must not be null");
     }
     if (x.length != y.length) {
       throw new IllegalArgumentException(
-          what + " data has " + x.length + " inputs but " + y.length + " targets");
+          role.name + " data has " + x.length + " inputs but " + y.length + " targets");
     }
     if (x.length == 0) {
-      throw new IllegalArgumentException(what + " data is empty");
+      throw new IllegalArgumentException(role.name + " data is empty");
     }
-    checkInputs(x, what + " input");
+    checkInputs(x, role);
     boolean classIndex = info.accuracy() == Accuracy.SPARSE_CATEGORICAL;
     for (int i = 0; i < y.length; i++) {
       if (y[i] == null || y[i].length != targetSize) {
         throw new IllegalArgumentException(
-            what + " target " + i + " has " + (y[i] == null ? "no" : y[i].length) + " values, expected "
+            role.target + " " + i + " has " + (y[i] == null ? "no" : y[i].length) + " values, expected "
                 + targetSize + (classIndex ? " (a class index)" : ""));
       }
-      checkFinite(y[i], 0, targetSize, what + " target " + i);
+      checkFinite(y[i], 0, targetSize, role.target, i);
       if (classIndex) {
         float label = y[i][0];
         if (label != Math.rint(label) || label < 0 || label >= outputSize) {
           throw new IllegalArgumentException(
-              what + " target " + i + " is " + label + ", expected a class index in [0, " + outputSize + ")");
+              role.target + " " + i + " is " + label + ", expected a class index in [0, " + outputSize + ")");
         }
       }
     }
   }
 
-  private void checkInputs(float[][] x, String what) {
+  private void checkInputs(float[][] x, DataRole role) {
     if (x == null) {
-      throw new IllegalArgumentException(what + " must not be null");
+      throw new IllegalArgumentException(role.input + "s must not be null");
     }
     for (int i = 0; i < x.length; i++) {
-      checkSample(x[i], i, what);
+      checkSample(x[i], i, role);
     }
   }
 
-  private void checkSample(float[] sample, int index, String what) {
+  private void checkSample(float[] sample, int index, DataRole role) {
     if (sample == null || sample.length != inputSize) {
       throw new IllegalArgumentException(
-          what + " " + index + " has " + (sample == null ? "no" : sample.length) + " values, the network takes "
-              + inputSize);
+          role.input + " " + index + " has " + (sample == null ? "no" : sample.length)
+              + " values, the network takes " + inputSize);
     }
     if (checkInputs) {
-      checkFinite(sample, 0, inputSize, what + " " + index);
+      checkFinite(sample, 0, inputSize, role.input, index);
     }
   }
 
-  private static void checkFinite(float[] v, int from, int count, String what) {
+  /** {@code label} and {@code index} name the row in the message: "training target 3 has NaN ...". */
+  private static void checkFinite(float[] v, int from, int count, String label, int index) {
     for (int i = from; i < from + count; i++) {
       if (!Float.isFinite(v[i])) {
-        throw new IllegalArgumentException(what + " has " + v[i] + " at position " + (i - from));
+        throw new IllegalArgumentException(
+            label + (index >= 0 ? " " + index : "") + " has " + v[i] + " at position " + (i - from));
       }
     }
   }
