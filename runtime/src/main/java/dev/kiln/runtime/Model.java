@@ -67,6 +67,15 @@ public interface Model {
     core().load(path);
   }
 
+  /**
+   * Runs the generated passes on zeros until the JIT has compiled them (about two thousand
+   * iterations at batch 32, or the maximum batch if smaller), so the first real call is fast.
+   * Leaves parameters and optimizer state unchanged. Returns the seconds it took.
+   */
+  default double warmUp() {
+    return core().warmUp(Math.min(32, core().maxBatch()), 2000);
+  }
+
   /** Number of parameters. */
   default int parameterCount() {
     return core().info().parameterCount();

@@ -14,8 +14,12 @@ import java.util.Locale;
 public final class Main {
   private Main() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     String command = args.length == 0 ? "all" : args[0];
+    if (command.equals("bench")) {
+      Bench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     System.out.println("Kiln kernels: " + Kernels.ACTIVE.description());
     switch (command) {
       case "xor":
@@ -30,7 +34,7 @@ public final class Main {
         iris();
         break;
       default:
-        System.err.println("usage: kiln-samples.jar [xor|iris|all]");
+        System.err.println("usage: kiln-samples.jar [xor|iris|all] | bench W1|W2|W3|W4|all [--threads N] [--json]");
         System.exit(2);
     }
   }

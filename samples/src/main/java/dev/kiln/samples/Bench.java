@@ -1,0 +1,307 @@
+package dev.kiln.samples;
+
+import dev.kiln.runtime.FitOptions;
+import dev.kiln.runtime.data.FashionMnist;
+import java.io.IOException;
+import dev.kiln.runtime.kernels.Kernels;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The benchmark command: {@code kiln-samples.jar bench W1|W2|W3|W4|all [--threads N] [--json]}.
+ * Workload definitions are those of the performance issue (fixed seeds, float32):
+ *
+ * <ul>
+ *   <li>W1: Fashion-MNIST MLP 784-256-128-10, Adam 1e-3, batch 64, reshuffled every epoch, 5
+ *       epochs: seconds per epoch (median of epochs 2-4) and test accuracy.
+ *   <li>W2: the same MLP, batch 1 on the caller's thread: mean, p50, p99 microseconds per call.
+ *   <li>W3: the same MLP, batch 256: samples per second.
+ *   <li>W4: the seed's XOR (1000 epochs, batch 4) and Iris (1000 epochs, batch 120) networks:
+ *       wall seconds cold (first run in this JVM) and warm (median of later runs).
+ * </ul>
+ *
+ * With {@code --json} each workload prints one JSON object per line.
+ */
+public final class Bench {
+  private final int threads;
+  private final boolean json;
+  private final Data data;
+
+  private Bench(int threads, boolean json, Data data) {
+    this.threads = threads;
+    this.json = json;
+    this.data = data;
+  }
+
+  public static void main(String[] args) throws Exception {
+    List<String> workloads = new ArrayList<>();
+    int threads = Runtime.getRuntime().availableProcessors();
+    boolean json = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--json":
+          json = true;
+          break;
+        case "--threads":
+          if (i + 1 >= args.length) {
+            throw usage("--threads needs a number");
+          }
+          threads = Integer.parseInt(args[++i]);
+          if (threads < 1) {
+            throw usage("--threads must be >= 1");
+          }
+          break;
+        case "W1":
+        case "W2":
+        case "W3":
+        case "W4":
+          workloads.add(args[i]);
+          break;
+        case "all":
+          workloads.addAll(List.of("W1", "W2", "W3", "W4"));
+          break;
+        default:
+          throw usage("unknown argument " + args[i]);
+      }
+    }
+    if (workloads.isEmpty()) {
+      throw usage("name a workload");
+    }
+    Bench bench = new Bench(threads, json, Data.load(!json));
+    for (String workload : workloads) {
+      switch (workload) {
+        case "W1":
+          bench.w1();
+          break;
+        case "W2":
+          bench.w2();
+          break;
+        case "W3":
+          bench.w3();
+          break;
+        case "W4":
+          bench.w4();
+          break;
+        default:
+          throw new AssertionError(workload);
+      }
+    }
+  }
+
+  private static IllegalArgumentException usage(String problem) {
+    return new IllegalArgumentException(
+        problem + "; usage: kiln-samples.jar bench W1|W2|W3|W4|all [--threads N] [--json]");
+  }
+
+  // ------------------------------------------------------------------ workloads
+
+  private void w1() {
+    if (!data.real) {
+      report("W1", Map.of("skipped", "Fashion-MNIST not installed: " + data.problem));
+      return;
+    }
+    FashionMlpModel model = new FashionMlpModel(42, 64);
+    double[] seconds = new double[5];
+    FitOptions epoch = FitOptions.epochs(1).withBatchSize(64).withVerbose(!json);
+    for (int e = 0; e < 5; e++) {
+      seconds[e] = model.fit(data.trainX, data.trainY, epoch.withShuffle(1000 + e)).get("seconds")[0];
+    }
+    double accuracy = model.evaluate(data.testX, data.testY).accuracy();
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("seconds_per_epoch", median(Arrays.copyOfRange(seconds, 1, 4)));
+    figures.put("first_epoch_seconds", seconds[0]);
+    figures.put("test_accuracy", accuracy);
+    report("W1", figures);
+  }
+
+  private void w2() {
+    FashionMlpModel model = new FashionMlpModel(42, 1);
+    double warmUp = model.warmUp();
+    float[][] samples = data.testX;
+    float[] out = new float[10];
+    for (int i = 0; i < 20_000; i++) {
+      model.predict(samples[i % samples.length], out);
+    }
+    int calls = 50_000;
+    long[] nanos = new long[calls];
+    for (int i = 0; i < calls; i++) {
+      float[] x = samples[i % samples.length];
+      long start = System.nanoTime();
+      model.predict(x, out);
+      nanos[i] = System.nanoTime() - start;
+    }
+    Arrays.sort(nanos);
+    double sum = 0;
+    for (long n : nanos) {
+      sum += n;
+    }
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("calls", calls);
+    figures.put("mean_us", sum / calls / 1e3);
+    figures.put("p50_us", nanos[calls / 2] / 1e3);
+    figures.put("p99_us", nanos[(int) (calls * 0.99)] / 1e3);
+    figures.put("warm_up_seconds", warmUp);
+    report("W2", figures);
+  }
+
+  private void w3() {
+    int batch = 256;
+    FashionMlpModel model = new FashionMlpModel(42, batch);
+    model.warmUp();
+    float[] x = new float[batch * 784];
+    for (int r = 0; r < batch; r++) {
+      System.arraycopy(data.testX[r % data.testX.length], 0, x, r * 784, 784);
+    }
+    float[] out = new float[batch * 10];
+    for (int i = 0; i < 200; i++) {
+      model.core().predict(x, batch, out);
+    }
+    double[] rates = new double[5];
+    for (int run = 0; run < rates.length; run++) {
+      int batches = 0;
+      long start = System.nanoTime();
+      long elapsed;
+      do {
+        model.core().predict(x, batch, out);
+        batches++;
+        elapsed = System.nanoTime() - start;
+      } while (elapsed < 400_000_000L);
+      rates[run] = batches * (double) batch / (elapsed / 1e9);
+    }
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("batch", batch);
+    figures.put("samples_per_second", median(rates));
+    report("W3", figures);
+  }
+
+  private void w4() {
+    Map<String, Object> figures = new LinkedHashMap<>();
+    float[][] xorX = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
+    float[][] xorY = {{0}, {1}, {1}, {0}};
+    IrisData iris = IrisData.load(0.2, 42);
+    figures.put("xor_cold_seconds", timeXor(xorX, xorY));
+    figures.put("iris_cold_seconds", timeIris(iris));
+    double[] xor = new double[15];
+    double[] irisRuns = new double[15];
+    for (int i = 0; i < xor.length; i++) {
+      xor[i] = timeXor(xorX, xorY);
+      irisRuns[i] = timeIris(iris);
+    }
+    figures.put("xor_warm_seconds", median(Arrays.copyOfRange(xor, 5, xor.length)));
+    figures.put("iris_warm_seconds", median(Arrays.copyOfRange(irisRuns, 5, irisRuns.length)));
+    report("W4", figures);
+  }
+
+  private static double timeXor(float[][] x, float[][] y) {
+    long start = System.nanoTime();
+    new XorModel(Main.XOR_SEED, 4).fit(x, y, FitOptions.epochs(1000).withBatchSize(4).withVerbose(false));
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  private static double timeIris(IrisData data) {
+    long start = System.nanoTime();
+    new IrisModel(42, 120).fit(data.trainX, data.trainY,
+        FitOptions.epochs(1000).withBatchSize(data.trainX.length).withVerbose(false));
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  // ------------------------------------------------------------------ output
+
+  private void report(String workload, Map<String, ?> figures) {
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("workload", workload);
+    line.put("threads", threads);
+    line.put("jdk", System.getProperty("java.version"));
+    line.put("simd", Kernels.ACTIVE.description());
+    line.putAll(figures);
+    System.out.println(json ? toJson(line) : toText(line));
+  }
+
+  static String toJson(Map<String, ?> values) {
+    StringBuilder out = new StringBuilder("{");
+    for (Map.Entry<String, ?> e : values.entrySet()) {
+      if (out.length() > 1) {
+        out.append(", ");
+      }
+      out.append('"').append(e.getKey()).append("\": ");
+      Object v = e.getValue();
+      if (v instanceof Number n) {
+        out.append(v instanceof Double d ? String.format(Locale.ROOT, "%.6g", d) : n.toString());
+      } else {
+        out.append('"').append(String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+      }
+    }
+    return out.append('}').toString();
+  }
+
+  private static String toText(Map<String, ?> values) {
+    StringBuilder out = new StringBuilder();
+    for (Map.Entry<String, ?> e : values.entrySet()) {
+      Object v = e.getValue();
+      out.append(e.getKey()).append('=')
+          .append(v instanceof Double d ? String.format(Locale.ROOT, "%.4g", d) : v).append("  ");
+    }
+    return out.toString().strip();
+  }
+
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  }
+
+  /** Fashion-MNIST when installed; W2 and W3 fall back to seeded random images without it. */
+  static final class Data {
+    final boolean real;
+    final String problem;
+    final float[][] trainX;
+    final float[][] trainY;
+    final float[][] testX;
+    final float[][] testY;
+
+    private Data(boolean real, String problem, float[][] trainX, float[][] trainY, float[][] testX, float[][] testY) {
+      this.real = real;
+      this.problem = problem;
+      this.trainX = trainX;
+      this.trainY = trainY;
+      this.testX = testX;
+      this.testY = testY;
+    }
+
+    static Data load(boolean verbose) {
+      if (FashionMnist.isAvailable()) {
+        try {
+          FashionMnist data = FashionMnist.load();
+          return new Data(true, null, data.trainImages(),
+              FashionMnist.oneHot(data.trainLabels(), FashionMnist.CLASS_COUNT), data.testImages(),
+              FashionMnist.oneHot(data.testLabels(), FashionMnist.CLASS_COUNT));
+        } catch (IOException e) {
+          return random(e.getMessage(), verbose);
+        }
+      }
+      return random("no data in " + FashionMnist.DEFAULT_DIRECTORY + "; install it with "
+          + FashionMnist.INSTALL_COMMAND, verbose);
+    }
+
+    /** Seeded random images: enough for the timing of W2 and W3, not for W1's accuracy. */
+    private static Data random(String problem, boolean verbose) {
+      if (verbose) {
+        System.out.println("Fashion-MNIST unavailable (" + problem + "): W2 and W3 use random images, W1 is skipped");
+      }
+      SplittableRandom random = new SplittableRandom(7);
+      float[][] x = new float[1000][FashionMnist.IMAGE_SIZE];
+      for (float[] row : x) {
+        for (int i = 0; i < row.length; i++) {
+          row[i] = (float) random.nextDouble();
+        }
+      }
+      return new Data(false, problem, null, null, x, null);
+    }
+  }
+}
