@@ -3,13 +3,15 @@ package dev.kiln.samples;
 import dev.kiln.runtime.Evaluation;
 import dev.kiln.runtime.FitOptions;
 import dev.kiln.runtime.History;
+import dev.kiln.runtime.data.FashionMnist;
 import dev.kiln.runtime.kernels.Kernels;
 import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Kiln's demo: {@code java --add-modules jdk.incubator.vector -jar kiln-samples.jar [xor|iris|all]}.
- * Trains the seed's XOR and Iris networks, declared in {@link Xor} and {@link Iris}, and uses them.
+ * Kiln's demo: {@code java --add-modules jdk.incubator.vector -jar kiln-samples.jar [fashion|xor|iris|all]}.
+ * Trains the Fashion-MNIST MLP ({@link FashionMlp}) and the seed's XOR and Iris networks ({@link Xor},
+ * {@link Iris}) and uses them. {@code bench ...} runs the benchmarks ({@link Bench}).
  */
 public final class Main {
   private Main() {}
@@ -28,15 +30,70 @@ public final class Main {
       case "iris":
         iris();
         break;
+      case "fashion":
+        fashion();
+        break;
       case "all":
+        fashion();
+        System.out.println();
         xor();
         System.out.println();
         iris();
         break;
       default:
-        System.err.println("usage: kiln-samples.jar [xor|iris|all] | bench W1|W2|W3|W4|all [--threads N] [--json]");
+        System.err.println("usage: kiln-samples.jar [fashion|xor|iris|all] | bench W1|W2|W3|W4|all [--threads N] [--json]");
         System.exit(2);
     }
+  }
+
+  /**
+   * The main demo: the benchmark MLP trained on Fashion-MNIST for 5 epochs, then used for batch-1
+   * predictions whose latency it measures. Says so and returns NaN when the data set is missing.
+   *
+   * @return the test accuracy
+   */
+  static double fashion() throws java.io.IOException {
+    if (!FashionMnist.isAvailable()) {
+      System.out.println("Fashion-MNIST is not installed (" + FashionMnist.DEFAULT_DIRECTORY + "), so the main demo is "
+          + "skipped; install it with: " + FashionMnist.INSTALL_COMMAND + ". Running the bundled XOR and Iris demos.");
+      return Double.NaN;
+    }
+    long start = System.nanoTime();
+    FashionMnist data = FashionMnist.load();
+    System.out.printf(Locale.ROOT, "--- Fashion-MNIST: %d training and %d test images (loaded in %.2f s) ---%n",
+        data.trainLabels().length, data.testLabels().length, (System.nanoTime() - start) / 1e9);
+    FashionMlpModel model = new FashionMlpModel(42, 64);
+    System.out.print(model.summary());
+    float[][] trainY = FashionMnist.oneHot(data.trainLabels(), FashionMnist.CLASS_COUNT);
+    float[][] testY = FashionMnist.oneHot(data.testLabels(), FashionMnist.CLASS_COUNT);
+    model.fit(data.trainImages(), trainY, FitOptions.epochs(5).withBatchSize(64).withShuffle(1));
+    Evaluation test = model.evaluate(data.testImages(), testY);
+    System.out.printf(Locale.ROOT, "Fashion-MNIST test loss %.4f, test accuracy %.4f%n", test.loss(), test.accuracy());
+
+    float[] probabilities = new float[FashionMnist.CLASS_COUNT];
+    float[][] images = data.testImages();
+    int calls = 20_000;
+    long[] nanos = new long[calls];
+    for (int i = 0; i < calls; i++) {
+      model.predict(images[i % images.length], probabilities); // warm-up
+    }
+    for (int i = 0; i < calls; i++) {
+      float[] image = images[i % images.length];
+      long t = System.nanoTime();
+      model.predict(image, probabilities);
+      nanos[i] = System.nanoTime() - t;
+    }
+    Arrays.sort(nanos);
+    System.out.printf(Locale.ROOT, "Batch-1 prediction latency over %,d calls: p50 %.1f us, p99 %.1f us%n",
+        calls, nanos[calls / 2] / 1e3, nanos[calls * 99 / 100] / 1e3);
+    model.predict(images[0], probabilities);
+    int best = 0;
+    for (int c = 1; c < probabilities.length; c++) {
+      best = probabilities[c] > probabilities[best] ? c : best;
+    }
+    System.out.printf(Locale.ROOT, "First test image: predicted %s (p = %.3f), labelled %s%n",
+        FashionMnist.CLASS_NAMES.get(best), probabilities[best], FashionMnist.CLASS_NAMES.get(data.testLabels()[0]));
+    return test.accuracy();
   }
 
   /**

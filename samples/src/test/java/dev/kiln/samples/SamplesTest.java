@@ -28,6 +28,14 @@ class SamplesTest {
   }
 
   @Test
+  void fashionMnistMlpReachesTheTargetAccuracy() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.kiln.runtime.data.FashionMnist.isAvailable(),
+        "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+    double accuracy = Main.fashion();
+    assertTrue(accuracy >= 0.87, "Fashion-MNIST test accuracy " + accuracy);
+  }
+
+  @Test
   void irisSplitIsStratified80To20() {
     IrisData data = IrisData.load(0.2, 42);
     assertEquals(120, data.trainX.length);
