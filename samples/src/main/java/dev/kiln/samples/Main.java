@@ -22,6 +22,10 @@ public final class Main {
       Bench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    if (command.equals("jmh")) {
+      dev.kiln.samples.jmh.KernelBenchmarkRunner.main(args);
+      return;
+    }
     System.out.println("Kiln kernels: " + Kernels.ACTIVE.description());
     switch (command) {
       case "xor":
@@ -41,7 +45,7 @@ public final class Main {
         iris();
         break;
       default:
-        System.err.println("usage: kiln-samples.jar [fashion|xor|iris|all] | bench W1|W2|W3|W4|all [--threads N] [--json]");
+        System.err.println("usage: kiln-samples.jar [fashion|xor|iris|all] | bench W1|W2|W3|W4|all [--threads N] [--json] | jmh");
         System.exit(2);
     }
   }

@@ -32,17 +32,39 @@ class AllocationTest {
     assertAllocatesNothing(() -> model.trainOnBatch(x, y));
   }
 
+  @Test
+  void threadSplitTrainingStepAllocatesNothing() {
+    int before = dev.kiln.runtime.kernels.Parallelism.threads();
+    dev.kiln.runtime.kernels.Parallelism.setThreads(2);
+    try {
+      ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(1, 64);
+      float[][] x = new float[64][256];
+      float[][] y = new float[64][10];
+      for (int i = 0; i < 64; i++) {
+        x[i][i] = 1;
+        y[i][i % 10] = 1;
+      }
+      assertAllocatesNothing(() -> model.trainOnBatch(x, y), 2_000);
+    } finally {
+      dev.kiln.runtime.kernels.Parallelism.setThreads(before);
+    }
+  }
+
   private static void assertAllocatesNothing(Runnable call) {
+    assertAllocatesNothing(call, CALLS);
+  }
+
+  private static void assertAllocatesNothing(Runnable call, int calls) {
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long thread = Thread.currentThread().getId();
-    for (int i = 0; i < 3 * CALLS; i++) {
+    for (int i = 0; i < 3 * calls; i++) {
       call.run(); // warm-up: reach compiled code and grow any scratch space once
     }
     long before = threads.getThreadAllocatedBytes(thread);
-    for (int i = 0; i < CALLS; i++) {
+    for (int i = 0; i < calls; i++) {
       call.run();
     }
     long allocated = threads.getThreadAllocatedBytes(thread) - before;
-    assertTrue(allocated < 1024, allocated + " bytes allocated over " + CALLS + " calls");
+    assertTrue(allocated < 1024, allocated + " bytes allocated over " + calls + " calls");
   }
 }

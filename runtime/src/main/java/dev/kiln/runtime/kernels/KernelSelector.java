@@ -60,6 +60,20 @@ public final class KernelSelector {
 
   /** The automatic choice behind {@link Kernels#ACTIVE}; see the class comment. */
   static Kernels select() {
+    return withThreads(selectSingleThreaded());
+  }
+
+  /**
+   * Adds the worker pool for large products when this machine has more than one processor (or
+   * {@code kiln.threads} asks for more); {@link Parallelism#setThreads} then chooses, per call,
+   * how many of them to use.
+   */
+  static Kernels withThreads(Kernels kernels) {
+    int workers = Math.max(Runtime.getRuntime().availableProcessors(), Parallelism.threads()) - 1;
+    return workers < 1 ? kernels : new ThreadedKernels(kernels, new WorkerPool(workers));
+  }
+
+  private static Kernels selectSingleThreaded() {
     if ("false".equalsIgnoreCase(System.getProperty("kiln.simd"))) {
       return new ScalarKernels();
     }

@@ -1,0 +1,72 @@
+package dev.kiln.processor.functional;
+
+import static dev.kiln.annotations.ActivationFunction.RELU;
+import static dev.kiln.annotations.ActivationFunction.SOFTMAX;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.annotations.Adam;
+import dev.kiln.annotations.Dense;
+import dev.kiln.annotations.Loss;
+import dev.kiln.annotations.Network;
+import dev.kiln.runtime.FitOptions;
+import dev.kiln.runtime.Layer;
+import dev.kiln.runtime.kernels.Parallelism;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Training and prediction give bit-identical results with 1, 2 and 3 threads. */
+class ThreadCountDeterminismTest {
+  @Network(input = 256, loss = Loss.CATEGORICAL_CROSSENTROPY)
+  @Adam(learningRate = 1e-3)
+  interface WideMlp {
+    @Dense(units = 192, activation = RELU)
+    Layer hidden1();
+
+    @Dense(units = 96, activation = RELU)
+    Layer hidden2();
+
+    @Dense(units = 10, activation = SOFTMAX)
+    Layer output();
+  }
+
+  private final int threadsBefore = Parallelism.threads();
+
+  @AfterEach
+  void restore() {
+    Parallelism.setThreads(threadsBefore);
+  }
+
+  @Test
+  void trainingIsBitIdenticalForAnyThreadCount() {
+    SplittableRandom random = new SplittableRandom(5);
+    float[][] x = new float[512][256];
+    float[][] y = new float[512][10];
+    for (int i = 0; i < x.length; i++) {
+      for (int j = 0; j < 256; j++) {
+        x[i][j] = (float) random.nextDouble();
+      }
+      y[i][random.nextInt(10)] = 1;
+    }
+    float[] reference = null;
+    float[][] referencePredictions = null;
+    for (int threads = 1; threads <= 3; threads++) {
+      Parallelism.setThreads(threads);
+      ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(3, 128);
+      model.fit(x, y, FitOptions.epochs(2).withBatchSize(64).withShuffle(9).withVerbose(false));
+      float[] params = model.core().parameters();
+      float[][] predictions = model.predict(x);
+      if (reference == null) {
+        reference = params;
+        referencePredictions = predictions;
+      } else {
+        assertArrayEquals(reference, params, "parameters after training with " + threads + " threads");
+        for (int i = 0; i < x.length; i++) {
+          assertArrayEquals(referencePredictions[i], predictions[i], "prediction " + i + " with " + threads + " threads");
+        }
+      }
+    }
+    assertEquals(256 * 192 + 192 + 192 * 96 + 96 + 96 * 10 + 10, reference.length);
+  }
+}

@@ -1,0 +1,131 @@
+package dev.kiln.runtime.kernels;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A small persistent pool for splitting one kernel call across threads. The caller runs part 0
+ * itself; workers wait for the next call by spinning briefly (training issues calls back to back,
+ * and a park/unpark round trip costs more than a mid-sized GEMM) and then park, so an idle pool
+ * costs nothing. A call allocates nothing. One caller at a time: {@link #tryRun} returns false
+ * when another thread holds the pool, and that caller does the work alone.
+ */
+final class WorkerPool {
+  /** One part of a split call. Implementations are reused across calls. */
+  interface Task {
+    void run(int part, int parts);
+  }
+
+  /** How long a worker spins for the next call before parking. */
+  private static final long SPIN_NANOS = 100_000;
+
+  private final Thread[] workers;
+  /** 1 while worker i is parked or about to park; volatile semantics for the hand-shake. */
+  private final AtomicIntegerArray parked;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final AtomicInteger pending = new AtomicInteger();
+  private volatile long generation;
+  private volatile Task task;
+  private volatile int parts;
+  private volatile Throwable failure;
+
+  WorkerPool(int workerCount) {
+    workers = new Thread[workerCount];
+    parked = new AtomicIntegerArray(workerCount);
+    for (int i = 0; i < workerCount; i++) {
+      int index = i;
+      Thread worker = new Thread(() -> work(index), "kiln-worker-" + (i + 1));
+      worker.setDaemon(true);
+      workers[i] = worker;
+      worker.start();
+    }
+  }
+
+  int workerCount() {
+    return workers.length;
+  }
+
+  /**
+   * Runs {@code task} as {@code parts} parts (at most workers + 1), part 0 on this thread, and
+   * returns when all are done. Returns false, having run nothing, if the pool is busy.
+   */
+  boolean tryRun(Task task, int parts) {
+    if (parts < 1 || parts > workers.length + 1) {
+      throw new IllegalArgumentException("parts must be in [1, " + (workers.length + 1) + "], was " + parts);
+    }
+    if (!lock.tryLock()) {
+      return false;
+    }
+    try {
+      this.task = task;
+      this.parts = parts;
+      this.failure = null;
+      pending.set(workers.length);
+      generation++; // publishes task and parts to the workers
+      for (int i = 0; i < workers.length; i++) {
+        if (parked.get(i) == 1) {
+          LockSupport.unpark(workers[i]);
+        }
+      }
+      Throwable own = null;
+      try {
+        task.run(0, parts);
+      } catch (Throwable t) {
+        own = t;
+      }
+      while (pending.get() != 0) {
+        Thread.onSpinWait();
+      }
+      Throwable failed = own != null ? own : failure;
+      if (failed instanceof RuntimeException e) {
+        throw e;
+      }
+      if (failed instanceof Error e) {
+        throw e;
+      }
+      return true;
+    } finally {
+      this.task = null;
+      lock.unlock();
+    }
+  }
+
+  private void work(int index) {
+    long seen = 0;
+    while (true) {
+      long current = awaitNextCall(index, seen);
+      seen = current;
+      int part = index + 1;
+      if (part < parts) {
+        try {
+          task.run(part, parts);
+        } catch (Throwable t) {
+          failure = t;
+        }
+      }
+      pending.decrementAndGet();
+    }
+  }
+
+  private long awaitNextCall(int index, long seen) {
+    long spinUntil = System.nanoTime() + SPIN_NANOS;
+    int spins = 0;
+    long current;
+    while ((current = generation) == seen) {
+      if ((++spins & 63) != 0 || System.nanoTime() < spinUntil) {
+        Thread.onSpinWait();
+        continue;
+      }
+      parked.set(index, 1);
+      // Re-check after announcing: the caller reads parked[] after bumping the generation.
+      if (generation == seen) {
+        LockSupport.park(this);
+      }
+      parked.set(index, 0);
+      spinUntil = System.nanoTime() + SPIN_NANOS;
+    }
+    return current;
+  }
+}

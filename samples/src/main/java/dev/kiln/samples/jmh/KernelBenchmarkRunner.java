@@ -1,0 +1,55 @@
+package dev.kiln.samples.jmh;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * {@code kiln-samples.jar jmh}: runs {@link KernelBenchmarks} and prints each kernel's time, its
+ * GFLOPS (or GB/s for the memory-bound ones) and the fraction of the FMA peak measured in the same
+ * run.
+ */
+public final class KernelBenchmarkRunner {
+  /** Floating-point operations per call (an FMA counts 2). */
+  private static final Map<String, Double> FLOPS = new LinkedHashMap<>();
+
+  static {
+    FLOPS.put("gemm64x784x256", 2.0 * 64 * 784 * 256);
+    FLOPS.put("gemm256x784x256", 2.0 * 256 * 784 * 256);
+    FLOPS.put("gemv784x256", 2.0 * 784 * 256);
+    FLOPS.put("softmax256x10", Double.NaN);
+    FLOPS.put("adam235k", Double.NaN);
+  }
+
+  private KernelBenchmarkRunner() {}
+
+  public static void main(String[] args) throws RunnerException {
+    Options options = new OptionsBuilder()
+        .include(KernelBenchmarks.class.getName() + "\\.")
+        .build();
+    Collection<RunResult> results = new Runner(options).run();
+    Map<String, Double> micros = new LinkedHashMap<>();
+    for (RunResult r : results) {
+      String label = r.getParams().getBenchmark();
+      micros.put(label.substring(label.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
+    }
+    double probeFlops = 2.0 * KernelBenchmarks.PROBE_CHAINS * KernelBenchmarks.PROBE_ITERATIONS
+        * KernelBenchmarks.S.length();
+    double peak = probeFlops / (micros.get("fmaPeak") * 1e3);
+    System.out.printf(Locale.ROOT, "%nFMA peak (probe, 1 core): %.1f GFLOPS%n", peak);
+    System.out.printf(Locale.ROOT, "%-18s %12s %10s %9s%n", "kernel", "us/call", "GFLOPS", "of peak");
+    for (Map.Entry<String, Double> e : FLOPS.entrySet()) {
+      double us = micros.getOrDefault(e.getKey(), Double.NaN);
+      double gflops = e.getValue() / (us * 1e3);
+      System.out.printf(Locale.ROOT, "%-18s %12.3f %10s %9s%n", e.getKey(), us,
+          Double.isNaN(gflops) ? "-" : String.format(Locale.ROOT, "%.1f", gflops),
+          Double.isNaN(gflops) ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * gflops / peak));
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package dev.kiln.samples.jmh;
+
+import dev.kiln.runtime.kernels.Kernels;
+import dev.kiln.runtime.optim.Optimizer;
+import dev.kiln.runtime.optim.Optimizers;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * JMH benchmarks of the hot kernels at the benchmark MLP's shapes, plus an FMA-throughput probe
+ * that measures this machine's peak in the same run ({@link KernelBenchmarkRunner} turns the
+ * times into GFLOPS and fractions of that peak).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+public class KernelBenchmarks {
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  /** FMAs per probe call: independent accumulators x iterations. */
+  static final int PROBE_CHAINS = 12;
+  static final int PROBE_ITERATIONS = 4096;
+
+  private final Kernels kernels = Kernels.ACTIVE;
+  private float[] x64;
+  private float[] x256;
+  private float[] weights;
+  private float[] out256;
+  private float[] sample;
+  private float[] logits;
+  private float[] probabilities;
+  private float[] params;
+  private float[] grads;
+  private Optimizer adam;
+
+  @Setup
+  public void setUp() {
+    SplittableRandom random = new SplittableRandom(1);
+    x64 = randoms(random, 64 * 784);
+    x256 = randoms(random, 256 * 784);
+    weights = randoms(random, 784 * 256);
+    out256 = new float[256 * 256];
+    sample = randoms(random, 784);
+    logits = randoms(random, 256 * 10);
+    probabilities = new float[256 * 10];
+    params = randoms(random, 235_146);
+    grads = randoms(random, 235_146);
+    adam = Optimizers.adam(params.length, 1e-3f, 0.9f, 0.999f, 1e-7f);
+  }
+
+  private static float[] randoms(SplittableRandom random, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) (random.nextDouble() - 0.5);
+    }
+    return v;
+  }
+
+  /** Forward product of the first layer at training batch 64: [64 x 784] x [784 x 256]. */
+  @Benchmark
+  public float[] gemm64x784x256() {
+    kernels.gemm(64, 256, 784, x64, 0, weights, 0, out256, 0, false);
+    return out256;
+  }
+
+  /** The same at inference batch 256. */
+  @Benchmark
+  public float[] gemm256x784x256() {
+    kernels.gemm(256, 256, 784, x256, 0, weights, 0, out256, 0, false);
+    return out256;
+  }
+
+  /** Batch-1 prediction's first layer: [1 x 784] x [784 x 256]. */
+  @Benchmark
+  public float[] gemv784x256() {
+    kernels.gemm(1, 256, 784, sample, 0, weights, 0, out256, 0, false);
+    return out256;
+  }
+
+  /** The output softmax at batch 256 over 10 classes. */
+  @Benchmark
+  public float[] softmax256x10() {
+    kernels.softmax(256, 10, 1f, logits, 0, probabilities, 0);
+    return probabilities;
+  }
+
+  /** One Adam step over all 235,146 parameters of the benchmark MLP. */
+  @Benchmark
+  public float[] adam235k() {
+    adam.step(params, grads, 0, params.length);
+    return params;
+  }
+
+  /** Independent FMA chains on vector registers: the core's floating-point peak. */
+  @Benchmark
+  public float fmaPeak() {
+    FloatVector a = FloatVector.broadcast(S, 0.999f);
+    FloatVector b = FloatVector.broadcast(S, 1e-4f);
+    FloatVector c0 = FloatVector.broadcast(S, 1f);
+    FloatVector c1 = c0;
+    FloatVector c2 = c0;
+    FloatVector c3 = c0;
+    FloatVector c4 = c0;
+    FloatVector c5 = c0;
+    FloatVector c6 = c0;
+    FloatVector c7 = c0;
+    FloatVector c8 = c0;
+    FloatVector c9 = c0;
+    FloatVector c10 = c0;
+    FloatVector c11 = c0;
+    for (int i = 0; i < PROBE_ITERATIONS; i++) {
+      c0 = c0.fma(a, b);
+      c1 = c1.fma(a, b);
+      c2 = c2.fma(a, b);
+      c3 = c3.fma(a, b);
+      c4 = c4.fma(a, b);
+      c5 = c5.fma(a, b);
+      c6 = c6.fma(a, b);
+      c7 = c7.fma(a, b);
+      c8 = c8.fma(a, b);
+      c9 = c9.fma(a, b);
+      c10 = c10.fma(a, b);
+      c11 = c11.fma(a, b);
+    }
+    return c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9).add(c10).add(c11)
+        .reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+  }
+}
