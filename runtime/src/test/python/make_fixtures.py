@@ -389,29 +389,102 @@ def act_str(spec):
     return kind if param is None else "%s(%s)" % (kind, repr(float(param)))
 
 
+class SplitMix64:
+    """Kiln's noise stream (runtime kernels/Noise.java), bit for bit: dropout masks match."""
+    MASK = (1 << 64) - 1
+
+    def __init__(self, seed):
+        self.state = seed & self.MASK
+
+    def uniform(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & self.MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self.MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self.MASK
+        z ^= z >> 31
+        return np.float32((z >> 40) * 2.0 ** -24)
+
+    def dropout_mask(self, rows, cols, rate):
+        rate32 = np.float32(rate)
+        scale = np.float32(1.0 / (1.0 - rate))
+        m = np.zeros((rows, cols), dtype=np.float32)
+        for r in range(rows):
+            for c in range(cols):
+                m[r, c] = scale if self.uniform() >= rate32 else np.float32(0.0)
+        return torch.from_numpy(m)
+
+
 class Net(nn.Module):
-    """layers: list of (name, 'dense', units, act) or (name, 'act', None, act)."""
+    """layers: list of (name, kind, units, act, options) with kind 'dense' (options: l1, l2),
+    'act', 'dropout' (rate), 'batchnorm' (momentum, epsilon, center, scale; Keras conventions:
+    biased batch variance, moving = momentum * moving + (1 - momentum) * batch) or 'layernorm'
+    (epsilon). The 4-tuple form is a dense or activation layer without options."""
 
     def __init__(self, n_in, layers, g):
         super().__init__()
-        self.layers = layers
+        self.layers = [l if len(l) == 5 else tuple(l) + ({},) for l in layers]
+        self.noise = None      # a SplitMix64 in training mode when the net has dropout
+        self.training_mode = True
         width = n_in
-        for name, kind, units, _ in layers:
+        for name, kind, units, _, opts in self.layers:
             if kind == "dense":
-                lin = nn.Linear(width, units)
+                lin = nn.Linear(width, units, bias=opts.get("bias", True))
                 with torch.no_grad():
                     lin.weight.copy_(torch.rand(units, width, generator=g) * 1.6 - 0.8)
-                    lin.bias.copy_(torch.rand(units, generator=g) * 0.4 - 0.2)
+                    if lin.bias is not None:
+                        lin.bias.copy_(torch.rand(units, generator=g) * 0.4 - 0.2)
                 setattr(self, name, lin)  # attribute name == layer name == state_dict prefix
                 width = units
+            elif kind in ("batchnorm", "layernorm"):
+                mod = nn.Module()
+                if opts.get("scale", True):
+                    mod.weight = nn.Parameter(torch.rand(width, generator=g) + 0.5)
+                if opts.get("center", True):
+                    mod.bias = nn.Parameter(torch.rand(width, generator=g) * 0.4 - 0.2)
+                if kind == "batchnorm":
+                    mod.register_buffer("running_mean", torch.zeros(width))
+                    mod.register_buffer("running_var", torch.ones(width))
+                setattr(self, name, mod)
+
+    def penalty(self):
+        total = torch.zeros(())
+        for name, kind, _, _, opts in self.layers:
+            if kind == "dense":
+                w = getattr(self, name).weight
+                total = total + opts.get("l1", 0.0) * w.abs().sum() + opts.get("l2", 0.0) * (w * w).sum()
+        return total
 
     def forward(self, x):
         """Returns (logits of the last layer before its activation, final output)."""
         h = x
         pre = h
-        for name, kind, units, act in self.layers:
+        for name, kind, units, act, opts in self.layers:
             if kind == "dense":
                 h = getattr(self, name)(h)
+            elif kind == "dropout":
+                if self.training_mode:
+                    h = h * self.noise.dropout_mask(h.shape[0], h.shape[1], opts["rate"])
+            elif kind == "batchnorm":
+                mod = getattr(self, name)
+                eps = opts["epsilon"]
+                if self.training_mode:
+                    mean = h.mean(dim=0)
+                    var = ((h - mean) ** 2).mean(dim=0)
+                    with torch.no_grad():
+                        m = opts["momentum"]
+                        mod.running_mean.copy_(m * mod.running_mean + (1 - m) * mean)
+                        mod.running_var.copy_(m * mod.running_var + (1 - m) * var)
+                else:
+                    mean, var = mod.running_mean, mod.running_var
+                h = (h - mean) / torch.sqrt(var + eps)
+                if hasattr(mod, "weight"):
+                    h = h * mod.weight
+                if hasattr(mod, "bias"):
+                    h = h + mod.bias
+            elif kind == "layernorm":
+                mod = getattr(self, name)
+                h = F.layer_norm(h, (h.shape[1],), getattr(mod, "weight", None), getattr(mod, "bias", None),
+                                 opts["epsilon"])
             pre = h
             fn, kink = act_fn(act)
             if kink:
@@ -449,9 +522,9 @@ def onehot(classes, c):
 NETS = []
 
 
-def net(name, n_in, layers, loss, opt_str, opt_ctor, make_data, seed):
+def net(name, n_in, layers, loss, opt_str, opt_ctor, make_data, seed, noise_seed=None):
     NETS.append(dict(name=name, n_in=n_in, layers=layers, loss=loss, opt_str=opt_str,
-                     opt_ctor=opt_ctor, make_data=make_data, seed=seed))
+                     opt_ctor=opt_ctor, make_data=make_data, seed=seed, noise_seed=noise_seed))
 
 
 net("xor", 2,
@@ -533,13 +606,61 @@ net("temp", 3,
     4008)
 
 
+net("dropout", 6,
+    [("h", "dense", 10, ("relu", None)),
+     ("drop", "dropout", None, ("linear", None), {"rate": 0.3}),
+     ("out", "dense", 3, ("softmax", None))],
+    "cce", "sgd(lr=0.1)",
+    lambda p: torch.optim.SGD(p, lr=0.1, foreach=False),
+    lambda g: (torch.randn(8, 6, generator=g), onehot([0, 1, 2, 0, 1, 2, 0, 1], 3)),
+    4009, noise_seed=12345)
+
+net("batchnorm", 5,
+    # No bias before batch norm: its exact gradient is 0 (normalization removes any shift), so
+    # float noise would decide its updates.
+    [("d", "dense", 8, ("linear", None), {"l2": 0.01, "bias": False}),
+     ("bn", "batchnorm", None, ("linear", None), {"momentum": 0.9, "epsilon": 1e-3}),
+     ("act", "act", None, ("tanh", None)),
+     ("out", "dense", 1, ("sigmoid", None))],
+    "bce", "adam(lr=0.01,beta1=0.9,beta2=0.999,epsilon=1e-7)",
+    lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=1e-7, foreach=False),
+    lambda g: (torch.randn(8, 5, generator=g),
+               torch.tensor([[1.0], [0.0], [0.0], [1.0], [1.0], [0.0], [1.0], [0.0]])),
+    4010)
+
+net("bn_plain", 3,
+    [("d", "dense", 4, ("linear", None), {"bias": False}),
+     ("bn", "batchnorm", None, ("linear", None),
+      {"momentum": 0.5, "epsilon": 1e-3, "center": False, "scale": False}),
+     ("out", "dense", 2, ("softmax", None))],
+    "cce", "sgd(lr=0.1)",
+    lambda p: torch.optim.SGD(p, lr=0.1, foreach=False),
+    lambda g: (torch.randn(6, 3, generator=g), onehot([0, 1, 1, 0, 1, 0], 2)),
+    4011)
+
+net("layernorm", 4,
+    [("d", "dense", 6, ("linear", None), {"l1": 0.01, "l2": 0.005}),
+     ("ln", "layernorm", None, ("linear", None), {"epsilon": 1e-3}),
+     ("act", "act", None, ("tanh", None)),
+     ("out", "dense", 2, ("linear", None))],
+    "mse", "momentum(lr=0.05,momentum=0.9)",
+    lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, dampening=0, nesterov=False, foreach=False),
+    lambda g: (torch.randn(5, 4, generator=g), torch.randn(5, 2, generator=g)),
+    4012)
+
+
 def layers_str(layers):
     parts = []
-    for name, kind, units, act in layers:
+    for layer in layers:
+        name, kind, units, act = layer[:4]
+        opts = layer[4] if len(layer) == 5 else {}
+        extra = "".join(":%s=%s" % (k, opts[k]) for k in sorted(opts))
         if kind == "dense":
-            parts.append("%s:dense:%d:%s" % (name, units, act_str(act)))
-        else:
+            parts.append("%s:dense:%d:%s%s" % (name, units, act_str(act), extra))
+        elif kind == "act":
             parts.append("%s:act:%s" % (name, act_str(act)))
+        else:
+            parts.append("%s:%s%s" % (name, kind, extra))
     return ",".join(parts)
 
 
@@ -548,36 +669,53 @@ def make_net(spec):
     model = Net(spec["n_in"], spec["layers"], g)
     x, y = spec["make_data"](g)
     last_act = spec["layers"][-1][3]
-    tensors = [(k, v.detach().clone()) for k, v in model.state_dict().items()]
+    initial_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    tensors = list(initial_state.items())
     pnames = [k for k, _ in model.named_parameters()]
-    assert pnames == [k for k, _ in tensors]
+    buffers = [k for k, _ in model.named_buffers()]
+    assert sorted(pnames + buffers) == sorted(k for k, _ in tensors), (pnames, buffers)
 
-    def forward_loss():
+    def forward_loss(training):
+        model.training_mode = training
         pre, out = model(x)
-        return out, net_loss(spec["loss"], last_act, pre, out, y)
+        return out, net_loss(spec["loss"], last_act, pre, out, y) + model.penalty()
 
-    out, loss = forward_loss()
+    def restart_noise():
+        model.noise = SplitMix64(spec["noise_seed"]) if spec["noise_seed"] is not None else None
+
+    # Inference output and loss at the initial weights (moving statistics at their start values).
+    with torch.no_grad():
+        out, loss_inference = forward_loss(False)
+    # One training-mode pass (dropout from the noise seed, batch statistics): the loss and gradients.
+    restart_noise()
+    _, loss = forward_loss(True)
     model.zero_grad()
     loss.backward()
     grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()]
+    grads += [("expected.grad." + k, torch.zeros_like(b)) for k, b in model.named_buffers()]
 
+    model.load_state_dict(initial_state)
+    restart_noise()
     opt = spec["opt_ctor"](list(model.parameters()))
     for _ in range(3):
         opt.zero_grad()
-        _, l = forward_loss()
+        _, l = forward_loss(True)
         l.backward()
         opt.step()
     with torch.no_grad():
-        _, loss3 = forward_loss()
-    step3 = [("expected.step3." + k, p.detach().clone()) for k, p in model.named_parameters()]
+        _, loss3 = forward_loss(False)
+    step3 = [("expected.step3." + k, v.detach().clone()) for k, v in model.state_dict().items()]
 
     tensors += [("input.x", x), ("input.y", y),
-                ("expected.output", out), ("expected.loss", loss.reshape(1))]
+                ("expected.output", out), ("expected.loss", loss.reshape(1)),
+                ("expected.inference_loss", loss_inference.reshape(1))]
     tensors += grads + step3 + [("expected.step3.loss", loss3.reshape(1))]
     meta = base_metadata()
     meta.update({"input": str(spec["n_in"]), "layers": layers_str(spec["layers"]),
                  "loss": spec["loss"], "optimizer": spec["opt_str"],
                  "batch": str(x.shape[0]), "steps": "3"})
+    if spec["noise_seed"] is not None:
+        meta["noise_seed"] = str(spec["noise_seed"])
     path = os.path.join(PROCESSOR_OUT, "net_%s.safetensors" % spec["name"])
     size = write_safetensors(path, tensors, meta)
     return path, size, float(loss), float(loss3)

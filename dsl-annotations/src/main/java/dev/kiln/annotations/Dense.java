@@ -34,6 +34,15 @@ public @interface Dense {
   /** The value for {@link Initializer#CONSTANT} kernels. */
   double kernelInitValue() default 0.0;
 
+  /**
+   * L1 kernel regularization strength, >= 0: adds {@code kernelL1 * sum(|w|)} to the loss (Keras's
+   * {@code kernel_regularizer=l1(...)}; with {@link #kernelL2} both, as {@code l1_l2}).
+   */
+  double kernelL1() default 0.0;
+
+  /** L2 kernel regularization strength, >= 0: adds {@code kernelL2 * sum(w^2)} to the loss (Keras's {@code l2(...)}). */
+  double kernelL2() default 0.0;
+
   boolean useBias() default true;
 
   Initializer biasInit() default Initializer.ZEROS;

@@ -18,12 +18,14 @@ enum Message {
   MAX_BATCH("kiln.network.maxBatch", "@Network maxBatch must be > 0, was %d"),
   NO_LAYERS(
       "kiln.network.empty",
-      "%s declares no layers; add abstract methods annotated @Dense or @Activation returning dev.kiln.runtime.Layer"),
+      "%s declares no layers; add abstract methods returning dev.kiln.runtime.Layer, each with a layer annotation "
+          + "(@Dense, @Activation, @Dropout, @GaussianNoise, @BatchNorm, @LayerNorm)"),
   OPTIMIZER_MULTIPLE("kiln.optimizer.multiple", "%s declares both @%s and @%s; declare one optimizer"),
   OPTIMIZER_VALUE("kiln.optimizer.value", "@%s %s must be %s, was %s"),
   METHOD_UNANNOTATED(
       "kiln.layer.unannotated",
-      "abstract method %s() declares no layer; annotate it with @Dense or @Activation, or give it a body"),
+      "abstract method %s() declares no layer; annotate it with a layer annotation (@Dense, @Activation, "
+          + "@Dropout, ...) or give it a body"),
   METHOD_TWO_LAYERS("kiln.layer.ambiguous", "%s() has both @%s and @%s; one method declares one layer"),
   METHOD_RETURN_TYPE("kiln.layer.returnType", "layer method %s() must return dev.kiln.runtime.Layer, not %s"),
   METHOD_NOT_ABSTRACT("kiln.layer.notAbstract", "layer method %s() must be abstract: the generated class implements it"),
@@ -43,6 +45,12 @@ enum Message {
       "kiln.layer.nameClash",
       "layer name %s clashes with %s, which Kiln generates for layer %s; rename one of them"),
   DENSE_UNITS("kiln.dense.units", "@Dense units must be > 0, was %d"),
+  DENSE_REGULARIZER("kiln.dense.regularizer", "@Dense %s must be >= 0 and finite, was %s"),
+  DROPOUT_RATE("kiln.dropout.rate", "@Dropout rate must be in [0, 1), was %s"),
+  NOISE_STDDEV("kiln.noise.stddev", "@GaussianNoise stddev must be >= 0 and finite, was %s"),
+  NORM_MOMENTUM("kiln.batchNorm.momentum", "@BatchNorm momentum must be in [0, 1), was %s"),
+  NORM_EPSILON("kiln.norm.epsilon", "@%s epsilon must be > 0 and finite, was %s"),
+  NORM_INPUT_RANK("kiln.norm.inputRank", "@%s needs a flat input (rank 1), but %s() receives shape %s"),
   DENSE_INPUT_RANK(
       "kiln.dense.inputRank", "@Dense needs a flat input (rank 1), but %s() receives shape %s"),
   INIT_VALUE("kiln.init.value", "@Dense %s must be finite, was %s"),

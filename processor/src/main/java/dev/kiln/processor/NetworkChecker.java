@@ -5,6 +5,9 @@ import dev.kiln.annotations.Initializer;
 import dev.kiln.annotations.Loss;
 import dev.kiln.processor.model.ActivationSpec;
 import dev.kiln.processor.model.DenseSpec;
+import dev.kiln.processor.model.DropoutSpec;
+import dev.kiln.processor.model.GaussianNoiseSpec;
+import dev.kiln.processor.model.NormalizationSpec;
 import dev.kiln.processor.model.LayerSpec;
 import dev.kiln.processor.model.Names;
 import dev.kiln.processor.model.NetworkPlan;
@@ -41,6 +44,22 @@ final class NetworkChecker {
       boolean isOutput = i == network.layers().size() - 1;
       if (layer instanceof DenseSpec dense) {
         checkDense(dense);
+      } else if (layer instanceof DropoutSpec dropout) {
+        if (!(dropout.rate() >= 0 && dropout.rate() < 1)) {
+          diagnostics.error(dropout.site(), "value", Message.DROPOUT_RATE, dropout.rate());
+        }
+      } else if (layer instanceof GaussianNoiseSpec noise) {
+        if (!(noise.stddev() >= 0 && Double.isFinite(noise.stddev()))) {
+          diagnostics.error(noise.site(), "stddev", Message.NOISE_STDDEV, noise.stddev());
+        }
+      } else if (layer instanceof NormalizationSpec norm) {
+        if (norm.overBatch() && !(norm.momentum() >= 0 && norm.momentum() < 1)) {
+          diagnostics.error(norm.site(), "momentum", Message.NORM_MOMENTUM, norm.momentum());
+        }
+        if (!(norm.epsilon() > 0 && Double.isFinite(norm.epsilon()))) {
+          diagnostics.error(norm.site(), "epsilon", Message.NORM_EPSILON, norm.overBatch() ? "BatchNorm" : "LayerNorm",
+              norm.epsilon());
+        }
       }
       checkActivation(layer, NetworkPlan.activationOf(layer), isOutput);
     }
@@ -174,6 +193,12 @@ final class NetworkChecker {
       diagnostics.error(site, "units", Message.DENSE_UNITS, dense.units());
     }
     checkInitValue(site, "kernelInitValue", dense.kernelInit(), dense.kernelInitValue());
+    for (String name : new String[] {"kernelL1", "kernelL2"}) {
+      double strength = name.equals("kernelL1") ? dense.kernelL1() : dense.kernelL2();
+      if (!(strength >= 0 && Double.isFinite(strength))) {
+        diagnostics.error(site, name, Message.DENSE_REGULARIZER, name, strength);
+      }
+    }
     checkInitValue(site, "biasInitValue", dense.biasInit(), dense.biasInitValue());
   }
 

@@ -1,11 +1,18 @@
 package dev.kiln.processor;
 
 import dev.kiln.annotations.Activation;
+import dev.kiln.annotations.BatchNorm;
 import dev.kiln.annotations.Dense;
+import dev.kiln.annotations.Dropout;
+import dev.kiln.annotations.GaussianNoise;
+import dev.kiln.annotations.LayerNorm;
 import dev.kiln.annotations.Network;
 import dev.kiln.processor.model.ActivationLayerSpec;
 import dev.kiln.processor.model.ActivationSpec;
 import dev.kiln.processor.model.DenseSpec;
+import dev.kiln.processor.model.DropoutSpec;
+import dev.kiln.processor.model.GaussianNoiseSpec;
+import dev.kiln.processor.model.NormalizationSpec;
 import dev.kiln.processor.model.LayerSpec;
 import dev.kiln.processor.model.NetworkSpec;
 import dev.kiln.processor.model.OptimizerSpec;
@@ -147,20 +154,31 @@ final class NetworkReader {
     return new OptimizerSpec(kind, found, values);
   }
 
+  /** The layer annotations, in the order a method's conflicting annotations are reported. */
+  private static final List<String> LAYER_KINDS =
+      List.of("Dense", "Activation", "Dropout", "GaussianNoise", "BatchNorm", "LayerNorm");
+
   private LayerSpec readLayer(ExecutableElement method) {
-    AnnotationMirror dense = mirror(method, "Dense");
-    AnnotationMirror activation = mirror(method, "Activation");
     String name = method.getSimpleName().toString();
     boolean isAbstract = method.getModifiers().contains(Modifier.ABSTRACT);
-    if (dense == null && activation == null) {
+    List<String> kinds = new ArrayList<>();
+    List<AnnotationMirror> mirrors = new ArrayList<>();
+    for (String kind : LAYER_KINDS) {
+      AnnotationMirror mirror = mirror(method, kind);
+      if (mirror != null) {
+        kinds.add(kind);
+        mirrors.add(mirror);
+      }
+    }
+    if (kinds.isEmpty()) {
       if (isAbstract && !isModelMethod(method)) {
         diagnostics.error(new Site(method, null), null, Message.METHOD_UNANNOTATED, name);
       }
       return null;
     }
-    Site site = new Site(method, dense != null ? dense : activation);
-    if (dense != null && activation != null) {
-      diagnostics.error(new Site(method, activation), null, Message.METHOD_TWO_LAYERS, name, "Dense", "Activation");
+    Site site = new Site(method, mirrors.get(0));
+    if (kinds.size() > 1) {
+      diagnostics.error(new Site(method, mirrors.get(1)), null, Message.METHOD_TWO_LAYERS, name, kinds.get(0), kinds.get(1));
     }
     // A malformed signature is reported but the layer stays in the model, so the rules that look
     // at the whole network (names, loss, output) see it as declared and report no follow-on errors.
@@ -171,14 +189,39 @@ final class NetworkReader {
         inputs.add(p.getSimpleName().toString());
       }
     }
-    if (dense != null) {
-      Dense d = method.getAnnotation(Dense.class);
-      return new DenseSpec(
-          name, site, inputs, d.units(), activation(d.activation(), d.alpha(), d.temperature()),
-          d.kernelInit(), d.kernelInitValue(), d.useBias(), d.biasInit(), d.biasInitValue());
+    return readLayer(kinds.get(0), name, method, site, inputs);
+  }
+
+  /** One case per layer kind: the annotation's values into the kind's record. */
+  private static LayerSpec readLayer(
+      String kind, String name, ExecutableElement method, Site site, List<String> inputs) {
+    switch (kind) {
+      case "Dense": {
+        Dense d = method.getAnnotation(Dense.class);
+        return new DenseSpec(
+            name, site, inputs, d.units(), activation(d.activation(), d.alpha(), d.temperature()),
+            d.kernelInit(), d.kernelInitValue(), d.kernelL1(), d.kernelL2(), d.useBias(), d.biasInit(),
+            d.biasInitValue());
+      }
+      case "Activation": {
+        Activation a = method.getAnnotation(Activation.class);
+        return new ActivationLayerSpec(name, site, inputs, activation(a.value(), a.alpha(), a.temperature()));
+      }
+      case "Dropout":
+        return new DropoutSpec(name, site, inputs, method.getAnnotation(Dropout.class).value());
+      case "GaussianNoise":
+        return new GaussianNoiseSpec(name, site, inputs, method.getAnnotation(GaussianNoise.class).stddev());
+      case "BatchNorm": {
+        BatchNorm b = method.getAnnotation(BatchNorm.class);
+        return new NormalizationSpec(name, site, inputs, true, b.momentum(), b.epsilon(), b.center(), b.scale());
+      }
+      case "LayerNorm": {
+        LayerNorm l = method.getAnnotation(LayerNorm.class);
+        return new NormalizationSpec(name, site, inputs, false, Double.NaN, l.epsilon(), l.center(), l.scale());
+      }
+      default:
+        throw new IllegalStateException("no reader for @" + kind);
     }
-    Activation a = method.getAnnotation(Activation.class);
-    return new ActivationLayerSpec(name, site, inputs, activation(a.value(), a.alpha(), a.temperature()));
   }
 
   private static ActivationSpec activation(dev.kiln.annotations.ActivationFunction f, double alpha, double temperature) {

@@ -153,7 +153,7 @@ class ProcessorDiagnosticsTest {
   @Test
   @Covers(Message.NO_LAYERS)
   void noLayers() {
-    expectError(Message.NO_LAYERS, "Net declares no layers; add abstract methods annotated @Dense or @Activation", """
+    expectError(Message.NO_LAYERS, "Net declares no layers; add abstract methods returning dev.kiln.runtime.Layer, each with a layer annotation (@Dense, @Activation, @Dropout", """
         @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR) // <-
         interface Net {
           default String describe() { return "no layers here"; }
@@ -199,7 +199,7 @@ class ProcessorDiagnosticsTest {
   @Covers(Message.METHOD_UNANNOTATED)
   void abstractMethodWithoutLayerAnnotation() {
     expectError(Message.METHOD_UNANNOTATED,
-        "abstract method hidden() declares no layer; annotate it with @Dense or @Activation, or give it a body", """
+        "abstract method hidden() declares no layer; annotate it with a layer annotation (@Dense, @Activation, @Dropout, ...) or give it a body", """
         @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
         interface Net {
           Layer hidden(); // <-
@@ -431,6 +431,98 @@ class ProcessorDiagnosticsTest {
         interface Net {
           @Dense(units = 1) // <-
           Object out();
+        }
+        """);
+  }
+
+  // ------------------------------------------------------------------ regularization and normalization layers
+
+  @Test
+  @Covers(Message.DROPOUT_RATE)
+  void dropoutRateOfOne() {
+    expectError(Message.DROPOUT_RATE, "@Dropout rate must be in [0, 1), was 1.0", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Dense(units = 4)
+          Layer hidden();
+
+          @Dropout(1.0) // <-
+          Layer drop();
+
+          @Dense(units = 1)
+          Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.NOISE_STDDEV)
+  void negativeNoiseStddev() {
+    expectError(Message.NOISE_STDDEV, "@GaussianNoise stddev must be >= 0 and finite, was -0.1", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @GaussianNoise(stddev = -0.1) // <-
+          Layer noisy();
+
+          @Dense(units = 1)
+          Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.NORM_MOMENTUM)
+  void batchNormMomentumOfOne() {
+    expectError(Message.NORM_MOMENTUM, "@BatchNorm momentum must be in [0, 1), was 1.0", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Dense(units = 4)
+          Layer hidden();
+
+          @BatchNorm(momentum = 1.0) // <-
+          Layer norm();
+
+          @Dense(units = 1)
+          Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.NORM_EPSILON)
+  void layerNormEpsilonZero() {
+    expectError(Message.NORM_EPSILON, "@LayerNorm epsilon must be > 0 and finite, was 0.0", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @LayerNorm(epsilon = 0) // <-
+          Layer norm();
+
+          @Dense(units = 1)
+          Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.NORM_INPUT_RANK)
+  void batchNormOnImageInput() {
+    expectError(Message.NORM_INPUT_RANK, "@BatchNorm needs a flat input (rank 1), but norm() receives shape [28, 28, 1]", """
+        @Network(input = {28, 28, 1}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @BatchNorm // <-
+          Layer norm();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.DENSE_REGULARIZER)
+  void negativeL2Strength() {
+    expectError(Message.DENSE_REGULARIZER, "@Dense kernelL2 must be >= 0 and finite, was -0.01", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Dense(units = 1, kernelL2 = -0.01) // <-
+          Layer out();
         }
         """);
   }

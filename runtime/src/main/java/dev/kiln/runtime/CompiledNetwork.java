@@ -18,6 +18,11 @@ public abstract class CompiledNetwork {
   protected final float[] input;
   /** The current batch's targets, [maxBatch x targetSize]. */
   protected final float[] target;
+  /**
+   * State of the noise stream that dropout masks and Gaussian noise draw from (see {@code
+   * kernels.Noise}); seeded from the model's seed, so training is reproducible.
+   */
+  protected final long[] noise = new long[1];
 
   protected CompiledNetwork(NetworkInfo info, int maxBatch) {
     if (maxBatch < 1) {

@@ -1,60 +1,95 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.training.Callback;
+import dev.kiln.runtime.training.GradientClipping;
+import dev.kiln.runtime.training.LearningRateSchedule;
+import java.util.List;
+
 /**
- * How {@link Model#fit} trains: epochs, batch size, shuffling, validation data and console output.
- * Immutable; each {@code with...} method returns a copy.
+ * How {@link Model#fit} trains: epochs, batch size, shuffling, validation data, console output,
+ * and training control (learning-rate schedule, callbacks, gradient clipping, stopping on a NaN
+ * loss). Immutable; each {@code with...} method returns a copy.
  *
  * <pre>{@code
- * model.fit(x, y, FitOptions.epochs(100).withBatchSize(32).withValidation(xVal, yVal));
+ * model.fit(x, y, FitOptions.epochs(100).withBatchSize(32).withValidation(xVal, yVal)
+ *     .withSchedule(LearningRateSchedule.cosineDecay(0.01f, 100, 0f), LearningRateSchedule.Unit.EPOCH)
+ *     .withCallbacks(EarlyStopping.monitoring("val_loss").withPatience(10).withRestoreBestWeights(true)));
  * }</pre>
  */
 public final class FitOptions {
-  private final int epochs;
-  private final int batchSize;
-  private final boolean shuffle;
-  private final long seed;
-  private final float[][] validationX;
-  private final float[][] validationY;
-  private final int progressEvery;
+  private static final Callback[] NO_CALLBACKS = {};
 
-  private FitOptions(
-      int epochs, int batchSize, boolean shuffle, long seed, float[][] validationX, float[][] validationY,
-      int progressEvery) {
+  // Not final only so that the with-methods can copy and change one field; never changed after.
+  private int epochs;
+  private int batchSize;
+  private boolean shuffle;
+  private long seed;
+  private float[][] validationX;
+  private float[][] validationY;
+  private int progressEvery;
+  private LearningRateSchedule schedule;
+  private LearningRateSchedule.Unit scheduleUnit;
+  private Callback[] callbacks;
+  private GradientClipping gradientClipping;
+  private boolean terminateOnNaN;
+
+  private FitOptions(int epochs) {
     if (epochs < 1) {
       throw new IllegalArgumentException("epochs must be >= 1, was " + epochs);
     }
-    if (batchSize < 1) {
-      throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
-    }
     this.epochs = epochs;
-    this.batchSize = batchSize;
-    this.shuffle = shuffle;
-    this.seed = seed;
-    this.validationX = validationX;
-    this.validationY = validationY;
-    if (progressEvery < 0) {
-      throw new IllegalArgumentException("progressEvery must be >= 0 (0 prints nothing), was " + progressEvery);
-    }
-    this.progressEvery = progressEvery;
+    this.batchSize = 32;
+    this.shuffle = true;
+    this.progressEvery = 1;
+    this.callbacks = NO_CALLBACKS;
+    this.terminateOnNaN = true;
   }
 
-  /** Defaults as Keras's: batch size 32, shuffled every epoch (seed 0), progress printed. */
+  private FitOptions(FitOptions from) {
+    this.epochs = from.epochs;
+    this.batchSize = from.batchSize;
+    this.shuffle = from.shuffle;
+    this.seed = from.seed;
+    this.validationX = from.validationX;
+    this.validationY = from.validationY;
+    this.progressEvery = from.progressEvery;
+    this.schedule = from.schedule;
+    this.scheduleUnit = from.scheduleUnit;
+    this.callbacks = from.callbacks;
+    this.gradientClipping = from.gradientClipping;
+    this.terminateOnNaN = from.terminateOnNaN;
+  }
+
+  /**
+   * Defaults as Keras's: batch size 32, shuffled every epoch (seed 0), progress printed, no
+   * schedule, callbacks or clipping; training stops on a NaN or infinite loss.
+   */
   public static FitOptions epochs(int epochs) {
-    return new FitOptions(epochs, 32, true, 0L, null, null, 1);
+    return new FitOptions(epochs);
   }
 
   public FitOptions withBatchSize(int batchSize) {
-    return new FitOptions(epochs, batchSize, shuffle, seed, validationX, validationY, progressEvery);
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+    }
+    FitOptions copy = new FitOptions(this);
+    copy.batchSize = batchSize;
+    return copy;
   }
 
   /** Reshuffle the training samples before every epoch, from this seed. */
   public FitOptions withShuffle(long seed) {
-    return new FitOptions(epochs, batchSize, true, seed, validationX, validationY, progressEvery);
+    FitOptions copy = new FitOptions(this);
+    copy.shuffle = true;
+    copy.seed = seed;
+    return copy;
   }
 
   /** Visit the samples in their given order every epoch. */
   public FitOptions withoutShuffle() {
-    return new FitOptions(epochs, batchSize, false, seed, validationX, validationY, progressEvery);
+    FitOptions copy = new FitOptions(this);
+    copy.shuffle = false;
+    return copy;
   }
 
   /** Evaluate on this data after every epoch ({@code val_loss}, {@code val_accuracy}). */
@@ -62,7 +97,10 @@ public final class FitOptions {
     if (x == null || y == null) {
       throw new IllegalArgumentException("validation inputs and targets must both be given");
     }
-    return new FitOptions(epochs, batchSize, shuffle, seed, x, y, progressEvery);
+    FitOptions copy = new FitOptions(this);
+    copy.validationX = x;
+    copy.validationY = y;
+    return copy;
   }
 
   /** Print one progress line per epoch (default) or nothing. */
@@ -72,7 +110,63 @@ public final class FitOptions {
 
   /** Print a progress line every {@code epochs} epochs and after the last; 0 prints nothing. */
   public FitOptions withProgressEvery(int epochs) {
-    return new FitOptions(this.epochs, batchSize, shuffle, seed, validationX, validationY, epochs);
+    if (epochs < 0) {
+      throw new IllegalArgumentException("progressEvery must be >= 0 (0 prints nothing), was " + epochs);
+    }
+    FitOptions copy = new FitOptions(this);
+    copy.progressEvery = epochs;
+    return copy;
+  }
+
+  /**
+   * Sets the optimizer's learning rate from {@code schedule} before every optimizer step ({@link
+   * LearningRateSchedule.Unit#STEP}) or at the start of every epoch ({@link
+   * LearningRateSchedule.Unit#EPOCH}), counting from 0 at the start of each fit. The history then
+   * records {@code lr}, the rate of each epoch's last step. The optimizer keeps the last rate after
+   * fit.
+   */
+  public FitOptions withSchedule(LearningRateSchedule schedule, LearningRateSchedule.Unit unit) {
+    if (schedule == null || unit == null) {
+      throw new IllegalArgumentException("a schedule needs both the schedule and its unit (STEP or EPOCH)");
+    }
+    FitOptions copy = new FitOptions(this);
+    copy.schedule = schedule;
+    copy.scheduleUnit = unit;
+    return copy;
+  }
+
+  /** Calls these callbacks, in this order, during fit; replaces any given before. */
+  public FitOptions withCallbacks(Callback... callbacks) {
+    Callback[] copied = callbacks.clone();
+    for (int i = 0; i < copied.length; i++) {
+      if (copied[i] == null) {
+        throw new IllegalArgumentException("callback " + i + " is null");
+      }
+    }
+    FitOptions copy = new FitOptions(this);
+    copy.callbacks = copied;
+    return copy;
+  }
+
+  /** Clips the gradient before every optimizer step. */
+  public FitOptions withGradientClipping(GradientClipping clipping) {
+    if (clipping == null) {
+      throw new IllegalArgumentException("gradient clipping must not be null");
+    }
+    FitOptions copy = new FitOptions(this);
+    copy.gradientClipping = clipping;
+    return copy;
+  }
+
+  /**
+   * Whether a NaN or infinite training loss stops fit with {@link
+   * dev.kiln.runtime.training.TrainingDivergedException} (default on). Off, training goes on
+   * whatever the loss.
+   */
+  public FitOptions withTerminateOnNaN(boolean on) {
+    FitOptions copy = new FitOptions(this);
+    copy.terminateOnNaN = on;
+    return copy;
   }
 
   public int epochs() {
@@ -95,6 +189,29 @@ public final class FitOptions {
     return progressEvery > 0;
   }
 
+  /** The learning-rate schedule, or null for the optimizer's own fixed rate. */
+  public LearningRateSchedule schedule() {
+    return schedule;
+  }
+
+  /** What the schedule's step counts, or null without a schedule. */
+  public LearningRateSchedule.Unit scheduleUnit() {
+    return scheduleUnit;
+  }
+
+  public List<Callback> callbacks() {
+    return List.of(callbacks);
+  }
+
+  /** The gradient clipping, or null for none. */
+  public GradientClipping gradientClipping() {
+    return gradientClipping;
+  }
+
+  public boolean terminatesOnNaN() {
+    return terminateOnNaN;
+  }
+
   /** Whether to print a progress line after {@code epoch} (1-based). */
   boolean printsProgressAfter(int epoch) {
     return progressEvery > 0 && (epoch % progressEvery == 0 || epoch == epochs);
@@ -106,5 +223,9 @@ public final class FitOptions {
 
   float[][] validationY() {
     return validationY;
+  }
+
+  Callback[] callbackArray() {
+    return callbacks;
   }
 }

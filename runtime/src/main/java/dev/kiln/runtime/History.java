@@ -9,18 +9,56 @@ import java.util.Set;
 
 /**
  * Per-epoch values of the loss and metrics from one {@link Model#fit} call, under Keras's names:
- * {@code loss}, {@code accuracy}, {@code val_loss}, {@code val_accuracy}, plus {@code seconds}
- * (wall time of the epoch's training steps).
+ * {@code loss}, {@code accuracy}, {@code val_loss}, {@code val_accuracy}, {@code lr} (with a
+ * learning-rate schedule: the rate of the epoch's last step), plus {@code seconds} (wall time of
+ * the epoch's training steps). Also how training ended: {@link #stoppedEpoch()} when a callback
+ * stopped it early, {@link #bestEpoch()} when an {@link dev.kiln.runtime.training.EarlyStopping}
+ * watched it. Epochs are 1-based; the value arrays are indexed from 0 ({@code get(name)[epoch -
+ * 1]}).
  */
 public final class History {
   private final Map<String, List<Double>> values = new LinkedHashMap<>();
   private int epochs;
+  private int stoppedEpoch;
+  private int bestEpoch;
+  private boolean bestWeightsRestored;
 
   void record(Map<String, Double> epoch) {
     for (Map.Entry<String, Double> e : epoch.entrySet()) {
       values.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
     }
     epochs++;
+  }
+
+  void recordStop(int epoch) {
+    stoppedEpoch = epoch;
+  }
+
+  void recordBest(int epoch, boolean weightsRestored) {
+    bestEpoch = epoch;
+    bestWeightsRestored = weightsRestored;
+  }
+
+  /**
+   * The 1-based epoch after which a callback (such as EarlyStopping) stopped training; 0 when
+   * training ran all its epochs. Equals {@link #epochs()} when non-zero.
+   */
+  public int stoppedEpoch() {
+    return stoppedEpoch;
+  }
+
+  /**
+   * The 1-based epoch with the best monitored value, as judged by the run's {@link
+   * dev.kiln.runtime.training.EarlyStopping} callback (the one that stopped training, else the first
+   * given); 0 without one, or when no epoch improved (every value NaN).
+   */
+  public int bestEpoch() {
+    return bestEpoch;
+  }
+
+  /** Whether fit ended by putting back the parameters of {@link #bestEpoch()}. */
+  public boolean bestWeightsRestored() {
+    return bestWeightsRestored;
   }
 
   /** Number of epochs recorded. */

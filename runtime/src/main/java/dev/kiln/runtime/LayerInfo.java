@@ -22,7 +22,16 @@ public record LayerInfo(String name, String type, int[] outputShape, List<Tensor
     return outputShape.clone();
   }
 
-  /** Number of parameters this layer holds. */
+  /** Number of trainable parameters this layer holds. */
+  public int trainableParameterCount() {
+    int count = 0;
+    for (TensorSlice t : tensors) {
+      count += t.trainable() ? t.size() : 0;
+    }
+    return count;
+  }
+
+  /** Number of parameters this layer holds, trainable or not (as Keras's summary counts them). */
   public int parameterCount() {
     int count = 0;
     for (TensorSlice t : tensors) {

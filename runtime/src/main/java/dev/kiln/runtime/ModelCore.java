@@ -1,6 +1,11 @@
 package dev.kiln.runtime;
 
 import dev.kiln.runtime.optim.Optimizer;
+import dev.kiln.runtime.training.Callback;
+import dev.kiln.runtime.training.EarlyStopping;
+import dev.kiln.runtime.training.GradientClipping;
+import dev.kiln.runtime.training.LearningRateSchedule;
+import dev.kiln.runtime.training.TrainingDivergedException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -21,6 +26,7 @@ public final class ModelCore {
   private final int outputSize;
   private final int targetSize;
   private final Map<String, Layer> layers = new LinkedHashMap<>();
+  private final int trainableCount;
   private Optimizer optimizer;
   private boolean checkInputs;
 
@@ -35,7 +41,10 @@ public final class ModelCore {
     this.outputSize = info.outputSize();
     this.targetSize = info.targetSize();
     this.optimizer = optimizer;
-    net.initialize(new SplittableRandom(seed));
+    SplittableRandom random = new SplittableRandom(seed);
+    net.initialize(random);
+    net.noise[0] = random.nextLong();
+    this.trainableCount = info.trainableParameterCount();
     for (LayerInfo layer : info.layers()) {
       layers.put(layer.name(), new LayerHandle(layer, net.params));
     }
@@ -67,6 +76,27 @@ public final class ModelCore {
     this.optimizer = java.util.Objects.requireNonNull(optimizer, "optimizer");
   }
 
+  /**
+   * Restarts the noise stream (dropout masks, Gaussian noise) from {@code seed}: the same seed
+   * gives the same masks for the same sequence of calls.
+   */
+  public void setNoiseSeed(long seed) {
+    net.noise[0] = seed;
+  }
+
+  /**
+   * The mean loss on one batch without computing gradients; {@code training} selects batch
+   * statistics and active dropout/noise (as in a training step) or inference behaviour. In training
+   * mode batch normalization's moving statistics are updated, as in a training step.
+   */
+  public double loss(float[][] x, float[][] y, boolean training) {
+    checkData(x, y, DataRole.BATCH);
+    checkBatchSize(x.length);
+    loadBatch(x, y, null, 0, x.length);
+    net.forward(x.length, training);
+    return net.loss(x.length);
+  }
+
   /** When on, inputs are checked for NaN and infinity before use (off by default). */
   public void setInputChecks(boolean on) {
     this.checkInputs = on;
@@ -93,6 +123,13 @@ public final class ModelCore {
 
   // ---------------------------------------------------------------- training
 
+  /**
+   * Trains for {@code options.epochs()} epochs. Per step: load the batch, forward, backward (the
+   * loss), stop with {@link TrainingDivergedException} if the loss is not finite (unless turned
+   * off), clip the gradient, set the scheduled learning rate, take the optimizer step, call the
+   * callbacks. Nothing in a step allocates; per-epoch work (metrics, validation, callbacks' epoch
+   * end) may.
+   */
   public History fit(float[][] x, float[][] y, FitOptions options) {
     checkData(x, y, DataRole.TRAINING);
     if (options.validationX() != null) {
@@ -106,28 +143,61 @@ public final class ModelCore {
       order[i] = i;
     }
     SplittableRandom shuffler = new SplittableRandom(options.seed());
-    int steps = (samples + batchSize - 1) / batchSize;
+    LearningRateSchedule schedule = options.schedule();
+    boolean schedulePerStep = schedule != null && options.scheduleUnit() == LearningRateSchedule.Unit.STEP;
+    GradientClipping clipping = options.gradientClipping();
+    int[] tensorOffsets = clipping == null ? null : GradientClipping.tensorOffsets(info);
+    int[] tensorSizes = clipping == null ? null : GradientClipping.tensorSizes(info);
+    boolean terminateOnNaN = options.terminatesOnNaN();
+    Callback[] callbacks = options.callbackArray();
     History history = new History();
+    for (Callback callback : callbacks) {
+      callback.onTrainBegin(this);
+    }
+    int step = 0;
     for (int epoch = 1; epoch <= options.epochs(); epoch++) {
       if (options.shuffle()) {
         shuffle(order, shuffler);
       }
+      if (schedule != null && !schedulePerStep) {
+        applyScheduledRate(schedule, epoch - 1);
+      }
       double lossSum = 0;
       long correct = 0;
+      int seen = 0;
+      int batch = 0;
+      boolean stop = false;
       long started = System.nanoTime();
-      for (int from = 0; from < samples; from += batchSize) {
+      for (int from = 0; from < samples && !stop; from += batchSize) {
         int n = Math.min(batchSize, samples - from);
+        batch++;
         loadBatch(x, y, order, from, n);
         net.forward(n, true);
         correct += countCorrect(n);
-        lossSum += net.backward(n) * n;
-        optimizer.step(net.params, net.grads, 0, net.params.length);
+        double loss = net.backward(n);
+        if (terminateOnNaN && !Double.isFinite(loss)) {
+          throw new TrainingDivergedException(epoch, batch, loss, history, allFinite(net.params));
+        }
+        if (clipping != null) {
+          clipping.clip(net.grads, tensorOffsets, tensorSizes);
+        }
+        if (schedulePerStep) {
+          applyScheduledRate(schedule, step);
+        }
+        optimizer.step(net.params, net.grads, 0, trainableCount);
+        step++;
+        lossSum += loss * n;
+        seen += n;
+        for (Callback callback : callbacks) {
+          callback.onBatchEnd(epoch, batch, loss);
+        }
+        stop = stopRequested(callbacks) != null;
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       Map<String, Double> epochValues = new LinkedHashMap<>();
-      epochValues.put("loss", lossSum / samples);
+      epochValues.put("loss", lossSum / seen);
       if (info.accuracy() != Accuracy.NONE) {
-        epochValues.put("accuracy", correct / (double) (samples * accuracyUnits()));
+        epochValues.put("accuracy", correct / (double) ((long) seen * accuracyUnits()));
       }
       if (options.validationX() != null) {
         Evaluation validation = evaluateChecked(options.validationX(), options.validationY());
@@ -136,13 +206,98 @@ public final class ModelCore {
           epochValues.put("val_accuracy", validation.accuracy());
         }
       }
+      if (schedule != null) {
+        epochValues.put("lr", (double) optimizer.learningRate());
+      }
       epochValues.put("seconds", seconds);
       history.record(epochValues);
       if (options.printsProgressAfter(epoch)) {
-        System.out.println(progressLine(epoch, options.epochs(), steps, seconds, epochValues));
+        System.out.println(progressLine(epoch, options.epochs(), batch, seconds, epochValues));
+      }
+      for (Callback callback : callbacks) {
+        callback.onEpochEnd(epoch, history, this);
+      }
+      if (stopRequested(callbacks) != null) {
+        history.recordStop(epoch);
+        break;
+      }
+    }
+    Callback stopper = stopRequested(callbacks);
+    for (Callback callback : callbacks) {
+      callback.onTrainEnd(history, this);
+    }
+    EarlyStopping earlyStopping = stopper instanceof EarlyStopping ? (EarlyStopping) stopper : firstEarlyStopping(callbacks);
+    if (earlyStopping != null) {
+      history.recordBest(earlyStopping.bestEpoch(), earlyStopping.restoredBestWeights());
+    }
+    if (options.verbose()) {
+      String line = endOfTrainingLine(history, stopper, earlyStopping);
+      if (line != null) {
+        System.out.println(line);
       }
     }
     return history;
+  }
+
+  /** Sets the optimizer's rate from the schedule; allocates only to report a bad rate. */
+  private void applyScheduledRate(LearningRateSchedule schedule, int step) {
+    float rate = schedule.learningRate(step);
+    if (!(rate >= 0) || Float.isInfinite(rate)) {
+      throw new IllegalArgumentException(
+          "learning-rate schedule " + schedule + " gave " + rate + " at step " + step
+              + "; a learning rate must be finite and >= 0");
+    }
+    optimizer.setLearningRate(rate);
+  }
+
+  /** The first callback asking to stop, or null. */
+  private static Callback stopRequested(Callback[] callbacks) {
+    for (Callback callback : callbacks) {
+      if (callback.stopTraining()) {
+        return callback;
+      }
+    }
+    return null;
+  }
+
+  private static EarlyStopping firstEarlyStopping(Callback[] callbacks) {
+    for (Callback callback : callbacks) {
+      if (callback instanceof EarlyStopping) {
+        return (EarlyStopping) callback;
+      }
+    }
+    return null;
+  }
+
+  private static boolean allFinite(float[] values) {
+    for (float v : values) {
+      if (!Float.isFinite(v)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** What fit prints when a callback stopped it or best weights were put back; null for nothing. */
+  private static String endOfTrainingLine(History history, Callback stopper, EarlyStopping earlyStopping) {
+    String best = "";
+    if (earlyStopping != null && earlyStopping.bestEpoch() > 0) {
+      best = "best " + earlyStopping.monitor() + " "
+          + String.format(Locale.ROOT, "%.4f", earlyStopping.bestValue()) + " at epoch " + earlyStopping.bestEpoch();
+    }
+    String weights = history.bestWeightsRestored()
+        ? ", weights restored"
+        : ", weights of epoch " + history.epochs() + " kept";
+    if (stopper != null && stopper == earlyStopping) {
+      return "Early stopping at epoch " + history.stoppedEpoch() + (best.isEmpty() ? "" : ": " + best) + weights;
+    }
+    if (stopper != null) {
+      return "Training stopped at epoch " + history.stoppedEpoch() + " by " + stopper;
+    }
+    if (history.bestWeightsRestored()) {
+      return "Restored the weights of epoch " + earlyStopping.bestEpoch() + ": " + best;
+    }
+    return null;
   }
 
   /**
@@ -166,7 +321,7 @@ public final class ModelCore {
    */
   public double trainOnBatch(float[][] x, float[][] y) {
     double loss = computeGradients(x, y);
-    optimizer.step(net.params, net.grads, 0, net.params.length);
+    optimizer.step(net.params, net.grads, 0, trainableCount);
     return loss;
   }
 
@@ -183,12 +338,16 @@ public final class ModelCore {
     java.util.Arrays.fill(net.input, 0f);
     java.util.Arrays.fill(net.target, 0f);
     float[] saved = net.grads.clone();
+    float[] savedParams = net.params.clone(); // training-mode passes move batch norm's statistics
+    long savedNoise = net.noise[0];
     for (int i = 0; i < iterations; i++) {
       net.forward(batchSize, true);
       net.backward(batchSize);
       net.forward(1, false);
     }
     System.arraycopy(saved, 0, net.grads, 0, saved.length);
+    System.arraycopy(savedParams, 0, net.params, 0, savedParams.length);
+    net.noise[0] = savedNoise;
     return (System.nanoTime() - start) / 1e9;
   }
 
@@ -215,7 +374,8 @@ public final class ModelCore {
     line.append("Epoch ").append(epoch).append('/').append(epochs).append(" - ").append(steps).append(steps == 1 ? " step" : " steps");
     for (Map.Entry<String, Double> e : values.entrySet()) {
       if (!e.getKey().equals("seconds")) {
-        line.append(" - ").append(e.getKey()).append(": ").append(String.format(Locale.ROOT, "%.4f", e.getValue()));
+        String format = e.getKey().equals("lr") ? "%.4g" : "%.4f";
+        line.append(" - ").append(e.getKey()).append(": ").append(String.format(Locale.ROOT, format, e.getValue()));
       }
     }
     line.append(" - ").append(formatStepTime(seconds / steps));

@@ -40,7 +40,16 @@ public record NetworkInfo(
     return size;
   }
 
-  /** Parameters of all layers. */
+  /** Trainable parameters of all layers: the first this many entries of the flat array. */
+  public int trainableParameterCount() {
+    int count = 0;
+    for (LayerInfo layer : layers) {
+      count += layer.trainableParameterCount();
+    }
+    return count;
+  }
+
+  /** Parameters of all layers, trainable or not. */
   public int parameterCount() {
     int count = 0;
     for (LayerInfo layer : layers) {

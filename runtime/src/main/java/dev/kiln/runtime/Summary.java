@@ -1,5 +1,7 @@
 package dev.kiln.runtime;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** Formats the layer table of {@link Model#summary()} the way Keras 3 prints it. */
@@ -23,17 +25,41 @@ final class Summary {
       if (index++ > 0) {
         out.append(rule('├', '─', '┼', '┤'));
       }
-      out.append('│').append(cell(layer.name() + " (" + layer.type() + ")", NAME_WIDTH, false))
-          .append('│').append(cell(shape(layer.outputShape()), SHAPE_WIDTH, false))
-          .append('│').append(cell(String.format(Locale.ROOT, "%,d", layer.parameterCount()), PARAMS_WIDTH, true))
-          .append("│\n");
+      List<String> names = wrap(layer.name() + " (" + layer.type() + ")", NAME_WIDTH - 2);
+      for (int line = 0; line < names.size(); line++) {
+        boolean first = line == 0;
+        out.append('│').append(cell(names.get(line), NAME_WIDTH, false))
+            .append('│').append(cell(first ? shape(layer.outputShape()) : "", SHAPE_WIDTH, false))
+            .append('│').append(cell(first ? String.format(Locale.ROOT, "%,d", layer.parameterCount()) : "",
+                PARAMS_WIDTH, true))
+            .append("│\n");
+      }
     }
     out.append(rule('└', '─', '┴', '┘'));
     long total = info.parameterCount();
+    long trainable = info.trainableParameterCount();
     out.append(" Total params: ").append(count(total)).append('\n');
-    out.append(" Trainable params: ").append(count(total)).append('\n');
-    out.append(" Non-trainable params: ").append(count(0)).append('\n');
+    out.append(" Trainable params: ").append(count(trainable)).append('\n');
+    out.append(" Non-trainable params: ").append(count(total - trainable)).append('\n');
     return out.toString();
+  }
+
+  /** Splits at spaces into lines of at most {@code width} characters, as Keras wraps long cells. */
+  static List<String> wrap(String text, int width) {
+    List<String> lines = new ArrayList<>();
+    StringBuilder line = new StringBuilder();
+    for (String word : text.split(" ")) {
+      if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+        lines.add(line.toString());
+        line.setLength(0);
+      }
+      if (line.length() > 0) {
+        line.append(' ');
+      }
+      line.append(word);
+    }
+    lines.add(line.toString());
+    return lines;
   }
 
   private static String rule(char left, char line, char cross, char right) {

@@ -10,8 +10,15 @@ import java.util.Arrays;
  * @param shape shape as saved (PyTorch layout: a dense weight is [out, in])
  * @param transposed true when the flat array holds the transpose of {@code shape} (a dense kernel is
  *     kept [in, out] so that the forward product streams rows)
+ * @param trainable false for state the optimizer never touches (batch norm's moving statistics);
+ *     such tensors sit after every trainable one in the flat array
  */
-public record TensorSlice(String name, int offset, int[] shape, boolean transposed) {
+public record TensorSlice(String name, int offset, int[] shape, boolean transposed, boolean trainable) {
+  /** A trainable tensor. */
+  public TensorSlice(String name, int offset, int[] shape, boolean transposed) {
+    this(name, offset, shape, transposed, true);
+  }
+
   public TensorSlice {
     shape = shape.clone();
     if (transposed && shape.length != 2) {
@@ -71,7 +78,8 @@ public record TensorSlice(String name, int offset, int[] shape, boolean transpos
         && t.name.equals(name)
         && t.offset == offset
         && Arrays.equals(t.shape, shape)
-        && t.transposed == transposed;
+        && t.transposed == transposed
+        && t.trainable == trainable;
   }
 
   @Override
@@ -81,6 +89,7 @@ public record TensorSlice(String name, int offset, int[] shape, boolean transpos
 
   @Override
   public String toString() {
-    return name + Arrays.toString(shape) + "@" + offset + (transposed ? " (stored transposed)" : "");
+    return name + Arrays.toString(shape) + "@" + offset + (transposed ? " (stored transposed)" : "")
+        + (trainable ? "" : " (non-trainable)");
   }
 }

@@ -87,13 +87,15 @@ public final class ModelEmitter {
     model.addField(constant("OUTPUT_SIZE", network.outputSize(), true, "Values per output sample."));
     model.addField(constant("TARGET_SIZE", targetSize(), true, "Values per target sample."));
     model.addField(constant("PARAMETER_COUNT", network.parameterCount(), true, "Parameters of all layers."));
+    model.addField(constant("TRAINABLE_PARAMETER_COUNT", network.trainableCount(), true,
+        "Trainable parameters: the first this many of the flat array."));
     model.addField(constant("DEFAULT_MAX_BATCH", spec.maxBatch(), true, "Largest batch the buffers hold unless the constructor says otherwise."));
     for (LayerPlan layer : network.layers()) {
       model.addField(constant(Buffers.size(layer), layer.outputSize(), false,
           "Output width of " + layer.name() + "."));
       for (TensorPlan t : layer.tensors()) {
         String doc = "Offset of " + layer.name() + "." + t.suffix() + " " + Arrays.toString(t.savedShape())
-            + (t.transposed() ? ", stored transposed" : "") + ".";
+            + (t.transposed() ? ", stored transposed" : "") + (t.trainable() ? "" : ", non-trainable") + ".";
         model.addField(constant(Buffers.offset(layer, t.suffix()), t.offset(), false, doc));
       }
     }
@@ -119,9 +121,13 @@ public final class ModelEmitter {
       LayerPlan layer = network.layers().get(i);
       List<CodeBlock> tensors = new ArrayList<>();
       for (TensorPlan t : layer.tensors()) {
-        tensors.add(CodeBlock.of("\n    new $T($S, $L, $L, $L)", RuntimeNames.TENSOR_SLICE,
-            layer.name() + "." + t.suffix(), Buffers.offset(layer, t.suffix()), intArray(t.savedShape()),
-            t.transposed()));
+        tensors.add(t.trainable()
+            ? CodeBlock.of("\n    new $T($S, $L, $L, $L)", RuntimeNames.TENSOR_SLICE,
+                layer.name() + "." + t.suffix(), Buffers.offset(layer, t.suffix()), intArray(t.savedShape()),
+                t.transposed())
+            : CodeBlock.of("\n    new $T($S, $L, $L, $L, false)", RuntimeNames.TENSOR_SLICE,
+                layer.name() + "." + t.suffix(), Buffers.offset(layer, t.suffix()), intArray(t.savedShape()),
+                t.transposed()));
       }
       layers.add("\nnew $T($S, $S, $L, $T.of($L))$L", RuntimeNames.LAYER_INFO, layer.name(),
           layer.spec().typeName(), intArray(layer.outputShape()), RuntimeNames.LIST,
@@ -202,7 +208,7 @@ public final class ModelEmitter {
   private CodeBlock optimizer() {
     OptimizerSpec optimizer = spec.optimizer();
     List<CodeBlock> args = new ArrayList<>();
-    args.add(CodeBlock.of("PARAMETER_COUNT"));
+    args.add(CodeBlock.of("TRAINABLE_PARAMETER_COUNT"));
     for (OptimizerSpec.Hyperparameter h : optimizer.hyperparameters()) {
       args.add(CodeBlock.of("$Lf", (float) h.value()));
     }
@@ -224,15 +230,14 @@ public final class ModelEmitter {
         .addParameter(TypeName.INT, "maxBatch")
         .addStatement("super(INFO, maxBatch)");
     for (LayerPlan layer : network.layers()) {
-      List<String> buffers = new ArrayList<>();
-      buffers.add(Buffers.out(layer));
-      buffers.addAll(LayerEmitter.forKind(layer).extraBuffers(layer));
-      if (Buffers.needsGrad(network, layer)) {
-        buffers.add(Buffers.grad(layer));
-      }
-      for (String buffer : buffers) {
-        program.addField(FLOATS, buffer, Modifier.PRIVATE, Modifier.FINAL);
-        constructor.addStatement("$L = new float[maxBatch * $L]", buffer, Buffers.size(layer));
+      for (Buffer buffer : LayerEmitter.forKind(layer).buffers(network, layer)) {
+        if (buffer.isView()) {
+          program.addField(FLOATS, buffer.name(), Modifier.PRIVATE);
+          constructor.addStatement("$L = $L", buffer.name(), buffer.viewOf());
+        } else {
+          program.addField(FLOATS, buffer.name(), Modifier.PRIVATE, Modifier.FINAL);
+          constructor.addStatement("$L = new float[$L]", buffer.name(), buffer.size());
+        }
       }
     }
     program.addMethod(constructor.build());
@@ -262,7 +267,7 @@ public final class ModelEmitter {
     for (LayerPlan layer : network.layers()) {
       LayerEmitter emitter = LayerEmitter.forKind(layer);
       initialize.addCode(emitter.initialize(layer));
-      forward.addStatement("$L(n)", layer.name() + Buffers.SUFFIX_FORWARD);
+      forward.addStatement("$L(n, training)", layer.name() + Buffers.SUFFIX_FORWARD);
       layerMethods.add(layerMethod(layer.name() + Buffers.SUFFIX_FORWARD, layer, "forward", emitter.forward(layer)));
     }
     for (int i = network.layers().size() - 1; i >= 0; i--) {
@@ -284,17 +289,50 @@ public final class ModelEmitter {
         .addModifiers(Modifier.PROTECTED)
         .returns(TypeName.DOUBLE)
         .addParameter(TypeName.INT, "n")
-        .addStatement("return $L", LossEmitter.call(network, false))
+        .addStatement("return $L", lossWithPenalties())
         .build());
+    for (LayerPlan layer : network.layers()) {
+      CodeBlock penalty = penalty(layer, true);
+      if (penalty != null) {
+        backward.addStatement("loss += $L", penalty);
+      }
+    }
     program.addMethod(backward.addStatement("return loss").build());
     program.addMethods(layerMethods);
     return program.build();
   }
 
+  /** The loss plus every kernel regularizer's penalty (Keras reports them together). */
+  private CodeBlock lossWithPenalties() {
+    CodeBlock.Builder code = CodeBlock.builder().add("$L", LossEmitter.call(network, false));
+    for (LayerPlan layer : network.layers()) {
+      CodeBlock penalty = penalty(layer, false);
+      if (penalty != null) {
+        code.add("\n    + $L", penalty);
+      }
+    }
+    return code.build();
+  }
+
+  /** A Dense layer's kernel regularizer penalty (adding its gradient when asked), or null. */
+  private static CodeBlock penalty(LayerPlan layer, boolean withGradient) {
+    if (!(layer.spec() instanceof dev.kiln.processor.model.DenseSpec dense) || !dense.regularized()) {
+      return null;
+    }
+    String offset = Buffers.offset(layer, "weight");
+    String count = layer.tensors().get(0).size() + "";
+    return CodeBlock.of("$T.elasticNet(params, $L, $L, $Lf, $Lf, $L)", RuntimeNames.REGULARIZERS, offset, count,
+        (float) dense.kernelL1(), (float) dense.kernelL2(), withGradient ? "grads" : "null");
+  }
+
   private static MethodSpec layerMethod(String name, LayerPlan layer, String pass, CodeBlock body) {
-    return MethodSpec.methodBuilder(name)
+    MethodSpec.Builder method = MethodSpec.methodBuilder(name)
         .addModifiers(Modifier.PRIVATE)
-        .addParameter(TypeName.INT, "n")
+        .addParameter(TypeName.INT, "n");
+    if (pass.equals("forward")) {
+      method.addParameter(TypeName.BOOLEAN, "training");
+    }
+    return method
         .addJavadoc("$L pass of $L: $L.\n", Character.toUpperCase(pass.charAt(0)) + pass.substring(1),
             layer.name(), describe(layer))
         .addCode(body)

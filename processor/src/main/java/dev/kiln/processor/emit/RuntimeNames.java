@@ -18,8 +18,11 @@ public final class RuntimeNames {
   public static final ClassName TENSOR_SLICE = ClassName.get(RUNTIME, "TensorSlice");
   public static final ClassName ACCURACY = ClassName.get(RUNTIME, "Accuracy");
   public static final ClassName LOSSES = ClassName.get(RUNTIME, "Losses");
+  public static final ClassName REGULARIZERS = ClassName.get(RUNTIME, "Regularizers");
   public static final ClassName INITIALIZERS = ClassName.get(RUNTIME, "Initializers");
   public static final ClassName KERNELS = ClassName.get(RUNTIME + ".kernels", "Kernels");
+  public static final ClassName NOISE = ClassName.get(RUNTIME + ".kernels", "Noise");
+  public static final ClassName NORMALIZATION = ClassName.get(RUNTIME + ".kernels", "Normalization");
   public static final ClassName OPTIMIZERS = ClassName.get(RUNTIME + ".optim", "Optimizers");
   public static final ClassName SPLITTABLE_RANDOM = ClassName.get("java.util", "SplittableRandom");
   public static final ClassName LIST = ClassName.get("java.util", "List");

@@ -12,12 +12,19 @@ public record DenseSpec(
     ActivationSpec activation,
     Initializer kernelInit,
     double kernelInitValue,
+    double kernelL1,
+    double kernelL2,
     boolean useBias,
     Initializer biasInit,
     double biasInitValue)
     implements LayerSpec {
   public DenseSpec {
     inputs = List.copyOf(inputs);
+  }
+
+  /** Whether a kernel regularizer adds to the loss. */
+  public boolean regularized() {
+    return kernelL1 > 0 || kernelL2 > 0;
   }
 
   @Override

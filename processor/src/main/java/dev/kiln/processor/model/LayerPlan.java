@@ -80,8 +80,9 @@ public record LayerPlan(
    * @param offset first element in the flat array
    * @param savedShape shape in the saved (PyTorch) layout
    * @param transposed true when the flat array holds the transpose of {@code savedShape}
+   * @param trainable false for state the optimizer never touches (batch norm's moving statistics)
    */
-  public record TensorPlan(String suffix, int offset, int[] savedShape, boolean transposed) {
+  public record TensorPlan(String suffix, int offset, int[] savedShape, boolean transposed, boolean trainable) {
     public TensorPlan {
       savedShape = savedShape.clone();
     }

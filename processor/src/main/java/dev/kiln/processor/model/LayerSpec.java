@@ -7,7 +7,8 @@ import java.util.List;
  * this interface, read from its annotation, planned by {@code Planner} and emitted by its own
  * {@code LayerEmitter}.
  */
-public sealed interface LayerSpec permits DenseSpec, ActivationLayerSpec {
+public sealed interface LayerSpec
+    permits DenseSpec, ActivationLayerSpec, DropoutSpec, GaussianNoiseSpec, NormalizationSpec {
   /** The declaring method's name; also the layer's name in summaries and weight files. */
   String name();
 

@@ -10,14 +10,16 @@ import java.util.Locale;
 public final class Names {
   /** Suffixes of a layer's generated members: buffers ({@code hiddenOut}) and pass methods. */
   public static final List<String> MEMBER_SUFFIXES =
-      List.of("Out", "Pre", "Grad", "PreGrad", "Forward", "Backward");
+      List.of("Out", "Pre", "Grad", "PreGrad", "Forward", "Backward", "Kept", "Mask", "Noisy", "Normalized", "Stats");
 
   /** Suffixes of a layer's generated constants ({@code HIDDEN_WIDTH}). */
-  public static final List<String> CONSTANT_SUFFIXES = List.of("_WIDTH", "_WEIGHT", "_BIAS");
+  public static final List<String> CONSTANT_SUFFIXES =
+      List.of("_WIDTH", "_WEIGHT", "_BIAS", "_RUNNING_MEAN", "_RUNNING_VAR");
 
   /** Network-wide members of every generated model class. */
   public static final List<String> NETWORK_MEMBERS =
-      List.of("INFO", "INPUT_SIZE", "OUTPUT_SIZE", "TARGET_SIZE", "PARAMETER_COUNT", "DEFAULT_MAX_BATCH");
+      List.of("INFO", "INPUT_SIZE", "OUTPUT_SIZE", "TARGET_SIZE", "PARAMETER_COUNT", "TRAINABLE_PARAMETER_COUNT",
+          "DEFAULT_MAX_BATCH");
 
   private Names() {}
 

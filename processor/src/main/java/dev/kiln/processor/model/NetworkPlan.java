@@ -4,7 +4,7 @@ import dev.kiln.annotations.ActivationFunction;
 import java.util.List;
 
 /** A checked network with shapes and parameter layout decided: what the emitters consume. */
-public record NetworkPlan(NetworkSpec spec, List<LayerPlan> layers, int parameterCount) {
+public record NetworkPlan(NetworkSpec spec, List<LayerPlan> layers, int parameterCount, int trainableCount) {
   public NetworkPlan {
     layers = List.copyOf(layers);
   }
@@ -26,12 +26,18 @@ public record NetworkPlan(NetworkSpec spec, List<LayerPlan> layers, int paramete
     return activationOf(output().spec());
   }
 
-  /** The activation a layer applies last (a Dense layer's own, or an Activation layer's). */
+  private static final ActivationSpec LINEAR =
+      new ActivationSpec(dev.kiln.annotations.ActivationFunction.LINEAR, Double.NaN, 1.0);
+
+  /** The activation a layer applies last: a Dense or Activation layer's own, linear for the others. */
   public static ActivationSpec activationOf(LayerSpec layer) {
     if (layer instanceof DenseSpec dense) {
       return dense.activation();
     }
-    return ((ActivationLayerSpec) layer).activation();
+    if (layer instanceof ActivationLayerSpec activation) {
+      return activation.activation();
+    }
+    return LINEAR;
   }
 
   public boolean endsWith(ActivationFunction function) {

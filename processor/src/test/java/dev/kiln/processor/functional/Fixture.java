@@ -47,6 +47,14 @@ final class Fixture {
     return out;
   }
 
+  /** Restarts the model's noise stream at the fixture's seed, when it has one (dropout nets). */
+  void seedNoise(Model model) {
+    String seed = file.metadata().get("noise_seed");
+    if (seed != null) {
+      model.core().setNoiseSeed(Long.parseLong(seed));
+    }
+  }
+
   float scalar(String tensor) throws IOException {
     return file.floats(tensor)[0];
   }

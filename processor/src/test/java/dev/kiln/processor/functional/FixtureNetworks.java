@@ -12,6 +12,9 @@ import static dev.kiln.annotations.ActivationFunction.SWISH;
 import static dev.kiln.annotations.ActivationFunction.TANH;
 
 import dev.kiln.annotations.Activation;
+import dev.kiln.annotations.BatchNorm;
+import dev.kiln.annotations.Dropout;
+import dev.kiln.annotations.LayerNorm;
 import dev.kiln.annotations.AdaGrad;
 import dev.kiln.annotations.Adam;
 import dev.kiln.annotations.AdamW;
@@ -127,6 +130,64 @@ final class FixtureNetworks {
     Layer h();
 
     @Dense(units = 3, activation = SOFTMAX, temperature = 2.0)
+    Layer out();
+  }
+
+  @Network(input = 6, loss = Loss.CATEGORICAL_CROSSENTROPY)
+  @Sgd(learningRate = 0.1)
+  interface NetDropout {
+    @Dense(units = 10, activation = RELU)
+    Layer h();
+
+    @Dropout(0.3)
+    Layer drop();
+
+    @Dense(units = 3, activation = SOFTMAX)
+    Layer out();
+  }
+
+  @Network(input = 5, loss = Loss.BINARY_CROSSENTROPY)
+  @Adam(learningRate = 0.01, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7)
+  interface NetBatchNorm {
+    @Dense(units = 8, kernelL2 = 0.01, useBias = false)
+    Layer d();
+
+    @BatchNorm(momentum = 0.9, epsilon = 1e-3)
+    Layer bn();
+
+    @Activation(TANH)
+    Layer act();
+
+    @Dense(units = 1, activation = SIGMOID)
+    Layer out();
+  }
+
+  @Network(input = 3, loss = Loss.CATEGORICAL_CROSSENTROPY)
+  @Sgd(learningRate = 0.1)
+  interface NetBnPlain {
+    @Dense(units = 4, useBias = false)
+    Layer d();
+
+    @BatchNorm(momentum = 0.5, epsilon = 1e-3, center = false, scale = false)
+    Layer bn();
+
+    @Dense(units = 2, activation = SOFTMAX)
+    Layer out();
+  }
+
+  @Network(input = 4, loss = Loss.MEAN_SQUARED_ERROR)
+  @Momentum(learningRate = 0.05, momentum = 0.9)
+  interface NetLayerNorm {
+    @Dense(units = 6, kernelL1 = 0.01, kernelL2 = 0.005)
+    Layer d();
+
+    @LayerNorm(epsilon = 1e-3)
+    Layer ln();
+
+    @Activation(TANH)
+    Layer act();
+
+    @Dense(units = 2)
     Layer out();
   }
 }

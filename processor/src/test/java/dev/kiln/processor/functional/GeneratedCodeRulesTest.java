@@ -38,7 +38,7 @@ class GeneratedCodeRulesTest {
     assertFalse(text.contains("java.lang.reflect"), "reflection in generated code");
     assertFalse(text.contains("for ("), "a loop in generated code");
     assertFalse(text.contains("while ("), "a loop in generated code");
-    assertTrue(text.contains("dense31Forward(n);"), "one call per layer");
+    assertTrue(text.contains("dense31Forward(n, training);"), "one call per layer");
   }
 
   @Test

@@ -11,9 +11,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Central finite differences against the generated backward pass, for every parameter of the
- * fixture networks (which together use every activation and loss), from both the PyTorch fixture
- * weights and the model's own seeded initialization.
+ * Central finite differences against the generated backward pass, for every trainable parameter of
+ * the fixture networks (which together use every activation, loss and layer kind, batch and layer
+ * normalization included), from both the PyTorch fixture weights and the model's own seeded
+ * initialization.
  *
  * <p>The network computes in float32, so the differences are taken in double over the
  * double-accumulated loss with a step of 1e-3: float rounding of the loss (~1e-7 relative) then
@@ -42,12 +43,16 @@ class GradientCheckTest {
     check(name, factory.apply(7), fixture.matrix("input.x"), fixture.matrix("input.y"));
   }
 
+  /** Every loss evaluation restarts the noise stream here, so dropout masks stay fixed. */
+  private static final long NOISE_SEED = 77;
+
   private static void check(String name, Model model, float[][] x, float[][] y) {
     ModelCore core = model.core();
+    core.setNoiseSeed(NOISE_SEED);
     core.computeGradients(x, y);
     float[] analytic = core.gradients();
     float[] params = core.parameters();
-    for (int i = 0; i < params.length; i++) {
+    for (int i = 0; i < core.info().trainableParameterCount(); i++) {
       float original = params[i];
       params[i] = (float) (original + STEP);
       double up = lossAt(core, params, x, y);
@@ -63,8 +68,10 @@ class GradientCheckTest {
     core.setParameters(params);
   }
 
+  /** The training-mode loss: batch statistics and the same dropout masks as the backward pass. */
   private static double lossAt(ModelCore core, float[] params, float[][] x, float[][] y) {
     core.setParameters(params);
-    return core.evaluate(x, y).loss();
+    core.setNoiseSeed(NOISE_SEED);
+    return core.loss(x, y, true);
   }
 }

@@ -1,0 +1,26 @@
+package dev.kiln.annotations;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Layer normalization: each sample is normalized over its own features (mean and biased
+ * variance), then scaled by gamma and shifted by beta. Independent of the batch, identical in
+ * training and inference.
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.METHOD)
+public @interface LayerNorm {
+  /** Added to the variance, > 0. Keras's default 1e-3 (PyTorch's is 1e-5). */
+  double epsilon() default 1e-3;
+
+  /** Learn an offset beta. */
+  boolean center() default true;
+
+  /** Learn a scale gamma. */
+  boolean scale() default true;
+}

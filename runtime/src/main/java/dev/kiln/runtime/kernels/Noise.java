@@ -1,0 +1,63 @@
+package dev.kiln.runtime.kernels;
+
+/**
+ * Dropout masks and Gaussian noise from a SplitMix64 stream whose state lives in the model
+ * ({@code long[1]}), so a seed reproduces every mask. The stream is specified exactly (Steele,
+ * Lea and Flood's SplitMix64; a uniform float from the top 24 bits), which lets the PyTorch
+ * fixture script regenerate the same masks.
+ */
+public final class Noise {
+  private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+  private static final float TWO_POW_MINUS_24 = 0x1.0p-24f;
+
+  private Noise() {}
+
+  /** The next 64 random bits, advancing {@code state[0]}. */
+  static long next(long[] state) {
+    long z = (state[0] += GOLDEN_GAMMA);
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  /** A uniform float in [0, 1) with 24 random bits. */
+  static float uniform(long[] state) {
+    return (next(state) >>> 40) * TWO_POW_MINUS_24;
+  }
+
+  /**
+   * Inverted dropout over {@code n} values: element i is kept when its uniform draw is >= rate and
+   * then scaled by 1 / (1 - rate); {@code mask} receives the factor (0 or the scale) for the
+   * backward pass.
+   */
+  public static void dropout(int n, float rate, long[] state, float[] x, int xOff, float[] y, int yOff,
+      float[] mask, int maskOff) {
+    float scale = (float) (1.0 / (1.0 - rate));
+    for (int i = 0; i < n; i++) {
+      float m = uniform(state) >= rate ? scale : 0f;
+      mask[maskOff + i] = m;
+      y[yOff + i] = x[xOff + i] * m;
+    }
+  }
+
+  /** {@code out = a * b} element-wise (dropout's backward: dx = dy * mask). */
+  public static void multiply(int n, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = a[aOff + i] * b[bOff + i];
+    }
+  }
+
+  /** {@code y = x + stddev * N(0, 1)}, normals by Box-Muller from pairs of uniforms. */
+  public static void gaussian(int n, float stddev, long[] state, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i += 2) {
+      double u1 = 1.0 - uniform(state); // in (0, 1]: the log is finite
+      double u2 = uniform(state);
+      double radius = stddev * Math.sqrt(-2 * Math.log(u1));
+      double angle = 2 * Math.PI * u2;
+      y[yOff + i] = x[xOff + i] + (float) (radius * Math.cos(angle));
+      if (i + 1 < n) {
+        y[yOff + i + 1] = x[xOff + i + 1] + (float) (radius * Math.sin(angle));
+      }
+    }
+  }
+}
