@@ -62,10 +62,10 @@ class TrainingControlTest {
 
   @TempDir Path dir;
 
-  // Six training samples with random labels, which the classifier memorizes; validation labels
-  // follow a rule the training set does not show, so val_loss soon rises.
-  private static final float[][] TRAIN_X = randomInputs(6, 1);
-  private static final float[][] TRAIN_Y = oneHot(new int[] {0, 1, 2, 2, 1, 0});
+  // Twelve training samples labelled by a rule, a third of them mislabelled: the classifier first
+  // learns the rule (val_loss falls), then memorizes the wrong labels (val_loss rises).
+  private static final float[][] TRAIN_X = randomInputs(12, 1);
+  private static final float[][] TRAIN_Y = mislabel(ruleLabels(TRAIN_X), 0, 3, 6, 9);
   private static final float[][] VAL_X = randomInputs(40, 2);
   private static final float[][] VAL_Y = ruleLabels(VAL_X);
 
@@ -87,6 +87,9 @@ class TrainingControlTest {
     assertEquals(expected[1], history.epochs());
     assertEquals(expected[0], history.bestEpoch());
     assertEquals(expected[1] - 4, history.bestEpoch(), "patience 4 after the best");
+    System.out.println("DEBUG best " + history.bestEpoch() + " stop " + history.stoppedEpoch() + " " + Arrays.toString(history.get("val_loss")));
+    assertTrue(history.bestEpoch() > 1, "val_loss first falls, then rises");
+    System.out.println("DEBUG best " + history.bestEpoch() + " stop " + history.stoppedEpoch() + " " + Arrays.toString(history.get("val_loss")));
     assertTrue(history.bestWeightsRestored());
     assertArrayEquals(snapshots.epochs.get(history.bestEpoch() - 1), model.core().parameters());
     assertFalse(Arrays.equals(snapshots.epochs.get(history.epochs() - 1), model.core().parameters()));
@@ -101,6 +104,7 @@ class TrainingControlTest {
     int[] expected = kerasRule(history.get("accuracy"), 3, 0, false);
     assertEquals(expected[1], history.stoppedEpoch());
     assertEquals(expected[0], history.bestEpoch());
+    System.out.println("DEBUG acc best " + history.bestEpoch() + " stop " + history.stoppedEpoch() + " " + Arrays.toString(history.get("accuracy")));
     double[] accuracy = history.get("accuracy");
     assertEquals(Arrays.stream(accuracy).max().getAsDouble(), accuracy[history.bestEpoch() - 1]);
     assertArrayEquals(snapshots.epochs.get(history.bestEpoch() - 1), model.core().parameters());
@@ -122,6 +126,7 @@ class TrainingControlTest {
       }
     }
     assertEquals(best + 1, checkpoint.bestEpoch());
+    System.out.println("DEBUG ckpt best " + checkpoint.bestEpoch() + " of " + history.epochs());
     assertEquals(history.bestEpoch(), checkpoint.bestEpoch());
     TrainingControlTest_ClassifierModel fresh = new TrainingControlTest_ClassifierModel(99);
     fresh.load(file);
@@ -372,6 +377,18 @@ class TrainingControlTest {
     float[][] y = new float[labels.length][3];
     for (int i = 0; i < labels.length; i++) {
       y[i][labels[i]] = 1;
+    }
+    return y;
+  }
+
+  /** Moves the one-hot label of each given row to the next class. */
+  private static float[][] mislabel(float[][] y, int... rows) {
+    for (int row : rows) {
+      float[] shifted = new float[3];
+      for (int c = 0; c < 3; c++) {
+        shifted[(c + 1) % 3] = y[row][c];
+      }
+      y[row] = shifted;
     }
     return y;
   }

@@ -23,6 +23,11 @@ final class ThreadedKernels implements Kernels {
     this.task = new GemmTask(pool.workerCount() + 1);
   }
 
+  /** The single-threaded kernels this splits work for. */
+  Kernels delegate() {
+    return delegate;
+  }
+
   // ---------------------------------------------------------------- products, split by rows of C
 
   @Override
@@ -149,7 +154,7 @@ final class ThreadedKernels implements Kernels {
 
   @Override
   public String description() {
-    return delegate.description() + ", " + Parallelism.threads() + " threads for large products";
+    return delegate.description(); // the SIMD implementation; thread counts are Parallelism's
   }
 
   @Override

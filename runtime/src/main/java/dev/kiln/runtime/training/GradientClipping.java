@@ -12,8 +12,8 @@ import dev.kiln.runtime.TensorSlice;
  * rescaled gradient keeps its direction: {@code g * limit / norm}. Gradients within the limit are
  * left bit for bit as they are. Norms are summed in double.
  *
- * <p>{@code fit} applies it to the flat gradient array after the backward pass; {@link #clip}
- * allocates nothing. NaN components stay NaN: clipping does not rescue a diverged gradient.
+ * <p>{@code fit} applies it after the backward pass to the trainable tensors' slices of the flat
+ * gradient array ({@link #tensorOffsets}, computed once per fit); {@link #clip} allocates nothing. NaN components stay NaN: clipping does not rescue a diverged gradient.
  */
 public final class GradientClipping {
   /** What the limit bounds. */
@@ -58,69 +58,94 @@ public final class GradientClipping {
     return limit;
   }
 
-  /** Start of each parameter tensor in the flat array, in save order; computed once per fit. */
+  /**
+   * Start of each trainable parameter tensor in the flat array, in save order; computed once per
+   * fit. Non-trainable state (batch norm's moving statistics) has no gradient to clip.
+   */
   public static int[] tensorOffsets(NetworkInfo info) {
-    int[] offsets = new int[tensorCount(info)];
+    int[] offsets = new int[trainableTensorCount(info)];
     int i = 0;
     for (LayerInfo layer : info.layers()) {
       for (TensorSlice slice : layer.tensors()) {
-        offsets[i++] = slice.offset();
+        if (slice.trainable()) {
+          offsets[i++] = slice.offset();
+        }
       }
     }
     return offsets;
   }
 
-  /** Size of each parameter tensor, matching {@link #tensorOffsets}. */
+  /** Size of each trainable parameter tensor, matching {@link #tensorOffsets}. */
   public static int[] tensorSizes(NetworkInfo info) {
-    int[] sizes = new int[tensorCount(info)];
+    int[] sizes = new int[trainableTensorCount(info)];
     int i = 0;
     for (LayerInfo layer : info.layers()) {
       for (TensorSlice slice : layer.tensors()) {
-        sizes[i++] = slice.size();
+        if (slice.trainable()) {
+          sizes[i++] = slice.size();
+        }
       }
     }
     return sizes;
   }
 
-  private static int tensorCount(NetworkInfo info) {
+  private static int trainableTensorCount(NetworkInfo info) {
     int count = 0;
     for (LayerInfo layer : info.layers()) {
-      count += layer.tensors().size();
+      for (TensorSlice slice : layer.tensors()) {
+        count += slice.trainable() ? 1 : 0;
+      }
     }
     return count;
   }
 
   /**
-   * Clips {@code gradients} in place. {@code tensorOffsets} and {@code tensorSizes} delimit the
-   * tensors that {@link #byNorm} clips one by one; the other kinds treat the whole array as one.
+   * Clips, in place, the gradient of the tensors that {@code tensorOffsets} and {@code
+   * tensorSizes} delimit in {@code gradients}; values outside them are not touched. {@link
+   * #byNorm} takes the tensors one by one, {@link #byGlobalNorm} all together.
    */
   public void clip(float[] gradients, int[] tensorOffsets, int[] tensorSizes) {
+    if (tensorOffsets.length != tensorSizes.length) {
+      throw new IllegalArgumentException(
+          tensorOffsets.length + " tensor offsets but " + tensorSizes.length + " sizes");
+    }
     switch (kind) {
       case VALUE:
-        clipValues(gradients, limit);
+        for (int t = 0; t < tensorOffsets.length; t++) {
+          clipValues(gradients, tensorOffsets[t], tensorOffsets[t] + tensorSizes[t], limit);
+        }
         break;
       case NORM:
         for (int t = 0; t < tensorOffsets.length; t++) {
-          clipNorm(gradients, tensorOffsets[t], tensorOffsets[t] + tensorSizes[t], limit);
+          int from = tensorOffsets[t];
+          int to = from + tensorSizes[t];
+          scaleToNorm(gradients, from, to, Math.sqrt(sumOfSquares(gradients, from, to)), limit);
         }
         break;
       case GLOBAL_NORM:
-        clipNorm(gradients, 0, gradients.length, limit);
+        double sum = 0;
+        for (int t = 0; t < tensorOffsets.length; t++) {
+          sum += sumOfSquares(gradients, tensorOffsets[t], tensorOffsets[t] + tensorSizes[t]);
+        }
+        double norm = Math.sqrt(sum);
+        for (int t = 0; t < tensorOffsets.length; t++) {
+          scaleToNorm(gradients, tensorOffsets[t], tensorOffsets[t] + tensorSizes[t], norm, limit);
+        }
         break;
       default:
         throw new AssertionError(kind);
     }
   }
 
-  private static void clipValues(float[] g, float limit) {
+  private static void clipValues(float[] g, int from, int to, float limit) {
     float low = -limit;
-    for (int i = 0; i < g.length; i++) {
+    for (int i = from; i < to; i++) {
       g[i] = Math.min(Math.max(g[i], low), limit);
     }
   }
 
-  private static void clipNorm(float[] g, int from, int to, float maxNorm) {
-    double norm = Math.sqrt(sumOfSquares(g, from, to));
+  /** Scales {@code g[from, to)} by {@code maxNorm / norm} when {@code norm} exceeds it. */
+  private static void scaleToNorm(float[] g, int from, int to, double norm, float maxNorm) {
     if (norm > maxNorm) {
       double scale = maxNorm / norm;
       for (int i = from; i < to; i++) {

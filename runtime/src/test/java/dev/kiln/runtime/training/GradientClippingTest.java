@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.runtime.Accuracy;
 import dev.kiln.runtime.FitOptions;
+import dev.kiln.runtime.LayerInfo;
+import dev.kiln.runtime.NetworkInfo;
+import dev.kiln.runtime.TensorSlice;
+import java.util.List;
 import dev.kiln.runtime.ModelCore;
 import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
@@ -84,9 +89,30 @@ class GradientClippingTest {
   }
 
   @Test
-  void tensorBoundsComeFromTheNetworksSlices() {
+  void tensorBoundsComeFromTheNetworksTrainableSlices() {
     assertArrayEquals(new int[] {0, 3}, GradientClipping.tensorOffsets(LinearNetwork.info(3)));
     assertArrayEquals(new int[] {3, 1}, GradientClipping.tensorSizes(LinearNetwork.info(3)));
+    NetworkInfo withState = new NetworkInfo("Norm", new int[] {2}, 2, 2, "mean_squared_error", Accuracy.NONE, List.of(
+        new LayerInfo("norm", "BatchNormalization", new int[] {2}, List.of(
+            new TensorSlice("norm.weight", 0, new int[] {2}, false),
+            new TensorSlice("norm.bias", 2, new int[] {2}, false),
+            new TensorSlice("norm.running_mean", 4, new int[] {2}, false, false)))));
+    assertArrayEquals(new int[] {0, 2}, GradientClipping.tensorOffsets(withState));
+    assertArrayEquals(new int[] {2, 2}, GradientClipping.tensorSizes(withState));
+  }
+
+  @Test
+  void valuesOutsideTheGivenTensorsAreNotTouched() {
+    for (GradientClipping clipping : new GradientClipping[] {
+        GradientClipping.byValue(0.1f), GradientClipping.byNorm(0.1f), GradientClipping.byGlobalNorm(0.1f)}) {
+      float[] g = {5, 5, 5, 5, 7, 7};
+      clipping.clip(g, new int[] {0, 2}, new int[] {2, 2});
+      assertEquals(7f, g[4], clipping.toString());
+      assertEquals(7f, g[5], clipping.toString());
+      assertTrue(Math.abs(g[0]) <= 0.1f, clipping.toString());
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> GradientClipping.byValue(1f).clip(new float[2], new int[] {0}, new int[] {1, 1}));
   }
 
   /**
