@@ -45,6 +45,12 @@ public @interface Dense {
 
   boolean useBias() default true;
 
+  /**
+   * False freezes the layer from the start (transfer learning): its parameters are laid out with
+   * the non-trainable ones, never updated, and their gradients are not computed.
+   */
+  boolean trainable() default true;
+
   Initializer biasInit() default Initializer.ZEROS;
 
   /** The value for {@link Initializer#CONSTANT} biases. */

@@ -201,7 +201,7 @@ final class NetworkReader {
         return new DenseSpec(
             name, site, inputs, d.units(), activation(d.activation(), d.alpha(), d.temperature()),
             d.kernelInit(), d.kernelInitValue(), d.kernelL1(), d.kernelL2(), d.useBias(), d.biasInit(),
-            d.biasInitValue());
+            d.biasInitValue(), d.trainable());
       }
       case "Activation": {
         Activation a = method.getAnnotation(Activation.class);

@@ -53,9 +53,9 @@ final class Planner {
           shape = new int[] {Arrays.stream(shape).reduce(1, (a, b) -> a * b)};
         }
         // Kernel kept [inputs][units]: the forward product and batch-1 prediction stream rows of it.
-        tensors.add(new Draft("weight", new int[] {dense.units(), shape[0]}, true, true));
+        tensors.add(new Draft("weight", new int[] {dense.units(), shape[0]}, true, dense.trainable()));
         if (dense.useBias()) {
-          tensors.add(new Draft("bias", new int[] {dense.units()}, false, true));
+          tensors.add(new Draft("bias", new int[] {dense.units()}, false, dense.trainable()));
         }
         outputShape = new int[] {dense.units()};
       } else if (spec instanceof NormalizationSpec norm) {

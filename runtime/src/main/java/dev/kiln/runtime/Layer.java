@@ -17,6 +17,15 @@ public interface Layer {
   /** Number of parameters. */
   int parameterCount();
 
+  /** Whether training updates this layer's parameters (false for frozen layers and layers without any). */
+  boolean trainable();
+
+  /**
+   * Freezes ({@code false}) or unfreezes the layer: frozen parameters keep their values, as in
+   * transfer learning; the summary counts them as non-trainable.
+   */
+  void setTrainable(boolean trainable);
+
   /**
    * A copy of a dense layer's kernel as [inputs][units] (Keras's {@code get_weights()} layout).
    *

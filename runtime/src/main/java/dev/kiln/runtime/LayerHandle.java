@@ -4,10 +4,22 @@ package dev.kiln.runtime;
 final class LayerHandle implements Layer {
   private final LayerInfo info;
   private final float[] params;
+  private final ModelCore model;
 
-  LayerHandle(LayerInfo info, float[] params) {
+  LayerHandle(LayerInfo info, float[] params, ModelCore model) {
     this.info = info;
     this.params = params;
+    this.model = model;
+  }
+
+  @Override
+  public boolean trainable() {
+    return model.isTrainable(info.name()) && info.trainableParameterCount() > 0;
+  }
+
+  @Override
+  public void setTrainable(boolean trainable) {
+    model.setTrainable(info.name(), trainable);
   }
 
   @Override

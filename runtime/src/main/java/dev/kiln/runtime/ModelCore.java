@@ -27,6 +27,10 @@ public final class ModelCore {
   private final int targetSize;
   private final Map<String, Layer> layers = new LinkedHashMap<>();
   private final int trainableCount;
+  /** From/to pairs of the parameters the optimizer updates: trainable tensors of unfrozen layers. */
+  private final int[] trainableRanges;
+  private int trainableRangeCount;
+  private final java.util.Set<String> frozenLayers = new java.util.LinkedHashSet<>();
   private Optimizer optimizer;
   private boolean checkInputs;
 
@@ -45,8 +49,14 @@ public final class ModelCore {
     net.initialize(random);
     net.noise[0] = random.nextLong();
     this.trainableCount = info.trainableParameterCount();
+    int tensors = 0;
     for (LayerInfo layer : info.layers()) {
-      layers.put(layer.name(), new LayerHandle(layer, net.params));
+      tensors += layer.tensors().size();
+    }
+    this.trainableRanges = new int[2 * Math.max(1, tensors)];
+    updateTrainableRanges();
+    for (LayerInfo layer : info.layers()) {
+      layers.put(layer.name(), new LayerHandle(layer, net.params, this));
     }
   }
 
@@ -74,6 +84,59 @@ public final class ModelCore {
   /** Replaces the optimizer; its state must cover {@link NetworkInfo#parameterCount()} values. */
   public void setOptimizer(Optimizer optimizer) {
     this.optimizer = java.util.Objects.requireNonNull(optimizer, "optimizer");
+  }
+
+  /**
+   * Freezes or unfreezes a layer: a frozen layer's parameters keep their values (the optimizer
+   * skips them, its state for them is kept) and the summary counts them as non-trainable.
+   */
+  public void setTrainable(String layer, boolean trainable) {
+    layer(layer); // checks the name
+    if (trainable) {
+      frozenLayers.remove(layer);
+    } else {
+      frozenLayers.add(layer);
+    }
+    updateTrainableRanges();
+  }
+
+  /** Whether the layer's parameters are updated by training. */
+  public boolean isTrainable(String layer) {
+    layer(layer);
+    return !frozenLayers.contains(layer);
+  }
+
+  private void updateTrainableRanges() {
+    int count = 0;
+    for (LayerInfo layer : info.layers()) {
+      if (frozenLayers.contains(layer.name())) {
+        continue;
+      }
+      for (TensorSlice t : layer.tensors()) {
+        if (!t.trainable()) {
+          continue;
+        }
+        int from = t.offset();
+        int to = from + t.size();
+        if (count > 0 && trainableRanges[2 * count - 1] == from) {
+          trainableRanges[2 * count - 1] = to; // adjacent: extend the previous range
+        } else {
+          trainableRanges[2 * count] = from;
+          trainableRanges[2 * count + 1] = to;
+          count++;
+        }
+      }
+    }
+    trainableRangeCount = count;
+  }
+
+  /** One optimizer step over the trainable parameters of the unfrozen layers. */
+  private void stepOptimizer() {
+    if (frozenLayers.isEmpty()) {
+      optimizer.step(net.params, net.grads, 0, trainableCount);
+    } else {
+      optimizer.step(net.params, net.grads, trainableRanges, trainableRangeCount);
+    }
   }
 
   /**
@@ -184,7 +247,7 @@ public final class ModelCore {
         if (schedulePerStep) {
           applyScheduledRate(schedule, step);
         }
-        optimizer.step(net.params, net.grads, 0, trainableCount);
+        stepOptimizer();
         step++;
         lossSum += loss * n;
         seen += n;
@@ -321,7 +384,7 @@ public final class ModelCore {
    */
   public double trainOnBatch(float[][] x, float[][] y) {
     double loss = computeGradients(x, y);
-    optimizer.step(net.params, net.grads, 0, trainableCount);
+    stepOptimizer();
     return loss;
   }
 
@@ -626,6 +689,6 @@ public final class ModelCore {
 
   /** A table of the layers like Keras's {@code model.summary()}. */
   public String summary() {
-    return Summary.format(info);
+    return Summary.format(info, frozenLayers);
   }
 }

@@ -12,7 +12,7 @@ final class Summary {
 
   private Summary() {}
 
-  static String format(NetworkInfo info) {
+  static String format(NetworkInfo info, java.util.Set<String> frozenLayers) {
     StringBuilder out = new StringBuilder();
     out.append("Model: \"").append(info.name()).append("\"\n");
     out.append(rule('┏', '━', '┳', '┓'));
@@ -38,6 +38,11 @@ final class Summary {
     out.append(rule('└', '─', '┴', '┘'));
     long total = info.parameterCount();
     long trainable = info.trainableParameterCount();
+    for (LayerInfo layer : info.layers()) {
+      if (frozenLayers.contains(layer.name())) {
+        trainable -= layer.trainableParameterCount();
+      }
+    }
     out.append(" Total params: ").append(count(total)).append('\n');
     out.append(" Trainable params: ").append(count(trainable)).append('\n');
     out.append(" Non-trainable params: ").append(count(total - trainable)).append('\n');

@@ -94,10 +94,14 @@ final class DenseEmitter implements LayerEmitter {
       code.add(ActivationCalls.backward(dense.activation(), units, Buffers.pre(layer), Buffers.out(layer),
           Buffers.grad(layer), preGrad));
     }
-    code.add("K.gemmTransA($L, $L, n, $L, 0, $L, 0, grads, $L, false);\n",
-        inputWidth(layer), units, Buffers.in(layer), preGrad, Buffers.offset(layer, "weight"));
-    if (dense.useBias()) {
-      code.add("K.sumColumns(n, $L, $L, 0, grads, $L, false);\n", units, preGrad, Buffers.offset(layer, "bias"));
+    if (dense.trainable()) {
+      code.add("K.gemmTransA($L, $L, n, $L, 0, $L, 0, grads, $L, false);\n",
+          inputWidth(layer), units, Buffers.in(layer), preGrad, Buffers.offset(layer, "weight"));
+      if (dense.useBias()) {
+        code.add("K.sumColumns(n, $L, $L, 0, grads, $L, false);\n", units, preGrad, Buffers.offset(layer, "bias"));
+      }
+    } else {
+      code.add("// Frozen (trainable = false): no parameter gradients, only the gradient for earlier layers.\n");
     }
     if (!layer.isFirst()) {
       code.add("K.gemmTransB(n, $L, $L, $L, 0, params, $L, $L, 0, false);\n",

@@ -16,7 +16,8 @@ public record DenseSpec(
     double kernelL2,
     boolean useBias,
     Initializer biasInit,
-    double biasInitValue)
+    double biasInitValue,
+    boolean trainable)
     implements LayerSpec {
   public DenseSpec {
     inputs = List.copyOf(inputs);

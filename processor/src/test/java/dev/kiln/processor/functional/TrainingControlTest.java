@@ -87,9 +87,7 @@ class TrainingControlTest {
     assertEquals(expected[1], history.epochs());
     assertEquals(expected[0], history.bestEpoch());
     assertEquals(expected[1] - 4, history.bestEpoch(), "patience 4 after the best");
-    System.out.println("DEBUG best " + history.bestEpoch() + " stop " + history.stoppedEpoch() + " " + Arrays.toString(history.get("val_loss")));
     assertTrue(history.bestEpoch() > 1, "val_loss first falls, then rises");
-    System.out.println("DEBUG best " + history.bestEpoch() + " stop " + history.stoppedEpoch() + " " + Arrays.toString(history.get("val_loss")));
     assertTrue(history.bestWeightsRestored());
     assertArrayEquals(snapshots.epochs.get(history.bestEpoch() - 1), model.core().parameters());
     assertFalse(Arrays.equals(snapshots.epochs.get(history.epochs() - 1), model.core().parameters()));
@@ -104,7 +102,6 @@ class TrainingControlTest {
     int[] expected = kerasRule(history.get("accuracy"), 3, 0, false);
     assertEquals(expected[1], history.stoppedEpoch());
     assertEquals(expected[0], history.bestEpoch());
-    System.out.println("DEBUG acc best " + history.bestEpoch() + " stop " + history.stoppedEpoch() + " " + Arrays.toString(history.get("accuracy")));
     double[] accuracy = history.get("accuracy");
     assertEquals(Arrays.stream(accuracy).max().getAsDouble(), accuracy[history.bestEpoch() - 1]);
     assertArrayEquals(snapshots.epochs.get(history.bestEpoch() - 1), model.core().parameters());
@@ -126,7 +123,6 @@ class TrainingControlTest {
       }
     }
     assertEquals(best + 1, checkpoint.bestEpoch());
-    System.out.println("DEBUG ckpt best " + checkpoint.bestEpoch() + " of " + history.epochs());
     assertEquals(history.bestEpoch(), checkpoint.bestEpoch());
     TrainingControlTest_ClassifierModel fresh = new TrainingControlTest_ClassifierModel(99);
     fresh.load(file);
@@ -265,7 +261,7 @@ class TrainingControlTest {
     double[] expected = reference.clip(raw, tensors);
     assertFalse(Arrays.equals(raw, toFloats(expected)), "the limit is low enough to clip");
 
-    model.fit(TRAIN_X, TRAIN_Y, FitOptions.epochs(1).withBatchSize(6).withoutShuffle().withVerbose(false)
+    model.fit(TRAIN_X, TRAIN_Y, FitOptions.epochs(1).withBatchSize(TRAIN_X.length).withoutShuffle().withVerbose(false)
         .withGradientClipping(clipping));
     float[] clipped = model.core().gradients();
     float[] after = model.core().parameters();

@@ -26,6 +26,21 @@ abstract class AbstractOptimizer implements Optimizer {
     update(params, grads, offset, offset + length);
   }
 
+  @Override
+  public final void step(float[] params, float[] grads, int[] ranges, int rangeCount) {
+    for (int r = 0; r < rangeCount; r++) {
+      int from = ranges[2 * r];
+      int to = ranges[2 * r + 1];
+      Objects.checkFromToIndex(from, to, size);
+      Objects.checkFromToIndex(from, to, params.length);
+      Objects.checkFromToIndex(from, to, grads.length);
+    }
+    iterations++;
+    for (int r = 0; r < rangeCount; r++) {
+      update(params, grads, ranges[2 * r], ranges[2 * r + 1]);
+    }
+  }
+
   /** Applies one step to {@code [from, to)}; {@link #iterations} already counts it. */
   abstract void update(float[] params, float[] grads, int from, int to);
 

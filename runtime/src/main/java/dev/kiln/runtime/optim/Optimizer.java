@@ -23,6 +23,13 @@ public interface Optimizer {
    */
   void step(float[] params, float[] grads, int offset, int length);
 
+  /**
+   * One step over several ranges ({@code ranges} holds from/to pairs, {@code rangeCount} of them):
+   * the iteration count advances once, as for one step over their union. Used when some layers are
+   * frozen.
+   */
+  void step(float[] params, float[] grads, int[] ranges, int rangeCount);
+
   float learningRate();
 
   /**
