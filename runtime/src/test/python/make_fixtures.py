@@ -289,6 +289,18 @@ def make_losses():
     cases.append(("sigmoid_bce", loss_sigmoid_bce, z, y,
                   {"reduction": "mean over all elements", "input": "logits"}))
 
+    # Label smoothing 0.1 (Keras's label_smoothing; PyTorch's for class indices), same inputs as above.
+    ls = 0.1
+    for base in ("softmax_cce", "sparse_softmax_cce", "sigmoid_bce"):
+        _, _, z_base, y_base, m_base = [c for c in cases if c[0] == base][0]
+        if base == "softmax_cce":
+            fn = lambda z, y: F.cross_entropy(z, y * (1 - ls) + ls / z.shape[1])
+        elif base == "sparse_softmax_cce":
+            fn = lambda z, y: F.cross_entropy(z, y[:, 0].long(), label_smoothing=ls)
+        else:
+            fn = lambda z, y: F.binary_cross_entropy_with_logits(z, y * (1 - ls) + 0.5 * ls)
+        cases.append((base + "_ls", fn, z_base, y_base, dict(m_base, label_smoothing=str(ls))))
+
     for name, fn, pred, target, m in cases:
         pr = pred.clone().requires_grad_(True)
         loss = fn(pr, target)

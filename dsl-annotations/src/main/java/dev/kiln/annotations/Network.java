@@ -31,6 +31,12 @@ public @interface Network {
   Loss loss();
 
   /**
+   * Label smoothing for the cross-entropy losses, in [0, 1): targets become {@code y (1 - s) + s /
+   * classes} (categorical) or {@code y (1 - s) + s / 2} (binary), as Keras's {@code label_smoothing}.
+   */
+  double labelSmoothing() default 0.0;
+
+  /**
    * Largest batch the generated buffers hold by default; {@code fit}, {@code evaluate} and batch
    * {@code predict} split larger inputs into batches of at most this size. A model can be built
    * with another maximum at run time.

@@ -16,6 +16,9 @@ enum Message {
       "@Network input must give the shape of one sample, e.g. input = 784 or input = {28, 28, 1}"),
   INPUT_DIMENSION("kiln.network.input", "@Network input dimensions must be > 0; dimension %d is %d"),
   MAX_BATCH("kiln.network.maxBatch", "@Network maxBatch must be > 0, was %d"),
+  LABEL_SMOOTHING("kiln.network.labelSmoothing", "@Network labelSmoothing must be in [0, 1), was %s"),
+  LABEL_SMOOTHING_LOSS(
+      "kiln.network.labelSmoothingLoss", "@Network labelSmoothing applies to the cross-entropy losses, not %s"),
   NO_LAYERS(
       "kiln.network.empty",
       "%s declares no layers; add abstract methods returning dev.kiln.runtime.Layer, each with a layer annotation "

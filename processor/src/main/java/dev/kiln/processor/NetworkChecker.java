@@ -79,6 +79,13 @@ final class NetworkChecker {
         diagnostics.error(site, "input", Message.INPUT_DIMENSION, d, input[d]);
       }
     }
+    double smoothing = network.labelSmoothing();
+    if (!(smoothing >= 0 && smoothing < 1)) {
+      diagnostics.error(site, "labelSmoothing", Message.LABEL_SMOOTHING, smoothing);
+    } else if (smoothing > 0
+        && (network.loss() == Loss.MEAN_SQUARED_ERROR || network.loss() == Loss.MEAN_ABSOLUTE_ERROR)) {
+      diagnostics.error(site, "labelSmoothing", Message.LABEL_SMOOTHING_LOSS, network.loss());
+    }
     if (network.maxBatch() <= 0) {
       diagnostics.error(site, "maxBatch", Message.MAX_BATCH, network.maxBatch());
     }

@@ -84,7 +84,8 @@ final class NetworkReader {
       }
     }
     reportInheritedAbstractMethods(type);
-    return new NetworkSpec(type, site, network.input(), network.loss(), network.maxBatch(), optimizer, layers);
+    return new NetworkSpec(type, site, network.input(), network.loss(), network.labelSmoothing(), network.maxBatch(),
+        optimizer, layers);
   }
 
   private boolean checkTypeShape(TypeElement type, Site site) {

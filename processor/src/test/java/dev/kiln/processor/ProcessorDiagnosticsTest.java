@@ -438,6 +438,33 @@ class ProcessorDiagnosticsTest {
   // ------------------------------------------------------------------ regularization and normalization layers
 
   @Test
+  @Covers(Message.LABEL_SMOOTHING)
+  void labelSmoothingOfOne() {
+    expectError(Message.LABEL_SMOOTHING, "@Network labelSmoothing must be in [0, 1), was 1.0", """
+        @Network(input = 2, loss = Loss.CATEGORICAL_CROSSENTROPY,
+            labelSmoothing = 1.0) // <-
+        interface Net {
+          @Dense(units = 3, activation = SOFTMAX)
+          Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.LABEL_SMOOTHING_LOSS)
+  void labelSmoothingOnARegressionLoss() {
+    expectError(Message.LABEL_SMOOTHING_LOSS,
+        "@Network labelSmoothing applies to the cross-entropy losses, not MEAN_SQUARED_ERROR", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR,
+            labelSmoothing = 0.1) // <-
+        interface Net {
+          @Dense(units = 1)
+          Layer out();
+        }
+        """);
+  }
+
+  @Test
   @Covers(Message.DROPOUT_RATE)
   void dropoutRateOfOne() {
     expectError(Message.DROPOUT_RATE, "@Dropout rate must be in [0, 1), was 1.0", """

@@ -47,11 +47,16 @@ public final class Losses {
 
   /** Binary cross-entropy on probabilities, mean over all n * width values. */
   public static double binaryCrossEntropy(int n, int width, float[] p, float[] y, float[] grad) {
+    return binaryCrossEntropy(n, width, p, y, 0f, grad);
+  }
+
+  /** As above with label smoothing: targets become y (1 - s) + s / 2 (Keras's definition). */
+  public static double binaryCrossEntropy(int n, int width, float[] p, float[] y, float smoothing, float[] grad) {
     int count = n * width;
     double sum = 0;
     for (int i = 0; i < count; i++) {
       double q = clip(p[i]);
-      double t = y[i];
+      double t = y[i] * (1.0 - smoothing) + 0.5 * smoothing;
       sum -= t * Math.log(q) + (1 - t) * Math.log(1 - q);
       if (grad != null) {
         // Zero where clipping is active, as for the clipped function itself.
@@ -99,18 +104,30 @@ public final class Losses {
    */
   public static double softmaxCrossEntropy(
       int n, int width, float invTemperature, float[] logits, float[] p, float[] y, float[] grad) {
+    return softmaxCrossEntropy(n, width, invTemperature, logits, p, y, 0f, grad);
+  }
+
+  /**
+   * As above with label smoothing: targets become y (1 - s) + s / width (Keras's and PyTorch's
+   * definition), so the gradient is (p - y') invT / n.
+   */
+  public static double softmaxCrossEntropy(int n, int width, float invTemperature, float[] logits, float[] p,
+      float[] y, float smoothing, float[] grad) {
     double sum = 0;
     float scale = invTemperature / n;
+    float keep = 1f - smoothing;
+    float spread = smoothing / width;
     for (int r = 0; r < n; r++) {
       int row = r * width;
       double logSumExp = logSumExp(logits, row, width, invTemperature);
       for (int c = 0; c < width; c++) {
         int i = row + c;
-        if (y[i] != 0) {
-          sum -= y[i] * ((double) logits[i] * invTemperature - logSumExp);
+        float target = y[i] * keep + spread;
+        if (target != 0) {
+          sum -= target * ((double) logits[i] * invTemperature - logSumExp);
         }
         if (grad != null) {
-          grad[i] = (p[i] - y[i]) * scale;
+          grad[i] = (p[i] - target) * scale;
         }
       }
     }
@@ -120,15 +137,29 @@ public final class Losses {
   /** As {@link #softmaxCrossEntropy} with class-index targets. */
   public static double sparseSoftmaxCrossEntropy(
       int n, int width, float invTemperature, float[] logits, float[] p, float[] labels, float[] grad) {
+    return sparseSoftmaxCrossEntropy(n, width, invTemperature, logits, p, labels, 0f, grad);
+  }
+
+  /** With label smoothing: the one-hot target becomes (1 - s) onehot + s / width (PyTorch's definition). */
+  public static double sparseSoftmaxCrossEntropy(int n, int width, float invTemperature, float[] logits, float[] p,
+      float[] labels, float smoothing, float[] grad) {
     double sum = 0;
     float scale = invTemperature / n;
+    float spread = smoothing / width;
     for (int r = 0; r < n; r++) {
       int row = r * width;
       int label = (int) labels[r];
-      sum -= (double) logits[row + label] * invTemperature - logSumExp(logits, row, width, invTemperature);
+      double logSumExp = logSumExp(logits, row, width, invTemperature);
+      sum -= (1.0 - smoothing) * ((double) logits[row + label] * invTemperature - logSumExp);
+      if (smoothing != 0) {
+        for (int c = 0; c < width; c++) {
+          sum -= spread * ((double) logits[row + c] * invTemperature - logSumExp);
+        }
+      }
       if (grad != null) {
         for (int c = 0; c < width; c++) {
-          grad[row + c] = (p[row + c] - (c == label ? 1f : 0f)) * scale;
+          float target = (c == label ? 1f - smoothing : 0f) + spread;
+          grad[row + c] = (p[row + c] - target) * scale;
         }
       }
     }
@@ -141,14 +172,23 @@ public final class Losses {
    */
   public static double sigmoidBinaryCrossEntropy(
       int n, int width, float[] logits, float[] p, float[] y, float[] grad) {
+    return sigmoidBinaryCrossEntropy(n, width, logits, p, y, 0f, grad);
+  }
+
+  /** With label smoothing: targets become y (1 - s) + s / 2 (Keras's definition). */
+  public static double sigmoidBinaryCrossEntropy(
+      int n, int width, float[] logits, float[] p, float[] y, float smoothing, float[] grad) {
     int count = n * width;
     double sum = 0;
     float scale = 1f / count;
+    float keep = 1f - smoothing;
+    float half = 0.5f * smoothing;
     for (int i = 0; i < count; i++) {
       double z = logits[i];
-      sum += Math.max(z, 0) - z * y[i] + Math.log1p(Math.exp(-Math.abs(z)));
+      float target = y[i] * keep + half;
+      sum += Math.max(z, 0) - z * target + Math.log1p(Math.exp(-Math.abs(z)));
       if (grad != null) {
-        grad[i] = (p[i] - y[i]) * scale;
+        grad[i] = (p[i] - target) * scale;
       }
     }
     return sum / count;

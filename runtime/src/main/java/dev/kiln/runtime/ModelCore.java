@@ -209,8 +209,8 @@ public final class ModelCore {
     LearningRateSchedule schedule = options.schedule();
     boolean schedulePerStep = schedule != null && options.scheduleUnit() == LearningRateSchedule.Unit.STEP;
     GradientClipping clipping = options.gradientClipping();
-    int[] tensorOffsets = clipping == null ? null : GradientClipping.tensorOffsets(info);
-    int[] tensorSizes = clipping == null ? null : GradientClipping.tensorSizes(info);
+    int[] tensorOffsets = clipping == null ? null : GradientClipping.tensorOffsets(info, frozenLayers);
+    int[] tensorSizes = clipping == null ? null : GradientClipping.tensorSizes(info, frozenLayers);
     boolean terminateOnNaN = options.terminatesOnNaN();
     Callback[] callbacks = options.callbackArray();
     History history = new History();
@@ -291,7 +291,7 @@ public final class ModelCore {
     }
     EarlyStopping earlyStopping = stopper instanceof EarlyStopping ? (EarlyStopping) stopper : firstEarlyStopping(callbacks);
     if (earlyStopping != null) {
-      history.recordBest(earlyStopping.bestEpoch(), earlyStopping.restoredBestWeights());
+      history.recordBest(earlyStopping.bestEpoch(), earlyStopping.bestWeightsRestored());
     }
     if (options.verbose()) {
       String line = endOfTrainingLine(history, stopper, earlyStopping);

@@ -12,9 +12,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every loss against PyTorch 1.13 (fixtures/losses.safetensors from make_fixtures.py): the loss
- * within 1e-5 relative and its gradient within 1e-4, including logits of +-60 for the fused forms.
+ * within 1e-5 relative and its gradient within 1e-4, including logits of +-60 for the fused forms
+ * and label smoothing 0.1 for the cross-entropies.
  */
 class LossesPyTorchTest {
+  private static final float SMOOTHING = 0.1f;
   private static SafeTensorsFile fixtures;
 
   @BeforeAll
@@ -23,7 +25,8 @@ class LossesPyTorchTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mse", "mae", "bce", "cce", "sparse_cce", "softmax_cce", "sparse_softmax_cce", "sigmoid_bce"})
+  @ValueSource(strings = {"mse", "mae", "bce", "cce", "sparse_cce", "softmax_cce", "sparse_softmax_cce", "sigmoid_bce",
+      "softmax_cce_ls", "sparse_softmax_cce_ls", "sigmoid_bce_ls"})
   void lossAndGradientMatchPyTorch(String name) throws Exception {
     long[] shape = fixtures.info(name + ".pred").shape();
     int n = (int) shape[0];
@@ -66,6 +69,12 @@ class LossesPyTorchTest {
         return Losses.sparseSoftmaxCrossEntropy(n, width, 1f, pred, softmax(pred, n, width), target, grad);
       case "sigmoid_bce":
         return Losses.sigmoidBinaryCrossEntropy(n, width, pred, sigmoid(pred), target, grad);
+      case "softmax_cce_ls":
+        return Losses.softmaxCrossEntropy(n, width, 1f, pred, softmax(pred, n, width), target, SMOOTHING, grad);
+      case "sparse_softmax_cce_ls":
+        return Losses.sparseSoftmaxCrossEntropy(n, width, 1f, pred, softmax(pred, n, width), target, SMOOTHING, grad);
+      case "sigmoid_bce_ls":
+        return Losses.sigmoidBinaryCrossEntropy(n, width, pred, sigmoid(pred), target, SMOOTHING, grad);
       default:
         throw new IllegalArgumentException(name);
     }

@@ -24,22 +24,30 @@ final class LossEmitter {
       String logits = dense ? Buffers.pre(output) : Buffers.in(output);
       String grad = !withGradient ? "null" : dense ? Buffers.preGrad(output) : Buffers.inGrad(output);
       float invT = ActivationCalls.invTemperature(network.outputActivation());
+      CodeBlock target = target(network);
       switch (loss) {
         case CATEGORICAL_CROSSENTROPY:
-          return CodeBlock.of("$T.softmaxCrossEntropy(n, OUTPUT_SIZE, $Lf, $L, $L, target, $L)",
-              RuntimeNames.LOSSES, invT, logits, out, grad);
+          return CodeBlock.of("$T.softmaxCrossEntropy(n, OUTPUT_SIZE, $Lf, $L, $L, $L, $L)",
+              RuntimeNames.LOSSES, invT, logits, out, target, grad);
         case SPARSE_CATEGORICAL_CROSSENTROPY:
-          return CodeBlock.of("$T.sparseSoftmaxCrossEntropy(n, OUTPUT_SIZE, $Lf, $L, $L, target, $L)",
-              RuntimeNames.LOSSES, invT, logits, out, grad);
+          return CodeBlock.of("$T.sparseSoftmaxCrossEntropy(n, OUTPUT_SIZE, $Lf, $L, $L, $L, $L)",
+              RuntimeNames.LOSSES, invT, logits, out, target, grad);
         case BINARY_CROSSENTROPY:
-          return CodeBlock.of("$T.sigmoidBinaryCrossEntropy(n, OUTPUT_SIZE, $L, $L, target, $L)",
-              RuntimeNames.LOSSES, logits, out, grad);
+          return CodeBlock.of("$T.sigmoidBinaryCrossEntropy(n, OUTPUT_SIZE, $L, $L, $L, $L)",
+              RuntimeNames.LOSSES, logits, out, target, grad);
         default:
           throw new IllegalStateException("no fused form of " + loss);
       }
     }
     String grad = withGradient ? Buffers.grad(output) : "null";
-    return CodeBlock.of("$T.$L(n, OUTPUT_SIZE, $L, target, $L)", RuntimeNames.LOSSES, method(loss), out, grad);
+    return CodeBlock.of("$T.$L(n, OUTPUT_SIZE, $L, $L, $L)", RuntimeNames.LOSSES, method(loss), out, target(network),
+        grad);
+  }
+
+  /** The target argument: {@code target}, followed by the label smoothing when there is some. */
+  private static CodeBlock target(NetworkPlan network) {
+    double smoothing = network.spec().labelSmoothing();
+    return smoothing > 0 ? CodeBlock.of("target, $Lf", (float) smoothing) : CodeBlock.of("target");
   }
 
   private static String method(Loss loss) {

