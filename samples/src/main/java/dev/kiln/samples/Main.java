@@ -37,6 +37,12 @@ public final class Main {
       case "fashion":
         fashion();
         break;
+      case "batchnorm":
+        batchNorm();
+        break;
+      case "activations":
+        ActivationComparison.run();
+        break;
       case "all":
         fashion();
         System.out.println();
@@ -45,7 +51,7 @@ public final class Main {
         iris();
         break;
       default:
-        System.err.println("usage: kiln-samples.jar [fashion|xor|iris|all] | bench W1|W2|W3|W4|all [--threads N] [--json] | jmh");
+        System.err.println("usage: kiln-samples.jar [fashion|xor|iris|batchnorm|activations|all] | bench W1|W2|W3|W4|all [--threads N] [--json] | jmh");
         System.exit(2);
     }
   }
@@ -98,6 +104,39 @@ public final class Main {
     System.out.printf(Locale.ROOT, "First test image: predicted %s (p = %.3f), labelled %s%n",
         FashionMnist.CLASS_NAMES.get(best), probabilities[best], FashionMnist.CLASS_NAMES.get(data.testLabels()[0]));
     return test.accuracy();
+  }
+
+  /**
+   * The seed's batch-norm classifier ({@link BatchNormClassifier}) on 1,000 random 20-feature
+   * samples. The seed's labels are random coin flips, which no model can learn; here a sample's
+   * label is whether its first five features sum to more than 2.5, so training has something to
+   * find. Prints the summary, progress and the validation accuracy.
+   *
+   * @return the validation accuracy
+   */
+  static double batchNorm() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+    float[][] x = new float[1000][20];
+    float[][] y = new float[1000][1];
+    for (int i = 0; i < x.length; i++) {
+      float sum = 0;
+      for (int f = 0; f < 20; f++) {
+        x[i][f] = (float) random.nextDouble();
+        sum += f < 5 ? x[i][f] : 0;
+      }
+      y[i][0] = sum > 2.5f ? 1 : 0;
+    }
+    float[][] trainX = Arrays.copyOfRange(x, 0, 800);
+    float[][] trainY = Arrays.copyOfRange(y, 0, 800);
+    float[][] valX = Arrays.copyOfRange(x, 800, 1000);
+    float[][] valY = Arrays.copyOfRange(y, 800, 1000);
+    BatchNormClassifierModel model = new BatchNormClassifierModel(42, 32);
+    System.out.println("--- Batch-norm classifier: model architecture ---");
+    System.out.print(model.summary());
+    model.fit(trainX, trainY, FitOptions.epochs(20).withBatchSize(32).withValidation(valX, valY).withProgressEvery(5));
+    Evaluation validation = model.evaluate(valX, valY);
+    System.out.printf(Locale.ROOT, "Validation accuracy %.4f%n", validation.accuracy());
+    return validation.accuracy();
   }
 
   /**

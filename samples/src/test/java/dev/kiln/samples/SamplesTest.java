@@ -36,6 +36,24 @@ class SamplesTest {
   }
 
   @Test
+  void batchNormClassifierLearnsTheSyntheticRule() {
+    assertTrue(Main.batchNorm() >= 0.9, "validation accuracy");
+  }
+
+  @Test
+  void activationComparisonCoversEveryHiddenActivation() {
+    List<ActivationComparison.Result> rows = ActivationComparison.run();
+    assertEquals(List.of("sigmoid", "tanh", "relu", "leaky relu", "elu", "selu", "swish", "gelu"),
+        rows.stream().map(ActivationComparison.Result::activation).toList());
+    for (ActivationComparison.Result row : rows) {
+      if (!row.activation().equals("sigmoid")) {
+        assertTrue(row.epochsToTarget() > 0, row + " reaches the target");
+        assertTrue(row.testAccuracy() >= 0.9, row.toString());
+      }
+    }
+  }
+
+  @Test
   void irisSplitIsStratified80To20() {
     IrisData data = IrisData.load(0.2, 42);
     assertEquals(120, data.trainX.length);
