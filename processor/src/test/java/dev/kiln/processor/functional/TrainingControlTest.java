@@ -334,15 +334,22 @@ class TrainingControlTest {
         .withSchedule(LearningRateSchedule.cosineDecay(1e-4f, 500, 0f).withWarmUp(50), LearningRateSchedule.Unit.STEP)
         .withGradientClipping(GradientClipping.byNorm(1f))
         .withCallbacks(batchCallback, EarlyStopping.monitoring("loss").withPatience(10));
-    for (int i = 0; i < 15; i++) {
+    // Warm up until the JIT has compiled the step (before that, the interpreter allocates); then
+    // take the best of a few measurements, so that a late compilation cannot fail the test, while a
+    // real allocation shows up in every one.
+    for (int i = 0; i < 30; i++) {
       model.fit(x, y, options);
       model.fit(xSmall, ySmall, options);
     }
-    long smallBytes = allocatedBy(() -> model.fit(xSmall, ySmall, options));
-    long largeBytes = allocatedBy(() -> model.fit(x, y, options));
-    long extra = largeBytes - smallBytes - 4L * (large - small);
-    assertTrue(Math.abs(extra) < 1024,
-        (large - small) / 16 + " extra steps allocated " + extra + " bytes (" + smallBytes + " vs " + largeBytes + ")");
+    long extra = Long.MAX_VALUE;
+    String measured = "";
+    for (int attempt = 0; attempt < 5 && Math.abs(extra) >= 1024; attempt++) {
+      long smallBytes = allocatedBy(() -> model.fit(xSmall, ySmall, options));
+      long largeBytes = allocatedBy(() -> model.fit(x, y, options));
+      extra = largeBytes - smallBytes - 4L * (large - small);
+      measured += " " + smallBytes + " vs " + largeBytes + ";";
+    }
+    assertTrue(Math.abs(extra) < 1024, (large - small) / 16 + " extra steps allocated " + extra + " bytes (" + measured + ")");
   }
 
   // ------------------------------------------------------------------ helpers

@@ -247,15 +247,22 @@ class FitCallbackTest {
     FitOptions options = FitOptions.epochs(1).withBatchSize(8).withVerbose(false).withCallbacks(batchCallback)
         .withSchedule(LearningRateSchedule.cosineDecay(0.001f, 1000, 0f).withWarmUp(100), LearningRateSchedule.Unit.STEP)
         .withGradientClipping(GradientClipping.byNorm(0.5f));
+    // Warm up until the JIT has compiled the step; then take the best of a few measurements, so a
+    // late compilation cannot fail the test while a real allocation shows in every one.
     for (int i = 0; i < 20; i++) {
       model.fit(x, y, options);
       model.fit(xSmall, ySmall, options);
     }
-    long smallBytes = allocatedBy(() -> model.fit(xSmall, ySmall, options));
-    long largeBytes = allocatedBy(() -> model.fit(x, y, options));
-    long perStep = largeBytes - smallBytes - 4L * (large - small);
+    long perStep = Long.MAX_VALUE;
+    String measured = "";
+    for (int attempt = 0; attempt < 5 && Math.abs(perStep) >= 1024; attempt++) {
+      long smallBytes = allocatedBy(() -> model.fit(xSmall, ySmall, options));
+      long largeBytes = allocatedBy(() -> model.fit(x, y, options));
+      perStep = largeBytes - smallBytes - 4L * (large - small);
+      measured += " " + smallBytes + " vs " + largeBytes + ";";
+    }
     assertTrue(Math.abs(perStep) < 1024,
-        "the " + (large - small) / 8 + " extra steps allocated " + perStep + " bytes (" + smallBytes + " vs " + largeBytes + ")");
+        "the " + (large - small) / 8 + " extra steps allocated " + perStep + " bytes (" + measured + ")");
   }
 
   private static long allocatedBy(Runnable call) {
