@@ -47,6 +47,9 @@ public abstract class CompiledNetwork {
   /** The buffer holding the last forward pass's outputs, [n x outputSize]. */
   protected abstract float[] output();
 
+  /** The output buffer of layer {@code index} (execution order) after the last forward pass. */
+  protected abstract float[] layerOutput(int index);
+
   /** The mean loss of the last forward pass against {@link #target}. */
   protected abstract double loss(int n);
 

@@ -32,6 +32,7 @@ public final class FitOptions {
   private Callback[] callbacks;
   private GradientClipping gradientClipping;
   private boolean terminateOnNaN;
+  private boolean diagnostics;
 
   private FitOptions(int epochs) {
     if (epochs < 1) {
@@ -58,6 +59,7 @@ public final class FitOptions {
     this.callbacks = from.callbacks;
     this.gradientClipping = from.gradientClipping;
     this.terminateOnNaN = from.terminateOnNaN;
+    this.diagnostics = from.diagnostics;
   }
 
   /**
@@ -167,6 +169,23 @@ public final class FitOptions {
     FitOptions copy = new FitOptions(this);
     copy.terminateOnNaN = on;
     return copy;
+  }
+
+  /**
+   * Records per-layer diagnostics in the history every epoch, from the epoch's last batch (the
+   * seed's checks for vanishing or exploding gradients and dying ReLUs): {@code
+   * grad_norm/<layer>} (L2 norm of the layer's parameter gradients, before clipping), {@code
+   * activation_mean/<layer>}, {@code activation_std/<layer>} and, for ReLU and leaky ReLU outputs,
+   * {@code dead_fraction/<layer>} (outputs <= 0).
+   */
+  public FitOptions withDiagnostics(boolean on) {
+    FitOptions copy = new FitOptions(this);
+    copy.diagnostics = on;
+    return copy;
+  }
+
+  public boolean diagnostics() {
+    return diagnostics;
   }
 
   public int epochs() {

@@ -10,8 +10,15 @@ import java.util.List;
  * @param type the layer kind as the summary shows it ({@code Dense}, {@code Activation})
  * @param outputShape shape of one sample's output
  * @param tensors the layer's parameters in the flat array, in save order
+ * @param activation the activation the layer applies last ({@code relu}, {@code linear}, ...), for
+ *     the diagnostics
  */
-public record LayerInfo(String name, String type, int[] outputShape, List<TensorSlice> tensors) {
+public record LayerInfo(String name, String type, int[] outputShape, List<TensorSlice> tensors, String activation) {
+  /** A layer without an activation of its own. */
+  public LayerInfo(String name, String type, int[] outputShape, List<TensorSlice> tensors) {
+    this(name, type, outputShape, tensors, "linear");
+  }
+
   public LayerInfo {
     outputShape = outputShape.clone();
     tensors = List.copyOf(tensors);

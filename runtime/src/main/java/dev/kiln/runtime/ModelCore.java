@@ -212,6 +212,7 @@ public final class ModelCore {
     int[] tensorOffsets = clipping == null ? null : GradientClipping.tensorOffsets(info, frozenLayers);
     int[] tensorSizes = clipping == null ? null : GradientClipping.tensorSizes(info, frozenLayers);
     boolean terminateOnNaN = options.terminatesOnNaN();
+    Diagnostics diagnostics = options.diagnostics() ? new Diagnostics(info) : null;
     Callback[] callbacks = options.callbackArray();
     History history = new History();
     for (Callback callback : callbacks) {
@@ -238,6 +239,9 @@ public final class ModelCore {
         net.forward(n, true);
         correct += countCorrect(n);
         double loss = net.backward(n);
+        if (diagnostics != null && from + batchSize >= samples) {
+          diagnostics.capture(net, n);
+        }
         if (terminateOnNaN && !Double.isFinite(loss)) {
           throw new TrainingDivergedException(epoch, batch, loss, history, allFinite(net.params));
         }
@@ -271,6 +275,9 @@ public final class ModelCore {
       }
       if (schedule != null) {
         epochValues.put("lr", (double) optimizer.learningRate());
+      }
+      if (diagnostics != null) {
+        diagnostics.record(epochValues);
       }
       epochValues.put("seconds", seconds);
       history.record(epochValues);

@@ -43,6 +43,9 @@ public final class Main {
       case "activations":
         ActivationComparison.run();
         break;
+      case "earlystop":
+        EarlyStoppingExample.run();
+        break;
       case "all":
         fashion();
         System.out.println();
@@ -51,7 +54,7 @@ public final class Main {
         iris();
         break;
       default:
-        System.err.println("usage: kiln-samples.jar [fashion|xor|iris|batchnorm|activations|all] | bench W1|W2|W3|W4|all [--threads N] [--json] | jmh");
+        System.err.println("usage: kiln-samples.jar [fashion|xor|iris|batchnorm|activations|earlystop|all] | bench W1|W2|W3|W4|all [--threads N] [--json] | jmh");
         System.exit(2);
     }
   }

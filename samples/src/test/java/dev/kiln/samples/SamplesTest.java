@@ -54,6 +54,14 @@ class SamplesTest {
   }
 
   @Test
+  void earlyStoppingStopsAtPatienceAfterTheBestEpoch() {
+    dev.kiln.runtime.History history = EarlyStoppingExample.run();
+    assertTrue(history.stoppedEpoch() > 0 && history.stoppedEpoch() < 100, "stopped early: " + history);
+    assertEquals(history.bestEpoch() + 3, history.stoppedEpoch(), "patience 3 after the best epoch");
+    assertTrue(history.bestWeightsRestored());
+  }
+
+  @Test
   void irisSplitIsStratified80To20() {
     IrisData data = IrisData.load(0.2, 42);
     assertEquals(120, data.trainX.length);
