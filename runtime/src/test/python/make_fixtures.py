@@ -733,8 +733,66 @@ def make_net(spec):
     return path, size, float(loss), float(loss3)
 
 
+def make_training():
+    """Learning-rate schedules (torch.optim.lr_scheduler, 20 steps from lr 0.1) and gradient
+    clipping (torch.nn.utils) over two gradient tensors of 12 and 7 values."""
+    tensors = []
+    meta = base_metadata()
+
+    def lr_sequence(make_scheduler, steps=20):
+        p = torch.zeros(1, requires_grad=True)
+        opt = torch.optim.SGD([p], lr=0.1)
+        sched = make_scheduler(opt)
+        lrs = []
+        for _ in range(steps):
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+        return torch.tensor(lrs, dtype=torch.float32)
+
+    S = torch.optim.lr_scheduler
+    schedules = [
+        ("step", lambda o: S.StepLR(o, step_size=3, gamma=0.5), "eta0=0.1,factor=0.5,step=3"),
+        ("exponential", lambda o: S.ExponentialLR(o, gamma=0.9), "eta0=0.1,rate=0.9,decay_steps=1"),
+        ("cosine", lambda o: S.CosineAnnealingLR(o, T_max=10, eta_min=0.001), "eta0=0.1,steps=10,eta_min=0.001"),
+        ("linear", lambda o: S.LinearLR(o, start_factor=1.0, end_factor=0.1, total_iters=10),
+         "eta0=0.1,eta_tau=0.01,tau=10"),
+        ("warmup", lambda o: S.LinearLR(o, start_factor=0.25, end_factor=1.0, total_iters=3),
+         "constant 0.1 with 4 warm-up steps"),
+    ]
+    for name, make, desc in schedules:
+        lrs = lr_sequence(make)
+        if name == "cosine":
+            lrs = lrs[:11]  # torch's cosine rises again after T_max; Kiln's stays at eta_min
+        tensors.append(("schedule.%s.lr" % name, lrs))
+        meta["schedule.%s" % name] = desc
+
+    g = gen(3001)
+    a = torch.randn(12, generator=g) * 2.0
+    b = torch.randn(7, generator=g) * 0.3
+    tensors.append(("clip.grads", torch.cat([a, b])))
+    meta["clip.tensors"] = "12,7"
+
+    def clipped(fn):
+        pa = torch.zeros(12, requires_grad=True)
+        pb = torch.zeros(7, requires_grad=True)
+        pa.grad = a.clone()
+        pb.grad = b.clone()
+        fn(pa, pb)
+        return torch.cat([pa.grad, pb.grad])
+
+    U = torch.nn.utils
+    tensors.append(("clip.value.out", clipped(lambda pa, pb: U.clip_grad_value_([pa, pb], 0.5))))
+    tensors.append(("clip.norm.out", clipped(lambda pa, pb: (U.clip_grad_norm_([pa], 1.0),
+                                                             U.clip_grad_norm_([pb], 1.0)))))
+    tensors.append(("clip.global.out", clipped(lambda pa, pb: U.clip_grad_norm_([pa, pb], 1.5))))
+    meta["clip.limits"] = "value 0.5, norm 1.0 per tensor, global norm 1.5"
+    return write_safetensors(os.path.join(RUNTIME_OUT, "training.safetensors"), tensors, meta)
+
+
 def main():
     sizes = []
+    sizes.append((os.path.join(RUNTIME_OUT, "training.safetensors"), make_training()))
     sizes.append((os.path.join(RUNTIME_OUT, "activations.safetensors"), make_activations()))
     sizes.append((os.path.join(RUNTIME_OUT, "losses.safetensors"), make_losses()))
     sizes.append((os.path.join(RUNTIME_OUT, "optimizers.safetensors"), make_optimizers()))
