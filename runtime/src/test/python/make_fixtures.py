@@ -619,7 +619,7 @@ net("temp", 3,
 
 
 net("dropout", 6,
-    [("h", "dense", 10, ("relu", None)),
+    [("h", "dense", 10, ("relu", None), {"l1": 0.001}),
      ("drop", "dropout", None, ("linear", None), {"rate": 0.3}),
      ("out", "dense", 3, ("softmax", None))],
     "cce", "sgd(lr=0.1)",

@@ -136,7 +136,7 @@ final class FixtureNetworks {
   @Network(input = 6, loss = Loss.CATEGORICAL_CROSSENTROPY)
   @Sgd(learningRate = 0.1)
   interface NetDropout {
-    @Dense(units = 10, activation = RELU)
+    @Dense(units = 10, activation = RELU, kernelL1 = 0.001)
     Layer h();
 
     @Dropout(0.3)
