@@ -18,8 +18,12 @@ final class WorkerPool {
     void run(int part, int parts);
   }
 
-  /** How long a worker spins for the next call before parking. */
-  private static final long SPIN_NANOS = 100_000;
+  /**
+   * How long a worker spins for the next call before parking ({@code -Dkiln.spinMicros}). A
+   * training step leaves gaps of several hundred microseconds between large products (element-wise
+   * work, the optimizer); a worker that parked in such a gap costs a wake-up on every split.
+   */
+  private static final long SPIN_NANOS = 1000L * Long.getLong("kiln.spinMicros", 2000);
 
   private final Thread[] workers;
   /** 1 while worker i is parked or about to park; volatile semantics for the hand-shake. */
