@@ -35,7 +35,10 @@ public class KernelBenchmarks {
   static final int PROBE_CHAINS = 12;
   static final int PROBE_ITERATIONS = 4096;
 
-  private final Kernels kernels = Kernels.ACTIVE;
+  /** Single-threaded, so GFLOPS compare with the one-core FMA probe. */
+  private final Kernels kernels = dev.kiln.runtime.kernels.KernelSelector.vector();
+  /** With the worker pool, as generated models use them. */
+  private final Kernels threaded = Kernels.ACTIVE;
   private float[] x64;
   private float[] x256;
   private float[] weights;
@@ -84,6 +87,13 @@ public class KernelBenchmarks {
     return out256;
   }
 
+  /** The same on every core, as models run it by default (split by rows across the worker pool). */
+  @Benchmark
+  public float[] gemm256x784x256Threaded() {
+    threaded.gemm(256, 256, 784, x256, 0, weights, 0, out256, 0, false);
+    return out256;
+  }
+
   /** Batch-1 prediction's first layer: [1 x 784] x [784 x 256]. */
   @Benchmark
   public float[] gemv784x256() {
@@ -105,8 +115,13 @@ public class KernelBenchmarks {
     return params;
   }
 
-  /** Independent FMA chains on vector registers: the core's floating-point peak. */
+  /**
+   * Independent FMA chains on vector registers: the core's floating-point peak. Not inlined into
+   * JMH's measurement loop: inlined there, C2 left it several times slower than the same code run
+   * on its own.
+   */
   @Benchmark
+  @org.openjdk.jmh.annotations.CompilerControl(org.openjdk.jmh.annotations.CompilerControl.Mode.DONT_INLINE)
   public float fmaPeak() {
     FloatVector a = FloatVector.broadcast(S, 0.999f);
     FloatVector b = FloatVector.broadcast(S, 1e-4f);
