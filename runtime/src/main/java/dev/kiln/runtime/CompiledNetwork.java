@@ -25,14 +25,32 @@ public abstract class CompiledNetwork {
   protected final long[] noise = new long[1];
 
   protected CompiledNetwork(NetworkInfo info, int maxBatch) {
+    this(info, maxBatch, null);
+  }
+
+  /**
+   * With {@code sharedParams} not null, the network reads those parameters (an inference copy
+   * that many threads share read-only) and has no gradients; otherwise it owns fresh ones.
+   */
+  protected CompiledNetwork(NetworkInfo info, int maxBatch, float[] sharedParams) {
     if (maxBatch < 1) {
       throw new IllegalArgumentException("maxBatch must be >= 1, was " + maxBatch);
     }
+    if (sharedParams != null && sharedParams.length != info.parameterCount()) {
+      throw new IllegalArgumentException(
+          "shared parameters have " + sharedParams.length + " values, the network " + info.parameterCount());
+    }
     this.maxBatch = maxBatch;
-    this.params = new float[info.parameterCount()];
-    this.grads = new float[params.length];
+    this.params = sharedParams != null ? sharedParams : new float[info.parameterCount()];
+    this.grads = sharedParams != null ? new float[0] : new float[params.length];
     this.input = new float[Math.multiplyExact(maxBatch, info.inputSize())];
     this.target = new float[Math.multiplyExact(maxBatch, info.targetSize())];
+  }
+
+  /** Creates programs of one generated network: how {@link Inference} gets one per thread. */
+  @FunctionalInterface
+  public interface Factory {
+    CompiledNetwork create(int maxBatch, float[] sharedParams);
   }
 
   /** The network's static description. */

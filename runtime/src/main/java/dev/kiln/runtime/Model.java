@@ -52,6 +52,14 @@ public interface Model {
     return core().predict(x);
   }
 
+  /**
+   * A thread-safe predictor over a snapshot of the current weights, for serving while this model
+   * keeps training (see {@link ModelCore#inference()}).
+   */
+  default Inference inference() {
+    return core().inference();
+  }
+
   /** The layer table, as Keras's {@code summary()} prints it. */
   default String summary() {
     return core().summary();

@@ -26,6 +26,7 @@ public final class ModelCore {
   private final int outputSize;
   private final int targetSize;
   private final Map<String, Layer> layers = new LinkedHashMap<>();
+  private final CompiledNetwork.Factory factory;
   private final int trainableCount;
   /** From/to pairs of the parameters the optimizer updates: trainable tensors of unfrozen layers. */
   private final int[] trainableRanges;
@@ -39,6 +40,15 @@ public final class ModelCore {
    * default optimizer.
    */
   public ModelCore(CompiledNetwork net, Optimizer optimizer, long seed) {
+    this(net, null, optimizer, seed);
+  }
+
+  /**
+   * As above; {@code factory} creates further programs of the same network for {@link
+   * #inference()} (generated models pass one).
+   */
+  public ModelCore(CompiledNetwork net, CompiledNetwork.Factory factory, Optimizer optimizer, long seed) {
+    this.factory = factory;
     this.net = net;
     this.info = net.info();
     this.inputSize = info.inputSize();
@@ -84,6 +94,19 @@ public final class ModelCore {
   /** Replaces the optimizer; its state must cover {@link NetworkInfo#parameterCount()} values. */
   public void setOptimizer(Optimizer optimizer) {
     this.optimizer = java.util.Objects.requireNonNull(optimizer, "optimizer");
+  }
+
+  /**
+   * A thread-safe predictor over a snapshot of the current parameters: any number of threads may
+   * call it at once, without locks (each thread gets its own buffers on first use, all threads read
+   * the one parameter copy). Training this model afterwards does not change the snapshot; take a
+   * new one to serve newer weights.
+   */
+  public Inference inference() {
+    if (factory == null) {
+      throw new UnsupportedOperationException("this network was built without a program factory");
+    }
+    return new Inference(info, factory, net.params.clone(), net.maxBatch);
   }
 
   /**

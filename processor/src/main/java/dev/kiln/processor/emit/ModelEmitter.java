@@ -178,7 +178,8 @@ public final class ModelEmitter {
         .addJavadoc("A model with weights drawn from {@code seed} and buffers for batches of up to {@code maxBatch}.\n")
         .addParameter(TypeName.LONG, "seed")
         .addParameter(TypeName.INT, "maxBatch")
-        .addStatement("this.core = new $T(new Program(maxBatch), $L, seed)", RuntimeNames.MODEL_CORE, optimizer());
+        .addStatement("this.core = new $T(new Program(maxBatch, null), Program::new, $L, seed)", RuntimeNames.MODEL_CORE,
+            optimizer());
     for (LayerPlan layer : network.layers()) {
       main.addStatement("this.$L = core.layer($S)", layer.name(), layer.name());
     }
@@ -229,8 +230,10 @@ public final class ModelEmitter {
             .initializer("$T.ACTIVE", RuntimeNames.KERNELS)
             .build());
     MethodSpec.Builder constructor = MethodSpec.constructorBuilder()
+        .addJavadoc("With {@code sharedParams}, a read-only inference copy of another program's weights.\n")
         .addParameter(TypeName.INT, "maxBatch")
-        .addStatement("super(INFO, maxBatch)");
+        .addParameter(FLOATS, "sharedParams")
+        .addStatement("super(INFO, maxBatch, sharedParams)");
     for (LayerPlan layer : network.layers()) {
       for (Buffer buffer : LayerEmitter.forKind(layer).buffers(network, layer)) {
         if (buffer.isView()) {

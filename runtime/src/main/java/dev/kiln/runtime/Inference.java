@@ -1,0 +1,68 @@
+package dev.kiln.runtime;
+
+/**
+ * Predictions from a snapshot of a model's weights, safe to call from any number of threads at
+ * once. The weights are one read-only array shared by all threads; each calling thread gets its own
+ * program (buffers sized for the model's maximum batch) on its first call, so the hot path takes no
+ * lock and, after that first call, allocates nothing. Results equal the model's own predictions
+ * for the same weights, bit for bit.
+ */
+public final class Inference {
+  private final NetworkInfo info;
+  private final int inputSize;
+  private final int outputSize;
+  private final int maxBatch;
+  private final ThreadLocal<CompiledNetwork> programs;
+
+  Inference(NetworkInfo info, CompiledNetwork.Factory factory, float[] snapshot, int maxBatch) {
+    this.info = info;
+    this.inputSize = info.inputSize();
+    this.outputSize = info.outputSize();
+    this.maxBatch = maxBatch;
+    this.programs = ThreadLocal.withInitial(() -> factory.create(maxBatch, snapshot));
+  }
+
+  public NetworkInfo info() {
+    return info;
+  }
+
+  /** The prediction for one sample into {@code out} (length outputSize). */
+  public void predict(float[] x, float[] out) {
+    if (x == null || x.length != inputSize) {
+      throw new IllegalArgumentException(
+          "input has " + (x == null ? "no" : x.length) + " values, the network takes " + inputSize);
+    }
+    if (out == null || out.length != outputSize) {
+      throw new IllegalArgumentException(
+          "output array has " + (out == null ? "no" : out.length) + " values, the network produces " + outputSize);
+    }
+    CompiledNetwork net = programs.get();
+    System.arraycopy(x, 0, net.input, 0, inputSize);
+    net.forward(1, false);
+    System.arraycopy(net.output(), 0, out, 0, outputSize);
+  }
+
+  /** The prediction for one sample (allocates the result). */
+  public float[] predict(float[] x) {
+    float[] out = new float[outputSize];
+    predict(x, out);
+    return out;
+  }
+
+  /** Predicts {@code n} samples stored row-major in {@code x} into {@code out}, in batches of at most the maximum. */
+  public void predict(float[] x, int n, float[] out) {
+    if (x == null || n < 0 || (long) n * inputSize != x.length) {
+      throw new IllegalArgumentException("input array must hold " + n + " x " + inputSize + " values");
+    }
+    if (out == null || (long) n * outputSize != out.length) {
+      throw new IllegalArgumentException("output array must hold " + n + " x " + outputSize + " values");
+    }
+    CompiledNetwork net = programs.get();
+    for (int from = 0; from < n; from += maxBatch) {
+      int rows = Math.min(maxBatch, n - from);
+      System.arraycopy(x, from * inputSize, net.input, 0, rows * inputSize);
+      net.forward(rows, false);
+      System.arraycopy(net.output(), 0, out, from * outputSize, rows * outputSize);
+    }
+  }
+}
