@@ -22,6 +22,10 @@ public final class Main {
       Bench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    if (command.equals("serve")) {
+      Serve.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (command.equals("jmh")) {
       dev.kiln.samples.jmh.KernelBenchmarkRunner.main(args);
       return;
@@ -54,7 +58,7 @@ public final class Main {
         iris();
         break;
       default:
-        System.err.println("usage: kiln-samples.jar [fashion|xor|iris|batchnorm|activations|earlystop|all] | bench W1|W2|W3|W4|all [--threads N] [--json] | jmh");
+        System.err.println("usage: kiln-samples.jar [fashion|xor|iris|batchnorm|activations|earlystop|all] | bench W1|W2|W3|W4|all [--threads N] [--json] | jmh | serve [--port P] [--weights FILE] [--load-test]");
         System.exit(2);
     }
   }
@@ -79,7 +83,9 @@ public final class Main {
     System.out.print(model.summary());
     float[][] trainY = FashionMnist.oneHot(data.trainLabels(), FashionMnist.CLASS_COUNT);
     float[][] testY = FashionMnist.oneHot(data.testLabels(), FashionMnist.CLASS_COUNT);
-    model.fit(data.trainImages(), trainY, FitOptions.epochs(5).withBatchSize(64).withShuffle(1));
+    History history = model.fit(data.trainImages(), trainY, FitOptions.epochs(5).withBatchSize(64).withShuffle(1)
+        .withDiagnostics(true));
+    writeReport(history, "Fashion-MNIST MLP 784-256-128-10, Adam 1e-3", "fashion-report.html");
     Evaluation test = model.evaluate(data.testImages(), testY);
     System.out.printf(Locale.ROOT, "Fashion-MNIST test loss %.4f, test accuracy %.4f%n", test.loss(), test.accuracy());
 
@@ -142,6 +148,16 @@ public final class Main {
     return validation.accuracy();
   }
 
+  /** Writes the training report (HTML with SVG charts, no scripts) into the working directory. */
+  private static void writeReport(History history, String title, String file) {
+    try {
+      dev.kiln.runtime.report.TrainingReport.write(history, title, java.nio.file.Path.of(file));
+      System.out.println("Training report: " + java.nio.file.Path.of(file).toAbsolutePath());
+    } catch (java.io.IOException e) {
+      System.out.println("Could not write the training report " + file + ": " + e.getMessage());
+    }
+  }
+
   /**
    * Seed for the XOR demo's initial weights. Two hidden units have poor local minima on XOR: of
    * seeds 0-199, 88 solve it within the seed's 100 epochs (the rest sit at loss 0.25 or converge
@@ -180,8 +196,10 @@ public final class Main {
     System.out.println("--- Iris: model architecture ---");
     System.out.print(model.summary());
     System.out.printf("Training on %d samples, testing on %d%n", data.trainX.length, data.testX.length);
-    model.fit(data.trainX, data.trainY,
-        FitOptions.epochs(1000).withBatchSize(data.trainX.length).withProgressEvery(200));
+    History history = model.fit(data.trainX, data.trainY,
+        FitOptions.epochs(1000).withBatchSize(data.trainX.length).withProgressEvery(200)
+            .withValidation(data.testX, data.testY));
+    writeReport(history, "Iris 4-10-3, SGD 0.1", "iris-report.html");
     Evaluation test = model.evaluate(data.testX, data.testY);
     System.out.printf(Locale.ROOT, "Iris test loss %.4f, test accuracy %.4f%n", test.loss(), test.accuracy());
     float[] flower = data.testX[0];

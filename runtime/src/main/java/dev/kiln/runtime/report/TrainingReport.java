@@ -1,0 +1,231 @@
+package dev.kiln.runtime.report;
+
+import dev.kiln.runtime.History;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * A self-contained HTML page (inline CSS and SVG; no scripts, external styles, fonts or links) that
+ * shows a {@link History}: line charts of the loss and validation loss, accuracy and validation
+ * accuracy, learning rate, per-layer gradient norms (log scale when they span more than a factor of
+ * 20), per-layer activation mean, activation standard deviation and dead fraction, and of any other
+ * metric; each chart present only when the history has its values. Every chart marks the epoch
+ * where training was stopped early and the best epoch, when the history has them. Under the charts
+ * a table gives every value of the history per epoch, each formatted by {@link #format(double)}
+ * ({@code String.format(Locale.ROOT, "%.6g", value)}).
+ *
+ * <p>The output depends only on the history and title: the same input gives the same bytes.
+ */
+public final class TrainingReport {
+  private static final String GRAD = "grad_norm/";
+  private static final String ACT_MEAN = "activation_mean/";
+  private static final String ACT_STD = "activation_std/";
+  private static final String DEAD = "dead_fraction/";
+
+  private TrainingReport() {}
+
+  /**
+   * Writes {@link #html} to {@code file} as UTF-8, atomically: to a temporary file in the same
+   * directory, then renamed over {@code file}.
+   */
+  public static void write(History history, String title, Path file) throws IOException {
+    byte[] bytes = html(history, title).getBytes(StandardCharsets.UTF_8);
+    Path target = file.toAbsolutePath();
+    Path dir = target.getParent();
+    if (dir != null) {
+      Files.createDirectories(dir);
+    }
+    Path tmp = target.resolveSibling(
+        "." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
+    try {
+      Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** The report as an HTML5 document. */
+  public static String html(History history, String title) {
+    String t = title == null || title.isEmpty() ? "Training report" : title;
+    List<String> names = new ArrayList<>(history.names());
+    int epochs = history.epochs();
+    int stopped = history.stoppedEpoch();
+    int best = history.bestEpoch();
+    boolean restored = history.bestWeightsRestored();
+
+    List<LineChart> charts = new ArrayList<>();
+    Set<String> charted = new LinkedHashSet<>();
+    charts.add(pair(history, names, charted, "chart-loss", "Loss", "loss", "val_loss"));
+    charts.add(pair(history, names, charted, "chart-accuracy", "Accuracy", "accuracy", "val_accuracy"));
+    LineChart lr = new LineChart("chart-lr", "Learning rate", true);
+    if (names.contains("lr")) {
+      lr.add("lr", history.get("lr"), false);
+      charted.add("lr");
+    }
+    charts.add(lr);
+    charts.add(perLayer(history, names, charted, "chart-grad-norm", "Gradient norm per layer", GRAD, true));
+    charts.add(perLayer(history, names, charted, "chart-activation-mean", "Activation mean per layer", ACT_MEAN, false));
+    charts.add(perLayer(history, names, charted, "chart-activation-std", "Activation std per layer", ACT_STD, false));
+    charts.add(perLayer(history, names, charted, "chart-dead-fraction", "Dead fraction per layer", DEAD, false));
+    LineChart other = new LineChart("chart-other", "Other metrics", false);
+    LineChart seconds = new LineChart("chart-seconds", "Epoch time (seconds)", false);
+    for (String n : names) {
+      if (charted.contains(n)) {
+        continue;
+      }
+      if (n.equals("seconds")) {
+        seconds.add(n, history.get(n), false);
+      } else if (!n.contains("/")) {
+        other.add(n, history.get(n), n.startsWith("val_"));
+      }
+    }
+    charts.add(other);
+    charts.add(seconds);
+
+    StringBuilder b = new StringBuilder(16384);
+    b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    b.append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    b.append("<title>").append(escape(t)).append("</title>\n");
+    b.append("<style>\n").append(CSS).append("</style>\n</head>\n<body>\n");
+    b.append("<h1>").append(escape(t)).append("</h1>\n");
+    b.append("<ul class=\"summary\">\n");
+    b.append("<li>Epochs: ").append(epochs).append("</li>\n");
+    if (stopped > 0) {
+      b.append("<li>Stopped early after epoch ").append(stopped).append("</li>\n");
+    }
+    if (best > 0) {
+      b.append("<li>Best epoch: ").append(best)
+          .append(restored ? " (its weights were restored)" : "").append("</li>\n");
+    }
+    for (String n : List.of("loss", "val_loss", "accuracy", "val_accuracy")) {
+      if (names.contains(n) && history.get(n).length > 0) {
+        b.append("<li>Final ").append(escape(n)).append(": ")
+            .append(format(history.last(n))).append("</li>\n");
+      }
+    }
+    b.append("</ul>\n");
+
+    for (LineChart c : charts) {
+      if (!c.isEmpty()) {
+        b.append("<figure>\n").append(c.svg(epochs, stopped, best, restored)).append("</figure>\n");
+      }
+    }
+
+    b.append("<h2>Per-epoch values</h2>\n<div class=\"table-wrap\">\n<table class=\"values\">\n");
+    b.append("<thead><tr><th>epoch</th>");
+    for (String n : names) {
+      b.append("<th>").append(escape(n)).append("</th>");
+    }
+    b.append("</tr></thead>\n<tbody>\n");
+    List<double[]> columns = new ArrayList<>();
+    for (String n : names) {
+      columns.add(history.get(n));
+    }
+    for (int e = 1; e <= epochs; e++) {
+      String cls = (e == best ? " best" : "") + (e == stopped ? " stopped" : "");
+      b.append("<tr").append(cls.isEmpty() ? "" : " class=\"" + cls.trim() + "\"").append("><th>")
+          .append(e).append("</th>");
+      for (double[] col : columns) {
+        b.append("<td>").append(e - 1 < col.length ? format(col[e - 1]) : "").append("</td>");
+      }
+      b.append("</tr>\n");
+    }
+    b.append("</tbody>\n</table>\n</div>\n</body>\n</html>\n");
+    return b.toString();
+  }
+
+  /** How the table shows a value: {@code String.format(Locale.ROOT, "%.6g", value)}. */
+  public static String format(double value) {
+    if (!Double.isFinite(value)) {
+      return Double.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+    }
+    return String.format(Locale.ROOT, "%.6g", value);
+  }
+
+  /** Escapes {@code & < > " '} for HTML text and attribute values. */
+  static String escape(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 16);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '&' -> b.append("&amp;");
+        case '<' -> b.append("&lt;");
+        case '>' -> b.append("&gt;");
+        case '"' -> b.append("&quot;");
+        case '\'' -> b.append("&#39;");
+        default -> b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  private static LineChart pair(History h, List<String> names, Set<String> charted, String id,
+      String title, String train, String val) {
+    LineChart c = new LineChart(id, title, false);
+    if (names.contains(train)) {
+      c.add(train, h.get(train), false);
+      charted.add(train);
+    }
+    if (names.contains(val)) {
+      c.add(val, h.get(val), true);
+      charted.add(val);
+    }
+    return c;
+  }
+
+  private static LineChart perLayer(History h, List<String> names, Set<String> charted, String id,
+      String title, String prefix, boolean preferLog) {
+    LineChart c = new LineChart(id, title, preferLog);
+    for (String n : names) {
+      if (n.startsWith(prefix)) {
+        c.add(n.substring(prefix.length()), h.get(n), false);
+        charted.add(n);
+      }
+    }
+    return c;
+  }
+
+  private static final String CSS = """
+      body { font-family: sans-serif; margin: 24px; color: #222; background: #fff; }
+      h1 { font-size: 22px; margin: 0 0 8px 0; }
+      h2 { font-size: 18px; margin: 24px 0 8px 0; }
+      ul.summary { margin: 0 0 12px 0; padding-left: 20px; font-size: 14px; }
+      figure { margin: 12px 0; }
+      svg.chart { display: block; font-family: sans-serif; font-size: 12px; }
+      svg .chart-title { font-size: 15px; font-weight: bold; fill: #222; }
+      svg .frame { fill: none; stroke: #444; stroke-width: 1; }
+      svg .grid { stroke: #e2e2e2; stroke-width: 1; }
+      svg .tick { fill: #444; }
+      svg .y-tick { text-anchor: end; }
+      svg .x-tick, svg .axis-label { text-anchor: middle; }
+      svg .axis-label { fill: #444; }
+      svg .series path { fill: none; stroke-width: 2; stroke-linejoin: round; }
+      svg .legend-label { fill: #222; }
+      svg .marker-stopped line { stroke: #d62728; stroke-width: 1.5; stroke-dasharray: 4 3; }
+      svg .marker-stopped text, svg .marker-best text { paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
+      svg .marker-stopped text { fill: #d62728; }
+      svg .marker-best line { stroke: #2ca02c; stroke-width: 1.5; stroke-dasharray: 2 2; }
+      svg .marker-best text { fill: #2ca02c; }
+      .table-wrap { overflow-x: auto; }
+      table.values { border-collapse: collapse; font-size: 12px; font-variant-numeric: tabular-nums; }
+      table.values th, table.values td { border: 1px solid #ccc; padding: 2px 6px; text-align: right; }
+      table.values thead th { background: #f3f3f3; text-align: center; }
+      table.values tr.best td { background: #eaf6ea; }
+      table.values tr.stopped td { background: #fbeaea; }
+      """;
+}
