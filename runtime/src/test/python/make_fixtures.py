@@ -801,6 +801,15 @@ def main():
         assert l3 < l0, "net_%s: loss did not decrease (%g -> %g)" % (spec["name"], l0, l3)
         sizes.append((path, size))
         print("net_%-9s loss %.6f -> %.6f" % (spec["name"], l0, l3))
+    # net_xor's initial weights alone, as a class-path resource for the @Weights test network.
+    xor_tensors, _, _ = read_safetensors(os.path.join(PROCESSOR_OUT, "net_xor.safetensors"))
+    weights_dir = os.path.normpath(os.path.join(PROCESSOR_OUT, "..", "dev", "kiln", "processor", "functional"))
+    os.makedirs(weights_dir, exist_ok=True)
+    weights_path = os.path.join(weights_dir, "xor-weights.safetensors")
+    keep = ["hidden.weight", "hidden.bias", "output.weight", "output.bias"]
+    size = write_safetensors(weights_path, [(k, torch.from_numpy(xor_tensors[k].copy())) for k in keep],
+                             base_metadata())
+    sizes.append((weights_path, size))
     for path, size in sizes:
         print("%7d  %s" % (size, os.path.relpath(path, ROOT)))
     print("torch", torch.__version__)

@@ -122,6 +122,13 @@ public final class KilnProcessor extends AbstractProcessor {
     if (plan == null || diagnostics.errorCount() > 0) {
       return;
     }
+    String weights = WeightsCheck.declared(type);
+    if (weights != null) {
+      new WeightsCheck(processingEnv.getFiler(), diagnostics).check(plan, weights);
+      if (diagnostics.errorCount() > 0) {
+        return;
+      }
+    }
     new ModelEmitter(plan).emit().writeTo(processingEnv.getFiler());
   }
 }

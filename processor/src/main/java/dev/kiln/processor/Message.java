@@ -72,6 +72,7 @@ enum Message {
       "kiln.loss.activation",
       "%s expects probabilities from a %s output, but the output layer %s() ends with %s; use activation = %s"),
   LOSS_UNUSUAL("kiln.loss.unusual", "%s on a %s output is legal but unusual: %s"),
+  WEIGHTS_MISMATCH("kiln.weights", "@Weights file %s does not fit the network: %s"),
   UNRESOLVED_TYPES("kiln.unresolved", "%s refers to types that never resolved: %s"),
   INTERNAL_ERROR(
       "kiln.internal",

@@ -435,6 +435,77 @@ class ProcessorDiagnosticsTest {
         """);
   }
 
+  // ------------------------------------------------------------------ @Weights files
+
+  /** A compilation whose class path also holds {@code test/w.safetensors} with these tensors. */
+  private static Compilation compileWithWeights(String body, String... tensors) throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kiln-weights");
+    java.nio.file.Files.createDirectories(dir.resolve("test"));
+    StringBuilder header = new StringBuilder("{");
+    long offset = 0;
+    for (int i = 0; i < tensors.length; i += 2) {
+      long[] shape = java.util.Arrays.stream(tensors[i + 1].split("x")).mapToLong(Long::parseLong).toArray();
+      long bytes = 4 * java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+      header.append(i == 0 ? "" : ",").append('"').append(tensors[i]).append("\":{\"dtype\":\"F32\",\"shape\":")
+          .append(java.util.Arrays.toString(shape).replace(" ", "")).append(",\"data_offsets\":[").append(offset)
+          .append(',').append(offset + bytes).append("]}");
+      offset += bytes;
+    }
+    byte[] json = header.append('}').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(8 + json.length + (int) offset)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    file.putLong(json.length).put(json);
+    java.nio.file.Files.write(dir.resolve("test/w.safetensors"), file.array());
+    List<java.io.File> classpath = new java.util.ArrayList<>();
+    classpath.add(dir.toFile());
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      classpath.add(new java.io.File(entry));
+    }
+    return Compiler.javac().withProcessors(new KilnProcessor()).withClasspath(classpath)
+        .compile(source("test.Net", body));
+  }
+
+  private static final String WEIGHTS_NET = """
+      @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+      @Weights("w.safetensors") // <-
+      interface Net {
+        @Dense(units = 2)
+        Layer hidden();
+
+        @Dense(units = 1)
+        Layer output();
+      }
+      """;
+
+  @Test
+  @Covers(Message.WEIGHTS_MISMATCH)
+  void weightsFileWithAWrongShapeIsACompileErrorNamingTheTensor() throws Exception {
+    Compilation compilation = compileWithWeights(WEIGHTS_NET,
+        "hidden.weight", "3x2", "hidden.bias", "2", "output.weight", "1x2", "output.bias", "1");
+    assertThat(compilation).failed();
+    assertThat(compilation).hadErrorContaining(
+        "[kiln.weights] @Weights file w.safetensors does not fit the network: tensor \"hidden.weight\" has shape [3, 2], expected [2, 2]")
+        .inFile(compilation.sourceFiles().get(0)).onLine(markedLine(WEIGHTS_NET));
+  }
+
+  @Test
+  void weightsFileWithMissingAndUnexpectedTensorsNamesThem() throws Exception {
+    Compilation compilation = compileWithWeights(WEIGHTS_NET,
+        "hidden.weight", "2x2", "hidden.bias", "2", "output.weight", "1x2", "head.bias", "1");
+    assertThat(compilation).failed();
+    assertThat(compilation).hadErrorContaining("tensor \"output.bias\" is missing");
+    assertThat(compilation).hadErrorContaining("tensor \"head.bias\" is not in network Net");
+  }
+
+  @Test
+  void fittingWeightsFileCompilesAndIsLoadedByTheConstructor() throws Exception {
+    Compilation compilation = compileWithWeights(WEIGHTS_NET,
+        "hidden.weight", "2x2", "hidden.bias", "2", "output.weight", "1x2", "output.bias", "1");
+    assertThat(compilation).succeeded();
+    assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String()
+        .contains("core.loadResource(NetModel.class, \"w.safetensors\");");
+  }
+
   // ------------------------------------------------------------------ regularization and normalization layers
 
   @Test

@@ -715,6 +715,36 @@ public final class ModelCore {
     Weights.load(info, net.params, path);
   }
 
+  /**
+   * Loads weights from a class-path resource (resolved like {@link Class#getResource}), as the
+   * constructors of {@code @Weights} networks do.
+   *
+   * @throws IllegalStateException naming the resource and the problem when it is missing or does
+   *     not fit the network; the weights are then left as initialized
+   */
+  public void loadResource(Class<?> anchor, String resource) {
+    java.nio.file.Path temp = null;
+    try (java.io.InputStream in = anchor.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("@Weights resource " + resource + " not found next to " + anchor.getName()
+            + " on the class path");
+      }
+      temp = java.nio.file.Files.createTempFile("kiln-weights", ".safetensors");
+      java.nio.file.Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Weights.load(info, net.params, temp);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("@Weights resource " + resource + " could not be loaded: " + e.getMessage(), e);
+    } finally {
+      if (temp != null) {
+        try {
+          java.nio.file.Files.deleteIfExists(temp);
+        } catch (java.io.IOException ignored) {
+          // a leftover temp file is harmless
+        }
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- summary
 
   /** A table of the layers like Keras's {@code model.summary()}. */

@@ -183,6 +183,11 @@ public final class ModelEmitter {
     for (LayerPlan layer : network.layers()) {
       main.addStatement("this.$L = core.layer($S)", layer.name(), layer.name());
     }
+    dev.kiln.annotations.Weights weights = spec.type().getAnnotation(dev.kiln.annotations.Weights.class);
+    if (weights != null) {
+      main.addComment("Build-time weights (@Weights), checked against the declaration when compiled");
+      main.addStatement("core.loadResource($T.class, $S)", modelName, weights.value());
+    }
     model.addMethod(main.build());
     for (LayerPlan layer : network.layers()) {
       ExecutableElement method = (ExecutableElement) layer.spec().site().element();
