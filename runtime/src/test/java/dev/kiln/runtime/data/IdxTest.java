@@ -367,7 +367,9 @@ class IdxTest {
     Path path = dir.resolve("fuzz.idx");
     int read = 0;
     int rejected = 0;
-    for (int iteration = 0; iteration < 2000; iteration++) {
+    // The suite runs a short seeded corpus; -Dkiln.fuzz.iterations=N runs a longer campaign.
+    int iterations = Integer.getInteger("kiln.fuzz.iterations", 2000);
+    for (int iteration = 0; iteration < iterations; iteration++) {
       byte[] base = bases[iteration % bases.length];
       byte[] bytes = mutate(base, random);
       Files.write(path, bytes);
@@ -382,7 +384,7 @@ class IdxTest {
         fail("iteration " + iteration + " threw " + t + " for bytes " + Arrays.toString(bytes), t);
       }
     }
-    assertEquals(2000, read + rejected);
+    assertEquals(iterations, read + rejected);
     assertTrue(rejected > 1000, "only " + rejected + " mutations rejected");
   }
 
