@@ -1,16 +1,13 @@
 package dev.kiln.runtime.data;
 
+import dev.kiln.runtime.io.AtomicFiles;
 import dev.kiln.runtime.io.KilnFormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0) of little-endian
@@ -435,33 +431,10 @@ public final class Npy {
     Objects.requireNonNull(array, "array");
     byte[] head = header(array.dtype(), array.shape());
     byte[] data = array.data();
-    Path target = path.toAbsolutePath();
-    Path directory = target.getParent();
-    Path temp = createTemp(directory, target.getFileName().toString());
-    try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        writeFully(channel, ByteBuffer.wrap(head));
-        writeFully(channel, ByteBuffer.wrap(data));
-        channel.force(true);
-      }
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // Best effort: the data itself was forced before the rename.
-    }
+    AtomicFiles.write(path, channel -> {
+      AtomicFiles.writeFully(channel, ByteBuffer.wrap(head));
+      AtomicFiles.writeFully(channel, ByteBuffer.wrap(data));
+    });
   }
 
   /** Magic, version, header length and the padded header dict, as NumPy writes them. */
@@ -500,24 +473,4 @@ public final class Npy {
     return (n + ALIGN - 1) / ALIGN * ALIGN;
   }
 
-  private static Path createTemp(Path directory, String fileName) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      Path temp = directory.resolve("." + fileName + "."
-          + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-      try {
-        FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-        return temp;
-      } catch (FileAlreadyExistsException e) {
-        if (attempt >= 100) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
-    while (buffer.hasRemaining()) {
-      channel.write(buffer);
-    }
-  }
 }

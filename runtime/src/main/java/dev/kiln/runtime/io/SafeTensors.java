@@ -6,11 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes <a href="https://github.com/huggingface/safetensors">safetensors</a> files, the
@@ -485,76 +480,25 @@ public final class SafeTensors {
     Objects.requireNonNull(tensors, "tensors");
     byte[] header = header(tensors, metadata == null ? Map.of() : metadata);
 
-    Path target = path.toAbsolutePath();
-    Path directory = target.getParent();
-    Path temp = createTemp(directory, target.getFileName().toString());
-    try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        prefix.putLong(0, header.length);
-        writeFully(channel, prefix);
-        writeFully(channel, ByteBuffer.wrap(header));
-        ByteBuffer chunk = ByteBuffer.allocate(WRITE_CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        FloatBuffer floats = chunk.asFloatBuffer();
-        for (Tensor t : tensors) {
-          float[] data = t.data();
-          for (int offset = 0; offset < data.length; ) {
-            int n = Math.min(floats.capacity(), data.length - offset);
-            floats.clear();
-            floats.put(data, offset, n);
-            chunk.clear().limit(n * Float.BYTES);
-            writeFully(channel, chunk);
-            offset += n;
-          }
-        }
-        channel.force(true);
-      }
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-    forceDirectory(directory);
-  }
-
-  private static Path createTemp(Path directory, String fileName) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      Path temp = directory.resolve("." + fileName + "."
-          + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-      try {
-        // Default permissions (unlike Files.createTempFile's owner-only ones), so the renamed
-        // file gets the same permissions as any other file the user creates.
-        FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-        return temp;
-      } catch (FileAlreadyExistsException e) {
-        if (attempt >= 100) {
-          throw e;
+    AtomicFiles.write(path, channel -> {
+      ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+      prefix.putLong(0, header.length);
+      AtomicFiles.writeFully(channel, prefix);
+      AtomicFiles.writeFully(channel, ByteBuffer.wrap(header));
+      ByteBuffer chunk = ByteBuffer.allocate(WRITE_CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      FloatBuffer floats = chunk.asFloatBuffer();
+      for (Tensor t : tensors) {
+        float[] data = t.data();
+        for (int offset = 0; offset < data.length; ) {
+          int n = Math.min(floats.capacity(), data.length - offset);
+          floats.clear();
+          floats.put(data, offset, n);
+          chunk.clear().limit(n * Float.BYTES);
+          AtomicFiles.writeFully(channel, chunk);
+          offset += n;
         }
       }
-    }
-  }
-
-  /** Makes the rename durable where the platform allows opening a directory (POSIX). */
-  private static void forceDirectory(Path directory) {
-    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // Best effort: the data itself was forced before the rename.
-    }
-  }
-
-  private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
-    while (buffer.hasRemaining()) {
-      channel.write(buffer);
-    }
+    });
   }
 
   /** The header JSON, UTF-8 encoded and padded with spaces to a multiple of 8 bytes. */

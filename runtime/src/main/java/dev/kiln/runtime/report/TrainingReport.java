@@ -1,13 +1,11 @@
 package dev.kiln.runtime.report;
 
+import dev.kiln.runtime.io.AtomicFiles;
 import dev.kiln.runtime.History;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,23 +38,11 @@ public final class TrainingReport {
    */
   public static void write(History history, String title, Path file) throws IOException {
     byte[] bytes = html(history, title).getBytes(StandardCharsets.UTF_8);
-    Path target = file.toAbsolutePath();
-    Path dir = target.getParent();
+    Path dir = file.toAbsolutePath().getParent();
     if (dir != null) {
       Files.createDirectories(dir);
     }
-    Path tmp = target.resolveSibling(
-        "." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
-    try {
-      Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.write(file, channel -> AtomicFiles.writeFully(channel, java.nio.ByteBuffer.wrap(bytes)));
   }
 
   /** The report as an HTML5 document. */
