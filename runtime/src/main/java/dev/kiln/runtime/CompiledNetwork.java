@@ -23,6 +23,8 @@ public abstract class CompiledNetwork {
    * kernels.Noise}); seeded from the model's seed, so training is reproducible.
    */
   protected final long[] noise = new long[1];
+  private final int inputWidth;
+  private final int outputWidth;
 
   protected CompiledNetwork(NetworkInfo info, int maxBatch) {
     this(info, maxBatch, null);
@@ -41,6 +43,8 @@ public abstract class CompiledNetwork {
           "shared parameters have " + sharedParams.length + " values, the network " + info.parameterCount());
     }
     this.maxBatch = maxBatch;
+    this.inputWidth = info.inputSize();
+    this.outputWidth = info.outputSize();
     this.params = sharedParams != null ? sharedParams : new float[info.parameterCount()];
     this.grads = sharedParams != null ? new float[0] : new float[params.length];
     this.input = new float[Math.multiplyExact(maxBatch, info.inputSize())];
@@ -55,6 +59,19 @@ public abstract class CompiledNetwork {
 
   /** The network's static description. */
   public abstract NetworkInfo info();
+
+  /**
+   * Inference on {@code n} rows of {@code x} ([n x inputSize]) into {@code out} ([n x
+   * outputSize]), in batches of at most {@link #maxBatch}. Callers check the arguments.
+   */
+  final void predictRows(float[] x, int n, float[] out) {
+    for (int from = 0; from < n; from += maxBatch) {
+      int rows = Math.min(maxBatch, n - from);
+      System.arraycopy(x, from * inputWidth, input, 0, rows * inputWidth);
+      forward(rows, false);
+      System.arraycopy(output(), 0, out, from * outputWidth, rows * outputWidth);
+    }
+  }
 
   /** Fills {@link #params} from the declared initializers. */
   protected abstract void initialize(SplittableRandom random);

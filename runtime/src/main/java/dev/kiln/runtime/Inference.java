@@ -11,14 +11,12 @@ public final class Inference {
   private final NetworkInfo info;
   private final int inputSize;
   private final int outputSize;
-  private final int maxBatch;
   private final ThreadLocal<CompiledNetwork> programs;
 
   Inference(NetworkInfo info, CompiledNetwork.Factory factory, float[] snapshot, int maxBatch) {
     this.info = info;
     this.inputSize = info.inputSize();
     this.outputSize = info.outputSize();
-    this.maxBatch = maxBatch;
     this.programs = ThreadLocal.withInitial(() -> factory.create(maxBatch, snapshot));
   }
 
@@ -36,10 +34,7 @@ public final class Inference {
       throw new IllegalArgumentException(
           "output array has " + (out == null ? "no" : out.length) + " values, the network produces " + outputSize);
     }
-    CompiledNetwork net = programs.get();
-    System.arraycopy(x, 0, net.input, 0, inputSize);
-    net.forward(1, false);
-    System.arraycopy(net.output(), 0, out, 0, outputSize);
+    programs.get().predictRows(x, 1, out);
   }
 
   /** The prediction for one sample (allocates the result). */
@@ -57,12 +52,6 @@ public final class Inference {
     if (out == null || (long) n * outputSize != out.length) {
       throw new IllegalArgumentException("output array must hold " + n + " x " + outputSize + " values");
     }
-    CompiledNetwork net = programs.get();
-    for (int from = 0; from < n; from += maxBatch) {
-      int rows = Math.min(maxBatch, n - from);
-      System.arraycopy(x, from * inputSize, net.input, 0, rows * inputSize);
-      net.forward(rows, false);
-      System.arraycopy(net.output(), 0, out, from * outputSize, rows * outputSize);
-    }
+    programs.get().predictRows(x, n, out);
   }
 }

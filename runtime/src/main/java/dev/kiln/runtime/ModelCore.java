@@ -129,25 +129,20 @@ public final class ModelCore {
     return !frozenLayers.contains(layer);
   }
 
+  /** The tensors gradient clipping sees, adjacent ones merged: one definition of "updated". */
   private void updateTrainableRanges() {
+    int[] offsets = GradientClipping.tensorOffsets(info, frozenLayers);
+    int[] sizes = GradientClipping.tensorSizes(info, frozenLayers);
     int count = 0;
-    for (LayerInfo layer : info.layers()) {
-      if (frozenLayers.contains(layer.name())) {
-        continue;
-      }
-      for (TensorSlice t : layer.tensors()) {
-        if (!t.trainable()) {
-          continue;
-        }
-        int from = t.offset();
-        int to = from + t.size();
-        if (count > 0 && trainableRanges[2 * count - 1] == from) {
-          trainableRanges[2 * count - 1] = to; // adjacent: extend the previous range
-        } else {
-          trainableRanges[2 * count] = from;
-          trainableRanges[2 * count + 1] = to;
-          count++;
-        }
+    for (int t = 0; t < offsets.length; t++) {
+      int from = offsets[t];
+      int to = from + sizes[t];
+      if (count > 0 && trainableRanges[2 * count - 1] == from) {
+        trainableRanges[2 * count - 1] = to; // adjacent: extend the previous range
+      } else {
+        trainableRanges[2 * count] = from;
+        trainableRanges[2 * count + 1] = to;
+        count++;
       }
     }
     trainableRangeCount = count;
@@ -176,11 +171,9 @@ public final class ModelCore {
    * mode batch normalization's moving statistics are updated, as in a training step.
    */
   public double loss(float[][] x, float[][] y, boolean training) {
-    checkData(x, y, DataRole.BATCH);
-    checkBatchSize(x.length);
-    loadBatch(x, y, null, 0, x.length);
-    net.forward(x.length, training);
-    return net.loss(x.length);
+    int n = loadBatchForPass(x, y);
+    net.forward(n, training);
+    return net.loss(n);
   }
 
   /** When on, inputs are checked for NaN and infinity before use (off by default). */
@@ -400,11 +393,17 @@ public final class ModelCore {
    * @return the mean loss over the batch
    */
   public double computeGradients(float[][] x, float[][] y) {
+    int n = loadBatchForPass(x, y);
+    net.forward(n, true);
+    return net.backward(n);
+  }
+
+  /** Checks one caller-given batch, loads it into the buffers and returns its size. */
+  private int loadBatchForPass(float[][] x, float[][] y) {
     checkData(x, y, DataRole.BATCH);
     checkBatchSize(x.length);
     loadBatch(x, y, null, 0, x.length);
-    net.forward(x.length, true);
-    return net.backward(x.length);
+    return x.length;
   }
 
   /**
@@ -511,9 +510,7 @@ public final class ModelCore {
       throw new IllegalArgumentException(
           "output array has " + out.length + " values, the network produces " + outputSize);
     }
-    System.arraycopy(x, 0, net.input, 0, inputSize);
-    net.forward(1, false);
-    System.arraycopy(net.output(), 0, out, 0, outputSize);
+    net.predictRows(x, 1, out);
   }
 
   /**
@@ -532,12 +529,7 @@ public final class ModelCore {
     if (checkInputs) {
       checkFinite(x, 0, x.length, "input", -1);
     }
-    for (int from = 0; from < n; from += net.maxBatch) {
-      int rows = Math.min(net.maxBatch, n - from);
-      System.arraycopy(x, from * inputSize, net.input, 0, rows * inputSize);
-      net.forward(rows, false);
-      System.arraycopy(net.output(), 0, out, from * outputSize, rows * outputSize);
-    }
+    net.predictRows(x, n, out);
   }
 
   /** Predicts each row of {@code x}. */

@@ -124,20 +124,8 @@ public final class Bench {
   private void w2() {
     FashionMlpModel model = new FashionMlpModel(42, 1);
     double warmUp = model.warmUp();
-    float[][] samples = data.testX;
-    float[] out = new float[10];
-    for (int i = 0; i < 20_000; i++) {
-      model.predict(samples[i % samples.length], out);
-    }
     int calls = 50_000;
-    long[] nanos = new long[calls];
-    for (int i = 0; i < calls; i++) {
-      float[] x = samples[i % samples.length];
-      long start = System.nanoTime();
-      model.predict(x, out);
-      nanos[i] = System.nanoTime() - start;
-    }
-    Arrays.sort(nanos);
+    long[] nanos = batchOneLatencies(model, data.testX, 20_000, calls);
     double sum = 0;
     for (long n : nanos) {
       sum += n;
@@ -152,6 +140,26 @@ public final class Bench {
   }
 
   /** W3 at one thread and at the configured count (the issue asks for 1 and 2). */
+  /**
+   * Times {@code calls} batch-1 predictions (after {@code warmUpCalls} untimed ones), cycling
+   * through {@code samples}; returns the nanoseconds of each call, sorted.
+   */
+  static long[] batchOneLatencies(dev.kiln.runtime.Model model, float[][] samples, int warmUpCalls, int calls) {
+    float[] out = new float[model.core().info().outputSize()];
+    for (int i = 0; i < warmUpCalls; i++) {
+      model.predict(samples[i % samples.length], out);
+    }
+    long[] nanos = new long[calls];
+    for (int i = 0; i < calls; i++) {
+      float[] x = samples[i % samples.length];
+      long start = System.nanoTime();
+      model.predict(x, out);
+      nanos[i] = System.nanoTime() - start;
+    }
+    Arrays.sort(nanos);
+    return nanos;
+  }
+
   private void w3() {
     int configured = threads;
     for (int t : configured == 1 ? new int[] {1} : new int[] {1, configured}) {

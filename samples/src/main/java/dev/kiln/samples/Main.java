@@ -92,17 +92,7 @@ public final class Main {
     float[] probabilities = new float[FashionMnist.CLASS_COUNT];
     float[][] images = data.testImages();
     int calls = 20_000;
-    long[] nanos = new long[calls];
-    for (int i = 0; i < calls; i++) {
-      model.predict(images[i % images.length], probabilities); // warm-up
-    }
-    for (int i = 0; i < calls; i++) {
-      float[] image = images[i % images.length];
-      long t = System.nanoTime();
-      model.predict(image, probabilities);
-      nanos[i] = System.nanoTime() - t;
-    }
-    Arrays.sort(nanos);
+    long[] nanos = Bench.batchOneLatencies(model, images, calls, calls);
     System.out.printf(Locale.ROOT, "Batch-1 prediction latency over %,d calls: p50 %.1f us, p99 %.1f us%n",
         calls, nanos[calls / 2] / 1e3, nanos[calls * 99 / 100] / 1e3);
     model.predict(images[0], probabilities);
