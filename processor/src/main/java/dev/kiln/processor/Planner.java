@@ -113,8 +113,7 @@ final class Planner {
     LayerPlan previous = null;
     for (int i = 0; i < specs.size(); i++) {
       List<TensorPlan> layerTensors = orderedLikeDrafts(drafts.get(i), tensors.get(i));
-      LayerPlan plan = new LayerPlan(specs.get(i), i, previous, inputShapes.get(i), outputShapes.get(i),
-          layerTensors.isEmpty() ? offset : layerTensors.get(0).offset(), layerTensors,
+      LayerPlan plan = new LayerPlan(specs.get(i), i, previous, inputShapes.get(i), outputShapes.get(i), layerTensors,
           i == specs.size() - 1 && fused);
       layers.add(plan);
       previous = plan;

@@ -11,7 +11,6 @@ import java.util.List;
  * @param input the previous layer, null for the first
  * @param inputShape shape of one input sample
  * @param outputShape shape of one output sample
- * @param parameterOffset first parameter in the flat array
  * @param tensors the parameter tensors in save order
  * @param lossFused true when the loss's gradient lands directly on this layer's pre-activation
  *     (softmax + cross-entropy, sigmoid + binary cross-entropy)
@@ -22,7 +21,6 @@ public record LayerPlan(
     LayerPlan input,
     int[] inputShape,
     int[] outputShape,
-    int parameterOffset,
     List<TensorPlan> tensors,
     boolean lossFused) {
   public LayerPlan {
