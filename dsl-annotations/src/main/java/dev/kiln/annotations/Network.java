@@ -24,8 +24,12 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
 public @interface Network {
-  /** Shape of one input sample, e.g. {@code {784}} or {@code {28, 28, 1}}. Every dimension > 0. */
-  int[] input();
+  /**
+   * Shape of one input sample, e.g. {@code {784}} or {@code {28, 28, 1}}; every dimension > 0.
+   * Layers name this input {@code input} when they take it explicitly. Leave it empty when the
+   * network declares its inputs as {@link Input @Input} methods instead (several inputs).
+   */
+  int[] input() default {};
 
   /** The training loss. */
   Loss loss();
