@@ -6,25 +6,25 @@ import javax.lang.model.element.AnnotationValue;
 import javax.tools.Diagnostic;
 
 /** Reports catalogued messages at the most precise source position known and counts errors. */
-final class Diagnostics {
+public final class Diagnostics {
   private final Messager messager;
   private int errors;
 
-  Diagnostics(Messager messager) {
+  public Diagnostics(Messager messager) {
     this.messager = messager;
   }
 
   /** An error on the annotation value {@code valueName} of {@code site} (or the annotation, or the element). */
-  void error(Site site, String valueName, Message message, Object... args) {
+  public void error(Site site, String valueName, Message message, Object... args) {
     errors++;
     report(Diagnostic.Kind.ERROR, site, valueName, message, args);
   }
 
-  void warning(Site site, String valueName, Message message, Object... args) {
+  public void warning(Site site, String valueName, Message message, Object... args) {
     report(Diagnostic.Kind.WARNING, site, valueName, message, args);
   }
 
-  int errorCount() {
+  public int errorCount() {
     return errors;
   }
 

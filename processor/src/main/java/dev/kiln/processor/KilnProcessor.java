@@ -122,9 +122,8 @@ public final class KilnProcessor extends AbstractProcessor {
     if (plan == null || diagnostics.errorCount() > 0) {
       return;
     }
-    String weights = WeightsCheck.declared(type);
-    if (weights != null) {
-      new WeightsCheck(processingEnv.getFiler(), diagnostics).check(plan, weights);
+    if (spec.weights() != null) {
+      new WeightsCheck(processingEnv.getFiler(), diagnostics).check(plan, spec.weights());
       if (diagnostics.errorCount() > 0) {
         return;
       }

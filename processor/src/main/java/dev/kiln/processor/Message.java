@@ -4,7 +4,7 @@ package dev.kiln.processor;
  * Every diagnostic the processor emits, with a stable id (shown in brackets, searchable in the
  * docs) and a template that says what to change.
  */
-enum Message {
+public enum Message {
   NETWORK_KIND("kiln.network.kind", "@Network goes on an interface or an abstract class; %s is %s"),
   NETWORK_GENERIC("kiln.network.generic", "@Network type %s must not declare type parameters"),
   NETWORK_NESTING("kiln.network.nesting", "@Network type %s must be top-level or a static, non-private nested type"),
@@ -22,7 +22,11 @@ enum Message {
   NO_LAYERS(
       "kiln.network.empty",
       "%s declares no layers; add abstract methods returning dev.kiln.runtime.Layer, each with a layer annotation "
-          + "(@Dense, @Activation, @Dropout, @GaussianNoise, @BatchNorm, @LayerNorm)"),
+          + "(%s)"),
+  INPUT_BOTH(
+      "kiln.network.inputBoth",
+      "%s declares @Input layers and @Network(input = ...); declare the input one way: remove @Network's input, "
+          + "or the @Input methods"),
   OPTIMIZER_MULTIPLE("kiln.optimizer.multiple", "%s declares both @%s and @%s; declare one optimizer"),
   OPTIMIZER_VALUE("kiln.optimizer.value", "@%s %s must be %s, was %s"),
   METHOD_UNANNOTATED(
@@ -36,26 +40,31 @@ enum Message {
   METHOD_PARAMETER_TYPE(
       "kiln.layer.parameter", "parameter %s of %s() must have type dev.kiln.runtime.Layer and name an earlier layer"),
   METHOD_PARAMETER_UNKNOWN("kiln.layer.input", "parameter %s of %s() names no earlier layer; earlier layers are %s"),
-  GRAPH_NOT_SEQUENTIAL(
-      "kiln.graph.sequential",
-      "%s() takes its input from %s, but Kiln supports sequential networks only so far: "
-          + "a layer's input must be the layer declared just before it (%s)"),
+  GRAPH_LATER(
+      "kiln.graph.order",
+      "parameter %s of %s() names a layer declared after it; a layer reads earlier layers only: move %s() above %s()"),
+  GRAPH_SELF("kiln.graph.self", "parameter %s of %s() names the layer itself; a layer reads earlier layers only"),
+  GRAPH_UNUSED(
+      "kiln.graph.unused",
+      "%s() is not read by any layer on the way to the output %s(); connect it (name it as a parameter) or remove it"),
+  LAYER_INPUT_COUNT("kiln.layer.inputCount", "@%s takes %s, but %s() takes %d"),
+  ADD_SHAPES("kiln.add.shapes", "@Add adds inputs of one shape, but %s() gets %s; give them the same shape"),
+  CONCATENATE_SHAPES(
+      "kiln.concatenate.shapes",
+      "@Concatenate joins inputs along the last axis, so every other axis must agree, but %s() gets %s"),
+  SIZE_LIMIT(
+      "kiln.size",
+      "%s: %s would be %,d values, more than a Java array holds (2,147,483,647); make the network smaller"),
   LAYER_DUPLICATE("kiln.layer.duplicate", "layer name %s is already declared; layer names must be unique"),
   LAYER_RESERVED(
       "kiln.layer.reservedName",
       "layer name %s clashes with %s of the generated model class; rename the method"),
-  LAYER_NAME_CLASH(
-      "kiln.layer.nameClash",
-      "layer name %s clashes with %s, which Kiln generates for layer %s; rename one of them"),
   DENSE_UNITS("kiln.dense.units", "@Dense units must be > 0, was %d"),
   DENSE_REGULARIZER("kiln.dense.regularizer", "@Dense %s must be >= 0 and finite, was %s"),
   DROPOUT_RATE("kiln.dropout.rate", "@Dropout rate must be in [0, 1), was %s"),
   NOISE_STDDEV("kiln.noise.stddev", "@GaussianNoise stddev must be >= 0 and finite, was %s"),
   NORM_MOMENTUM("kiln.batchNorm.momentum", "@BatchNorm momentum must be in [0, 1), was %s"),
   NORM_EPSILON("kiln.norm.epsilon", "@%s epsilon must be > 0 and finite, was %s"),
-  NORM_INPUT_RANK("kiln.norm.inputRank", "@%s needs a flat input (rank 1), but %s() receives shape %s"),
-  DENSE_INPUT_RANK(
-      "kiln.dense.inputRank", "@Dense needs a flat input (rank 1), but %s() receives shape %s"),
   INIT_VALUE("kiln.init.value", "@Dense %s must be finite, was %s"),
   INIT_VALUE_UNUSED("kiln.init.valueUnused", "@Dense %s only applies with Initializer.CONSTANT, not %s"),
   SOFTMAX_POSITION(
@@ -86,7 +95,7 @@ enum Message {
     this.template = template;
   }
 
-  String format(Object... args) {
+  public String format(Object... args) {
     return "[" + id + "] " + String.format(java.util.Locale.ROOT, template, args);
   }
 }

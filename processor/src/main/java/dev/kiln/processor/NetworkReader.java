@@ -1,18 +1,8 @@
 package dev.kiln.processor;
 
-import dev.kiln.annotations.Activation;
-import dev.kiln.annotations.BatchNorm;
-import dev.kiln.annotations.Dense;
-import dev.kiln.annotations.Dropout;
-import dev.kiln.annotations.GaussianNoise;
-import dev.kiln.annotations.LayerNorm;
 import dev.kiln.annotations.Network;
-import dev.kiln.processor.model.ActivationLayerSpec;
-import dev.kiln.processor.model.ActivationSpec;
-import dev.kiln.processor.model.DenseSpec;
-import dev.kiln.processor.model.DropoutSpec;
-import dev.kiln.processor.model.GaussianNoiseSpec;
-import dev.kiln.processor.model.NormalizationSpec;
+import dev.kiln.processor.layers.LayerKinds;
+import dev.kiln.processor.model.LayerDeclaration;
 import dev.kiln.processor.model.LayerSpec;
 import dev.kiln.processor.model.NetworkSpec;
 import dev.kiln.processor.model.OptimizerSpec;
@@ -84,8 +74,11 @@ final class NetworkReader {
       }
     }
     reportInheritedAbstractMethods(type);
+    AnnotationMirror weightsMirror = mirror(type, "Weights");
+    dev.kiln.annotations.Weights weights = type.getAnnotation(dev.kiln.annotations.Weights.class);
     return new NetworkSpec(type, site, network.input(), network.loss(), network.labelSmoothing(), network.maxBatch(),
-        optimizer, layers);
+        optimizer, weights == null ? null : weights.value(), weights == null ? null : new Site(type, weightsMirror),
+        layers);
   }
 
   private boolean checkTypeShape(TypeElement type, Site site) {
@@ -155,17 +148,13 @@ final class NetworkReader {
     return new OptimizerSpec(kind, found, values);
   }
 
-  /** The layer annotations, in the order a method's conflicting annotations are reported. */
-  private static final List<String> LAYER_KINDS =
-      List.of("Dense", "Activation", "Dropout", "GaussianNoise", "BatchNorm", "LayerNorm");
-
   private LayerSpec readLayer(ExecutableElement method) {
     String name = method.getSimpleName().toString();
     boolean isAbstract = method.getModifiers().contains(Modifier.ABSTRACT);
-    List<String> kinds = new ArrayList<>();
+    List<LayerKinds.Kind> kinds = new ArrayList<>();
     List<AnnotationMirror> mirrors = new ArrayList<>();
-    for (String kind : LAYER_KINDS) {
-      AnnotationMirror mirror = mirror(method, kind);
+    for (LayerKinds.Kind kind : LayerKinds.ALL) {
+      AnnotationMirror mirror = mirror(method, kind.annotation());
       if (mirror != null) {
         kinds.add(kind);
         mirrors.add(mirror);
@@ -179,7 +168,8 @@ final class NetworkReader {
     }
     Site site = new Site(method, mirrors.get(0));
     if (kinds.size() > 1) {
-      diagnostics.error(new Site(method, mirrors.get(1)), null, Message.METHOD_TWO_LAYERS, name, kinds.get(0), kinds.get(1));
+      diagnostics.error(new Site(method, mirrors.get(1)), null, Message.METHOD_TWO_LAYERS, name,
+          kinds.get(0).annotation(), kinds.get(1).annotation());
     }
     // A malformed signature is reported but the layer stays in the model, so the rules that look
     // at the whole network (names, loss, output) see it as declared and report no follow-on errors.
@@ -190,43 +180,7 @@ final class NetworkReader {
         inputs.add(p.getSimpleName().toString());
       }
     }
-    return readLayer(kinds.get(0), name, method, site, inputs);
-  }
-
-  /** One case per layer kind: the annotation's values into the kind's record. */
-  private static LayerSpec readLayer(
-      String kind, String name, ExecutableElement method, Site site, List<String> inputs) {
-    switch (kind) {
-      case "Dense": {
-        Dense d = method.getAnnotation(Dense.class);
-        return new DenseSpec(
-            name, site, inputs, d.units(), activation(d.activation(), d.alpha(), d.temperature()),
-            d.kernelInit(), d.kernelInitValue(), d.kernelL1(), d.kernelL2(), d.useBias(), d.biasInit(),
-            d.biasInitValue(), d.trainable());
-      }
-      case "Activation": {
-        Activation a = method.getAnnotation(Activation.class);
-        return new ActivationLayerSpec(name, site, inputs, activation(a.value(), a.alpha(), a.temperature()));
-      }
-      case "Dropout":
-        return new DropoutSpec(name, site, inputs, method.getAnnotation(Dropout.class).value());
-      case "GaussianNoise":
-        return new GaussianNoiseSpec(name, site, inputs, method.getAnnotation(GaussianNoise.class).stddev());
-      case "BatchNorm": {
-        BatchNorm b = method.getAnnotation(BatchNorm.class);
-        return new NormalizationSpec(name, site, inputs, true, b.momentum(), b.epsilon(), b.center(), b.scale());
-      }
-      case "LayerNorm": {
-        LayerNorm l = method.getAnnotation(LayerNorm.class);
-        return new NormalizationSpec(name, site, inputs, false, Double.NaN, l.epsilon(), l.center(), l.scale());
-      }
-      default:
-        throw new IllegalStateException("no reader for @" + kind);
-    }
-  }
-
-  private static ActivationSpec activation(dev.kiln.annotations.ActivationFunction f, double alpha, double temperature) {
-    return new ActivationSpec(f, Double.isNaN(alpha) ? ActivationSpec.defaultAlpha(f) : alpha, temperature);
+    return kinds.get(0).reader().apply(new LayerDeclaration(method, site, inputs));
   }
 
   private void checkSignature(ExecutableElement method, Site site, boolean isAbstract) {

@@ -2,24 +2,20 @@ package dev.kiln.processor;
 
 import dev.kiln.annotations.ActivationFunction;
 import dev.kiln.annotations.Loss;
-import dev.kiln.processor.model.ActivationLayerSpec;
-import dev.kiln.processor.model.DenseSpec;
-import dev.kiln.processor.model.DropoutSpec;
-import dev.kiln.processor.model.GaussianNoiseSpec;
-import dev.kiln.processor.model.NormalizationSpec;
 import dev.kiln.processor.model.LayerPlan;
 import dev.kiln.processor.model.LayerPlan.TensorPlan;
 import dev.kiln.processor.model.LayerSpec;
 import dev.kiln.processor.model.NetworkPlan;
 import dev.kiln.processor.model.NetworkSpec;
+import dev.kiln.processor.model.Parameter;
+import dev.kiln.processor.model.Shape;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * Stages 3 and 4: infers every layer's shapes, lays the parameters out in the flat array and
- * decides the loss fusion. Shape mismatches are reported here, on the layer that cannot take its
- * input.
+ * Stages 3 and 4: infers every node's shape from its inputs' (each kind's own rule), lays the
+ * parameters out in the flat array, and decides the loss fusion. Sizes are computed exactly: a
+ * network whose arrays would not fit Java's limit is a located error, never a wrapped number.
  */
 final class Planner {
   private final Diagnostics diagnostics;
@@ -28,80 +24,61 @@ final class Planner {
     this.diagnostics = diagnostics;
   }
 
-  /** A tensor before layout: offsets are assigned once every layer's tensors are known. */
-  private record Draft(String suffix, int[] shape, boolean transposed, boolean trainable) {}
-
   /**
-   * The plan, or null when a shape error was reported. Trainable tensors come first in the flat
-   * array, in layer order, then the non-trainable ones: the optimizer steps one contiguous range.
+   * The plan, or null when an error was reported. Trainable tensors come first in the flat array,
+   * in layer order, then the non-trainable ones: the optimizer steps one contiguous range.
    */
   NetworkPlan plan(NetworkSpec network) {
-    List<LayerSpec> specs = network.layers();
-    boolean fused = isLossFused(network);
-    int[] shape = network.inputShape();
-    boolean ok = true;
-    List<int[]> inputShapes = new ArrayList<>();
-    List<int[]> outputShapes = new ArrayList<>();
-    List<List<Draft>> drafts = new ArrayList<>();
-    for (LayerSpec spec : specs) {
-      List<Draft> tensors = new ArrayList<>();
-      int[] outputShape;
-      if (spec instanceof DenseSpec dense) {
-        if (shape.length != 1) {
-          diagnostics.error(spec.site(), null, Message.DENSE_INPUT_RANK, spec.name(), Arrays.toString(shape));
-          ok = false;
-          shape = new int[] {Arrays.stream(shape).reduce(1, (a, b) -> a * b)};
-        }
-        // Kernel kept [inputs][units]: the forward product and batch-1 prediction stream rows of it.
-        tensors.add(new Draft("weight", new int[] {dense.units(), shape[0]}, true, dense.trainable()));
-        if (dense.useBias()) {
-          tensors.add(new Draft("bias", new int[] {dense.units()}, false, dense.trainable()));
-        }
-        outputShape = new int[] {dense.units()};
-      } else if (spec instanceof NormalizationSpec norm) {
-        if (shape.length != 1) {
-          diagnostics.error(spec.site(), null, Message.NORM_INPUT_RANK, norm.overBatch() ? "BatchNorm" : "LayerNorm",
-              spec.name(), Arrays.toString(shape));
-          ok = false;
-        }
-        int[] features = {shape[shape.length - 1]};
-        if (norm.scale()) {
-          tensors.add(new Draft("weight", features, false, true));
-        }
-        if (norm.center()) {
-          tensors.add(new Draft("bias", features, false, true));
-        }
-        if (norm.overBatch()) {
-          tensors.add(new Draft("running_mean", features, false, false));
-          tensors.add(new Draft("running_var", features, false, false));
-        }
-        outputShape = shape;
-      } else if (spec instanceof ActivationLayerSpec || spec instanceof DropoutSpec || spec instanceof GaussianNoiseSpec) {
-        outputShape = shape;
-      } else {
-        throw new IllegalStateException("no planner for " + spec.typeName());
+    Graph graph = Graph.of(network, null);
+    int count = graph.nodes.size();
+    List<Shape> shapes = new ArrayList<>();
+    List<List<Parameter>> parameters = new ArrayList<>();
+    for (int j = 0; j < count; j++) {
+      LayerSpec node = graph.nodes.get(j);
+      List<Shape> in = new ArrayList<>();
+      for (int i : graph.edges.get(j)) {
+        in.add(shapes.get(i));
       }
-      inputShapes.add(shape);
-      outputShapes.add(outputShape);
-      drafts.add(tensors);
-      shape = outputShape;
+      Shape shape = node.outputShape(in, diagnostics);
+      if (shape == null) {
+        return null;
+      }
+      if (shape.size() > Integer.MAX_VALUE) {
+        diagnostics.error(node.site(), null, Message.SIZE_LIMIT, node.name() + "()", "its output " + shape,
+            shape.size());
+        return null;
+      }
+      shapes.add(shape);
+      parameters.add(node.parameters(in));
     }
-    if (!ok) {
+    LayerSpec output = graph.nodes.get(count - 1);
+    if (output.activation().function() == ActivationFunction.SOFTMAX && shapes.get(count - 1).last() == 1) {
+      diagnostics.error(output.site(), output.site().has("activation") ? "activation" : "value",
+          Message.SOFTMAX_ONE_UNIT);
       return null;
     }
-    int offset = 0;
+    if (!checkBatchBuffers(network, graph, shapes)) {
+      return null;
+    }
+    // Offsets: trainable tensors of every layer first, then the non-trainable ones.
     List<List<TensorPlan>> tensors = new ArrayList<>();
-    for (int i = 0; i < specs.size(); i++) {
+    for (int j = 0; j < count; j++) {
       tensors.add(new ArrayList<>());
     }
-    int trainable = 0;
+    long offset = 0;
+    long trainable = 0;
     for (boolean pass : new boolean[] {true, false}) {
-      for (int i = 0; i < specs.size(); i++) {
-        for (Draft d : drafts.get(i)) {
-          if (d.trainable() == pass) {
-            TensorPlan t = new TensorPlan(d.suffix(), offset, d.shape(), d.transposed(), d.trainable());
-            tensors.get(i).add(t);
-            offset += t.size();
+      for (int j = 0; j < count; j++) {
+        for (Parameter p : parameters.get(j)) {
+          if (p.trainable() == pass) {
+            if (offset + p.savedShape().size() > Integer.MAX_VALUE) {
+              LayerSpec node = graph.nodes.get(j);
+              diagnostics.error(node.site(), null, Message.SIZE_LIMIT, node.name() + "()",
+                  "the network's parameters up to " + node.name() + "." + p.suffix(), offset + p.savedShape().size());
+              return null;
+            }
+            tensors.get(j).add(new TensorPlan(p, (int) offset));
+            offset += p.savedShape().size();
           }
         }
       }
@@ -109,24 +86,38 @@ final class Planner {
         trainable = offset;
       }
     }
-    List<LayerPlan> layers = new ArrayList<>();
-    LayerPlan previous = null;
-    for (int i = 0; i < specs.size(); i++) {
-      List<TensorPlan> layerTensors = orderedLikeDrafts(drafts.get(i), tensors.get(i));
-      LayerPlan plan = new LayerPlan(specs.get(i), i, previous, inputShapes.get(i), outputShapes.get(i), layerTensors,
-          i == specs.size() - 1 && fused);
-      layers.add(plan);
-      previous = plan;
+    boolean fused = isLossFused(network, graph);
+    List<LayerPlan> nodes = new ArrayList<>();
+    for (int j = 0; j < count; j++) {
+      List<LayerPlan> inputs = new ArrayList<>();
+      for (int i : graph.edges.get(j)) {
+        inputs.add(nodes.get(i));
+      }
+      nodes.add(new LayerPlan(graph.nodes.get(j), j, inputs, shapes.get(j), inSaveOrder(parameters.get(j),
+          tensors.get(j)), fused && j == count - 1));
     }
-    return new NetworkPlan(network, layers, offset, trainable);
+    return new NetworkPlan(network, nodes, (int) offset, (int) trainable);
+  }
+
+  /** Every per-sample buffer holds DEFAULT_MAX_BATCH samples: that product must fit an array too. */
+  private boolean checkBatchBuffers(NetworkSpec network, Graph graph, List<Shape> shapes) {
+    for (int j = 0; j < shapes.size(); j++) {
+      long values = (long) network.maxBatch() * shapes.get(j).size();
+      if (values > Integer.MAX_VALUE) {
+        diagnostics.error(network.site(), "maxBatch", Message.SIZE_LIMIT, "@Network maxBatch " + network.maxBatch(),
+            "the buffer of " + graph.nodes.get(j).name() + " " + shapes.get(j) + " for a full batch", values);
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A layer's tensors in declaration (save) order, whatever order the layout assigned them in. */
-  private static List<TensorPlan> orderedLikeDrafts(List<Draft> drafts, List<TensorPlan> planned) {
+  private static List<TensorPlan> inSaveOrder(List<Parameter> declared, List<TensorPlan> planned) {
     List<TensorPlan> ordered = new ArrayList<>();
-    for (Draft d : drafts) {
+    for (Parameter p : declared) {
       for (TensorPlan t : planned) {
-        if (t.suffix().equals(d.suffix())) {
+        if (t.parameter() == p) {
           ordered.add(t);
         }
       }
@@ -134,12 +125,28 @@ final class Planner {
     return ordered;
   }
 
-  /** Softmax + (sparse) categorical and sigmoid + binary cross-entropy: gradient (p - y) on the logits. */
-  static boolean isLossFused(NetworkSpec network) {
-    ActivationFunction f = NetworkPlan.activationOf(network.layers().get(network.layers().size() - 1)).function();
+  /**
+   * Softmax + (sparse) categorical and sigmoid + binary cross-entropy: the loss writes (p - y)/n
+   * straight onto the logits. Not when the logits come straight from a network input or feed
+   * another layer too (the loss would overwrite that layer's share of their gradient).
+   */
+  private static boolean isLossFused(NetworkSpec network, Graph graph) {
+    int output = graph.output();
+    LayerSpec layer = graph.nodes.get(output);
+    ActivationFunction f = layer.activation().function();
     Loss loss = network.loss();
-    return (f == ActivationFunction.SOFTMAX
+    boolean matches = (f == ActivationFunction.SOFTMAX
             && (loss == Loss.CATEGORICAL_CROSSENTROPY || loss == Loss.SPARSE_CATEGORICAL_CROSSENTROPY))
         || (f == ActivationFunction.SIGMOID && loss == Loss.BINARY_CROSSENTROPY);
+    if (!matches || !layer.activatesInput()) {
+      return matches; // the layer keeps its logits itself
+    }
+    // An activation layer's logits are its input's output.
+    int logits = graph.edges.get(output).get(0);
+    int readers = 0;
+    for (List<Integer> e : graph.edges) {
+      readers += e.contains(logits) ? 1 : 0;
+    }
+    return !graph.nodes.get(logits).isInput() && readers == 1;
   }
 }

@@ -91,7 +91,7 @@ final class WeightsCheck {
           }
         }
         List<Long> planned = new ArrayList<>();
-        for (int d : t.savedShape()) {
+        for (int d : t.parameter().savedShape().toArray()) {
           planned.add((long) d);
         }
         if (!shape.equals(planned)) {

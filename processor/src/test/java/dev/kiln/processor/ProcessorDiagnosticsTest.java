@@ -309,7 +309,7 @@ class ProcessorDiagnosticsTest {
   @Covers(Message.METHOD_PARAMETER_UNKNOWN)
   void layerParameterNamingNoEarlierLayer() {
     expectError(Message.METHOD_PARAMETER_UNKNOWN,
-        "parameter hiden of out() names no earlier layer; earlier layers are hidden", """
+        "parameter hiden of out() names no earlier layer; earlier layers are input, hidden", """
         @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
         interface Net {
           @Dense(units = 4)
@@ -322,21 +322,162 @@ class ProcessorDiagnosticsTest {
   }
 
   @Test
-  @Covers(Message.GRAPH_NOT_SEQUENTIAL)
-  void layerSkippingTheLayerBeforeIt() {
-    expectError(Message.GRAPH_NOT_SEQUENTIAL,
-        "out() takes its input from first, but Kiln supports sequential networks only so far: "
-            + "a layer's input must be the layer declared just before it (second)", """
+  @Covers(Message.GRAPH_LATER)
+  void layerReadingALaterLayer() {
+    expectError(Message.GRAPH_LATER,
+        "parameter later of out() names a layer declared after it; a layer reads earlier layers only: "
+            + "move later() above out()", """
         @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
         interface Net {
           @Dense(units = 4)
           Layer first();
 
-          @Dense(units = 4)
-          Layer second(Layer first);
+          @Dense(units = 4) // <-
+          Layer out(Layer later);
 
+          @Dense(units = 1)
+          Layer later(Layer first);
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.GRAPH_SELF)
+  void layerReadingItself() {
+    expectError(Message.GRAPH_SELF, "parameter out of out() names the layer itself", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
           @Dense(units = 1) // <-
-          Layer out(Layer first);
+          Layer out(Layer out);
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.GRAPH_UNUSED)
+  void layerNobodyReads() {
+    expectError(Message.GRAPH_UNUSED,
+        "side() is not read by any layer on the way to the output out(); connect it", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Dense(units = 4)
+          Layer trunk();
+
+          @Dense(units = 3) // <-
+          Layer side(Layer trunk);
+
+          @Dense(units = 1)
+          Layer out(Layer trunk);
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.LAYER_INPUT_COUNT)
+  void addOfOneInput() {
+    expectError(Message.LAYER_INPUT_COUNT, "@Add takes 2 or more inputs, but skip() takes 1", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Dense(units = 2)
+          Layer hidden();
+
+          @Add // <-
+          Layer skip(Layer hidden);
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.ADD_SHAPES)
+  void addOfDifferentShapes() {
+    expectError(Message.ADD_SHAPES,
+        "@Add adds inputs of one shape, but skip() gets input (2) and hidden (3); give them the same shape", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Dense(units = 3)
+          Layer hidden();
+
+          @Add // <-
+          Layer skip(Layer input, Layer hidden);
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.CONCATENATE_SHAPES)
+  void concatenateOfDifferentRanks() {
+    expectError(Message.CONCATENATE_SHAPES,
+        "every other axis must agree, but joined() gets sequence (3, 4) and flat (5)", """
+        @Network(loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Input({3, 4})
+          Layer sequence();
+
+          @Input(5)
+          Layer flat();
+
+          @Concatenate // <-
+          Layer joined(Layer sequence, Layer flat);
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.INPUT_BOTH)
+  void inputDeclaredTwice() {
+    expectError(Message.INPUT_BOTH, "Net declares @Input layers and @Network(input = ...)", """
+        @Network(
+            input = 4, // <-
+            loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Input(4)
+          Layer features();
+
+          @Dense(units = 1)
+          Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.SIZE_LIMIT)
+  void parameterCountPastAnArray() {
+    expectError(Message.SIZE_LIMIT,
+        "wide(): the network's parameters up to wide.weight would be 4,294,967,296 values, more than a Java array holds",
+        """
+        @Network(input = 65536, maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Dense(units = 65536, useBias = false) // <-
+          Layer wide();
+        }
+        """);
+  }
+
+  @Test
+  void parameterCountAtTheLimitCompiles() {
+    // 46340 x 46340 = 2,147,395,600 values: just under the 2,147,483,647 an array holds.
+    Compilation compilation = compile(source("test.Net", """
+        @Network(input = 46340, maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Dense(units = 46340, useBias = false)
+          Layer wide();
+        }
+        """));
+    assertThat(compilation).succeeded();
+    assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String()
+        .contains("PARAMETER_COUNT = 2147395600;");
+  }
+
+  @Test
+  void batchBufferPastAnArrayIsReportedOnMaxBatch() {
+    expectError(Message.SIZE_LIMIT,
+        "@Network maxBatch 65536: the buffer of wide (65536) for a full batch would be 4,294,967,296 values", """
+        @Network(input = 4,
+            maxBatch = 65536, // <-
+            loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Dense(units = 65536)
+          Layer wide();
         }
         """);
   }
@@ -357,18 +498,20 @@ class ProcessorDiagnosticsTest {
   }
 
   @Test
-  void layerNamesClashingAsConstants() {
-    expectError(Message.LAYER_DUPLICATE,
-        "layer name hidden_layer (it reads as hiddenLayer in generated constants) is already declared", """
+  void layerNamesThatShareAConstantGetDistinctConstants() {
+    Compilation compilation = compile(source("test.Net", """
         @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
         interface Net {
           @Dense(units = 4)
           Layer hiddenLayer();
 
-          @Dense(units = 1) // <-
+          @Dense(units = 1)
           Layer hidden_layer();
         }
-        """);
+        """));
+    assertThat(compilation).succeeded();
+    assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String()
+        .contains("static final int HIDDEN_LAYER_WIDTH_ = 1;");
   }
 
   @Test
@@ -385,31 +528,39 @@ class ProcessorDiagnosticsTest {
   }
 
   @Test
-  @Covers(Message.LAYER_NAME_CLASH)
-  void layerNamedLikeAnotherLayersBuffer() {
-    expectError(Message.LAYER_NAME_CLASH,
-        "layer name hiddenOut clashes with hiddenOut, which Kiln generates for layer hidden; rename one of them", """
+  void layerNamedLikeAnotherLayersBufferCompiles() {
+    // Generated names are allocated around the declared ones: no clash, no error.
+    Compilation compilation = compile(source("test.Net", """
         @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
         interface Net {
           @Dense(units = 3)
           Layer hidden();
 
-          @Dense(units = 1) // <-
+          @Dense(units = 1)
           Layer hiddenOut();
         }
-        """);
+        """));
+    assertThat(compilation).succeeded();
+    assertNoKilnWarnings(compilation);
   }
 
   @Test
-  void layerNamedLikeAGeneratedConstantIsReserved() {
-    expectError(Message.LAYER_RESERVED,
-        "layer name parameter_count clashes with the constant PARAMETER_COUNT of the generated model class", """
+  void layersNamedLikeGeneratedConstantsCompile() {
+    Compilation compilation = compile(source("test.Net", """
         @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
         interface Net {
-          @Dense(units = 1) // <-
+          @Dense(units = 3)
+          Layer INFO();
+
+          @Dense(units = 3)
           Layer parameter_count();
+
+          @Dense(units = 1)
+          Layer INPUT_SIZE();
         }
-        """);
+        """));
+    assertThat(compilation).succeeded();
+    assertNoKilnWarnings(compilation);
   }
 
   @Test
@@ -602,15 +753,23 @@ class ProcessorDiagnosticsTest {
   }
 
   @Test
-  @Covers(Message.NORM_INPUT_RANK)
-  void batchNormOnImageInput() {
-    expectError(Message.NORM_INPUT_RANK, "@BatchNorm needs a flat input (rank 1), but norm() receives shape [28, 28, 1]", """
-        @Network(input = {28, 28, 1}, loss = Loss.MEAN_SQUARED_ERROR)
+  void normalizationAndDenseOnImagesApplyToTheLastAxis() {
+    Compilation compilation = compile(source("test.Net", """
+        @Network(input = {28, 28, 3}, loss = Loss.MEAN_SQUARED_ERROR)
         interface Net {
-          @BatchNorm // <-
+          @BatchNorm
           Layer norm();
+
+          @Dense(units = 4, activation = RELU)
+          Layer mix();
+
+          @LayerNorm
+          Layer out();
         }
-        """);
+        """));
+    assertThat(compilation).succeeded();
+    assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String()
+        .contains("MIX_POSITIONS = 784;");
   }
 
   @Test
@@ -641,20 +800,7 @@ class ProcessorDiagnosticsTest {
         """);
   }
 
-  @Test
-  @Covers(Message.DENSE_INPUT_RANK)
-  void denseOnImageInput() {
-    expectError(Message.DENSE_INPUT_RANK, "@Dense needs a flat input (rank 1), but out() receives shape [28, 28]", """
-        @Network(input = {28, 28}, loss = Loss.MEAN_SQUARED_ERROR)
-        interface Net {
-          @Activation(RELU)
-          Layer scaled();
 
-          @Dense(units = 1) // <-
-          Layer out();
-        }
-        """);
-  }
 
   @Test
   @Covers(Message.INIT_VALUE)

@@ -14,8 +14,19 @@ public abstract class CompiledNetwork {
   protected final float[] params;
   /** Gradients, same layout as {@link #params}. */
   protected final float[] grads;
-  /** The current batch's inputs, [maxBatch x inputSize], row-major. */
-  protected final float[] input;
+  /** The current batch of each input, [maxBatch x inputSize(i)], row-major. */
+  protected final float[][] inputBuffers;
+  /** The gradient of the loss with respect to each input, written when {@link #inputGradients} is set. */
+  protected final float[][] inputGradientBuffers;
+  /** Whether {@link #backward} computes parameter gradients (not when only input gradients are wanted). */
+  protected boolean parameterGradients = true;
+  /** Whether {@link #backward} computes the gradients with respect to the inputs. */
+  protected boolean inputGradients;
+  /**
+   * Whether {@link #backward} starts from the loss (true) or from a gradient the caller wrote into
+   * {@link #outputGradient()} (false).
+   */
+  protected boolean lossGradient = true;
   /** The current batch's targets, [maxBatch x targetSize]. */
   protected final float[] target;
   /**
@@ -23,7 +34,6 @@ public abstract class CompiledNetwork {
    * kernels.Noise}); seeded from the model's seed, so training is reproducible.
    */
   protected final long[] noise = new long[1];
-  private final int inputWidth;
   private final int outputWidth;
 
   protected CompiledNetwork(NetworkInfo info, int maxBatch) {
@@ -43,12 +53,30 @@ public abstract class CompiledNetwork {
           "shared parameters have " + sharedParams.length + " values, the network " + info.parameterCount());
     }
     this.maxBatch = maxBatch;
-    this.inputWidth = info.inputSize();
     this.outputWidth = info.outputSize();
     this.params = sharedParams != null ? sharedParams : new float[info.parameterCount()];
     this.grads = sharedParams != null ? new float[0] : new float[params.length];
-    this.input = new float[Math.multiplyExact(maxBatch, info.inputSize())];
-    this.target = new float[Math.multiplyExact(maxBatch, info.targetSize())];
+    int inputs = info.inputs().size();
+    this.inputBuffers = new float[inputs][];
+    this.inputGradientBuffers = new float[inputs][];
+    for (int i = 0; i < inputs; i++) {
+      inputBuffers[i] = batchBuffer(maxBatch, info.inputSize(i));
+      inputGradientBuffers[i] = batchBuffer(maxBatch, info.inputSize(i));
+    }
+    this.target = batchBuffer(maxBatch, info.targetSize());
+  }
+
+  /**
+   * A buffer of {@code perSample} values for each of {@code maxBatch} samples; a clear error when
+   * the product is more than a Java array holds.
+   */
+  protected static float[] batchBuffer(int maxBatch, int perSample) {
+    long size = (long) maxBatch * perSample;
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("maxBatch " + maxBatch + " x " + perSample + " values per sample = " + size
+          + " values, more than a Java array holds; build the model with a smaller maxBatch");
+    }
+    return new float[(int) size];
   }
 
   /** Creates programs of one generated network: how {@link Inference} gets one per thread. */
@@ -65,6 +93,8 @@ public abstract class CompiledNetwork {
    * outputSize]), in batches of at most {@link #maxBatch}. Callers check the arguments.
    */
   final void predictRows(float[] x, int n, float[] out) {
+    float[] input = inputBuffers[0];
+    int inputWidth = input.length / maxBatch;
     for (int from = 0; from < n; from += maxBatch) {
       int rows = Math.min(maxBatch, n - from);
       System.arraycopy(x, from * inputWidth, input, 0, rows * inputWidth);
@@ -82,6 +112,12 @@ public abstract class CompiledNetwork {
   /** The buffer holding the last forward pass's outputs, [n x outputSize]. */
   protected abstract float[] output();
 
+  /**
+   * The gradient with respect to the output: where {@link #backward} starts when {@link
+   * #lossGradient} is false (the caller writes it), [n x outputSize].
+   */
+  protected abstract float[] outputGradient();
+
   /** The output buffer of layer {@code index} (execution order) after the last forward pass. */
   protected abstract float[] layerOutput(int index);
 
@@ -89,10 +125,13 @@ public abstract class CompiledNetwork {
   protected abstract double loss(int n);
 
   /**
-   * Computes the loss of the last forward pass (which must have run with {@code training} true) and
-   * writes the gradient of every parameter into {@link #grads}.
+   * The backward pass over the last forward pass (which must have run with {@code training} true):
+   * from the loss against {@link #target} (or, with {@link #lossGradient} false, from {@link
+   * #outputGradient()}), writes the gradient of every trainable parameter into {@link #grads} when
+   * {@link #parameterGradients} is set and the gradients with respect to the inputs into {@link
+   * #inputGradientBuffers} when {@link #inputGradients} is set.
    *
-   * @return the mean loss
+   * @return the mean loss with the regularizers' penalties (only the penalties without {@link #lossGradient})
    */
   protected abstract double backward(int n);
 }

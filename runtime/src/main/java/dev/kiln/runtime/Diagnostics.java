@@ -71,7 +71,7 @@ final class Diagnostics {
 
   private static int width(LayerInfo layer) {
     int width = 1;
-    for (int d : layer.outputShape()) {
+    for (int d : layer.outputShape().toArray()) {
       width *= d;
     }
     return width;

@@ -15,7 +15,7 @@ public final class Inference {
 
   Inference(NetworkInfo info, CompiledNetwork.Factory factory, float[] snapshot, int maxBatch) {
     this.info = info;
-    this.inputSize = info.inputSize();
+    this.inputSize = info.inputs().size() == 1 ? info.inputSize() : -1; // -1: several inputs, not served here
     this.outputSize = info.outputSize();
     this.programs = ThreadLocal.withInitial(() -> factory.create(maxBatch, snapshot));
   }
@@ -26,6 +26,7 @@ public final class Inference {
 
   /** The prediction for one sample into {@code out} (length outputSize). */
   public void predict(float[] x, float[] out) {
+    requireOneInput();
     if (x == null || x.length != inputSize) {
       throw new IllegalArgumentException(
           "input has " + (x == null ? "no" : x.length) + " values, the network takes " + inputSize);
@@ -46,6 +47,7 @@ public final class Inference {
 
   /** Predicts {@code n} samples stored row-major in {@code x} into {@code out}, in batches of at most the maximum. */
   public void predict(float[] x, int n, float[] out) {
+    requireOneInput();
     if (x == null || n < 0 || (long) n * inputSize != x.length) {
       throw new IllegalArgumentException("input array must hold " + n + " x " + inputSize + " values");
     }
@@ -53,5 +55,12 @@ public final class Inference {
       throw new IllegalArgumentException("output array must hold " + n + " x " + outputSize + " values");
     }
     programs.get().predictRows(x, n, out);
+  }
+
+  private void requireOneInput() {
+    if (inputSize < 0) {
+      throw new UnsupportedOperationException(info.name() + " has " + info.inputs().size()
+          + " inputs; serving predicts single-input networks (use the model's predict(List) instead)");
+    }
   }
 }

@@ -12,7 +12,7 @@ public interface Layer {
   String type();
 
   /** Shape of one sample's output. */
-  int[] outputShape();
+  Shape outputShape();
 
   /** Number of parameters. */
   int parameterCount();

@@ -33,7 +33,7 @@ final class LayerHandle implements Layer {
   }
 
   @Override
-  public int[] outputShape() {
+  public Shape outputShape() {
     return info.outputShape();
   }
 

@@ -3,30 +3,22 @@ package dev.kiln.runtime;
 import java.util.List;
 
 /**
- * What the generated code tells the runtime about one layer: enough for the summary, weight files
- * and layer handles.
+ * What the generated code tells the runtime about one node of the network: enough for the
+ * summary, weight files and layer handles.
  *
- * @param name the declaring method's name
- * @param type the layer kind as the summary shows it ({@code Dense}, {@code Activation})
+ * @param name the declaring method's name ({@code input} for the input of {@code @Network(input)})
+ * @param type the layer kind as Keras's summary shows it ({@code Dense}, {@code InputLayer})
  * @param outputShape shape of one sample's output
+ * @param inputs the names of the nodes this one reads, in order (empty for a network input)
  * @param tensors the layer's parameters in the flat array, in save order
  * @param activation the activation the layer applies last ({@code relu}, {@code linear}, ...), for
  *     the diagnostics
  */
-public record LayerInfo(String name, String type, int[] outputShape, List<TensorSlice> tensors, String activation) {
-  /** A layer without an activation of its own. */
-  public LayerInfo(String name, String type, int[] outputShape, List<TensorSlice> tensors) {
-    this(name, type, outputShape, tensors, "linear");
-  }
-
+public record LayerInfo(
+    String name, String type, Shape outputShape, List<String> inputs, List<TensorSlice> tensors, String activation) {
   public LayerInfo {
-    outputShape = outputShape.clone();
+    inputs = List.copyOf(inputs);
     tensors = List.copyOf(tensors);
-  }
-
-  @Override
-  public int[] outputShape() {
-    return outputShape.clone();
   }
 
   /** Number of trainable parameters this layer holds. */

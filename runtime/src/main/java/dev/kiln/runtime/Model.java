@@ -20,6 +20,14 @@ public interface Model {
     return core().fit(x, y, options);
   }
 
+  /**
+   * Trains a network with several inputs: one array per input, in the order the {@code @Input}
+   * methods are declared, each with one row per sample.
+   */
+  default History fit(java.util.List<float[][]> inputs, float[][] y, FitOptions options) {
+    return core().fit(inputs, y, options);
+  }
+
   /** Trains for {@code epochs} epochs in shuffled batches of {@code batchSize}. */
   default History fit(float[][] x, float[][] y, int epochs, int batchSize) {
     return core().fit(x, y, FitOptions.epochs(epochs).withBatchSize(batchSize));
@@ -28,6 +36,21 @@ public interface Model {
   /** One optimizer step on one batch; returns the batch's loss before the step. */
   default double trainOnBatch(float[][] x, float[][] y) {
     return core().trainOnBatch(x, y);
+  }
+
+  /** One optimizer step on one batch of a network with several inputs. */
+  default double trainOnBatch(java.util.List<float[][]> inputs, float[][] y) {
+    return core().trainOnBatch(inputs, y);
+  }
+
+  /** Loss and accuracy of a network with several inputs, one array per input. */
+  default Evaluation evaluate(java.util.List<float[][]> inputs, float[][] y) {
+    return core().evaluate(inputs, y);
+  }
+
+  /** Predictions of a network with several inputs, one array per input. */
+  default float[][] predict(java.util.List<float[][]> inputs) {
+    return core().predict(inputs);
   }
 
   /** Loss and accuracy on the given data, with inference behaviour. */

@@ -8,7 +8,9 @@ import dev.kiln.runtime.training.LearningRateSchedule;
 import dev.kiln.runtime.training.TrainingDivergedException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -22,7 +24,12 @@ import java.util.SplittableRandom;
 public final class ModelCore {
   private final CompiledNetwork net;
   private final NetworkInfo info;
-  private final int inputSize;
+  /** Values per sample of each input. */
+  private final int[] inputSizes;
+  /** The per-batch calls' inputs, reused so that they allocate nothing. */
+  private final float[][][] scratchInputs;
+  private final OneArray singleInput = new OneArray();
+  private final OneArray singleGradient = new OneArray();
   private final int outputSize;
   private final int targetSize;
   private final Map<String, Layer> layers = new LinkedHashMap<>();
@@ -51,7 +58,11 @@ public final class ModelCore {
     this.factory = factory;
     this.net = net;
     this.info = net.info();
-    this.inputSize = info.inputSize();
+    this.inputSizes = new int[info.inputs().size()];
+    this.scratchInputs = new float[inputSizes.length][][];
+    for (int i = 0; i < inputSizes.length; i++) {
+      inputSizes[i] = info.inputSize(i);
+    }
     this.outputSize = info.outputSize();
     this.targetSize = info.targetSize();
     this.optimizer = optimizer;
@@ -171,7 +182,12 @@ public final class ModelCore {
    * mode batch normalization's moving statistics are updated, as in a training step.
    */
   public double loss(float[][] x, float[][] y, boolean training) {
-    int n = loadBatchForPass(x, y);
+    return loss(single(x), y, training);
+  }
+
+  /** As {@link #loss(float[][], float[][], boolean)} for a network with several inputs, in declaration order. */
+  public double loss(List<float[][]> inputs, float[][] y, boolean training) {
+    int n = loadBatchForPass(inputs, y);
     net.forward(n, training);
     return net.loss(n);
   }
@@ -210,13 +226,24 @@ public final class ModelCore {
    * end) may.
    */
   public History fit(float[][] x, float[][] y, FitOptions options) {
+    return fit(single(x), y, options);
+  }
+
+  /**
+   * As {@link #fit(float[][], float[][], FitOptions)} for a network with several inputs: one array
+   * per input, in declaration order, each with one row per sample.
+   */
+  public History fit(List<float[][]> inputs, float[][] y, FitOptions options) {
+    float[][][] x = inputArrays(inputs, DataRole.TRAINING).clone(); // callbacks may use the scratch
     checkData(x, y, DataRole.TRAINING);
+    float[][][] validationX = null;
     if (options.validationX() != null) {
-      checkData(options.validationX(), options.validationY(), DataRole.VALIDATION);
+      validationX = inputArrays(single(options.validationX()), DataRole.VALIDATION).clone();
+      checkData(validationX, options.validationY(), DataRole.VALIDATION);
     }
     int batchSize = options.batchSize();
     checkBatchSize(batchSize);
-    int samples = x.length;
+    int samples = x[0].length;
     int[] order = new int[samples];
     for (int i = 0; i < samples; i++) {
       order[i] = i;
@@ -283,7 +310,7 @@ public final class ModelCore {
         epochValues.put("accuracy", correct / (double) ((long) seen * accuracyUnits()));
       }
       if (options.validationX() != null) {
-        Evaluation validation = evaluateChecked(options.validationX(), options.validationY());
+        Evaluation validation = evaluateChecked(validationX, options.validationY());
         epochValues.put("val_loss", validation.loss());
         if (info.accuracy() != Accuracy.NONE) {
           epochValues.put("val_accuracy", validation.accuracy());
@@ -393,17 +420,178 @@ public final class ModelCore {
    * @return the mean loss over the batch
    */
   public double computeGradients(float[][] x, float[][] y) {
-    int n = loadBatchForPass(x, y);
+    return computeGradients(single(x), y);
+  }
+
+  /** As {@link #computeGradients(float[][], float[][])} for a network with several inputs. */
+  public double computeGradients(List<float[][]> inputs, float[][] y) {
+    int n = loadBatchForPass(inputs, y);
     net.forward(n, true);
-    return net.backward(n);
+    return backward(n, true, false, true);
+  }
+
+  /**
+   * The gradient of the loss with respect to the input, for a custom training loop (a GAN's
+   * generator learns through its discriminator this way): runs the batch forward in training mode,
+   * as {@link #computeGradients} does, and writes d loss / d x into {@code inputGradient} ([n
+   * samples][input size]). Parameter gradients are not computed: {@link #gradients()} keeps what it
+   * held.
+   *
+   * @return the mean loss over the batch
+   */
+  public double backwardToInput(float[][] x, float[][] y, float[][] inputGradient) {
+    return backwardToInput(single(x), y, singleGradient(inputGradient));
+  }
+
+  /** As {@link #backwardToInput(float[][], float[][], float[][])} with one gradient array per input. */
+  public double backwardToInput(List<float[][]> inputs, float[][] y, List<float[][]> inputGradients) {
+    int n = loadBatchForPass(inputs, y);
+    checkGradientArrays(inputGradients, n);
+    net.forward(n, true);
+    double loss = backward(n, false, true, true);
+    copyInputGradients(inputGradients, n);
+    return loss;
+  }
+
+  /**
+   * The gradients with respect to the input for a given gradient with respect to the output
+   * ({@code outputGradient}, [n][output size]) instead of the loss: the chain rule through this
+   * network, for a loss computed elsewhere. Runs the batch forward in training mode; computes the
+   * parameter gradients too when {@code parameterGradients} is true (then {@link #gradients()}
+   * holds them, and an optimizer step can follow).
+   */
+  public void backwardFromOutput(float[][] x, float[][] outputGradient, float[][] inputGradient,
+      boolean parameterGradients) {
+    Objects.requireNonNull(x, "x");
+    Objects.requireNonNull(outputGradient, "outputGradient");
+    float[][][] xs = inputArrays(single(x), DataRole.BATCH);
+    checkInputs(xs, DataRole.BATCH);
+    int n = x.length;
+    checkBatchSize(n);
+    if (outputGradient.length != n) {
+      throw new IllegalArgumentException("outputGradient has " + outputGradient.length + " rows for " + n + " samples");
+    }
+    if (inputGradient != null) {
+      checkGradientArrays(singleGradient(inputGradient), n);
+    }
+    loadInputs(xs, null, 0, n);
+    net.forward(n, true);
+    float[] dy = net.outputGradient();
+    for (int r = 0; r < n; r++) {
+      if (outputGradient[r] == null || outputGradient[r].length != outputSize) {
+        throw new IllegalArgumentException("outputGradient row " + r + " must have " + outputSize + " values");
+      }
+      System.arraycopy(outputGradient[r], 0, dy, r * outputSize, outputSize);
+    }
+    backward(n, parameterGradients, inputGradient != null, false);
+    if (inputGradient != null) {
+      copyInputGradients(singleGradient(inputGradient), n);
+    }
+  }
+
+  /** One backward pass with the given parts switched on; the flags are reset for training steps. */
+  private double backward(int n, boolean parameterGradients, boolean inputGradients, boolean fromLoss) {
+    net.parameterGradients = parameterGradients;
+    net.inputGradients = inputGradients;
+    net.lossGradient = fromLoss;
+    try {
+      return net.backward(n);
+    } finally {
+      net.parameterGradients = true;
+      net.inputGradients = false;
+      net.lossGradient = true;
+    }
+  }
+
+  private void checkGradientArrays(List<float[][]> gradients, int n) {
+    Objects.requireNonNull(gradients, "inputGradients");
+    if (gradients.size() != inputSizes.length) {
+      throw new IllegalArgumentException(
+          gradients.size() + " input-gradient arrays for a network with " + inputSizes.length + " inputs");
+    }
+    for (int i = 0; i < gradients.size(); i++) {
+      float[][] g = gradients.get(i);
+      if (g == null || g.length < n) {
+        throw new IllegalArgumentException("input-gradient array " + i + " must have " + n + " rows");
+      }
+      for (int r = 0; r < n; r++) {
+        if (g[r] == null || g[r].length != inputSizes[i]) {
+          throw new IllegalArgumentException(
+              "input-gradient array " + i + " row " + r + " must have " + inputSizes[i] + " values");
+        }
+      }
+    }
+  }
+
+  private void copyInputGradients(List<float[][]> gradients, int n) {
+    for (int i = 0; i < gradients.size(); i++) {
+      float[] buffer = net.inputGradientBuffers[i];
+      int width = inputSizes[i];
+      for (int r = 0; r < n; r++) {
+        System.arraycopy(buffer, r * width, gradients.get(i)[r], 0, width);
+      }
+    }
   }
 
   /** Checks one caller-given batch, loads it into the buffers and returns its size. */
-  private int loadBatchForPass(float[][] x, float[][] y) {
+  private int loadBatchForPass(List<float[][]> inputs, float[][] y) {
+    float[][][] x = inputArrays(inputs, DataRole.BATCH);
     checkData(x, y, DataRole.BATCH);
-    checkBatchSize(x.length);
-    loadBatch(x, y, null, 0, x.length);
-    return x.length;
+    checkBatchSize(x[0].length);
+    loadBatch(x, y, null, 0, x[0].length);
+    return x[0].length;
+  }
+
+  /**
+   * One input's array as the list the multi-input methods take (null stays null, for the checks):
+   * a reused one-element list, so a single-input training step allocates nothing.
+   */
+  private List<float[][]> single(float[][] x) {
+    singleInput.value = x;
+    return singleInput;
+  }
+
+  private List<float[][]> singleGradient(float[][] gradient) {
+    singleGradient.value = gradient;
+    return singleGradient;
+  }
+
+  /** A settable one-element list. */
+  private static final class OneArray extends java.util.AbstractList<float[][]> {
+    float[][] value;
+
+    @Override
+    public float[][] get(int index) {
+      Objects.checkIndex(index, 1);
+      return value;
+    }
+
+    @Override
+    public int size() {
+      return 1;
+    }
+  }
+
+  /**
+   * The caller's list as an array, one entry per declared input: the reused scratch array, so the
+   * per-batch calls allocate nothing; {@code fit} copies it, since callbacks may evaluate meanwhile.
+   */
+  private float[][][] inputArrays(List<float[][]> inputs, DataRole role) {
+    if (inputs == null) {
+      throw new IllegalArgumentException(role.input + "s must not be null");
+    }
+    if (inputs.size() != inputSizes.length) {
+      throw new IllegalArgumentException(role.name + " data has " + inputs.size() + " input arrays, the network "
+          + info.name() + " takes " + inputSizes.length + " (" + inputNames() + ")");
+    }
+    for (int i = 0; i < scratchInputs.length; i++) {
+      scratchInputs[i] = inputs.get(i);
+    }
+    return scratchInputs;
+  }
+
+  private String inputNames() {
+    return String.join(", ", info.inputs().stream().map(LayerInfo::name).toList());
   }
 
   /**
@@ -412,7 +600,12 @@ public final class ModelCore {
    * @return the mean loss over the batch before the step
    */
   public double trainOnBatch(float[][] x, float[][] y) {
-    double loss = computeGradients(x, y);
+    return trainOnBatch(single(x), y);
+  }
+
+  /** As {@link #trainOnBatch(float[][], float[][])} for a network with several inputs. */
+  public double trainOnBatch(List<float[][]> inputs, float[][] y) {
+    double loss = computeGradients(inputs, y);
     stepOptimizer();
     return loss;
   }
@@ -427,7 +620,9 @@ public final class ModelCore {
   public double warmUp(int batchSize, int iterations) {
     checkBatchSize(batchSize);
     long start = System.nanoTime();
-    java.util.Arrays.fill(net.input, 0f);
+    for (float[] input : net.inputBuffers) {
+      java.util.Arrays.fill(input, 0f);
+    }
     java.util.Arrays.fill(net.target, 0f);
     float[] saved = net.grads.clone();
     float[] savedParams = net.params.clone(); // training-mode passes move batch norm's statistics
@@ -484,28 +679,36 @@ public final class ModelCore {
   // ---------------------------------------------------------------- evaluation and prediction
 
   public Evaluation evaluate(float[][] x, float[][] y) {
+    return evaluate(single(x), y);
+  }
+
+  /** As {@link #evaluate(float[][], float[][])} for a network with several inputs. */
+  public Evaluation evaluate(List<float[][]> inputs, float[][] y) {
+    float[][][] x = inputArrays(inputs, DataRole.EVALUATION);
     checkData(x, y, DataRole.EVALUATION);
     return evaluateChecked(x, y);
   }
 
-  private Evaluation evaluateChecked(float[][] x, float[][] y) {
+  private Evaluation evaluateChecked(float[][][] x, float[][] y) {
     double lossSum = 0;
     long correct = 0;
-    for (int from = 0; from < x.length; from += net.maxBatch) {
-      int n = Math.min(net.maxBatch, x.length - from);
+    int samples = x[0].length;
+    for (int from = 0; from < samples; from += net.maxBatch) {
+      int n = Math.min(net.maxBatch, samples - from);
       loadBatch(x, y, null, from, n);
       net.forward(n, false);
       correct += countCorrect(n);
       lossSum += net.loss(n) * n;
     }
     double accuracy =
-        info.accuracy() == Accuracy.NONE ? Double.NaN : correct / (double) ((long) x.length * accuracyUnits());
-    return new Evaluation(lossSum / x.length, accuracy);
+        info.accuracy() == Accuracy.NONE ? Double.NaN : correct / (double) ((long) samples * accuracyUnits());
+    return new Evaluation(lossSum / samples, accuracy);
   }
 
   /** Predicts one sample into {@code out} (length outputSize); allocates nothing. */
   public void predict(float[] x, float[] out) {
-    checkSample(x, 0, DataRole.PREDICTION);
+    requireOneInput();
+    checkSample(x, 0, 0, DataRole.PREDICTION);
     if (out.length != outputSize) {
       throw new IllegalArgumentException(
           "output array has " + out.length + " values, the network produces " + outputSize);
@@ -518,6 +721,8 @@ public final class ModelCore {
    * ([n x outputSize]); batches larger than the maximum are split. Allocates nothing.
    */
   public void predict(float[] x, int n, float[] out) {
+    requireOneInput();
+    int inputSize = inputSizes[0];
     if (n < 0 || (long) n * inputSize != x.length) {
       throw new IllegalArgumentException(
           "input array has " + x.length + " values, expected " + n + " x " + inputSize);
@@ -534,13 +739,18 @@ public final class ModelCore {
 
   /** Predicts each row of {@code x}. */
   public float[][] predict(float[][] x) {
+    return predict(single(x));
+  }
+
+  /** Predicts each sample of a network with several inputs: one array per input, in declaration order. */
+  public float[][] predict(List<float[][]> inputs) {
+    float[][][] x = inputArrays(inputs, DataRole.PREDICTION);
     checkInputs(x, DataRole.PREDICTION);
-    float[][] out = new float[x.length][outputSize];
-    for (int from = 0; from < x.length; from += net.maxBatch) {
-      int n = Math.min(net.maxBatch, x.length - from);
-      for (int r = 0; r < n; r++) {
-        System.arraycopy(x[from + r], 0, net.input, r * inputSize, inputSize);
-      }
+    int samples = x[0].length;
+    float[][] out = new float[samples][outputSize];
+    for (int from = 0; from < samples; from += net.maxBatch) {
+      int n = Math.min(net.maxBatch, samples - from);
+      loadInputs(x, null, from, n);
       net.forward(n, false);
       float[] output = net.output();
       for (int r = 0; r < n; r++) {
@@ -552,11 +762,29 @@ public final class ModelCore {
 
   // ---------------------------------------------------------------- batches and metrics
 
-  private void loadBatch(float[][] x, float[][] y, int[] order, int from, int n) {
+  private void loadBatch(float[][][] x, float[][] y, int[] order, int from, int n) {
+    loadInputs(x, order, from, n);
     for (int r = 0; r < n; r++) {
       int sample = order == null ? from + r : order[from + r];
-      System.arraycopy(x[sample], 0, net.input, r * inputSize, inputSize);
       System.arraycopy(y[sample], 0, net.target, r * targetSize, targetSize);
+    }
+  }
+
+  private void loadInputs(float[][][] x, int[] order, int from, int n) {
+    for (int i = 0; i < x.length; i++) {
+      float[] buffer = net.inputBuffers[i];
+      int width = inputSizes[i];
+      for (int r = 0; r < n; r++) {
+        int sample = order == null ? from + r : order[from + r];
+        System.arraycopy(x[i][sample], 0, buffer, r * width, width);
+      }
+    }
+  }
+
+  private void requireOneInput() {
+    if (inputSizes.length != 1) {
+      throw new IllegalArgumentException(info.name() + " takes " + inputSizes.length + " inputs (" + inputNames()
+          + "); predict with one array per input");
     }
   }
 
@@ -628,18 +856,18 @@ public final class ModelCore {
     }
   }
 
-  private void checkData(float[][] x, float[][] y, DataRole role) {
-    if (x == null || y == null) {
+  private void checkData(float[][][] x, float[][] y, DataRole role) {
+    if (y == null) {
       throw new IllegalArgumentException(role.name + " inputs and targets must not be null");
     }
-    if (x.length != y.length) {
+    checkInputs(x, role);
+    if (x[0].length != y.length) {
       throw new IllegalArgumentException(
-          role.name + " data has " + x.length + " inputs but " + y.length + " targets");
+          role.name + " data has " + x[0].length + " inputs but " + y.length + " targets");
     }
-    if (x.length == 0) {
+    if (y.length == 0) {
       throw new IllegalArgumentException(role.name + " data is empty");
     }
-    checkInputs(x, role);
     boolean classIndex = info.accuracy() == Accuracy.SPARSE_CATEGORICAL;
     for (int i = 0; i < y.length; i++) {
       if (y[i] == null || y[i].length != targetSize) {
@@ -658,20 +886,28 @@ public final class ModelCore {
     }
   }
 
-  private void checkInputs(float[][] x, DataRole role) {
-    if (x == null) {
-      throw new IllegalArgumentException(role.input + "s must not be null");
-    }
+  private void checkInputs(float[][][] x, DataRole role) {
     for (int i = 0; i < x.length; i++) {
-      checkSample(x[i], i, role);
+      if (x[i] == null) {
+        throw new IllegalArgumentException(role.input + "s must not be null");
+      }
+      if (x[i].length != x[0].length) {
+        throw new IllegalArgumentException(role.name + " input " + info.inputs().get(i).name() + " has "
+            + x[i].length + " samples, input " + info.inputs().get(0).name() + " " + x[0].length);
+      }
+      for (int s = 0; s < x[i].length; s++) {
+        checkSample(x[i][s], i, s, role);
+      }
     }
   }
 
-  private void checkSample(float[] sample, int index, DataRole role) {
+  private void checkSample(float[] sample, int input, int index, DataRole role) {
+    int inputSize = inputSizes[input];
     if (sample == null || sample.length != inputSize) {
       throw new IllegalArgumentException(
           role.input + " " + index + " has " + (sample == null ? "no" : sample.length)
-              + " values, the network takes " + inputSize);
+              + " values, the network takes " + inputSize
+              + (inputSizes.length > 1 ? " for input " + info.inputs().get(input).name() : ""));
     }
     if (checkInputs) {
       checkFinite(sample, 0, inputSize, role.input, index);

@@ -6,38 +6,52 @@ import java.util.List;
  * The static description a generated network hands the runtime.
  *
  * @param name the declaring type's simple name
- * @param inputShape shape of one input sample
+ * @param inputs the network's inputs in declaration order (one for {@code @Network(input)})
  * @param outputSize values per output sample
- * @param targetSize values per target sample (1 for class-index targets)
+ * @param targetSize values per target sample (1 per position for class-index targets)
  * @param loss the loss's name as Keras spells it, for progress lines
  * @param accuracy the accuracy metric the loss implies
- * @param layers the layers in execution order
+ * @param layers the layers in execution order (inputs not included)
  */
 public record NetworkInfo(
     String name,
-    int[] inputShape,
+    List<LayerInfo> inputs,
     int outputSize,
     int targetSize,
     String loss,
     Accuracy accuracy,
     List<LayerInfo> layers) {
   public NetworkInfo {
-    inputShape = inputShape.clone();
+    if (inputs.isEmpty()) {
+      throw new IllegalArgumentException("a network has at least one input");
+    }
+    inputs = List.copyOf(inputs);
     layers = List.copyOf(layers);
   }
 
-  @Override
-  public int[] inputShape() {
-    return inputShape.clone();
+  /** A network with one input of {@code inputShape}, named {@code input}. */
+  public NetworkInfo(String name, Shape inputShape, int outputSize, int targetSize, String loss, Accuracy accuracy,
+      List<LayerInfo> layers) {
+    this(name, List.of(new LayerInfo("input", "InputLayer", inputShape, List.of(), List.of(), "linear")), outputSize,
+        targetSize, loss, accuracy, layers);
   }
 
-  /** Values per input sample. */
+  /** Values per sample of the only input. */
   public int inputSize() {
-    int size = 1;
-    for (int d : inputShape) {
-      size *= d;
+    if (inputs.size() != 1) {
+      throw new IllegalStateException(name + " has " + inputs.size() + " inputs; use inputs()");
     }
-    return size;
+    return inputs.get(0).outputShape().size();
+  }
+
+  /** Values per sample of input {@code i}. */
+  public int inputSize(int i) {
+    return inputs.get(i).outputShape().size();
+  }
+
+  /** The output layer: the last one. */
+  public LayerInfo output() {
+    return layers.get(layers.size() - 1);
   }
 
   /** Trainable parameters of all layers: the first this many entries of the flat array. */
@@ -56,5 +70,20 @@ public record NetworkInfo(
       count += layer.parameterCount();
     }
     return count;
+  }
+
+  /** True when some layer reads several inputs or not its predecessor: the summary then lists edges. */
+  public boolean isGraph() {
+    if (inputs.size() > 1) {
+      return true;
+    }
+    String previous = inputs.get(0).name();
+    for (LayerInfo layer : layers) {
+      if (layer.inputs().size() != 1 || !layer.inputs().get(0).equals(previous)) {
+        return true;
+      }
+      previous = layer.name();
+    }
+    return false;
   }
 }

@@ -3,39 +3,58 @@ package dev.kiln.runtime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
-/** Formats the layer table of {@link Model#summary()} the way Keras 3 prints it. */
+/**
+ * Formats the layer table of {@link Model#summary()} the way Keras 3 prints it: three columns for a
+ * sequential network, and for a graph (several inputs, skip connections) Keras's functional table
+ * with the input layers as rows and a fourth column, "Connected to".
+ */
 final class Summary {
-  private static final int NAME_WIDTH = 33;
-  private static final int SHAPE_WIDTH = 24;
-  private static final int PARAMS_WIDTH = 15;
+  private static final int[] SEQUENTIAL = {33, 24, 15};
+  private static final int[] GRAPH = {31, 22, 11, 22};
 
   private Summary() {}
 
-  static String format(NetworkInfo info, java.util.Set<String> frozenLayers) {
+  static String format(NetworkInfo info, Set<String> frozenLayers) {
+    boolean graph = info.isGraph();
+    int[] widths = graph ? GRAPH : SEQUENTIAL;
+    List<LayerInfo> rows = new ArrayList<>();
+    if (graph) {
+      rows.addAll(info.inputs());
+    }
+    rows.addAll(info.layers());
     StringBuilder out = new StringBuilder();
     out.append("Model: \"").append(info.name()).append("\"\n");
-    out.append(rule('┏', '━', '┳', '┓'));
-    out.append('┃').append(cell("Layer (type)", NAME_WIDTH, false))
-        .append('┃').append(cell("Output Shape", SHAPE_WIDTH, false))
-        .append('┃').append(cell("Param #", PARAMS_WIDTH, true)).append("┃\n");
-    out.append(rule('┡', '━', '╇', '┩'));
-    int index = 0;
-    for (LayerInfo layer : info.layers()) {
-      if (index++ > 0) {
-        out.append(rule('├', '─', '┼', '┤'));
+    out.append(rule(widths, '┏', '━', '┳', '┓'));
+    List<String> header = new ArrayList<>(List.of("Layer (type)", "Output Shape", "Param #"));
+    if (graph) {
+      header.add("Connected to");
+    }
+    out.append(line(widths, header, '┃'));
+    out.append(rule(widths, '┡', '━', '╇', '┩'));
+    for (int index = 0; index < rows.size(); index++) {
+      LayerInfo layer = rows.get(index);
+      if (index > 0) {
+        out.append(rule(widths, '├', '─', '┼', '┤'));
       }
-      List<String> names = wrap(layer.name() + " (" + layer.type() + ")", NAME_WIDTH - 2);
-      for (int line = 0; line < names.size(); line++) {
-        boolean first = line == 0;
-        out.append('│').append(cell(names.get(line), NAME_WIDTH, false))
-            .append('│').append(cell(first ? shape(layer.outputShape()) : "", SHAPE_WIDTH, false))
-            .append('│').append(cell(first ? String.format(Locale.ROOT, "%,d", layer.parameterCount()) : "",
-                PARAMS_WIDTH, true))
-            .append("│\n");
+      List<List<String>> cells = new ArrayList<>();
+      cells.add(wrap(layer.name() + " (" + layer.type() + ")", widths[0] - 2));
+      cells.add(List.of(layer.outputShape().withBatch()));
+      cells.add(List.of(String.format(Locale.ROOT, "%,d", layer.parameterCount())));
+      if (graph) {
+        cells.add(connections(layer));
+      }
+      int lines = cells.stream().mapToInt(List::size).max().orElse(1);
+      for (int l = 0; l < lines; l++) {
+        List<String> line = new ArrayList<>();
+        for (List<String> cell : cells) {
+          line.add(l < cell.size() ? cell.get(l) : "");
+        }
+        out.append(line(widths, line, '│'));
       }
     }
-    out.append(rule('└', '─', '┴', '┘'));
+    out.append(rule(widths, '└', '─', '┴', '┘'));
     long total = info.parameterCount();
     long trainable = info.trainableParameterCount();
     for (LayerInfo layer : info.layers()) {
@@ -47,6 +66,26 @@ final class Summary {
     out.append(" Trainable params: ").append(count(trainable)).append('\n');
     out.append(" Non-trainable params: ").append(count(total - trainable)).append('\n');
     return out.toString();
+  }
+
+  /** Keras's "Connected to": {@code dense[0][0]} per input, one per line; {@code -} for an input. */
+  private static List<String> connections(LayerInfo layer) {
+    if (layer.inputs().isEmpty()) {
+      return List.of("-");
+    }
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < layer.inputs().size(); i++) {
+      lines.add(layer.inputs().get(i) + "[0][0]" + (i < layer.inputs().size() - 1 ? "," : ""));
+    }
+    return lines;
+  }
+
+  private static String line(int[] widths, List<String> cells, char border) {
+    StringBuilder line = new StringBuilder();
+    for (int c = 0; c < widths.length; c++) {
+      line.append(border).append(cell(cells.get(c), widths[c], c == 2));
+    }
+    return line.append(border).append('\n').toString();
   }
 
   /** Splits at spaces into lines of at most {@code width} characters, as Keras wraps long cells. */
@@ -67,23 +106,17 @@ final class Summary {
     return lines;
   }
 
-  private static String rule(char left, char line, char cross, char right) {
-    return left + String.valueOf(line).repeat(NAME_WIDTH) + cross + String.valueOf(line).repeat(SHAPE_WIDTH)
-        + cross + String.valueOf(line).repeat(PARAMS_WIDTH) + right + "\n";
+  private static String rule(int[] widths, char left, char line, char cross, char right) {
+    StringBuilder rule = new StringBuilder().append(left);
+    for (int c = 0; c < widths.length; c++) {
+      rule.append(String.valueOf(line).repeat(widths[c])).append(c < widths.length - 1 ? cross : right);
+    }
+    return rule.append('\n').toString();
   }
 
   private static String cell(String text, int width, boolean alignRight) {
-    String padded = alignRight ? " ".repeat(Math.max(0, width - 1 - text.length())) + text + " "
+    return alignRight ? " ".repeat(Math.max(0, width - 1 - text.length())) + text + " "
         : " " + text + " ".repeat(Math.max(0, width - 1 - text.length()));
-    return padded;
-  }
-
-  private static String shape(int[] shape) {
-    StringBuilder s = new StringBuilder("(None");
-    for (int d : shape) {
-      s.append(", ").append(d);
-    }
-    return s.append(')').toString();
   }
 
   /** "9 (36.00 B)": float32 parameters with their size in bytes, Keras's 1024-based units. */

@@ -3,27 +3,57 @@ package dev.kiln.runtime;
 import java.util.Arrays;
 
 /**
- * One named parameter tensor inside the flat parameter array.
+ * One named parameter tensor inside the flat parameter array: its saved (PyTorch) shape and the
+ * layout Kiln stores it in, as a permutation of the saved axes. A Dense weight is saved [out, in]
+ * and stored [in, out] ({@code storedOrder = {1, 0}}), so the forward product streams rows of it;
+ * a convolution kernel saved [out, in, kh, kw] can be stored in any axis order the same way.
  *
  * @param name the saved name, PyTorch style ({@code hidden.weight})
  * @param offset first element in the flat array
- * @param shape shape as saved (PyTorch layout: a dense weight is [out, in])
- * @param transposed true when the flat array holds the transpose of {@code shape} (a dense kernel is
- *     kept [in, out] so that the forward product streams rows)
+ * @param shape shape as saved (PyTorch layout)
+ * @param storedOrder stored axis i is saved axis {@code storedOrder[i]}; the identity when stored as saved
  * @param trainable false for state the optimizer never touches (batch norm's moving statistics);
  *     such tensors sit after every trainable one in the flat array
  */
-public record TensorSlice(String name, int offset, int[] shape, boolean transposed, boolean trainable) {
-  /** A trainable tensor. */
-  public TensorSlice(String name, int offset, int[] shape, boolean transposed) {
-    this(name, offset, shape, transposed, true);
+public record TensorSlice(String name, int offset, int[] shape, int[] storedOrder, boolean trainable) {
+  /** A trainable tensor stored as saved. */
+  public TensorSlice(String name, int offset, int[] shape) {
+    this(name, offset, shape, identity(shape.length), true);
+  }
+
+  /** A tensor stored as saved. */
+  public TensorSlice(String name, int offset, int[] shape, boolean trainable) {
+    this(name, offset, shape, identity(shape.length), trainable);
+  }
+
+  /** A trainable tensor stored with its axes permuted. */
+  public TensorSlice(String name, int offset, int[] shape, int[] storedOrder) {
+    this(name, offset, shape, storedOrder, true);
   }
 
   public TensorSlice {
     shape = shape.clone();
-    if (transposed && shape.length != 2) {
-      throw new IllegalArgumentException("only 2-D tensors can be stored transposed: " + name);
+    storedOrder = storedOrder.clone();
+    boolean[] seen = new boolean[shape.length];
+    if (storedOrder.length != shape.length) {
+      throw new IllegalArgumentException(name + ": stored order " + Arrays.toString(storedOrder)
+          + " does not permute the " + shape.length + " axes of " + Arrays.toString(shape));
     }
+    for (int axis : storedOrder) {
+      if (axis < 0 || axis >= shape.length || seen[axis]) {
+        throw new IllegalArgumentException(name + ": stored order " + Arrays.toString(storedOrder)
+            + " is not a permutation of the axes of " + Arrays.toString(shape));
+      }
+      seen[axis] = true;
+    }
+  }
+
+  private static int[] identity(int rank) {
+    int[] order = new int[rank];
+    for (int i = 0; i < rank; i++) {
+      order[i] = i;
+    }
+    return order;
   }
 
   /** Number of elements. */
@@ -40,36 +70,82 @@ public record TensorSlice(String name, int offset, int[] shape, boolean transpos
     return shape.clone();
   }
 
+  @Override
+  public int[] storedOrder() {
+    return storedOrder.clone();
+  }
+
+  /** The stored shape: the saved shape with its axes in stored order. */
+  public int[] storedShape() {
+    int[] stored = new int[shape.length];
+    for (int i = 0; i < shape.length; i++) {
+      stored[i] = shape[storedOrder[i]];
+    }
+    return stored;
+  }
+
+  /** True when the stored layout differs from the saved one. */
+  public boolean permuted() {
+    for (int i = 0; i < storedOrder.length; i++) {
+      if (storedOrder[i] != i) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The tensor in its saved layout, copied out of the flat array. */
   public float[] read(float[] flat) {
     float[] out = new float[size()];
-    if (!transposed) {
+    if (!permuted()) {
       System.arraycopy(flat, offset, out, 0, out.length);
       return out;
     }
-    int rows = shape[0];
-    int cols = shape[1];
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < cols; c++) {
-        out[r * cols + c] = flat[offset + c * rows + r];
-      }
+    int[] savedIndex = savedIndexOfStored();
+    for (int s = 0; s < out.length; s++) {
+      out[savedIndex[s]] = flat[offset + s];
     }
     return out;
   }
 
   /** Writes {@code values}, given in the saved layout, into the flat array. */
   public void write(float[] values, float[] flat) {
-    if (!transposed) {
+    if (!permuted()) {
       System.arraycopy(values, 0, flat, offset, values.length);
       return;
     }
-    int rows = shape[0];
-    int cols = shape[1];
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < cols; c++) {
-        flat[offset + c * rows + r] = values[r * cols + c];
+    int[] savedIndex = savedIndexOfStored();
+    for (int s = 0; s < values.length; s++) {
+      flat[offset + s] = values[savedIndex[s]];
+    }
+  }
+
+  /** For each stored position (row-major over the stored shape), the saved position it holds. */
+  private int[] savedIndexOfStored() {
+    int rank = shape.length;
+    int[] savedStrides = new int[rank];
+    int stride = 1;
+    for (int axis = rank - 1; axis >= 0; axis--) {
+      savedStrides[axis] = stride;
+      stride *= shape[axis];
+    }
+    int[] stored = storedShape();
+    int[] index = new int[rank];
+    int[] result = new int[size()];
+    for (int s = 0; s < result.length; s++) {
+      int saved = 0;
+      for (int i = 0; i < rank; i++) {
+        saved += index[i] * savedStrides[storedOrder[i]];
+      }
+      result[s] = saved;
+      for (int i = rank - 1; i >= 0; i--) {
+        if (++index[i] < stored[i]) {
+          break;
+        }
+        index[i] = 0;
       }
     }
+    return result;
   }
 
   @Override
@@ -78,7 +154,7 @@ public record TensorSlice(String name, int offset, int[] shape, boolean transpos
         && t.name.equals(name)
         && t.offset == offset
         && Arrays.equals(t.shape, shape)
-        && t.transposed == transposed
+        && Arrays.equals(t.storedOrder, storedOrder)
         && t.trainable == trainable;
   }
 
@@ -89,7 +165,8 @@ public record TensorSlice(String name, int offset, int[] shape, boolean transpos
 
   @Override
   public String toString() {
-    return name + Arrays.toString(shape) + "@" + offset + (transposed ? " (stored transposed)" : "")
+    return name + Arrays.toString(shape) + "@" + offset
+        + (permuted() ? " (stored with axes " + Arrays.toString(storedOrder) + ")" : "")
         + (trainable ? "" : " (non-trainable)");
   }
 }

@@ -3,44 +3,50 @@ package dev.kiln.processor.emit;
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.processor.model.ActivationSpec;
 
-/** The kernel calls for an activation's forward and backward pass, over [n][width] buffers. */
-final class ActivationCalls {
+/**
+ * The kernel calls for an activation's forward and backward pass over [rows x cols] buffers;
+ * softmax works on each row.
+ */
+public final class ActivationCalls {
   private ActivationCalls() {}
 
   /** {@code to = f(from)}. */
-  static CodeBlock forward(ActivationSpec a, String width, String from, String to) {
+  public static CodeBlock forward(ActivationSpec a, String rows, String cols, String from, String to) {
+    String count = rows + " * " + cols;
     switch (a.function()) {
       case LINEAR:
-        return CodeBlock.of("$T.arraycopy($L, 0, $L, 0, n * $L);\n", System.class, from, to, width);
+        return CodeBlock.of("$T.arraycopy($L, 0, $L, 0, $L);\n", System.class, from, to, count);
       case SOFTMAX:
-        return CodeBlock.of("K.softmax(n, $L, $Lf, $L, 0, $L, 0);\n", width, invTemperature(a), from, to);
+        return CodeBlock.of("K.softmax($L, $L, $Lf, $L, 0, $L, 0);\n", rows, cols, invTemperature(a), from, to);
       case LEAKY_RELU:
       case ELU:
-        return CodeBlock.of("K.$L(n * $L, $Lf, $L, 0, $L, 0);\n", kernel(a), width, (float) a.alpha(), from, to);
+        return CodeBlock.of("K.$L($L, $Lf, $L, 0, $L, 0);\n", kernel(a), count, (float) a.alpha(), from, to);
       default:
-        return CodeBlock.of("K.$L(n * $L, $L, 0, $L, 0);\n", kernel(a), width, from, to);
+        return CodeBlock.of("K.$L($L, $L, 0, $L, 0);\n", kernel(a), count, from, to);
     }
   }
 
   /** {@code fromGrad = toGrad * f'(from)}, given the forward pass's {@code from} and {@code to}. */
-  static CodeBlock backward(ActivationSpec a, String width, String from, String to, String toGrad, String fromGrad) {
+  public static CodeBlock backward(
+      ActivationSpec a, String rows, String cols, String from, String to, String toGrad, String fromGrad) {
+    String count = rows + " * " + cols;
     switch (a.function()) {
       case LINEAR:
-        return CodeBlock.of("$T.arraycopy($L, 0, $L, 0, n * $L);\n", System.class, toGrad, fromGrad, width);
+        return CodeBlock.of("$T.arraycopy($L, 0, $L, 0, $L);\n", System.class, toGrad, fromGrad, count);
       case SOFTMAX:
         return CodeBlock.of(
-            "K.softmaxBackward(n, $L, $Lf, $L, 0, $L, 0, $L, 0);\n", width, invTemperature(a), to, toGrad, fromGrad);
+            "K.softmaxBackward($L, $L, $Lf, $L, 0, $L, 0, $L, 0);\n", rows, cols, invTemperature(a), to, toGrad, fromGrad);
       case LEAKY_RELU:
       case ELU:
-        return CodeBlock.of("K.$LBackward(n * $L, $Lf, $L, 0, $L, 0, $L, 0, $L, 0);\n",
-            kernel(a), width, (float) a.alpha(), from, to, toGrad, fromGrad);
+        return CodeBlock.of("K.$LBackward($L, $Lf, $L, 0, $L, 0, $L, 0, $L, 0);\n",
+            kernel(a), count, (float) a.alpha(), from, to, toGrad, fromGrad);
       default:
-        return CodeBlock.of("K.$LBackward(n * $L, $L, 0, $L, 0, $L, 0, $L, 0);\n",
-            kernel(a), width, from, to, toGrad, fromGrad);
+        return CodeBlock.of("K.$LBackward($L, $L, 0, $L, 0, $L, 0, $L, 0);\n",
+            kernel(a), count, from, to, toGrad, fromGrad);
     }
   }
 
-  static float invTemperature(ActivationSpec a) {
+  public static float invTemperature(ActivationSpec a) {
     return (float) (1.0 / a.temperature());
   }
 

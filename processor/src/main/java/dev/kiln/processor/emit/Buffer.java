@@ -1,24 +1,31 @@
 package dev.kiln.processor.emit;
 
 /**
- * A float[] field of the generated Program.
+ * A buffer field of the generated Program: {@code float[]} or {@code int[]}, owned or a view.
  *
- * @param name the field name
- * @param size the allocation size, a Java expression over {@code maxBatch} and the constants
- * @param viewOf for a view, the owned buffer it starts out pointing at: a view field is reassigned
- *     by the forward pass (dropout at inference points its output at its input instead of copying);
- *     null for an owned buffer
+ * @param name the field name (allocated, never clashing with another member)
+ * @param ints true for an {@code int[]} (indices, token ids), false for {@code float[]}
+ * @param size the allocation: a Java expression over {@code maxBatch} and the constants
+ * @param viewOf for a view, the buffer it starts out pointing at: a view field is reassigned by the
+ *     forward pass (dropout at inference points its output at its input instead of copying); null
+ *     for an owned buffer
  */
-record Buffer(String name, String size, String viewOf) {
-  static Buffer owned(String name, String size) {
-    return new Buffer(name, size, null);
+public record Buffer(String name, boolean ints, String size, String viewOf) {
+  /** A float buffer of {@code perSample} values for each of {@code maxBatch} samples. */
+  public static Buffer perSample(String name, String perSample) {
+    return new Buffer(name, false, perSample, null);
   }
 
-  static Buffer view(String name, String initially) {
-    return new Buffer(name, null, initially);
+  /** A float buffer of a fixed size, independent of the batch. */
+  public static Buffer fixed(String name, String size) {
+    return new Buffer(name, false, size, null);
   }
 
-  boolean isView() {
+  public static Buffer view(String name, String initially) {
+    return new Buffer(name, false, null, initially);
+  }
+
+  public boolean isView() {
     return viewOf != null;
   }
 }

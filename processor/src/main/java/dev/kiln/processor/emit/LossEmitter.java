@@ -14,34 +14,36 @@ final class LossEmitter {
   private LossEmitter() {}
 
   /** The loss of the last forward pass; {@code withGradient} also writes the gradient. */
-  static CodeBlock call(NetworkPlan network, boolean withGradient) {
+  static CodeBlock call(ModelEmitter names, NetworkPlan network, boolean withGradient) {
     LayerPlan output = network.output();
-    String out = Buffers.out(output);
+    String out = names.out(output);
+    String rows = names.rows(output);
     Loss loss = network.spec().loss();
     if (output.lossFused()) {
-      // A Dense output holds its logits in xPre; an Activation output reads them from its input.
-      boolean dense = Buffers.hasPreActivation(output);
-      String logits = dense ? Buffers.pre(output) : Buffers.in(output);
-      String grad = !withGradient ? "null" : dense ? Buffers.preGrad(output) : Buffers.inGrad(output);
-      float invT = ActivationCalls.invTemperature(network.outputActivation());
+      // The output layer's emitter says where its logits are (a Dense layer's pre-activation, an
+      // Activation layer's input) and where their gradient goes.
+      String[] logitsAndGradient = output.spec().emitter().fusedLogits(names.context(output));
+      String logits = logitsAndGradient[0];
+      String grad = withGradient ? logitsAndGradient[1] : "null";
+      float invT = ActivationCalls.invTemperature(output.spec().activation());
       CodeBlock target = target(network);
       switch (loss) {
         case CATEGORICAL_CROSSENTROPY:
-          return CodeBlock.of("$T.softmaxCrossEntropy(n, OUTPUT_SIZE, $Lf, $L, $L, $L, $L)",
-              RuntimeNames.LOSSES, invT, logits, out, target, grad);
+          return CodeBlock.of("$T.softmaxCrossEntropy($L, $L, $Lf, $L, $L, $L, $L)",
+              RuntimeNames.LOSSES, rows, names.features(output), invT, logits, out, target, grad);
         case SPARSE_CATEGORICAL_CROSSENTROPY:
-          return CodeBlock.of("$T.sparseSoftmaxCrossEntropy(n, OUTPUT_SIZE, $Lf, $L, $L, $L, $L)",
-              RuntimeNames.LOSSES, invT, logits, out, target, grad);
+          return CodeBlock.of("$T.sparseSoftmaxCrossEntropy($L, $L, $Lf, $L, $L, $L, $L)",
+              RuntimeNames.LOSSES, rows, names.features(output), invT, logits, out, target, grad);
         case BINARY_CROSSENTROPY:
-          return CodeBlock.of("$T.sigmoidBinaryCrossEntropy(n, OUTPUT_SIZE, $L, $L, $L, $L)",
-              RuntimeNames.LOSSES, logits, out, target, grad);
+          return CodeBlock.of("$T.sigmoidBinaryCrossEntropy($L, $L, $L, $L, $L, $L)",
+              RuntimeNames.LOSSES, rows, names.features(output), logits, out, target, grad);
         default:
           throw new IllegalStateException("no fused form of " + loss);
       }
     }
-    String grad = withGradient ? Buffers.grad(output) : "null";
-    return CodeBlock.of("$T.$L(n, OUTPUT_SIZE, $L, $L, $L)", RuntimeNames.LOSSES, method(loss), out, target(network),
-        grad);
+    String grad = withGradient ? names.grad(output) : "null";
+    return CodeBlock.of("$T.$L($L, $L, $L, $L, $L)", RuntimeNames.LOSSES, method(loss), rows, names.features(output),
+        out, target(network), grad);
   }
 
   /** The target argument: {@code target}, followed by the label smoothing when there is some. */

@@ -7,17 +7,25 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.NameAllocator;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import dev.kiln.annotations.Loss;
 import dev.kiln.processor.model.LayerPlan;
 import dev.kiln.processor.model.LayerPlan.TensorPlan;
 import dev.kiln.processor.model.NetworkPlan;
 import dev.kiln.processor.model.NetworkSpec;
 import dev.kiln.processor.model.OptimizerSpec;
+import dev.kiln.processor.model.Parameter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
@@ -26,21 +34,57 @@ import javax.lang.model.element.TypeElement;
 /**
  * Stage 5: writes {@code <Type>Model}, a class implementing the declared type and
  * {@code dev.kiln.runtime.Model}. Shapes and parameter offsets are constants; a nested
- * {@code Program} holds the buffers and runs the layers as a fixed sequence of per-layer methods.
+ * {@code Program} holds the buffers and runs the graph as a fixed sequence of per-layer methods,
+ * forward in source order and backward in reverse. Every generated name comes from one
+ * {@link NameAllocator}, so no layer name can clash with generated code.
  */
 public final class ModelEmitter {
   private static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
   private static final String PROCESSOR = "dev.kiln.processor.KilnProcessor";
   private static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);
+  private static final TypeName INTS = ArrayTypeName.of(TypeName.INT);
+
+  /** Members of CompiledNetwork, of the generated classes, and the generated methods' parameters. */
+  private static final List<String> RESERVED = List.of(
+      "INFO", "OUTPUT_SIZE", "TARGET_SIZE", "PARAMETER_COUNT", "TRAINABLE_PARAMETER_COUNT", "DEFAULT_MAX_BATCH",
+      "core", "Program", "K", "params", "grads", "target", "noise", "maxBatch", "inputBuffers",
+      "inputGradientBuffers", "parameterGradients", "inputGradients", "lossGradient", "info", "initialize",
+      "forward", "backward", "output", "outputGradient", "layerOutput", "loss", "batchBuffer", "n", "training",
+      "random", "index", "seed", "sharedParams");
 
   private final NetworkPlan network;
   private final NetworkSpec spec;
   private final ClassName modelName;
+  private final NameAllocator names = new NameAllocator();
+  /** Per-layer constants (FEATURES, POSITIONS) requested while emitting, added to the class at the end. */
+  private final Map<String, FieldSpec> extraConstants = new LinkedHashMap<>();
+  /** Scratch gradient buffers of edges whose target another reader already wrote, by layer index. */
+  private final Map<Integer, List<Buffer>> scratch = new HashMap<>();
 
   public ModelEmitter(NetworkPlan network) {
     this.network = network;
     this.spec = network.spec();
     this.modelName = modelName(spec.type());
+    for (String reserved : RESERVED) {
+      names.newName(reserved, reserved);
+    }
+    // Allocate in a fixed order so names do not depend on emission order.
+    for (LayerPlan node : network.nodes()) {
+      if (node.isInput()) {
+        names.newName(node.name(), key(node, "out"));
+        names.newName(node.name() + "Grad", key(node, "grad"));
+        names.newName(network.inputs().size() == 1 && spec.hasImplicitInput() ? "INPUT_SIZE"
+            : constant(node.name()) + "_SIZE", key(node, "width"));
+      } else {
+        names.newName(node.name(), key(node, "handle"));
+        names.newName(node.name() + "Out", key(node, "out"));
+        names.newName(node.name() + "Grad", key(node, "grad"));
+        names.newName(constant(node.name()) + "_WIDTH", key(node, "width"));
+        for (TensorPlan t : node.tensors()) {
+          names.newName(constant(node.name()) + "_" + t.suffix().toUpperCase(Locale.ROOT), key(node, t.suffix()));
+        }
+      }
+    }
   }
 
   /** {@code Xor} -> {@code XorModel}; nested {@code Outer.Xor} -> {@code Outer_XorModel}. */
@@ -49,6 +93,141 @@ public final class ModelEmitter {
     String simple = String.join("_", declared.simpleNames()) + "Model";
     return ClassName.get(declared.packageName(), simple);
   }
+
+  /** {@code hiddenLayer} and {@code hidden_layer} both become {@code HIDDEN_LAYER}. */
+  static String constant(String name) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (Character.isUpperCase(c) && i > 0 && name.charAt(i - 1) != '_' && !Character.isUpperCase(name.charAt(i - 1))) {
+        out.append('_');
+      }
+      out.append(Character.toUpperCase(c));
+    }
+    return out.toString().toUpperCase(Locale.ROOT);
+  }
+
+  private static String key(LayerPlan node, String role) {
+    return node.index() + ":" + role;
+  }
+
+  // ------------------------------------------------------------------ names, for LayerContext
+
+  String out(LayerPlan node) {
+    return names.get(key(node, "out"));
+  }
+
+  String grad(LayerPlan node) {
+    return names.get(key(node, "grad"));
+  }
+
+  String width(LayerPlan node) {
+    return names.get(key(node, "width"));
+  }
+
+  String offset(LayerPlan node, String suffix) {
+    return names.get(key(node, suffix));
+  }
+
+  /** The last axis: the width constant for a flat node, a constant of its own otherwise. */
+  String features(LayerPlan node) {
+    if (node.outputShape().rank() == 1) {
+      return width(node);
+    }
+    return perLayerConstant(node, "FEATURES", node.outputShape().last(), "Last axis of " + node.name() + ".");
+  }
+
+  String positions(LayerPlan node) {
+    if (node.outputShape().rank() == 1) {
+      return "1";
+    }
+    return perLayerConstant(node, "POSITIONS", node.outputShape().positions(),
+        "Positions per sample of " + node.name() + " (all axes but the last).");
+  }
+
+  /** Rows of the node's output as a [rows x features] matrix. */
+  String rows(LayerPlan node) {
+    return node.outputShape().rank() == 1 ? "n" : "n * " + positions(node);
+  }
+
+  private String perLayerConstant(LayerPlan node, String role, long value, String doc) {
+    String key = key(node, role);
+    if (!extraConstants.containsKey(key)) {
+      String name = names.newName(constant(node.name()) + "_" + role, key);
+      extraConstants.put(key, constant(name, (int) value, false, doc));
+    }
+    return names.get(key);
+  }
+
+  String member(LayerPlan node, String role) {
+    String key = key(node, role);
+    try {
+      return names.get(key);
+    } catch (IllegalArgumentException notYet) {
+      return names.newName(node.name() + role, key);
+    }
+  }
+
+  // ------------------------------------------------------------------ gradients with respect to inputs
+
+  /** True when {@code layer} is the first of {@code input}'s readers to run backward: it overwrites. */
+  private boolean writesFirst(LayerPlan layer, LayerPlan input) {
+    List<LayerPlan> readers = network.consumers(input);
+    return readers.get(readers.size() - 1) == layer;
+  }
+
+  /** Where edge i's gradient is written: the input's gradient buffer, or this layer's scratch. */
+  private String gradientTarget(LayerPlan layer, int i) {
+    LayerPlan input = layer.inputs().get(i);
+    return writesFirst(layer, input) ? grad(input) : member(layer, "GradTo" + capitalize(input.name()));
+  }
+
+  CodeBlock inputGradient(LayerPlan layer, int i, Function<String, CodeBlock> write) {
+    LayerPlan input = layer.inputs().get(i);
+    CodeBlock.Builder code = CodeBlock.builder();
+    if (writesFirst(layer, input)) {
+      code.add(write.apply(grad(input)));
+    } else {
+      String part = gradientTarget(layer, i);
+      code.add("// $L is read by later layers too: their gradients are summed.\n", input.name());
+      code.add(write.apply(part));
+      code.add(accumulate(layer, i));
+    }
+    return guarded(input, code.build());
+  }
+
+  String inputGradientArgument(LayerPlan layer, int i) {
+    LayerPlan input = layer.inputs().get(i);
+    String target = gradientTarget(layer, i);
+    return input.isInput() ? "inputGradients ? " + target + " : null" : target;
+  }
+
+  CodeBlock afterInputGradient(LayerPlan layer, int i) {
+    LayerPlan input = layer.inputs().get(i);
+    if (writesFirst(layer, input)) {
+      return CodeBlock.of("");
+    }
+    return guarded(input, accumulate(layer, i));
+  }
+
+  private CodeBlock accumulate(LayerPlan layer, int i) {
+    LayerPlan input = layer.inputs().get(i);
+    return CodeBlock.of("K.accumulate(n * $L, $L, 0, $L, 0);\n", width(input), gradientTarget(layer, i), grad(input));
+  }
+
+  /** Gradients with respect to a network input are computed only when asked for. */
+  private static CodeBlock guarded(LayerPlan input, CodeBlock code) {
+    if (!input.isInput()) {
+      return code;
+    }
+    return CodeBlock.builder().beginControlFlow("if (inputGradients)").add(code).endControlFlow().build();
+  }
+
+  private static String capitalize(String name) {
+    return Character.toUpperCase(name.charAt(0)) + name.substring(1);
+  }
+
+  // ------------------------------------------------------------------ the file
 
   public JavaFile emit() {
     TypeElement type = spec.type();
@@ -69,10 +248,11 @@ public final class ModelEmitter {
       model.superclass(ClassName.get(type));
     }
     model.addSuperinterface(RuntimeNames.MODEL);
+    TypeSpec program = program();
     addConstants(model);
     addInfo(model);
     addModelMembers(model);
-    model.addType(program());
+    model.addType(program);
     return JavaFile.builder(modelName.packageName(), model.build())
         .addFileComment("Generated by Kiln from $L. Do not edit: change the declaration instead.",
             type.getQualifiedName())
@@ -84,26 +264,36 @@ public final class ModelEmitter {
   // ------------------------------------------------------------------ constants and metadata
 
   private void addConstants(TypeSpec.Builder model) {
-    model.addField(constant("INPUT_SIZE", network.inputSize(), true, "Values per input sample."));
+    for (LayerPlan input : network.inputs()) {
+      model.addField(constant(width(input), (int) input.outputShape().size(), true,
+          network.inputs().size() == 1 ? "Values per input sample." : "Values per sample of input " + input.name() + "."));
+    }
     model.addField(constant("OUTPUT_SIZE", network.outputSize(), true, "Values per output sample."));
     model.addField(constant("TARGET_SIZE", targetSize(), true, "Values per target sample."));
     model.addField(constant("PARAMETER_COUNT", network.parameterCount(), true, "Parameters of all layers."));
     model.addField(constant("TRAINABLE_PARAMETER_COUNT", network.trainableCount(), true,
         "Trainable parameters: the first this many of the flat array."));
-    model.addField(constant("DEFAULT_MAX_BATCH", spec.maxBatch(), true, "Largest batch the buffers hold unless the constructor says otherwise."));
+    model.addField(constant("DEFAULT_MAX_BATCH", spec.maxBatch(), true,
+        "Largest batch the buffers hold unless the constructor says otherwise."));
     for (LayerPlan layer : network.layers()) {
-      model.addField(constant(Buffers.size(layer), layer.outputSize(), false,
-          "Output width of " + layer.name() + "."));
+      model.addField(constant(width(layer), (int) layer.outputShape().size(), false,
+          "Values per sample of " + layer.name() + ", shape " + layer.outputShape() + "."));
       for (TensorPlan t : layer.tensors()) {
-        String doc = "Offset of " + layer.name() + "." + t.suffix() + " " + Arrays.toString(t.savedShape())
-            + (t.transposed() ? ", stored transposed" : "") + (t.trainable() ? "" : ", non-trainable") + ".";
-        model.addField(constant(Buffers.offset(layer, t.suffix()), t.offset(), false, doc));
+        Parameter p = t.parameter();
+        String doc = "Offset of " + layer.name() + "." + t.suffix() + " " + p.savedShape()
+            + (p.permuted() ? ", stored with axes " + Arrays.toString(p.storedOrder()) : "")
+            + (p.trainable() ? "" : ", non-trainable") + ".";
+        model.addField(constant(offset(layer, t.suffix()), t.offset(), false, doc));
       }
     }
+    model.addFields(extraConstants.values());
   }
 
   private int targetSize() {
-    return spec.loss() == dev.kiln.annotations.Loss.SPARSE_CATEGORICAL_CROSSENTROPY ? 1 : network.outputSize();
+    if (spec.loss() == Loss.SPARSE_CATEGORICAL_CROSSENTROPY) {
+      return (int) network.output().outputShape().positions();
+    }
+    return network.outputSize();
   }
 
   private static FieldSpec constant(String name, int value, boolean isPublic, String doc) {
@@ -117,42 +307,52 @@ public final class ModelEmitter {
   }
 
   private void addInfo(TypeSpec.Builder model) {
-    CodeBlock.Builder layers = CodeBlock.builder();
-    for (int i = 0; i < network.layers().size(); i++) {
-      LayerPlan layer = network.layers().get(i);
-      List<CodeBlock> tensors = new ArrayList<>();
-      for (TensorPlan t : layer.tensors()) {
-        tensors.add(t.trainable()
-            ? CodeBlock.of("\n    new $T($S, $L, $L, $L)", RuntimeNames.TENSOR_SLICE,
-                layer.name() + "." + t.suffix(), Buffers.offset(layer, t.suffix()), intArray(t.savedShape()),
-                t.transposed())
-            : CodeBlock.of("\n    new $T($S, $L, $L, $L, false)", RuntimeNames.TENSOR_SLICE,
-                layer.name() + "." + t.suffix(), Buffers.offset(layer, t.suffix()), intArray(t.savedShape()),
-                t.transposed()));
-      }
-      layers.add("\nnew $T($S, $S, $L, $T.of($L), $S)$L", RuntimeNames.LAYER_INFO, layer.name(),
-          layer.spec().typeName(), intArray(layer.outputShape()), RuntimeNames.LIST,
-          CodeBlock.join(tensors, ","), NetworkPlan.activationOf(layer.spec()).function().name()
-              .toLowerCase(java.util.Locale.ROOT), i < network.layers().size() - 1 ? "," : "");
-    }
     model.addField(FieldSpec.builder(RuntimeNames.NETWORK_INFO, "INFO", Modifier.STATIC, Modifier.FINAL)
         .initializer(CodeBlock.builder()
-            .add("new $T($S, $L, OUTPUT_SIZE, TARGET_SIZE, $S, $T.$L, $T.of(",
-                RuntimeNames.NETWORK_INFO, spec.type().getSimpleName().toString(), intArray(spec.inputShape()),
-                LossEmitter.kerasName(spec.loss()), RuntimeNames.ACCURACY, LossEmitter.accuracy(spec.loss()),
+            .add("new $T($S, $T.of(", RuntimeNames.NETWORK_INFO, spec.type().getSimpleName().toString(),
                 RuntimeNames.LIST)
-            .indent().indent().add(layers.build()).unindent().unindent()
+            .indent().indent().add(layerInfos(network.inputs())).add("),\n")
+            .add("OUTPUT_SIZE, TARGET_SIZE, $S, $T.$L, $T.of(", LossEmitter.kerasName(spec.loss()),
+                RuntimeNames.ACCURACY, LossEmitter.accuracy(spec.loss()), RuntimeNames.LIST)
+            .add(layerInfos(network.layers())).unindent().unindent()
             .add("))")
             .build())
         .build());
   }
 
+  private CodeBlock layerInfos(List<LayerPlan> nodes) {
+    List<CodeBlock> infos = new ArrayList<>();
+    for (LayerPlan node : nodes) {
+      List<CodeBlock> tensors = new ArrayList<>();
+      for (TensorPlan t : node.tensors()) {
+        Parameter p = t.parameter();
+        CodeBlock order = p.permuted() ? CodeBlock.of(", $L", intArray(p.storedOrder())) : CodeBlock.of("");
+        tensors.add(CodeBlock.of("\n    new $T($S, $L, $L$L$L)", RuntimeNames.TENSOR_SLICE,
+            node.name() + "." + t.suffix(), offset(node, t.suffix()), intArray(p.savedShape().toArray()), order,
+            p.trainable() ? "" : ", false"));
+      }
+      List<CodeBlock> inputs = new ArrayList<>();
+      for (LayerPlan in : node.inputs()) {
+        inputs.add(CodeBlock.of("$S", in.name()));
+      }
+      infos.add(CodeBlock.of("\nnew $T($S, $S, $T.of($L), $T.of($L), $T.of($L), $S)", RuntimeNames.LAYER_INFO,
+          node.name(), node.spec().typeName(), RuntimeNames.SHAPE, dims(node.outputShape().toArray()),
+          RuntimeNames.LIST, CodeBlock.join(inputs, ", "), RuntimeNames.LIST, CodeBlock.join(tensors, ","),
+          node.spec().activation().function().name().toLowerCase(Locale.ROOT)));
+    }
+    return CodeBlock.join(infos, ",");
+  }
+
   private static CodeBlock intArray(int[] values) {
+    return CodeBlock.of("new int[] {$L}", dims(values));
+  }
+
+  private static CodeBlock dims(int[] values) {
     List<CodeBlock> items = new ArrayList<>();
     for (int v : values) {
       items.add(CodeBlock.of("$L", v));
     }
-    return CodeBlock.of("new int[] {$L}", CodeBlock.join(items, ", "));
+    return CodeBlock.join(items, ", ");
   }
 
   // ------------------------------------------------------------------ the user-facing class
@@ -160,7 +360,7 @@ public final class ModelEmitter {
   private void addModelMembers(TypeSpec.Builder model) {
     model.addField(RuntimeNames.MODEL_CORE, "core", Modifier.PRIVATE, Modifier.FINAL);
     for (LayerPlan layer : network.layers()) {
-      model.addField(RuntimeNames.LAYER, layer.name(), Modifier.PRIVATE, Modifier.FINAL);
+      model.addField(RuntimeNames.LAYER, handle(layer), Modifier.PRIVATE, Modifier.FINAL);
     }
     model.addMethod(MethodSpec.constructorBuilder()
         .addModifiers(Modifier.PUBLIC)
@@ -181,29 +381,17 @@ public final class ModelEmitter {
         .addStatement("this.core = new $T(new Program(maxBatch, null), Program::new, $L, seed)", RuntimeNames.MODEL_CORE,
             optimizer());
     for (LayerPlan layer : network.layers()) {
-      main.addStatement("this.$L = core.layer($S)", layer.name(), layer.name());
+      main.addStatement("this.$L = core.layer($S)", handle(layer), layer.name());
     }
-    dev.kiln.annotations.Weights weights = spec.type().getAnnotation(dev.kiln.annotations.Weights.class);
-    if (weights != null) {
+    if (spec.weights() != null) {
       main.addComment("Build-time weights (@Weights), checked against the declaration when compiled");
-      main.addStatement("core.loadResource($T.class, $S)", modelName, weights.value());
+      main.addStatement("core.loadResource($T.class, $S)", modelName, spec.weights());
     }
     model.addMethod(main.build());
-    for (LayerPlan layer : network.layers()) {
-      ExecutableElement method = (ExecutableElement) layer.spec().site().element();
-      MethodSpec.Builder accessor = MethodSpec.methodBuilder(layer.name())
-          .addAnnotation(Override.class)
-          .returns(RuntimeNames.LAYER);
-      Set<Modifier> modifiers = method.getModifiers();
-      if (modifiers.contains(Modifier.PUBLIC) || spec.type().getKind() == ElementKind.INTERFACE) {
-        accessor.addModifiers(Modifier.PUBLIC);
-      } else if (modifiers.contains(Modifier.PROTECTED)) {
-        accessor.addModifiers(Modifier.PROTECTED);
+    for (LayerPlan node : network.nodes()) {
+      if (node.spec().site().element() instanceof ExecutableElement method) {
+        model.addMethod(accessor(node, method));
       }
-      for (var p : method.getParameters()) {
-        accessor.addParameter(RuntimeNames.LAYER, p.getSimpleName().toString());
-      }
-      model.addMethod(accessor.addStatement("return $L", layer.name()).build());
     }
     model.addMethod(MethodSpec.methodBuilder("core")
         .addAnnotation(Override.class)
@@ -211,6 +399,30 @@ public final class ModelEmitter {
         .returns(RuntimeNames.MODEL_CORE)
         .addStatement("return core")
         .build());
+  }
+
+  private String handle(LayerPlan layer) {
+    return names.get(key(layer, "handle"));
+  }
+
+  /** The declared layer method: a layer's handle; an {@code @Input} method returns null (no layer). */
+  private MethodSpec accessor(LayerPlan node, ExecutableElement method) {
+    MethodSpec.Builder accessor = MethodSpec.methodBuilder(node.name())
+        .addAnnotation(Override.class)
+        .returns(RuntimeNames.LAYER);
+    Set<Modifier> modifiers = method.getModifiers();
+    if (modifiers.contains(Modifier.PUBLIC) || spec.type().getKind() == ElementKind.INTERFACE) {
+      accessor.addModifiers(Modifier.PUBLIC);
+    } else if (modifiers.contains(Modifier.PROTECTED)) {
+      accessor.addModifiers(Modifier.PROTECTED);
+    }
+    for (var p : method.getParameters()) {
+      accessor.addParameter(RuntimeNames.LAYER, p.getSimpleName().toString());
+    }
+    if (node.isInput()) {
+      return accessor.addJavadoc("An input has no parameters and no handle.\n").addStatement("return null").build();
+    }
+    return accessor.addStatement("return $L", handle(node)).build();
   }
 
   private CodeBlock optimizer() {
@@ -230,7 +442,7 @@ public final class ModelEmitter {
     TypeSpec.Builder program = TypeSpec.classBuilder("Program")
         .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .superclass(RuntimeNames.COMPILED_NETWORK)
-        .addJavadoc("Buffers for batches of up to {@code maxBatch} rows and the passes over them.\n")
+        .addJavadoc("Buffers for batches of up to {@code maxBatch} samples and the passes over them.\n")
         .addField(FieldSpec.builder(RuntimeNames.KERNELS, "K", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
             .initializer("$T.ACTIVE", RuntimeNames.KERNELS)
             .build());
@@ -239,15 +451,50 @@ public final class ModelEmitter {
         .addParameter(TypeName.INT, "maxBatch")
         .addParameter(FLOATS, "sharedParams")
         .addStatement("super(INFO, maxBatch, sharedParams)");
+    List<LayerPlan> inputs = network.inputs();
+    for (int i = 0; i < inputs.size(); i++) {
+      program.addField(FLOATS, out(inputs.get(i)), Modifier.PRIVATE, Modifier.FINAL);
+      program.addField(FLOATS, grad(inputs.get(i)), Modifier.PRIVATE, Modifier.FINAL);
+      constructor.addStatement("$L = inputBuffers[$L]", out(inputs.get(i)), i);
+      constructor.addStatement("$L = inputGradientBuffers[$L]", grad(inputs.get(i)), i);
+    }
+    // Emit the passes first: emitters allocate the names of their extra buffers as they go.
+    List<MethodSpec> layerMethods = new ArrayList<>();
+    MethodSpec.Builder forward = MethodSpec.methodBuilder("forward")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PROTECTED)
+        .addParameter(TypeName.INT, "n")
+        .addParameter(TypeName.BOOLEAN, "training");
     for (LayerPlan layer : network.layers()) {
-      for (Buffer buffer : LayerEmitter.forKind(layer).buffers(network, layer)) {
-        if (buffer.isView()) {
-          program.addField(FLOATS, buffer.name(), Modifier.PRIVATE);
-          constructor.addStatement("$L = $L", buffer.name(), buffer.viewOf());
-        } else {
-          program.addField(FLOATS, buffer.name(), Modifier.PRIVATE, Modifier.FINAL);
-          constructor.addStatement("$L = new float[$L]", buffer.name(), buffer.size());
-        }
+      String method = member(layer, "Forward");
+      forward.addStatement("$L(n, training)", method);
+      layerMethods.add(layerMethod(method, layer, "forward", emitter(layer).forward(context(layer))));
+    }
+    MethodSpec.Builder backward = MethodSpec.methodBuilder("backward")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PROTECTED)
+        .returns(TypeName.DOUBLE)
+        .addParameter(TypeName.INT, "n")
+        .addStatement("double loss = lossGradient ? $L : 0", LossEmitter.call(this, network, true));
+    List<LayerPlan> layers = network.layers();
+    for (int i = layers.size() - 1; i >= 0; i--) {
+      LayerPlan layer = layers.get(i);
+      String method = member(layer, "Backward");
+      backward.addStatement("$L(n)", method);
+      layerMethods.add(layerMethod(method, layer, "backward", emitter(layer).backward(context(layer))));
+    }
+    for (LayerPlan layer : layers) {
+      CodeBlock penalty = penalties(layer, true);
+      if (penalty != null) {
+        backward.addStatement("loss += $L", penalty);
+      }
+    }
+    for (LayerPlan layer : layers) {
+      for (Buffer buffer : emitter(layer).buffers(context(layer))) {
+        addBuffer(program, constructor, buffer);
+      }
+      for (Buffer buffer : scratchBuffers(layer)) {
+        addBuffer(program, constructor, buffer);
       }
     }
     program.addMethod(constructor.build());
@@ -257,46 +504,23 @@ public final class ModelEmitter {
         .returns(RuntimeNames.NETWORK_INFO)
         .addStatement("return INFO")
         .build());
-
-    MethodSpec.Builder initialize = MethodSpec.methodBuilder("initialize")
-        .addAnnotation(Override.class)
-        .addModifiers(Modifier.PROTECTED)
-        .addParameter(RuntimeNames.SPLITTABLE_RANDOM, "random");
-    MethodSpec.Builder forward = MethodSpec.methodBuilder("forward")
-        .addAnnotation(Override.class)
-        .addModifiers(Modifier.PROTECTED)
-        .addParameter(TypeName.INT, "n")
-        .addParameter(TypeName.BOOLEAN, "training");
-    MethodSpec.Builder backward = MethodSpec.methodBuilder("backward")
-        .addAnnotation(Override.class)
-        .addModifiers(Modifier.PROTECTED)
-        .returns(TypeName.DOUBLE)
-        .addParameter(TypeName.INT, "n")
-        .addStatement("double loss = $L", LossEmitter.call(network, true));
-    List<MethodSpec> layerMethods = new ArrayList<>();
-    for (LayerPlan layer : network.layers()) {
-      LayerEmitter emitter = LayerEmitter.forKind(layer);
-      initialize.addCode(emitter.initialize(layer));
-      forward.addStatement("$L(n, training)", layer.name() + Buffers.SUFFIX_FORWARD);
-      layerMethods.add(layerMethod(layer.name() + Buffers.SUFFIX_FORWARD, layer, "forward", emitter.forward(layer)));
-    }
-    for (int i = network.layers().size() - 1; i >= 0; i--) {
-      LayerPlan layer = network.layers().get(i);
-      backward.addStatement("$L(n)", layer.name() + Buffers.SUFFIX_BACKWARD);
-      layerMethods.add(layerMethod(layer.name() + Buffers.SUFFIX_BACKWARD, layer, "backward",
-          LayerEmitter.forKind(layer).backward(network, layer)));
-    }
-    program.addMethod(initialize.build());
+    program.addMethod(initialize());
     program.addMethod(forward.build());
     program.addMethod(MethodSpec.methodBuilder("output")
         .addAnnotation(Override.class)
         .addModifiers(Modifier.PROTECTED)
         .returns(FLOATS)
-        .addStatement("return $L", Buffers.out(network.output()))
+        .addStatement("return $L", out(network.output()))
+        .build());
+    program.addMethod(MethodSpec.methodBuilder("outputGradient")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PROTECTED)
+        .returns(FLOATS)
+        .addStatement("return $L", grad(network.output()))
         .build());
     CodeBlock.Builder outputs = CodeBlock.builder().beginControlFlow("switch (index)");
-    for (LayerPlan layer : network.layers()) {
-      outputs.add("case $L:\n$>return $L;\n$<", layer.index(), Buffers.out(layer));
+    for (int i = 0; i < layers.size(); i++) {
+      outputs.add("case $L:\n$>return $L;\n$<", i, out(layers.get(i)));
     }
     outputs.add("default:\n$>throw new $T($S + index);\n$<", IndexOutOfBoundsException.class, "no layer ")
         .endControlFlow();
@@ -315,22 +539,89 @@ public final class ModelEmitter {
         .addParameter(TypeName.INT, "n")
         .addStatement("return $L", lossWithPenalties())
         .build());
-    for (LayerPlan layer : network.layers()) {
-      CodeBlock penalty = penalty(layer, true);
-      if (penalty != null) {
-        backward.addStatement("loss += $L", penalty);
-      }
-    }
     program.addMethod(backward.addStatement("return loss").build());
     program.addMethods(layerMethods);
     return program.build();
   }
 
-  /** The loss plus every kernel regularizer's penalty (Keras reports them together). */
-  private CodeBlock lossWithPenalties() {
-    CodeBlock.Builder code = CodeBlock.builder().add("$L", LossEmitter.call(network, false));
+  private static void addBuffer(TypeSpec.Builder program, MethodSpec.Builder constructor, Buffer buffer) {
+    TypeName type = buffer.ints() ? INTS : FLOATS;
+    if (buffer.isView()) {
+      program.addField(type, buffer.name(), Modifier.PRIVATE);
+      constructor.addStatement("$L = $L", buffer.name(), buffer.viewOf());
+    } else {
+      program.addField(type, buffer.name(), Modifier.PRIVATE, Modifier.FINAL);
+      constructor.addStatement("$L = batchBuffer(maxBatch, $L)", buffer.name(), buffer.size());
+    }
+  }
+
+  /** Scratch buffers for the edges whose input another reader also writes a gradient share to. */
+  private List<Buffer> scratchBuffers(LayerPlan layer) {
+    List<Buffer> buffers = new ArrayList<>();
+    for (int i = 0; i < layer.inputs().size(); i++) {
+      LayerPlan input = layer.inputs().get(i);
+      if (!writesFirst(layer, input)) {
+        buffers.add(Buffer.perSample(gradientTarget(layer, i), width(input)));
+      }
+    }
+    return buffers;
+  }
+
+  private LayerEmitter emitter(LayerPlan layer) {
+    return layer.spec().emitter();
+  }
+
+  LayerContext context(LayerPlan layer) {
+    return new LayerContext(this, layer);
+  }
+
+  /** Fills the parameters from each tensor's initializer, in layer and save order. */
+  private MethodSpec initialize() {
+    MethodSpec.Builder initialize = MethodSpec.methodBuilder("initialize")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PROTECTED)
+        .addParameter(RuntimeNames.SPLITTABLE_RANDOM, "random");
     for (LayerPlan layer : network.layers()) {
-      CodeBlock penalty = penalty(layer, false);
+      for (TensorPlan t : layer.tensors()) {
+        initialize.addCode(initializer(t.parameter(), offset(layer, t.suffix())));
+      }
+    }
+    return initialize.build();
+  }
+
+  private static CodeBlock initializer(Parameter p, String offset) {
+    long count = p.savedShape().size();
+    switch (p.init()) {
+      case HE_NORMAL:
+        return CodeBlock.of("$T.heNormal(random, params, $L, $L, $L);\n", RuntimeNames.INITIALIZERS, offset, count, p.fanIn());
+      case HE_UNIFORM:
+        return CodeBlock.of("$T.heUniform(random, params, $L, $L, $L);\n", RuntimeNames.INITIALIZERS, offset, count, p.fanIn());
+      case LECUN_NORMAL:
+        return CodeBlock.of("$T.lecunNormal(random, params, $L, $L, $L);\n", RuntimeNames.INITIALIZERS, offset, count,
+            p.fanIn());
+      case GLOROT_NORMAL:
+        return CodeBlock.of("$T.glorotNormal(random, params, $L, $L, $L, $L);\n", RuntimeNames.INITIALIZERS, offset,
+            count, p.fanIn(), p.fanOut());
+      case GLOROT_UNIFORM:
+        return CodeBlock.of("$T.glorotUniform(random, params, $L, $L, $L, $L);\n", RuntimeNames.INITIALIZERS, offset,
+            count, p.fanIn(), p.fanOut());
+      case ZEROS:
+        return CodeBlock.of("$T.constant(params, $L, $L, 0f);\n", RuntimeNames.INITIALIZERS, offset, count);
+      case ONES:
+        return CodeBlock.of("$T.constant(params, $L, $L, 1f);\n", RuntimeNames.INITIALIZERS, offset, count);
+      case CONSTANT:
+        return CodeBlock.of("$T.constant(params, $L, $L, $Lf);\n", RuntimeNames.INITIALIZERS, offset, count,
+            (float) p.initValue());
+      default:
+        throw new IllegalStateException("no initializer code for " + p.init());
+    }
+  }
+
+  /** The loss plus every regularizer's penalty (Keras reports them together). */
+  private CodeBlock lossWithPenalties() {
+    CodeBlock.Builder code = CodeBlock.builder().add("$L", LossEmitter.call(this, network, false));
+    for (LayerPlan layer : network.layers()) {
+      CodeBlock penalty = penalties(layer, false);
       if (penalty != null) {
         code.add("\n    + $L", penalty);
       }
@@ -338,15 +629,18 @@ public final class ModelEmitter {
     return code.build();
   }
 
-  /** A Dense layer's kernel regularizer penalty (adding its gradient when asked), or null. */
-  private static CodeBlock penalty(LayerPlan layer, boolean withGradient) {
-    if (!(layer.spec() instanceof dev.kiln.processor.model.DenseSpec dense) || !dense.regularized()) {
-      return null;
+  /** A layer's regularizer penalties (adding their gradients when asked), or null. */
+  private CodeBlock penalties(LayerPlan layer, boolean withGradient) {
+    List<CodeBlock> terms = new ArrayList<>();
+    for (TensorPlan t : layer.tensors()) {
+      Parameter p = t.parameter();
+      if (p.regularized()) {
+        terms.add(CodeBlock.of("$T.elasticNet(params, $L, $L, $Lf, $Lf, $L)", RuntimeNames.REGULARIZERS,
+            offset(layer, t.suffix()), t.size(), (float) p.l1(), (float) p.l2(),
+            withGradient ? "parameterGradients ? grads : null" : "null"));
+      }
     }
-    String offset = Buffers.offset(layer, "weight");
-    String count = layer.tensors().get(0).size() + "";
-    return CodeBlock.of("$T.elasticNet(params, $L, $L, $Lf, $Lf, $L)", RuntimeNames.REGULARIZERS, offset, count,
-        (float) dense.kernelL1(), (float) dense.kernelL2(), withGradient ? "grads" : "null");
+    return terms.isEmpty() ? null : CodeBlock.join(terms, " + ");
   }
 
   private static MethodSpec layerMethod(String name, LayerPlan layer, String pass, CodeBlock body) {
@@ -364,7 +658,10 @@ public final class ModelEmitter {
   }
 
   private static String describe(LayerPlan layer) {
-    return layer.spec().typeName() + " " + Arrays.toString(layer.inputShape()) + " -> "
-        + Arrays.toString(layer.outputShape());
+    List<String> inputs = new ArrayList<>();
+    for (LayerPlan in : layer.inputs()) {
+      inputs.add(in.name() + " " + in.outputShape());
+    }
+    return layer.spec().typeName() + " of " + String.join(", ", inputs) + " -> " + layer.outputShape();
   }
 }

@@ -12,6 +12,7 @@ public final class RuntimeNames {
   public static final ClassName MODEL = ClassName.get(RUNTIME, "Model");
   public static final ClassName MODEL_CORE = ClassName.get(RUNTIME, "ModelCore");
   public static final ClassName LAYER = ClassName.get(RUNTIME, "Layer");
+  public static final ClassName SHAPE = ClassName.get(RUNTIME, "Shape");
   public static final ClassName COMPILED_NETWORK = ClassName.get(RUNTIME, "CompiledNetwork");
   public static final ClassName NETWORK_INFO = ClassName.get(RUNTIME, "NetworkInfo");
   public static final ClassName LAYER_INFO = ClassName.get(RUNTIME, "LayerInfo");

@@ -1,6 +1,8 @@
 package dev.kiln.processor.model;
 
 import dev.kiln.annotations.ActivationFunction;
+import dev.kiln.processor.Diagnostics;
+import dev.kiln.processor.Message;
 
 /**
  * An activation with its parameters resolved to the values the generated code uses.
@@ -10,6 +12,14 @@ import dev.kiln.annotations.ActivationFunction;
  * @param temperature softmax temperature; 1 otherwise
  */
 public record ActivationSpec(ActivationFunction function, double alpha, double temperature) {
+  /** No activation. */
+  public static final ActivationSpec LINEAR = new ActivationSpec(ActivationFunction.LINEAR, Double.NaN, 1.0);
+
+  /** As written on an annotation; a NaN alpha means the function's default. */
+  public static ActivationSpec of(ActivationFunction function, double alpha, double temperature) {
+    return new ActivationSpec(function, Double.isNaN(alpha) ? defaultAlpha(function) : alpha, temperature);
+  }
+
   /** Keras's defaults: leaky_relu 0.2, elu 1.0. */
   public static double defaultAlpha(ActivationFunction function) {
     switch (function) {
@@ -28,5 +38,25 @@ public record ActivationSpec(ActivationFunction function, double alpha, double t
 
   public boolean isLinear() {
     return function == ActivationFunction.LINEAR;
+  }
+
+  /** The rules on {@code alpha} and {@code temperature} as written on {@code site}. */
+  public void check(Site site, Diagnostics diagnostics) {
+    if (site.has("alpha")) {
+      if (function == ActivationFunction.LEAKY_RELU && !(alpha >= 0 && alpha < 1)) {
+        diagnostics.error(site, "alpha", Message.ALPHA_RANGE, function, "in [0, 1)", alpha);
+      } else if (function == ActivationFunction.ELU && !(alpha > 0 && Double.isFinite(alpha))) {
+        diagnostics.error(site, "alpha", Message.ALPHA_RANGE, function, "> 0 and finite", alpha);
+      } else if (!usesAlpha()) {
+        diagnostics.error(site, "alpha", Message.ALPHA_UNUSED, function);
+      }
+    }
+    if (site.has("temperature")) {
+      if (function != ActivationFunction.SOFTMAX) {
+        diagnostics.error(site, "temperature", Message.TEMPERATURE_UNUSED, function);
+      } else if (!(temperature > 0 && Double.isFinite(temperature))) {
+        diagnostics.error(site, "temperature", Message.TEMPERATURE, temperature);
+      }
+    }
   }
 }

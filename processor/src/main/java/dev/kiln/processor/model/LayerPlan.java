@@ -3,29 +3,22 @@ package dev.kiln.processor.model;
 import java.util.List;
 
 /**
- * A layer with everything shape inference decided: its input and output shapes, where its
- * parameters sit in the flat array, and which buffers it reads and writes.
+ * A node of the planned graph: a declared layer (or a network input) with its input edges, its
+ * shapes and where its parameters sit in the flat array.
  *
  * @param spec the declaration
- * @param index position in execution order
- * @param input the previous layer, null for the first
- * @param inputShape shape of one input sample
+ * @param index position in execution order (source order; inputs come before their readers)
+ * @param inputs the nodes this one reads, in parameter order; empty for a network input
  * @param outputShape shape of one output sample
  * @param tensors the parameter tensors in save order
- * @param lossFused true when the loss's gradient lands directly on this layer's pre-activation
+ * @param lossFused true when the loss's gradient lands directly on this layer's logits
  *     (softmax + cross-entropy, sigmoid + binary cross-entropy)
  */
 public record LayerPlan(
-    LayerSpec spec,
-    int index,
-    LayerPlan input,
-    int[] inputShape,
-    int[] outputShape,
-    List<TensorPlan> tensors,
+    LayerSpec spec, int index, List<LayerPlan> inputs, Shape outputShape, List<TensorPlan> tensors,
     boolean lossFused) {
   public LayerPlan {
-    inputShape = inputShape.clone();
-    outputShape = outputShape.clone();
+    inputs = List.copyOf(inputs);
     tensors = List.copyOf(tensors);
   }
 
@@ -33,65 +26,50 @@ public record LayerPlan(
     return spec.name();
   }
 
-  public boolean isFirst() {
-    return input == null;
+  public boolean isInput() {
+    return spec.isInput();
   }
 
-  public int inputSize() {
-    return product(inputShape);
+  public Shape inputShape(int i) {
+    return inputs.get(i).outputShape();
   }
 
-  public int outputSize() {
-    return product(outputShape);
-  }
-
-  public int parameterCount() {
-    int count = 0;
+  public long parameterCount() {
+    long count = 0;
     for (TensorPlan t : tensors) {
       count += t.size();
     }
     return count;
   }
 
-  @Override
-  public int[] inputShape() {
-    return inputShape.clone();
-  }
-
-  @Override
-  public int[] outputShape() {
-    return outputShape.clone();
-  }
-
-  static int product(int[] shape) {
-    int p = 1;
-    for (int d : shape) {
-      p *= d;
+  /** The tensor saved as {@code <layer>.<suffix>}. */
+  public TensorPlan tensor(String suffix) {
+    for (TensorPlan t : tensors) {
+      if (t.parameter().suffix().equals(suffix)) {
+        return t;
+      }
     }
-    return p;
+    throw new IllegalArgumentException(name() + " has no tensor " + suffix);
+  }
+
+  /** True when some tensor of this layer is trained. */
+  public boolean trainable() {
+    return tensors.stream().anyMatch(t -> t.parameter().trainable());
   }
 
   /**
-   * A parameter tensor.
+   * A parameter tensor placed in the flat array.
    *
-   * @param suffix {@code weight} or {@code bias}: saved as {@code <layer>.<suffix>}
+   * @param parameter what the layer kind declared
    * @param offset first element in the flat array
-   * @param savedShape shape in the saved (PyTorch) layout
-   * @param transposed true when the flat array holds the transpose of {@code savedShape}
-   * @param trainable false for state the optimizer never touches (batch norm's moving statistics)
    */
-  public record TensorPlan(String suffix, int offset, int[] savedShape, boolean transposed, boolean trainable) {
-    public TensorPlan {
-      savedShape = savedShape.clone();
-    }
-
-    @Override
-    public int[] savedShape() {
-      return savedShape.clone();
+  public record TensorPlan(Parameter parameter, int offset) {
+    public String suffix() {
+      return parameter.suffix();
     }
 
     public int size() {
-      return product(savedShape);
+      return (int) parameter.savedShape().size();
     }
   }
 }

@@ -1,46 +1,61 @@
 package dev.kiln.processor.model;
 
-import dev.kiln.annotations.ActivationFunction;
+import java.util.ArrayList;
 import java.util.List;
 
-/** A checked network with shapes and parameter layout decided: what the emitters consume. */
-public record NetworkPlan(NetworkSpec spec, List<LayerPlan> layers, int parameterCount, int trainableCount) {
+/**
+ * A checked network as a planned graph: every node with its edges and shapes, the parameter
+ * layout, and the loss fusion. What the emitters consume.
+ *
+ * @param nodes the network's inputs and layers in execution order; the last is the output
+ * @param parameterCount values in the flat parameter array
+ * @param trainableCount the trainable prefix of the flat array
+ */
+public record NetworkPlan(NetworkSpec spec, List<LayerPlan> nodes, int parameterCount, int trainableCount) {
   public NetworkPlan {
-    layers = List.copyOf(layers);
+    nodes = List.copyOf(nodes);
   }
 
   public LayerPlan output() {
-    return layers.get(layers.size() - 1);
+    return nodes.get(nodes.size() - 1);
   }
 
-  public int inputSize() {
-    return LayerPlan.product(spec.inputShape());
+  /** The network's inputs, in declaration order. */
+  public List<LayerPlan> inputs() {
+    return nodes.stream().filter(LayerPlan::isInput).toList();
+  }
+
+  /** The nodes that compute something: every node but the inputs. */
+  public List<LayerPlan> layers() {
+    return nodes.stream().filter(n -> !n.isInput()).toList();
+  }
+
+  /** The nodes that read {@code node}, in execution order. */
+  public List<LayerPlan> consumers(LayerPlan node) {
+    List<LayerPlan> consumers = new ArrayList<>();
+    for (LayerPlan n : nodes) {
+      for (LayerPlan input : n.inputs()) {
+        if (input == node) {
+          consumers.add(n);
+        }
+      }
+    }
+    return consumers;
+  }
+
+  /** True when some layer reads several inputs or skips a layer: the summary then shows edges. */
+  public boolean isGraph() {
+    LayerPlan previous = null;
+    for (LayerPlan n : nodes) {
+      if (!n.isInput() && (n.inputs().size() != 1 || n.inputs().get(0) != previous)) {
+        return true;
+      }
+      previous = n;
+    }
+    return inputs().size() > 1;
   }
 
   public int outputSize() {
-    return output().outputSize();
-  }
-
-  /** The activation the network ends with. */
-  public ActivationSpec outputActivation() {
-    return activationOf(output().spec());
-  }
-
-  private static final ActivationSpec LINEAR =
-      new ActivationSpec(dev.kiln.annotations.ActivationFunction.LINEAR, Double.NaN, 1.0);
-
-  /** The activation a layer applies last: a Dense or Activation layer's own, linear for the others. */
-  public static ActivationSpec activationOf(LayerSpec layer) {
-    if (layer instanceof DenseSpec dense) {
-      return dense.activation();
-    }
-    if (layer instanceof ActivationLayerSpec activation) {
-      return activation.activation();
-    }
-    return LINEAR;
-  }
-
-  public boolean endsWith(ActivationFunction function) {
-    return outputActivation().function() == function;
+    return (int) output().outputShape().size();
   }
 }

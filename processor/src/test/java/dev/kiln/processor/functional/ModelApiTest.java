@@ -129,7 +129,7 @@ class ModelApiTest {
     assertArrayEquals(new float[] {0.5f, -0.5f}, model.hidden().bias());
     assertThrows(IllegalArgumentException.class, () -> model.hidden().setKernel(new float[][] {{1, 2}}));
     assertEquals("Dense", model.hidden().type());
-    assertArrayEquals(new int[] {2}, model.hidden().outputShape());
+    assertEquals(dev.kiln.runtime.Shape.of(2), model.hidden().outputShape());
   }
 
   private static String captureStdout(Runnable action) {

@@ -141,6 +141,30 @@ public interface Kernels {
   void softmaxBackward(int rows, int cols, float invTemperature, float[] y, int yOff,
       float[] dy, int dyOff, float[] dx, int dxOff);
 
+  // ---------------------------------------------------------------- graph plumbing
+
+  /** {@code c = a + b}; c may alias a or b. */
+  default void add(int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
+    for (int i = 0; i < n; i++) {
+      c[cOff + i] = a[aOff + i] + b[bOff + i];
+    }
+  }
+
+  /** {@code y += x}. */
+  default void accumulate(int n, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i++) {
+      y[yOff + i] += x[xOff + i];
+    }
+  }
+
+  /** Copies a [rows x cols] block between row-major matrices of the given row strides. */
+  default void copyBlock(int rows, int cols, float[] src, int srcOff, int srcStride, float[] dst, int dstOff,
+      int dstStride) {
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(src, srcOff + r * srcStride, dst, dstOff + r * dstStride, cols);
+    }
+  }
+
   // ---------------------------------------------------------------- constants
 
   /** SELU scale (Klambauer et al. 2017), as in PyTorch. */

@@ -9,6 +9,7 @@ import dev.kiln.runtime.Accuracy;
 import dev.kiln.runtime.FitOptions;
 import dev.kiln.runtime.LayerInfo;
 import dev.kiln.runtime.NetworkInfo;
+import dev.kiln.runtime.Shape;
 import dev.kiln.runtime.TensorSlice;
 import java.util.List;
 import dev.kiln.runtime.ModelCore;
@@ -92,11 +93,11 @@ class GradientClippingTest {
   void tensorBoundsComeFromTheNetworksTrainableSlices() {
     assertArrayEquals(new int[] {0, 3}, GradientClipping.tensorOffsets(LinearNetwork.info(3)));
     assertArrayEquals(new int[] {3, 1}, GradientClipping.tensorSizes(LinearNetwork.info(3)));
-    NetworkInfo withState = new NetworkInfo("Norm", new int[] {2}, 2, 2, "mean_squared_error", Accuracy.NONE, List.of(
-        new LayerInfo("norm", "BatchNormalization", new int[] {2}, List.of(
-            new TensorSlice("norm.weight", 0, new int[] {2}, false),
-            new TensorSlice("norm.bias", 2, new int[] {2}, false),
-            new TensorSlice("norm.running_mean", 4, new int[] {2}, false, false)))));
+    NetworkInfo withState = new NetworkInfo("Norm", Shape.of(2), 2, 2, "mean_squared_error", Accuracy.NONE, List.of(
+        new LayerInfo("norm", "BatchNormalization", Shape.of(2), List.of(), List.of(
+            new TensorSlice("norm.weight", 0, new int[] {2}),
+            new TensorSlice("norm.bias", 2, new int[] {2}),
+            new TensorSlice("norm.running_mean", 4, new int[] {2}, false)), "linear")));
     assertArrayEquals(new int[] {0, 2}, GradientClipping.tensorOffsets(withState));
     assertArrayEquals(new int[] {2, 2}, GradientClipping.tensorSizes(withState));
   }

@@ -5,6 +5,7 @@ import dev.kiln.runtime.CompiledNetwork;
 import dev.kiln.runtime.LayerInfo;
 import dev.kiln.runtime.ModelCore;
 import dev.kiln.runtime.NetworkInfo;
+import dev.kiln.runtime.Shape;
 import dev.kiln.runtime.TensorSlice;
 import dev.kiln.runtime.optim.Optimizers;
 import java.util.List;
@@ -33,10 +34,10 @@ final class LinearNetwork extends CompiledNetwork {
   }
 
   static NetworkInfo info(int inputs) {
-    return new NetworkInfo("Linear", new int[] {inputs}, 1, 1, "mean_squared_error", Accuracy.NONE,
-        List.of(new LayerInfo("dense", "Dense", new int[] {1}, List.of(
-            new TensorSlice("dense.weight", 0, new int[] {1, inputs}, false),
-            new TensorSlice("dense.bias", inputs, new int[] {1}, false)))));
+    return new NetworkInfo("Linear", Shape.of(inputs), 1, 1, "mean_squared_error", Accuracy.NONE,
+        List.of(new LayerInfo("dense", "Dense", Shape.of(1), List.of(), List.of(
+            new TensorSlice("dense.weight", 0, new int[] {1, inputs}),
+            new TensorSlice("dense.bias", inputs, new int[] {1})), "linear")));
   }
 
   /** A model over this network with SGD at {@code learningRate}. */
@@ -60,7 +61,7 @@ final class LinearNetwork extends CompiledNetwork {
     for (int r = 0; r < n; r++) {
       float sum = params[inputs];
       for (int i = 0; i < inputs; i++) {
-        sum += input[r * inputs + i] * params[i];
+        sum += inputBuffers[0][r * inputs + i] * params[i];
       }
       out[r] = sum;
     }
@@ -69,6 +70,11 @@ final class LinearNetwork extends CompiledNetwork {
   @Override
   protected float[] output() {
     return out;
+  }
+
+  @Override
+  protected float[] outputGradient() {
+    throw new UnsupportedOperationException("this test network only trains from its loss");
   }
 
   @Override
@@ -95,7 +101,7 @@ final class LinearNetwork extends CompiledNetwork {
     for (int r = 0; r < n; r++) {
       float e = 2 * (out[r] - target[r]) / n;
       for (int i = 0; i < inputs; i++) {
-        grads[i] += e * input[r * inputs + i];
+        grads[i] += e * inputBuffers[0][r * inputs + i];
       }
       grads[inputs] += e;
     }

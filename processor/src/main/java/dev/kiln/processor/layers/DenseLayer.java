@@ -1,0 +1,80 @@
+package dev.kiln.processor.layers;
+
+import dev.kiln.annotations.Dense;
+import dev.kiln.annotations.Initializer;
+import dev.kiln.processor.Diagnostics;
+import dev.kiln.processor.Message;
+import dev.kiln.processor.emit.LayerEmitter;
+import dev.kiln.processor.model.ActivationSpec;
+import dev.kiln.processor.model.LayerDeclaration;
+import dev.kiln.processor.model.LayerSpec;
+import dev.kiln.processor.model.Parameter;
+import dev.kiln.processor.model.Shape;
+import dev.kiln.processor.model.Site;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code @Dense}: y = activation(x W + b) over the last axis (Keras's rule: on a [T, F] input it
+ * applies to each of the T positions). W is saved as PyTorch's [units, inputs] and stored
+ * [inputs, units], so the forward product and batch-1 prediction stream rows of it.
+ */
+public record DenseLayer(
+    String name, Site site, List<String> inputs, int units, ActivationSpec activation, Initializer kernelInit,
+    double kernelInitValue, double kernelL1, double kernelL2, boolean useBias, Initializer biasInit,
+    double biasInitValue, boolean trainable) implements LayerSpec {
+  public DenseLayer {
+    inputs = List.copyOf(inputs);
+  }
+
+  static DenseLayer read(LayerDeclaration d) {
+    Dense a = d.annotation(Dense.class);
+    return new DenseLayer(d.name(), d.site(), d.inputs(), a.units(),
+        ActivationSpec.of(a.activation(), a.alpha(), a.temperature()), a.kernelInit(), a.kernelInitValue(),
+        a.kernelL1(), a.kernelL2(), a.useBias(), a.biasInit(), a.biasInitValue(), a.trainable());
+  }
+
+  @Override
+  public String typeName() {
+    return "Dense";
+  }
+
+  @Override
+  public void check(Diagnostics diagnostics) {
+    if (units <= 0) {
+      diagnostics.error(site, "units", Message.DENSE_UNITS, units);
+    }
+    Initializers.check(site, "kernelInitValue", kernelInit, kernelInitValue, diagnostics);
+    Initializers.check(site, "biasInitValue", biasInit, biasInitValue, diagnostics);
+    for (String attribute : new String[] {"kernelL1", "kernelL2"}) {
+      double strength = attribute.equals("kernelL1") ? kernelL1 : kernelL2;
+      if (!(strength >= 0 && Double.isFinite(strength))) {
+        diagnostics.error(site, attribute, Message.DENSE_REGULARIZER, attribute, strength);
+      }
+    }
+    activation.check(site, diagnostics);
+  }
+
+  @Override
+  public Shape outputShape(List<Shape> in, Diagnostics diagnostics) {
+    return in.get(0).withLast(units);
+  }
+
+  @Override
+  public List<Parameter> parameters(List<Shape> in) {
+    int features = in.get(0).last();
+    List<Parameter> tensors = new ArrayList<>();
+    tensors.add(new Parameter("weight", Shape.of(units, features), new int[] {1, 0}, trainable, kernelInit,
+        kernelInitValue, features, units, kernelL1, kernelL2));
+    if (useBias) {
+      tensors.add(new Parameter("bias", Shape.of(units), new int[] {0}, trainable, biasInit, biasInitValue,
+          features, units, 0, 0));
+    }
+    return tensors;
+  }
+
+  @Override
+  public LayerEmitter emitter() {
+    return new DenseEmitter(this);
+  }
+}

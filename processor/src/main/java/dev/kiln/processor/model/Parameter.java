@@ -1,0 +1,56 @@
+package dev.kiln.processor.model;
+
+import dev.kiln.annotations.Initializer;
+
+/**
+ * A parameter tensor a layer kind declares: its saved name and shape (PyTorch's layout), how Kiln
+ * stores it, how it starts and what regularizes it.
+ *
+ * @param suffix saved as {@code <layer>.<suffix>}: {@code weight}, {@code bias}, {@code running_mean}
+ * @param savedShape shape in the saved (PyTorch) layout
+ * @param storedOrder the stored layout as a permutation of the saved axes: stored axis i is saved
+ *     axis {@code storedOrder[i]}; {@code {1, 0}} keeps a saved [out, in] Dense weight as [in, out]
+ * @param trainable false for state the optimizer never touches (batch norm's moving statistics)
+ *     and for frozen layers
+ * @param init how {@code initialize} fills it
+ * @param initValue the value for {@link Initializer#CONSTANT}
+ * @param fanIn inputs per output unit, for the variance-scaling initializers
+ * @param fanOut outputs per input unit, for the Glorot initializers
+ * @param l1 L1 penalty strength added to the loss (0 for none)
+ * @param l2 L2 penalty strength added to the loss (0 for none)
+ */
+public record Parameter(
+    String suffix, Shape savedShape, int[] storedOrder, boolean trainable, Initializer init, double initValue,
+    long fanIn, long fanOut, double l1, double l2) {
+  public Parameter {
+    storedOrder = storedOrder.clone();
+  }
+
+  /** A parameter stored in its saved layout, without a regularizer. */
+  public static Parameter plain(String suffix, Shape shape, boolean trainable, Initializer init, double value) {
+    int[] identity = new int[shape.rank()];
+    for (int i = 0; i < identity.length; i++) {
+      identity[i] = i;
+    }
+    return new Parameter(suffix, shape, identity, trainable, init, value, 0, 0, 0, 0);
+  }
+
+  @Override
+  public int[] storedOrder() {
+    return storedOrder.clone();
+  }
+
+  public boolean regularized() {
+    return l1 > 0 || l2 > 0;
+  }
+
+  /** True when the stored layout differs from the saved one. */
+  public boolean permuted() {
+    for (int i = 0; i < storedOrder.length; i++) {
+      if (storedOrder[i] != i) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
