@@ -974,8 +974,9 @@ def make_graph_net(spec):
     model = GraphNet(input_shapes, spec["layers"], g)
     x, y = spec["make_data"](g)
     xs = x if multi else {"x": x}
-    for (name, shape), key in zip(input_shapes, xs):
-        assert tuple(xs[key].shape[1:]) == tuple(shape), (spec["name"], name)
+    assert len(xs) == len(input_shapes)
+    for (name, shape), key in zip(input_shapes, xs):  # inputs in declaration order
+        assert key == (name if multi else "x") and tuple(xs[key].shape[1:]) == tuple(shape), (spec["name"], name)
     last_act = spec["layers"][-1][4]
     initial_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
     tensors = list(initial_state.items())
