@@ -16,6 +16,7 @@ Everything is seeded and written in a fixed order, so rerunning the script with
 the same torch version rewrites the files byte-for-byte. See FIXTURES.md.
 """
 
+import copy
 import json
 import math
 import os
@@ -527,6 +528,44 @@ def net_loss(loss, last_act, pre, out, y):
     raise ValueError(loss)
 
 
+def check_input_grad(name, model, state, new_noise, loss_of, x, y, expected):
+    """Checks d loss / d input from autograd (float32) against central differences of the
+    training-mode loss in float64 on a copy of the model at the same weights and noise stream.
+    loss_of(model, input, y); x and expected: one tensor, or dicts name -> tensor for several inputs."""
+    single = isinstance(x, torch.Tensor)
+    xs = {"x": x} if single else x
+    exps = {"x": expected} if single else expected
+    m = copy.deepcopy(model)
+    m.load_state_dict(state)
+    m.double()
+    m.training_mode = True
+
+    def loss_at(vals):
+        m.noise = new_noise()
+        with torch.no_grad():
+            loss = loss_of(m, vals["x"] if single else vals, y.double())
+            assert loss.dtype == torch.float64
+            return loss.item()
+
+    h = 1e-6
+    for key, exp in exps.items():
+        base = {k: v.double() for k, v in xs.items()}
+        flat = base[key].reshape(-1)
+        fd = torch.zeros(flat.numel(), dtype=torch.float64)
+        for i in range(flat.numel()):
+            orig = flat[i].item()
+            flat[i] = orig + h
+            up = loss_at(base)
+            flat[i] = orig - h
+            down = loss_at(base)
+            flat[i] = orig
+            fd[i] = (up - down) / (2 * h)
+        e = exp.reshape(-1).double()
+        scale = e.abs().max().item()
+        err = ((fd - e).abs() / torch.clamp(e.abs(), min=1e-2 * scale)).max().item()
+        assert err < 1e-3, "net_%s: input gradient %s off by %g (relative)" % (name, key, err)
+
+
 def onehot(classes, c):
     return F.one_hot(torch.tensor(classes), c).float()
 
@@ -687,24 +726,34 @@ def make_net(spec):
     buffers = [k for k, _ in model.named_buffers()]
     assert sorted(pnames + buffers) == sorted(k for k, _ in tensors), (pnames, buffers)
 
-    def forward_loss(training):
+    def forward_loss(training, inp=None):
         model.training_mode = training
-        pre, out = model(x)
+        pre, out = model(x if inp is None else inp)
         return out, net_loss(spec["loss"], last_act, pre, out, y) + model.penalty()
 
+    def new_noise():
+        return SplitMix64(spec["noise_seed"]) if spec["noise_seed"] is not None else None
+
     def restart_noise():
-        model.noise = SplitMix64(spec["noise_seed"]) if spec["noise_seed"] is not None else None
+        model.noise = new_noise()
 
     # Inference output and loss at the initial weights (moving statistics at their start values).
     with torch.no_grad():
         out, loss_inference = forward_loss(False)
-    # One training-mode pass (dropout from the noise seed, batch statistics): the loss and gradients.
+    # One training-mode pass (dropout from the noise seed, batch statistics): the loss, the
+    # parameter gradients and the gradient with respect to the input, from the same pass.
+    state_before = {k: v.detach().clone() for k, v in model.state_dict().items()}
     restart_noise()
-    _, loss = forward_loss(True)
+    x_req = x.clone().requires_grad_(True)
+    _, loss = forward_loss(True, x_req)
     model.zero_grad()
     loss.backward()
     grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()]
     grads += [("expected.grad." + k, torch.zeros_like(b)) for k, b in model.named_buffers()]
+    input_grad = x_req.grad.detach().clone()
+    check_input_grad(spec["name"], model, state_before, new_noise,
+                     lambda m, inp, yd: net_loss(spec["loss"], last_act, *m(inp), yd) + m.penalty(),
+                     x, y, input_grad)
 
     model.load_state_dict(initial_state)
     restart_noise()
@@ -722,12 +771,266 @@ def make_net(spec):
                 ("expected.output", out), ("expected.loss", loss.reshape(1)),
                 ("expected.inference_loss", loss_inference.reshape(1))]
     tensors += grads + step3 + [("expected.step3.loss", loss3.reshape(1))]
+    tensors += [("expected.input_grad", input_grad)]
     meta = base_metadata()
     meta.update({"input": str(spec["n_in"]), "layers": layers_str(spec["layers"]),
                  "loss": spec["loss"], "optimizer": spec["opt_str"],
                  "batch": str(x.shape[0]), "steps": "3"})
     if spec["noise_seed"] is not None:
         meta["noise_seed"] = str(spec["noise_seed"])
+    path = os.path.join(PROCESSOR_OUT, "net_%s.safetensors" % spec["name"])
+    size = write_safetensors(path, tensors, meta)
+    return path, size, float(loss), float(loss3)
+
+
+# --------------------------------------------------------------------------
+# graph networks: skip connections (add), concatenation, fan-out, several inputs, rank-2 input
+# --------------------------------------------------------------------------
+
+class GraphNet(nn.Module):
+    """layers: list of (name, kind, inputs, units, act, options) in declaration order. inputs is a
+    tuple of layer names, or None for the previous layer (the first layer reads the network input,
+    named "input"). kind: 'input' (units = the input's shape; several-input nets), 'dense' (applies
+    to the last axis, like nn.Linear), 'act', 'add' (sum in parameter order), 'concat' (last axis,
+    parameter order) or 'layernorm' (options: epsilon). Weights are drawn as in Net, in layer order."""
+
+    def __init__(self, input_shapes, layers, g):
+        super().__init__()
+        self.layers = layers
+        self.training_mode = True
+        self.noise = None  # no noise layers in the graph nets
+        shapes = dict(input_shapes)
+        prev = "input"
+        for name, kind, inputs, units, _, opts in layers:
+            srcs = list(inputs) if inputs is not None else [prev]
+            if kind == "input":
+                assert name in shapes
+            elif kind == "dense":
+                width = shapes[srcs[0]][-1]
+                lin = nn.Linear(width, units, bias=opts.get("bias", True))
+                with torch.no_grad():
+                    lin.weight.copy_(torch.rand(units, width, generator=g) * 1.6 - 0.8)
+                    if lin.bias is not None:
+                        lin.bias.copy_(torch.rand(units, generator=g) * 0.4 - 0.2)
+                setattr(self, name, lin)
+                shapes[name] = shapes[srcs[0]][:-1] + (units,)
+            elif kind == "add":
+                assert len(srcs) >= 2 and all(shapes[s] == shapes[srcs[0]] for s in srcs), name
+                shapes[name] = shapes[srcs[0]]
+            elif kind == "concat":
+                assert len(srcs) >= 2 and all(shapes[s][:-1] == shapes[srcs[0]][:-1] for s in srcs), name
+                shapes[name] = shapes[srcs[0]][:-1] + (sum(shapes[s][-1] for s in srcs),)
+            elif kind == "layernorm":
+                width = shapes[srcs[0]][-1]
+                mod = nn.Module()
+                if opts.get("scale", True):
+                    mod.weight = nn.Parameter(torch.rand(width, generator=g) + 0.5)
+                if opts.get("center", True):
+                    mod.bias = nn.Parameter(torch.rand(width, generator=g) * 0.4 - 0.2)
+                setattr(self, name, mod)
+                shapes[name] = shapes[srcs[0]]
+            elif kind == "act":
+                shapes[name] = shapes[srcs[0]]
+            else:
+                raise ValueError(kind)
+            prev = name
+        self.shapes = shapes
+
+    def penalty(self):
+        return torch.zeros(())
+
+    def forward(self, x):
+        """x: a tensor (the single input) or a dict name -> tensor. Returns (the last layer's
+        pre-activation, its output)."""
+        vals = {"input": x} if isinstance(x, torch.Tensor) else dict(x)
+        prev = "input"
+        pre = None
+        for name, kind, inputs, units, act, opts in self.layers:
+            if kind == "input":
+                srcs = []
+                h = vals[name]
+            else:
+                srcs = [vals[s] for s in (inputs if inputs is not None else (prev,))]
+            if kind == "dense":
+                h = getattr(self, name)(srcs[0])
+            elif kind == "add":
+                h = srcs[0]
+                for s in srcs[1:]:
+                    h = h + s
+            elif kind == "concat":
+                h = torch.cat(srcs, dim=-1)
+            elif kind == "layernorm":
+                mod = getattr(self, name)
+                h = F.layer_norm(srcs[0], (srcs[0].shape[-1],), getattr(mod, "weight", None),
+                                 getattr(mod, "bias", None), opts["epsilon"])
+            elif kind == "act":
+                h = srcs[0]
+            pre = h
+            fn, kink = act_fn(act)
+            if kink:
+                m = h.detach().abs().min().item()
+                assert m > 1e-4, "pre-activation too close to the kink in %s: %g" % (name, m)
+            h = fn(h)
+            vals[name] = h
+            prev = name
+        return pre, h
+
+
+GRAPH_NETS = []
+
+
+def graph_net(name, inputs, layers, loss, opt_str, opt_ctor, make_data, seed):
+    """inputs: a shape tuple (one input, named "input") or a list of (name, shape) (@Input layers,
+    declared in this order). make_data(g) returns (x or dict name -> x, y)."""
+    GRAPH_NETS.append(dict(name=name, inputs=inputs, layers=layers, loss=loss, opt_str=opt_str,
+                           opt_ctor=opt_ctor, make_data=make_data, seed=seed))
+
+
+def G(name, kind, inputs=None, units=None, act=("linear", None), **opts):
+    return (name, kind, inputs, units, act, opts)
+
+
+ADAM_001 = ("adam(lr=0.01,beta1=0.9,beta2=0.999,epsilon=1e-7)",
+            lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=1e-7, foreach=False))
+SGD_01 = ("sgd(lr=0.1)", lambda p: torch.optim.SGD(p, lr=0.1, foreach=False))
+
+graph_net("residual", (6,),
+          [G("a", "dense", None, 6, ("relu", None)),
+           G("b", "dense", None, 6),
+           G("skip1", "add", ("input", "b")),
+           G("c", "dense", None, 6, ("tanh", None)),
+           G("skip2", "add", ("skip1", "c")),
+           G("norm", "layernorm", epsilon=1e-3),
+           G("output", "dense", None, 3, ("softmax", None))],
+          "cce", *ADAM_001,
+          lambda g: (torch.randn(8, 6, generator=g), onehot([0, 1, 2, 2, 1, 0, 1, 2], 3)),
+          4101)
+
+graph_net("concat", (5,),
+          [G("left", "dense", ("input",), 4, ("relu", None)),
+           G("right", "dense", ("input",), 3, ("sigmoid", None)),
+           G("joined", "concat", ("left", "right")),
+           G("output", "dense", None, 2)],
+          "mse", *SGD_01,
+          lambda g: (torch.randn(8, 5, generator=g), torch.randn(8, 2, generator=g)),
+          4102)
+
+graph_net("fanout3", (4,),
+          [G("trunk", "dense", None, 5, ("tanh", None)),
+           G("p", "dense", ("trunk",), 3, ("relu", None)),
+           G("q", "dense", ("trunk",), 3),
+           G("r", "dense", ("trunk",), 3, ("elu", 1.0)),
+           G("sum", "add", ("p", "q", "r")),
+           G("both", "concat", ("sum", "trunk")),
+           G("output", "dense", None, 2, ("sigmoid", None))],
+          "bce", *SGD_01,
+          lambda g: (torch.randn(8, 4, generator=g),
+                     torch.tensor([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0], [0.0, 1.0],
+                                   [1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])),
+          4103)
+
+graph_net("two_inputs", [("tabular", (5,)), ("extra", (3,))],
+          [G("tabular", "input", None, (5,)),
+           G("extra", "input", None, (3,)),
+           G("t", "dense", ("tabular",), 4, ("relu", None)),
+           G("e", "dense", ("extra",), 4, ("tanh", None)),
+           G("joined", "concat", ("t", "e")),
+           G("output", "dense", None, 3, ("softmax", None))],
+          "cce", *ADAM_001,
+          lambda g: ({"tabular": torch.randn(8, 5, generator=g), "extra": torch.randn(8, 3, generator=g)},
+                     onehot([2, 0, 1, 1, 2, 0, 0, 2], 3)),
+          4104)
+
+graph_net("dense_seq", (3, 5),
+          [G("a", "dense", None, 4, ("tanh", None)),
+           G("output", "dense", None, 2)],
+          "mse", *SGD_01,
+          lambda g: (torch.randn(8, 3, 5, generator=g), torch.randn(8, 3, 2, generator=g)),
+          4105)
+
+
+def graph_layers_str(layers):
+    parts = []
+    prev = "input"
+    for name, kind, inputs, units, act, opts in layers:
+        srcs = "+".join(inputs if inputs is not None else (prev,))
+        extra = "".join(":%s=%s" % (k, opts[k]) for k in sorted(opts))
+        if kind == "input":
+            parts.append("%s:input:%s" % (name, "x".join(str(d) for d in units)))
+        elif kind == "dense":
+            parts.append("%s:dense:%d:%s%s<-%s" % (name, units, act_str(act), extra, srcs))
+        elif kind == "act":
+            parts.append("%s:act:%s<-%s" % (name, act_str(act), srcs))
+        else:
+            parts.append("%s:%s%s<-%s" % (name, kind, extra, srcs))
+        prev = name
+    return ",".join(parts)
+
+
+def make_graph_net(spec):
+    g = gen(spec["seed"])
+    multi = isinstance(spec["inputs"], list)
+    input_shapes = spec["inputs"] if multi else [("input", spec["inputs"])]
+    model = GraphNet(input_shapes, spec["layers"], g)
+    x, y = spec["make_data"](g)
+    xs = x if multi else {"x": x}
+    assert len(xs) == len(input_shapes)
+    for (name, shape), key in zip(input_shapes, xs):  # inputs in declaration order
+        assert key == (name if multi else "x") and tuple(xs[key].shape[1:]) == tuple(shape), (spec["name"], name)
+    last_act = spec["layers"][-1][4]
+    initial_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    tensors = list(initial_state.items())
+    assert sorted(k for k, _ in model.named_parameters()) == sorted(initial_state)  # no buffers
+
+    def forward_loss(training, inp):
+        model.training_mode = training
+        pre, out = model(inp)
+        return out, net_loss(spec["loss"], last_act, pre, out, y) + model.penalty()
+
+    with torch.no_grad():
+        out, loss_inference = forward_loss(False, x)
+    # One training-mode pass: loss, parameter gradients and input gradients together.
+    x_req = {k: v.clone().requires_grad_(True) for k, v in xs.items()}
+    _, loss = forward_loss(True, x_req if multi else x_req["x"])
+    model.zero_grad()
+    loss.backward()
+    grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()]
+    input_grads = {k: v.grad.detach().clone() for k, v in x_req.items()}
+    check_input_grad(spec["name"], model, initial_state, lambda: None,
+                     lambda m, inp, yd: net_loss(spec["loss"], last_act, *m(inp), yd) + m.penalty(),
+                     x, y, input_grads if multi else input_grads["x"])
+
+    model.load_state_dict(initial_state)
+    opt = spec["opt_ctor"](list(model.parameters()))
+    for _ in range(3):
+        opt.zero_grad()
+        _, l = forward_loss(True, x)
+        l.backward()
+        opt.step()
+    with torch.no_grad():
+        _, loss3 = forward_loss(False, x)
+    step3 = [("expected.step3." + k, v.detach().clone()) for k, v in model.state_dict().items()]
+
+    if multi:
+        tensors += [("input." + k, v) for k, v in xs.items()]
+    else:
+        tensors += [("input.x", x)]
+    tensors += [("input.y", y),
+                ("expected.output", out), ("expected.loss", loss.reshape(1)),
+                ("expected.inference_loss", loss_inference.reshape(1))]
+    tensors += grads + step3 + [("expected.step3.loss", loss3.reshape(1))]
+    if multi:
+        tensors += [("expected.input_grad." + k, v) for k, v in input_grads.items()]
+    else:
+        tensors += [("expected.input_grad", input_grads["x"])]
+    meta = base_metadata()
+    if multi:
+        meta["inputs"] = ",".join("%s:%s" % (n, "x".join(str(d) for d in s)) for n, s in input_shapes)
+    else:
+        meta["input"] = "x".join(str(d) for d in spec["inputs"])
+    meta.update({"layers": graph_layers_str(spec["layers"]), "graph": "true",
+                 "loss": spec["loss"], "optimizer": spec["opt_str"],
+                 "batch": str(y.shape[0]), "steps": "3"})
     path = os.path.join(PROCESSOR_OUT, "net_%s.safetensors" % spec["name"])
     size = write_safetensors(path, tensors, meta)
     return path, size, float(loss), float(loss3)
@@ -798,6 +1101,11 @@ def main():
     sizes.append((os.path.join(RUNTIME_OUT, "optimizers.safetensors"), make_optimizers()))
     for spec in NETS:
         path, size, l0, l3 = make_net(spec)
+        assert l3 < l0, "net_%s: loss did not decrease (%g -> %g)" % (spec["name"], l0, l3)
+        sizes.append((path, size))
+        print("net_%-9s loss %.6f -> %.6f" % (spec["name"], l0, l3))
+    for spec in GRAPH_NETS:
+        path, size, l0, l3 = make_graph_net(spec)
         assert l3 < l0, "net_%s: loss did not decrease (%g -> %g)" % (spec["name"], l0, l3)
         sizes.append((path, size))
         print("net_%-9s loss %.6f -> %.6f" % (spec["name"], l0, l3))
