@@ -3,6 +3,7 @@ package dev.kiln.runtime;
 import dev.kiln.runtime.io.KilnFormatException;
 import dev.kiln.runtime.io.SafeTensors;
 import dev.kiln.runtime.io.SafeTensorsFile;
+import dev.kiln.safetensors.TensorInfo;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ final class Weights {
   static void load(NetworkInfo info, float[] params, Path path) throws IOException {
     SafeTensorsFile file = SafeTensors.read(path);
     Set<String> unexpected = new LinkedHashSet<>();
-    for (SafeTensors.TensorInfo t : file.tensors()) {
+    for (TensorInfo t : file.tensors()) {
       unexpected.add(t.name());
     }
     List<TensorSlice> slices = new ArrayList<>();

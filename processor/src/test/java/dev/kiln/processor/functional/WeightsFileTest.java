@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.runtime.io.KilnFormatException;
 import dev.kiln.runtime.io.SafeTensors;
 import dev.kiln.runtime.io.SafeTensorsFile;
+import dev.kiln.safetensors.TensorInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,7 +31,7 @@ class WeightsFileTest {
     model.save(file);
     SafeTensorsFile saved = SafeTensors.read(file);
     assertEquals(List.of("hidden.weight", "hidden.bias", "output.weight", "output.bias"),
-        saved.tensors().stream().map(SafeTensors.TensorInfo::name).toList());
+        saved.tensors().stream().map(TensorInfo::name).toList());
     assertArrayEquals(new long[] {2, 2}, saved.info("hidden.weight").shape());
     assertArrayEquals(new long[] {1, 2}, saved.info("output.weight").shape());
     assertEquals("pt", saved.metadata().get("format"));
