@@ -291,6 +291,39 @@ class SafeTensorsHeaderTest {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // PyTorch's batch-norm step counter
+
+  @Test
+  void batchCountersFollowRunningStatisticsByName() {
+    assertEquals(List.of("bn.num_batches_tracked", "norm2.num_batches_tracked"),
+        List.copyOf(BatchCounters.expectedFor(List.of("d.weight", "bn.weight", "bn.bias",
+            "bn.running_mean", "bn.running_var", "norm2.running_var", "out.weight"))));
+    assertEquals(List.of(), List.copyOf(BatchCounters.expectedFor(List.of("ln.weight",
+        "ln.bias", "running_mean", "x.running_meanx"))));
+    // A name the network already uses is not a counter.
+    assertEquals(List.of(), List.copyOf(BatchCounters.expectedFor(List.of("bn.running_mean",
+        "bn.num_batches_tracked"))));
+  }
+
+  @Test
+  void aBatchCounterIsAnIntegerScalar() {
+    for (DType d : DType.values()) {
+      TensorInfo scalar = new TensorInfo("bn.num_batches_tracked", d, new long[0], 0,
+          d.byteSize());
+      if (d.isInteger()) {
+        assertEquals(null, BatchCounters.problem(scalar), d.name());
+      } else {
+        assertEquals("tensor \"bn.num_batches_tracked\" has dtype " + d + " and shape [], "
+            + "expected an integer scalar (PyTorch writes I64, shape [])",
+            BatchCounters.problem(scalar));
+      }
+    }
+    assertEquals("tensor \"c\" has dtype I64 and shape [1], expected an integer scalar "
+            + "(PyTorch writes I64, shape [])",
+        BatchCounters.problem(new TensorInfo("c", DType.I64, new long[] {1}, 0, 8)));
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Fuzzing
 
   @Test
