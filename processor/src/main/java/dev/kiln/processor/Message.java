@@ -82,6 +82,16 @@ public enum Message {
       "%s expects probabilities from a %s output, but the output layer %s() ends with %s; use activation = %s"),
   LOSS_UNUSUAL("kiln.loss.unusual", "%s on a %s output is legal but unusual: %s"),
   WEIGHTS_MISMATCH("kiln.weights", "@Weights file %s does not fit the network: %s"),
+  WEIGHTS_PATH(
+      "kiln.weights.path",
+      "@Weights must name a resource file, such as \"model.safetensors\" next to the type or "
+          + "\"/models/model.safetensors\" from the class path root; \"%s\" names no file"),
+  WEIGHTS_NOT_FOUND(
+      "kiln.weights.notFound",
+      "@Weights file %s is not visible to the compiler (looked for %s in the class output, source path and "
+          + "class path), so the check moves to run time: the generated constructor fails if it is missing or "
+          + "does not fit"),
+  WEIGHTS_FORMAT("kiln.weights.format", "@Weights file %s cannot be loaded: %s"),
   UNRESOLVED_TYPES("kiln.unresolved", "%s refers to types that never resolved: %s"),
   INTERNAL_ERROR(
       "kiln.internal",

@@ -3,28 +3,37 @@ package dev.kiln.processor;
 import dev.kiln.processor.model.LayerPlan;
 import dev.kiln.processor.model.NetworkPlan;
 import dev.kiln.processor.model.Site;
+import dev.kiln.safetensors.BatchCounters;
+import dev.kiln.safetensors.DType;
+import dev.kiln.safetensors.SafeTensorsFormatException;
+import dev.kiln.safetensors.SafeTensorsHeader;
+import dev.kiln.safetensors.TensorInfo;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.annotation.processing.Filer;
 import javax.lang.model.element.TypeElement;
 import javax.tools.FileObject;
 import javax.tools.StandardLocation;
 
 /**
- * Compile-time check of an {@code @Weights} file against the planned parameter tensors. Reads only
- * the safetensors header (bounded), with its own small JSON reader: the processor does not depend
- * on the runtime. A file the processor cannot see is left to the load-time check.
+ * Compile-time check of an {@code @Weights} file against the planned parameter tensors. The
+ * header is read by kiln-safetensors' {@link SafeTensorsHeader}, the strict reader the runtime's
+ * load uses too, so a file compiles only if the load would accept it (the processor does not
+ * depend on the runtime itself). A file the processor cannot see is reported as a warning and
+ * left to the load-time check.
  */
 final class WeightsCheck {
-  private static final long MAX_HEADER_BYTES = 100_000_000L;
+  private static final StandardLocation[] LOCATIONS = {
+      StandardLocation.CLASS_OUTPUT, StandardLocation.SOURCE_PATH, StandardLocation.CLASS_PATH};
 
   private final Filer filer;
   private final Diagnostics diagnostics;
@@ -34,109 +43,115 @@ final class WeightsCheck {
     this.diagnostics = diagnostics;
   }
 
-  /** The resource name as declared, or null when the type has no {@code @Weights}. */
-  static String declared(TypeElement type) {
-    dev.kiln.annotations.Weights weights = type.getAnnotation(dev.kiln.annotations.Weights.class);
-    return weights == null ? null : weights.value();
+  /**
+   * True when {@code resource} names a file: optionally one leading '/', then segments that are
+   * neither empty nor "." nor "..".
+   */
+  static boolean namesAFile(String resource) {
+    String relative = resource.startsWith("/") ? resource.substring(1) : resource;
+    for (String segment : relative.split("/", -1)) {
+      if (segment.isBlank() || segment.equals(".") || segment.equals("..")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   void check(NetworkPlan plan, String resource) {
     TypeElement type = plan.spec().type();
-    Site site = new Site(type, NetworkReader.mirror(type, "Weights"));
-    String pkg = resource.startsWith("/") ? "" : packageOf(type);
-    String relative = resource.startsWith("/") ? resource.substring(1) : resource;
-    byte[] header = null;
-    for (StandardLocation location : new StandardLocation[] {
-        StandardLocation.CLASS_OUTPUT, StandardLocation.SOURCE_PATH, StandardLocation.CLASS_PATH}) {
-      header = readHeader(location, pkg, relative, site, resource);
-      if (header != null) {
-        break;
-      }
-    }
-    if (header == null) {
-      return; // not visible at compile time: the generated constructor's load checks it
-    }
-    Map<String, Object> tensors;
-    try {
-      Object parsed = new MiniJson(new String(header, StandardCharsets.UTF_8)).value();
-      if (!(parsed instanceof Map<?, ?> map)) {
-        throw new IllegalArgumentException("the header is not a JSON object");
-      }
-      @SuppressWarnings("unchecked")
-      Map<String, Object> typed = (Map<String, Object>) map;
-      tensors = typed;
-    } catch (IllegalArgumentException e) {
-      diagnostics.error(site, "value", Message.WEIGHTS_MISMATCH, resource, "its header is corrupt: " + e.getMessage());
+    Site site = plan.spec().weightsSite();
+    if (!namesAFile(resource)) {
+      diagnostics.error(site, "value", Message.WEIGHTS_PATH, resource);
       return;
     }
+    String pkg = resource.startsWith("/") ? "" : packageOf(type);
+    String relative = resource.startsWith("/") ? resource.substring(1) : resource;
+    SafeTensorsHeader header = null;
+    boolean found = false;
+    for (StandardLocation location : LOCATIONS) {
+      FileObject file;
+      InputStream in;
+      try {
+        file = filer.getResource(location, pkg, relative);
+        in = file.openInputStream();
+      } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+        continue; // not in this location
+      }
+      found = true;
+      try (in) {
+        header = read(file, in, resource);
+      } catch (SafeTensorsFormatException e) {
+        diagnostics.error(site, "value", Message.WEIGHTS_FORMAT, resource, e.problem());
+        return;
+      } catch (IOException e) {
+        diagnostics.error(site, "value", Message.WEIGHTS_FORMAT, resource,
+            "it could not be read (" + e + ")");
+        return;
+      }
+      break;
+    }
+    if (!found) {
+      String where = pkg.isEmpty() ? relative : pkg.replace('.', '/') + "/" + relative;
+      diagnostics.warning(site, "value", Message.WEIGHTS_NOT_FOUND, resource, where);
+      return;
+    }
+    compare(plan, header, site, resource);
+  }
+
+  /** A file on disk is read through a channel (its header only); anything else is streamed. */
+  private static SafeTensorsHeader read(FileObject file, InputStream in, String resource)
+      throws IOException {
+    URI uri = file.toUri();
+    if ("file".equals(uri.getScheme())) {
+      try (FileChannel channel = FileChannel.open(Path.of(uri), StandardOpenOption.READ)) {
+        return SafeTensorsHeader.read(channel, resource);
+      } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+        // not a plain file after all: stream it
+      }
+    }
+    return SafeTensorsHeader.read(in, resource);
+  }
+
+  /** The same rules as the runtime's load: the planned F32 tensors, batch counters, nothing else. */
+  private void compare(NetworkPlan plan, SafeTensorsHeader header, Site site, String resource) {
+    Map<String, TensorInfo> tensors = header.tensorsByName();
     List<String> expected = new ArrayList<>();
     for (LayerPlan layer : plan.layers()) {
       for (LayerPlan.TensorPlan t : layer.tensors()) {
         String name = layer.name() + "." + t.suffix();
         expected.add(name);
-        Object entry = tensors.get(name);
-        if (!(entry instanceof Map<?, ?> info)) {
+        TensorInfo info = tensors.get(name);
+        if (info == null) {
           diagnostics.error(site, "value", Message.WEIGHTS_MISMATCH, resource, "tensor \"" + name + "\" is missing");
           continue;
         }
-        Object dtype = info.get("dtype");
-        if (!"F32".equals(dtype)) {
+        if (info.dtype() != DType.F32) {
           diagnostics.error(site, "value", Message.WEIGHTS_MISMATCH, resource,
-              "tensor \"" + name + "\" has dtype " + dtype + ", expected F32");
+              "tensor \"" + name + "\" has dtype " + info.dtype() + ", expected F32");
         }
-        List<Long> shape = new ArrayList<>();
-        if (info.get("shape") instanceof List<?> dims) {
-          for (Object d : dims) {
-            shape.add(d instanceof Long l ? l : -1L);
-          }
-        }
-        List<Long> planned = new ArrayList<>();
-        for (int d : t.parameter().savedShape().toArray()) {
-          planned.add((long) d);
-        }
-        if (!shape.equals(planned)) {
+        long[] planned = Arrays.stream(t.parameter().savedShape().toArray()).asLongStream().toArray();
+        if (!Arrays.equals(info.shape(), planned)) {
           diagnostics.error(site, "value", Message.WEIGHTS_MISMATCH, resource,
-              "tensor \"" + name + "\" has shape " + shape + ", expected " + planned);
+              "tensor \"" + name + "\" has shape " + Arrays.toString(info.shape()) + ", expected "
+                  + Arrays.toString(planned));
         }
       }
     }
-    for (String name : tensors.keySet()) {
-      if (!name.equals("__metadata__") && !expected.contains(name)) {
-        diagnostics.error(site, "value", Message.WEIGHTS_MISMATCH, resource,
-            "tensor \"" + name + "\" is not in network " + type.getSimpleName() + " (it has " + expected + ")");
+    Set<String> counters = BatchCounters.expectedFor(expected);
+    for (TensorInfo info : header.tensors()) {
+      if (expected.contains(info.name())) {
+        continue;
       }
-    }
-  }
-
-  private byte[] readHeader(StandardLocation location, String pkg, String relative, Site site, String resource) {
-    FileObject file;
-    InputStream in;
-    try {
-      file = filer.getResource(location, pkg, relative);
-      in = file.openInputStream();
-    } catch (IOException | IllegalArgumentException | IllegalStateException e) {
-      return null; // not in this location
-    }
-    try (in) {
-      byte[] size = in.readNBytes(8);
-      if (size.length < 8) {
-        diagnostics.error(site, "value", Message.WEIGHTS_MISMATCH, resource, "it is shorter than a safetensors header");
-        return new byte[] {'{', '}'};
+      if (counters.contains(info.name())) {
+        String problem = BatchCounters.problem(info);
+        if (problem != null) {
+          diagnostics.error(site, "value", Message.WEIGHTS_MISMATCH, resource, problem);
+        }
+        continue;
       }
-      long length = ByteBuffer.wrap(size).order(ByteOrder.LITTLE_ENDIAN).getLong();
-      if (length < 2 || length > MAX_HEADER_BYTES) {
-        diagnostics.error(site, "value", Message.WEIGHTS_MISMATCH, resource, "its header length " + length + " is implausible");
-        return new byte[] {'{', '}'};
-      }
-      byte[] header = in.readNBytes((int) length);
-      if (header.length < length) {
-        diagnostics.error(site, "value", Message.WEIGHTS_MISMATCH, resource, "it is truncated inside its header");
-        return new byte[] {'{', '}'};
-      }
-      return header;
-    } catch (IOException e) {
-      diagnostics.error(site, "value", Message.WEIGHTS_MISMATCH, resource, "it could not be read: " + e.getMessage());
-      return new byte[] {'{', '}'};
+      diagnostics.error(site, "value", Message.WEIGHTS_MISMATCH, resource,
+          "tensor \"" + info.name() + "\" is not in network " + plan.spec().type().getSimpleName()
+              + " (it has " + expected + ")");
     }
   }
 
@@ -146,143 +161,5 @@ final class WeightsCheck {
       e = e.getEnclosingElement();
     }
     return ((javax.lang.model.element.PackageElement) e).getQualifiedName().toString();
-  }
-
-  /** Just enough JSON for a safetensors header: objects, arrays, strings, integers, literals. */
-  static final class MiniJson {
-    private final String text;
-    private int pos;
-    private int depth;
-
-    MiniJson(String text) {
-      this.text = text;
-    }
-
-    Object value() {
-      skipSpace();
-      if (pos >= text.length()) {
-        throw new IllegalArgumentException("unexpected end at " + pos);
-      }
-      char c = text.charAt(pos);
-      if (c == '{' || c == '[') {
-        if (++depth > 32) {
-          throw new IllegalArgumentException("nesting deeper than 32 at " + pos);
-        }
-        Object v = c == '{' ? object() : array();
-        depth--;
-        return v;
-      }
-      if (c == '"') {
-        return string();
-      }
-      int start = pos;
-      while (pos < text.length() && "+-0123456789.eEtrufalsn".indexOf(text.charAt(pos)) >= 0) {
-        pos++;
-      }
-      String token = text.substring(start, pos);
-      switch (token) {
-        case "true":
-          return Boolean.TRUE;
-        case "false":
-          return Boolean.FALSE;
-        case "null":
-          return null;
-        default:
-          try {
-            return Long.parseLong(token);
-          } catch (NumberFormatException e) {
-            try {
-              return Double.parseDouble(token);
-            } catch (NumberFormatException e2) {
-              throw new IllegalArgumentException("unexpected \"" + token + "\" at " + start);
-            }
-          }
-      }
-    }
-
-    private Map<String, Object> object() {
-      Map<String, Object> map = new LinkedHashMap<>();
-      pos++;
-      skipSpace();
-      if (peek() == '}') {
-        pos++;
-        return map;
-      }
-      while (true) {
-        skipSpace();
-        if (peek() != '"') {
-          throw new IllegalArgumentException("expected a key at " + pos);
-        }
-        String key = string();
-        skipSpace();
-        expect(':');
-        map.put(key, value());
-        skipSpace();
-        if (peek() == ',') {
-          pos++;
-        } else {
-          expect('}');
-          return map;
-        }
-      }
-    }
-
-    private List<Object> array() {
-      List<Object> list = new ArrayList<>();
-      pos++;
-      skipSpace();
-      if (peek() == ']') {
-        pos++;
-        return list;
-      }
-      while (true) {
-        list.add(value());
-        skipSpace();
-        if (peek() == ',') {
-          pos++;
-        } else {
-          expect(']');
-          return list;
-        }
-      }
-    }
-
-    private String string() {
-      StringBuilder out = new StringBuilder();
-      pos++;
-      while (pos < text.length() && text.charAt(pos) != '"') {
-        char c = text.charAt(pos++);
-        if (c == '\\' && pos < text.length()) {
-          char e = text.charAt(pos++);
-          if (e == 'u' && pos + 4 <= text.length()) {
-            out.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-            pos += 4;
-          } else {
-            out.append(e == 'n' ? '\n' : e == 't' ? '\t' : e);
-          }
-        } else {
-          out.append(c);
-        }
-      }
-      expect('"');
-      return out.toString();
-    }
-
-    private void skipSpace() {
-      while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-        pos++;
-      }
-    }
-
-    private char peek() {
-      return pos < text.length() ? text.charAt(pos) : '\0';
-    }
-
-    private void expect(char c) {
-      if (peek() != c) {
-        throw new IllegalArgumentException("expected '" + c + "' at " + pos);
-      }
-      pos++;
-    }
   }
 }

@@ -590,8 +590,6 @@ class ProcessorDiagnosticsTest {
 
   /** A compilation whose class path also holds {@code test/w.safetensors} with these tensors. */
   private static Compilation compileWithWeights(String body, String... tensors) throws Exception {
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kiln-weights");
-    java.nio.file.Files.createDirectories(dir.resolve("test"));
     StringBuilder header = new StringBuilder("{");
     long offset = 0;
     for (int i = 0; i < tensors.length; i += 2) {
@@ -606,7 +604,14 @@ class ProcessorDiagnosticsTest {
     java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(8 + json.length + (int) offset)
         .order(java.nio.ByteOrder.LITTLE_ENDIAN);
     file.putLong(json.length).put(json);
-    java.nio.file.Files.write(dir.resolve("test/w.safetensors"), file.array());
+    return compileWithWeightsFile(body, file.array());
+  }
+
+  /** A compilation whose class path also holds {@code test/w.safetensors} with exactly these bytes. */
+  static Compilation compileWithWeightsFile(String body, byte[] bytes) throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kiln-weights");
+    java.nio.file.Files.createDirectories(dir.resolve("test"));
+    java.nio.file.Files.write(dir.resolve("test/w.safetensors"), bytes);
     List<java.io.File> classpath = new java.util.ArrayList<>();
     classpath.add(dir.toFile());
     for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
@@ -655,6 +660,59 @@ class ProcessorDiagnosticsTest {
     assertThat(compilation).succeeded();
     assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String()
         .contains("core.loadResource(NetModel.class, \"w.safetensors\");");
+  }
+
+  @Test
+  @Covers(Message.WEIGHTS_FORMAT)
+  void weightsFileWithLessDataThanItsHeaderClaimsIsACompileError() throws Exception {
+    // A valid header for WEIGHTS_NET (36 bytes of tensors), followed by only 32 bytes of data.
+    byte[] json = ("{\"hidden.weight\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},"
+        + "\"hidden.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[16,24]},"
+        + "\"output.weight\":{\"dtype\":\"F32\",\"shape\":[1,2],\"data_offsets\":[24,32]},"
+        + "\"output.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[32,36]}}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] bytes = java.nio.ByteBuffer.allocate(8 + json.length + 32).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putLong(json.length).put(json).array();
+    Compilation compilation = compileWithWeightsFile(WEIGHTS_NET, bytes);
+    assertThat(compilation).failed();
+    assertThat(compilation).hadErrorContaining(
+        "[kiln.weights.format] @Weights file w.safetensors cannot be loaded: tensor \"output.bias\" data_offsets "
+            + "[32, 36] run past the end of the data buffer, which has 32 bytes (truncated?)")
+        .inFile(compilation.sourceFiles().get(0)).onLine(markedLine(WEIGHTS_NET));
+    assertWithMessage("errors").that(messages(compilation.errors())).hasSize(1);
+  }
+
+  @Test
+  @Covers(Message.WEIGHTS_PATH)
+  void weightsNamingNoFileIsACompileErrorOnTheValue() {
+    for (String value : new String[] {"", ".", "models/", "../w.safetensors"}) {
+      expectError(Message.WEIGHTS_PATH,
+          "@Weights must name a resource file, such as \"model.safetensors\" next to the type or "
+              + "\"/models/model.safetensors\" from the class path root; \"" + value + "\" names no file", """
+          @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+          @Weights("%s") // <-
+          interface Net {
+            @Dense(units = 1)
+            Layer out();
+          }
+          """.formatted(value));
+    }
+  }
+
+  @Test
+  @Covers(Message.WEIGHTS_NOT_FOUND)
+  void weightsFileTheCompilerCannotSeeIsAWarningThatTheCheckMovesToRunTime() {
+    expectWarning(Message.WEIGHTS_NOT_FOUND,
+        "@Weights file absent.safetensors is not visible to the compiler (looked for test/absent.safetensors in "
+            + "the class output, source path and class path), so the check moves to run time: the generated "
+            + "constructor fails if it is missing or does not fit", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        @Weights("absent.safetensors") // <-
+        interface Net {
+          @Dense(units = 1)
+          Layer out();
+        }
+        """);
   }
 
   // ------------------------------------------------------------------ regularization and normalization layers

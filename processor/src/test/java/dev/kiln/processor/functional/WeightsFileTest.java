@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.runtime.io.KilnFormatException;
 import dev.kiln.runtime.io.SafeTensors;
 import dev.kiln.runtime.io.SafeTensorsFile;
+import dev.kiln.safetensors.DType;
+import dev.kiln.safetensors.TensorInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,7 +32,7 @@ class WeightsFileTest {
     model.save(file);
     SafeTensorsFile saved = SafeTensors.read(file);
     assertEquals(List.of("hidden.weight", "hidden.bias", "output.weight", "output.bias"),
-        saved.tensors().stream().map(SafeTensors.TensorInfo::name).toList());
+        saved.tensors().stream().map(TensorInfo::name).toList());
     assertArrayEquals(new long[] {2, 2}, saved.info("hidden.weight").shape());
     assertArrayEquals(new long[] {1, 2}, saved.info("output.weight").shape());
     assertEquals("pt", saved.metadata().get("format"));
@@ -103,6 +105,86 @@ class WeightsFileTest {
   void corruptHeaderFailsAndNothingChanges() throws IOException {
     Path file = raw("{\"hidden.weight\": {\"dtype\": \"F32\", \"shape\": [2, 2], \"data_offsets\": [0, 16]", 16);
     assertLoadFails(file, "corrupt.safetensors");
+  }
+
+  // ------------------------------------------------------------------ PyTorch's num_batches_tracked
+
+  @Test
+  void savedBatchNormLayerCarriesPyTorchsStepCounterAsAnI64ScalarZero() throws IOException {
+    FixtureNetworks_NetBatchNormModel model = new FixtureNetworks_NetBatchNormModel(3);
+    Path file = dir.resolve("bn.safetensors");
+    model.save(file);
+    SafeTensorsFile saved = SafeTensors.read(file);
+    assertEquals(List.of("d.weight", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var",
+            "bn.num_batches_tracked", "out.weight", "out.bias"),
+        saved.tensors().stream().map(TensorInfo::name).toList());
+    TensorInfo counter = saved.info("bn.num_batches_tracked");
+    assertEquals(DType.I64, counter.dtype());
+    assertArrayEquals(new long[0], counter.shape());
+    assertArrayEquals(new long[] {0}, saved.longs("bn.num_batches_tracked"));
+
+    FixtureNetworks_NetBatchNormModel other = new FixtureNetworks_NetBatchNormModel(99);
+    other.load(file);
+    assertArrayEquals(model.core().parameters(), other.core().parameters());
+  }
+
+  @Test
+  void pyTorchBatchNormStateDictWithItsStepCounterLoads() throws IOException {
+    FixtureNetworks_NetBatchNormModel source = new FixtureNetworks_NetBatchNormModel(3);
+    for (SafeTensors.Entry counter : List.of(SafeTensors.LongTensor.scalar("bn.num_batches_tracked", 1234),
+        new SafeTensors.LongTensor("bn.num_batches_tracked", new long[0], new long[] {7}))) {
+      Path file = stateDict(source, counter);
+      FixtureNetworks_NetBatchNormModel model = new FixtureNetworks_NetBatchNormModel(99);
+      model.load(file);
+      assertArrayEquals(source.core().parameters(), model.core().parameters());
+    }
+    // Older Kiln files and hand-made state dicts without the counter still load.
+    Path without = stateDict(source, null);
+    FixtureNetworks_NetBatchNormModel model = new FixtureNetworks_NetBatchNormModel(99);
+    model.load(without);
+    assertArrayEquals(source.core().parameters(), model.core().parameters());
+  }
+
+  @Test
+  void aStepCounterThatIsNotAnIntegerScalarOrHasNoStatisticsIsRejected() throws IOException {
+    FixtureNetworks_NetBatchNormModel source = new FixtureNetworks_NetBatchNormModel(3);
+    Path asFloat = stateDict(source, SafeTensors.Tensor.of("bn.num_batches_tracked", new float[] {5f}));
+    assertBatchNormLoadFails(asFloat, asFloat + ": tensor \"bn.num_batches_tracked\" has dtype F32 and "
+        + "shape [], expected an integer scalar (PyTorch writes I64, shape [])");
+    Path asVector = stateDict(source,
+        new SafeTensors.LongTensor("bn.num_batches_tracked", new long[] {2}, new long[] {1, 2}));
+    assertBatchNormLoadFails(asVector, asVector + ": tensor \"bn.num_batches_tracked\" has dtype I64 "
+        + "and shape [2], expected an integer scalar (PyTorch writes I64, shape [])");
+    // Only layers with running statistics have a counter.
+    Path onDense = stateDict(source, SafeTensors.LongTensor.scalar("d.num_batches_tracked", 0));
+    assertBatchNormLoadFails(onDense, onDense + ": unexpected tensor d.num_batches_tracked not in "
+        + "network NetBatchNorm");
+  }
+
+  /** {@code source}'s tensors as PyTorch would save them, plus {@code extra} when not null. */
+  private Path stateDict(FixtureNetworks_NetBatchNormModel source, SafeTensors.Entry extra)
+      throws IOException {
+    List<SafeTensors.Entry> tensors = new java.util.ArrayList<>();
+    for (dev.kiln.runtime.LayerInfo layer : source.core().info().layers()) {
+      for (dev.kiln.runtime.TensorSlice slice : layer.tensors()) {
+        long[] shape = java.util.Arrays.stream(slice.shape()).asLongStream().toArray();
+        tensors.add(SafeTensors.Tensor.of(slice.name(), slice.read(source.core().parameters()), shape));
+      }
+    }
+    if (extra != null) {
+      tensors.add(extra);
+    }
+    Path file = dir.resolve("state_dict-" + tensors.size() + "-" + System.nanoTime() + ".safetensors");
+    SafeTensors.write(file, tensors, Map.of("format", "pt"));
+    return file;
+  }
+
+  private void assertBatchNormLoadFails(Path file, String message) {
+    FixtureNetworks_NetBatchNormModel model = new FixtureNetworks_NetBatchNormModel(99);
+    float[] before = model.core().parameters();
+    KilnFormatException e = assertThrows(KilnFormatException.class, () -> model.load(file));
+    assertEquals(message, e.getMessage());
+    assertArrayEquals(before, model.core().parameters(), "parameters must be untouched");
   }
 
   private void assertLoadFails(Path file, String messagePart) {

@@ -1,7 +1,7 @@
 package dev.kiln.runtime.io;
 
-import dev.kiln.runtime.io.SafeTensors.DType;
-import dev.kiln.runtime.io.SafeTensors.TensorInfo;
+import dev.kiln.safetensors.DType;
+import dev.kiln.safetensors.TensorInfo;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -95,6 +95,40 @@ public final class SafeTensorsFile {
     int count = Math.toIntExact(info.elementCount());
     Objects.checkFromIndexSize(offset, count, destination.length);
     floatBuffer(name).get(destination, offset, count);
+  }
+
+  /**
+   * The data of integer tensor {@code name} (any of I8, I16, I32, I64 and their unsigned twins) as
+   * a new row-major array of longs, e.g. PyTorch's {@code num_batches_tracked}.
+   *
+   * @throws KilnFormatException if the tensor is missing, not of an integer dtype, or a U64 value
+   *     exceeds {@link Long#MAX_VALUE}
+   */
+  public long[] longs(String name) throws KilnFormatException {
+    TensorInfo info = info(name);
+    DType dtype = info.dtype();
+    if (!dtype.isInteger()) {
+      throw new KilnFormatException(path + ": tensor \"" + name + "\" has dtype " + dtype
+          + ", expected an integer dtype");
+    }
+    ByteBuffer bytes = ByteBuffer.wrap(data.get(name)).order(ByteOrder.LITTLE_ENDIAN);
+    long[] out = new long[Math.toIntExact(info.elementCount())];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = switch (dtype) {
+        case I8 -> bytes.get();
+        case U8 -> bytes.get() & 0xFFL;
+        case I16 -> bytes.getShort();
+        case U16 -> bytes.getShort() & 0xFFFFL;
+        case I32 -> bytes.getInt();
+        case U32 -> bytes.getInt() & 0xFFFF_FFFFL;
+        default -> bytes.getLong(); // I64, U64
+      };
+      if (dtype == DType.U64 && out[i] < 0) {
+        throw new KilnFormatException(path + ": tensor \"" + name + "\" holds U64 value "
+            + Long.toUnsignedString(out[i]) + ", above the largest long");
+      }
+    }
+    return out;
   }
 
   /** The raw little-endian bytes of tensor {@code name}, any dtype, as a read-only view. */

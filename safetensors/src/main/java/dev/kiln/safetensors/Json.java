@@ -1,4 +1,4 @@
-package dev.kiln.runtime.io;
+package dev.kiln.safetensors;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON parser (RFC 8259) over UTF-8 bytes, written for safetensors headers so the
- * runtime needs no JSON library.
+ * A small strict JSON parser (RFC 8259) over UTF-8 bytes, written for safetensors headers so Kiln
+ * needs no JSON library.
  *
  * <p>Values map to {@code Map<String, Object>} (a {@link LinkedHashMap}, keys in document order,
  * duplicate keys rejected), {@code List<Object>}, {@link String}, {@link Long} (numbers without

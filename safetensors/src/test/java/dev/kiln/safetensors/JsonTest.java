@@ -1,4 +1,4 @@
-package dev.kiln.runtime.io;
+package dev.kiln.safetensors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
