@@ -71,8 +71,9 @@ final class DenseEmitter implements LayerEmitter {
     String units = Buffers.size(layer);
     String pre = Buffers.pre(layer);
     CodeBlock.Builder code = CodeBlock.builder();
-    code.add("K.gemm(n, $L, $L, $L, 0, params, $L, $L, 0, false);\n",
-        units, inputWidth(layer), Buffers.in(layer), Buffers.offset(layer, "weight"), pre);
+    code.add("GEMM.gemm(n, $L, $L, $L, 0, $L, params, $L, $L, $L, 0, $L, false);\n",
+        units, inputWidth(layer), Buffers.in(layer), inputWidth(layer), Buffers.offset(layer, "weight"), units,
+        pre, units);
     if (dense.useBias()) {
       code.add("K.addRowVector(n, $L, params, $L, $L, 0);\n", units, Buffers.offset(layer, "bias"), pre);
     }
@@ -95,8 +96,9 @@ final class DenseEmitter implements LayerEmitter {
           Buffers.grad(layer), preGrad));
     }
     if (dense.trainable()) {
-      code.add("K.gemmTransA($L, $L, n, $L, 0, $L, 0, grads, $L, false);\n",
-          inputWidth(layer), units, Buffers.in(layer), preGrad, Buffers.offset(layer, "weight"));
+      code.add("GEMM.gemmTransA($L, $L, n, $L, 0, $L, $L, 0, $L, grads, $L, $L, false);\n",
+          inputWidth(layer), units, Buffers.in(layer), inputWidth(layer), preGrad, units,
+          Buffers.offset(layer, "weight"), units);
       if (dense.useBias()) {
         code.add("K.sumColumns(n, $L, $L, 0, grads, $L, false);\n", units, preGrad, Buffers.offset(layer, "bias"));
       }
@@ -104,8 +106,9 @@ final class DenseEmitter implements LayerEmitter {
       code.add("// Frozen (trainable = false): no parameter gradients, only the gradient for earlier layers.\n");
     }
     if (!layer.isFirst()) {
-      code.add("K.gemmTransB(n, $L, $L, $L, 0, params, $L, $L, 0, false);\n",
-          inputWidth(layer), units, preGrad, Buffers.offset(layer, "weight"), Buffers.inGrad(layer));
+      code.add("GEMM.gemmTransB(n, $L, $L, $L, 0, $L, params, $L, $L, $L, 0, $L, false);\n",
+          inputWidth(layer), units, preGrad, units, Buffers.offset(layer, "weight"), units, Buffers.inGrad(layer),
+          inputWidth(layer));
     }
     return code.build();
   }

@@ -231,8 +231,11 @@ public final class ModelEmitter {
         .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .superclass(RuntimeNames.COMPILED_NETWORK)
         .addJavadoc("Buffers for batches of up to {@code maxBatch} rows and the passes over them.\n")
-        .addField(FieldSpec.builder(RuntimeNames.KERNELS, "K", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-            .initializer("$T.ACTIVE", RuntimeNames.KERNELS)
+        .addField(FieldSpec.builder(RuntimeNames.GEMM, "GEMM", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+            .initializer("$T.ACTIVE", RuntimeNames.GEMM)
+            .build())
+        .addField(FieldSpec.builder(RuntimeNames.ELEMENTWISE, "K", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+            .initializer("$T.ACTIVE", RuntimeNames.ELEMENTWISE)
             .build());
     MethodSpec.Builder constructor = MethodSpec.constructorBuilder()
         .addJavadoc("With {@code sharedParams}, a read-only inference copy of another program's weights.\n")
