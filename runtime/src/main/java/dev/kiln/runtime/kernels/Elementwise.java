@@ -23,6 +23,11 @@ package dev.kiln.runtime.kernels;
  *       says otherwise.</li>
  *   <li>{@code accumulate = true} adds into the output; {@code false} overwrites it (its
  *       previous contents, even NaN, are ignored).</li>
+ *   <li>NaN propagates as in PyTorch's forward functions: a NaN input element gives NaN in every
+ *       output element computed from it (for softmax, its whole row; for a column sum, that
+ *       column), in forward and backward kernels alike. No kernel turns NaN into a number: the
+ *       ReLU-family derivatives, whose value would not otherwise depend on x, give NaN where x is
+ *       NaN.</li>
  *   <li>Backward kernels compute {@code dx = dy * f'(x)}; they receive both the pre-activation
  *       {@code x} and the forward output {@code y} so each can use whichever is cheaper and
  *       accurate. Derivatives follow PyTorch autograd, including at kinks:
@@ -65,7 +70,7 @@ public interface Elementwise {
 
   // ---------------------------------------------------------------- activations, forward
 
-  /** {@code y = max(x, 0)}. */
+  /** {@code y = max(x, 0)}; NaN stays NaN ({@link Math#max(float, float)}). */
   void relu(int n, float[] x, int xOff, float[] y, int yOff);
 
   /** {@code y = x > 0 ? x : alpha * x}. */
@@ -94,11 +99,11 @@ public interface Elementwise {
 
   // ---------------------------------------------------------------- activations, backward
 
-  /** {@code dx = x > 0 ? dy : 0}. */
+  /** {@code dx = x > 0 ? dy : 0}, and NaN where x is NaN. */
   void reluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
       float[] dx, int dxOff);
 
-  /** {@code dx = x > 0 ? dy : alpha * dy}. */
+  /** {@code dx = x > 0 ? dy : alpha * dy}, and NaN where x is NaN. */
   void leakyReluBackward(int n, float alpha, float[] x, int xOff, float[] y, int yOff,
       float[] dy, int dyOff, float[] dx, int dxOff);
 
@@ -134,7 +139,8 @@ public interface Elementwise {
 
   /**
    * Row-wise {@code y = softmax(x * invTemperature)} over a {@code [rows x cols]} matrix;
-   * subtracts the row maximum first, so logits like ±1e4 give no NaN.
+   * subtracts the row maximum first, so logits like ±1e4 give no NaN. A NaN logit makes its
+   * whole row NaN.
    */
   void softmax(int rows, int cols, float invTemperature, float[] x, int xOff, float[] y, int yOff);
 

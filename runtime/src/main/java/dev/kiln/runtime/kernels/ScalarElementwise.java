@@ -86,8 +86,8 @@ final class ScalarElementwise implements Elementwise {
   @Override
   public void relu(int n, float[] x, int xOff, float[] y, int yOff) {
     for (int i = 0; i < n; i++) {
-      float v = x[xOff + i];
-      y[yOff + i] = v > 0f ? v : 0f;
+      // Math.max, not v > 0 ? v : 0, which would turn NaN into 0.
+      y[yOff + i] = Math.max(x[xOff + i], 0f);
     }
   }
 
@@ -160,7 +160,9 @@ final class ScalarElementwise implements Elementwise {
   public void reluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
       float[] dx, int dxOff) {
     for (int i = 0; i < n; i++) {
-      dx[dxOff + i] = x[xOff + i] > 0f ? dy[dyOff + i] : 0f;
+      float v = x[xOff + i];
+      // NaN x fails both comparisons and passes through as NaN.
+      dx[dxOff + i] = v > 0f ? dy[dyOff + i] : v <= 0f ? 0f : v;
     }
   }
 
@@ -168,8 +170,9 @@ final class ScalarElementwise implements Elementwise {
   public void leakyReluBackward(int n, float alpha, float[] x, int xOff, float[] y, int yOff,
       float[] dy, int dyOff, float[] dx, int dxOff) {
     for (int i = 0; i < n; i++) {
+      float v = x[xOff + i];
       float g = dy[dyOff + i];
-      dx[dxOff + i] = x[xOff + i] > 0f ? g : alpha * g;
+      dx[dxOff + i] = v > 0f ? g : v <= 0f ? alpha * g : v; // NaN x passes through
     }
   }
 

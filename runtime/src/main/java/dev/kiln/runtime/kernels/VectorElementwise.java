@@ -15,6 +15,10 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Transcendentals use {@code lanewise(EXP)}, {@code lanewise(EXPM1)} and
  *       {@code lanewise(TANH)} (SVML-backed on x86); {@code expm1} wherever {@code exp(x) - 1}
  *       would cancel near 0, and formulas rearranged so saturating inputs never give NaN.</li>
+ *   <li>NaN in gives NaN out, as in {@link ScalarElementwise}: {@code max}, {@code min} and
+ *       {@code reduceLanes(MAX)} follow {@link Math#max(float, float)} and propagate NaN (also
+ *       once C2 has compiled them, checked on JDK 17 and 25), and the ReLU-family derivatives,
+ *       whose value would not depend on a NaN x, blend x back in where it is NaN.</li>
  *   <li>Only the API that has been stable since JDK 16 is used (no byte[]/ByteBuffer/
  *       MemorySegment access), so the same class runs on JDK 17 and JDK 25.</li>
  * </ul>
@@ -268,8 +272,9 @@ final class VectorElementwise implements Elementwise {
     int bound = S.loopBound(n);
     FloatVector zero = FloatVector.zero(S);
     for (int i = 0; i < bound; i += L) {
-      VectorMask<Float> positive = FloatVector.fromArray(S, x, xOff + i).compare(VectorOperators.GT, 0f);
-      zero.blend(FloatVector.fromArray(S, dy, dyOff + i), positive).intoArray(dx, dxOff + i);
+      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+      zero.blend(FloatVector.fromArray(S, dy, dyOff + i), v.compare(VectorOperators.GT, 0f))
+          .blend(v, isNaN(v)).intoArray(dx, dxOff + i);
     }
     SCALAR.reluBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound, dx, dxOff + bound);
   }
@@ -279,9 +284,9 @@ final class VectorElementwise implements Elementwise {
       float[] dy, int dyOff, float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      VectorMask<Float> positive = FloatVector.fromArray(S, x, xOff + i).compare(VectorOperators.GT, 0f);
+      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
       FloatVector g = FloatVector.fromArray(S, dy, dyOff + i);
-      g.mul(alpha).blend(g, positive).intoArray(dx, dxOff + i);
+      g.mul(alpha).blend(g, v.compare(VectorOperators.GT, 0f)).blend(v, isNaN(v)).intoArray(dx, dxOff + i);
     }
     SCALAR.leakyReluBackward(n - bound, alpha, x, xOff + bound, y, yOff + bound, dy, dyOff + bound,
         dx, dxOff + bound);
@@ -457,6 +462,11 @@ final class VectorElementwise implements Elementwise {
   }
 
   // ---------------------------------------------------------------- vector helpers
+
+  /** Lanes holding NaN (the only values unequal to themselves). */
+  private static VectorMask<Float> isNaN(FloatVector v) {
+    return v.compare(VectorOperators.NE, v);
+  }
 
   /** {@code 1 / (1 + exp(-x))}: exp overflows to +inf for x below about -88, giving 0, never NaN. */
   private static FloatVector sigmoid(FloatVector v) {
