@@ -3,7 +3,7 @@ package dev.kiln.samples;
 import dev.kiln.runtime.FitOptions;
 import dev.kiln.runtime.data.FashionMnist;
 import java.io.IOException;
-import dev.kiln.runtime.kernels.Kernels;
+import dev.kiln.runtime.kernels.Gemm;
 import dev.kiln.runtime.kernels.Parallelism;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -241,7 +241,7 @@ public final class Bench {
     line.put("workload", workload);
     line.put("threads", threadCount);
     line.put("jdk", System.getProperty("java.version"));
-    line.put("simd", Kernels.ACTIVE.description());
+    line.put("simd", Gemm.ACTIVE.description());
     line.putAll(figures);
     System.out.println(json ? toJson(line) : toText(line));
   }

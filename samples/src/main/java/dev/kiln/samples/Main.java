@@ -4,7 +4,7 @@ import dev.kiln.runtime.Evaluation;
 import dev.kiln.runtime.FitOptions;
 import dev.kiln.runtime.History;
 import dev.kiln.runtime.data.FashionMnist;
-import dev.kiln.runtime.kernels.Kernels;
+import dev.kiln.runtime.kernels.Gemm;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -30,7 +30,7 @@ public final class Main {
       dev.kiln.samples.jmh.KernelBenchmarkRunner.main(args);
       return;
     }
-    System.out.println("Kiln kernels: " + Kernels.ACTIVE.description());
+    System.out.println("Kiln kernels: " + Gemm.ACTIVE.description());
     switch (command) {
       case "xor":
         xor();

@@ -50,7 +50,7 @@ public final class ActivationCalls {
     return (float) (1.0 / a.temperature());
   }
 
-  /** The Kernels method name: {@code GELU_TANH} -> {@code geluTanh}. */
+  /** The Elementwise method name: {@code GELU_TANH} -> {@code geluTanh}. */
   private static String kernel(ActivationSpec a) {
     String[] parts = a.function().name().toLowerCase(java.util.Locale.ROOT).split("_");
     StringBuilder name = new StringBuilder(parts[0]);

@@ -47,7 +47,7 @@ public final class ModelEmitter {
   /** Members of CompiledNetwork, of the generated classes, and the generated methods' parameters. */
   private static final List<String> RESERVED = List.of(
       "INFO", "OUTPUT_SIZE", "TARGET_SIZE", "PARAMETER_COUNT", "TRAINABLE_PARAMETER_COUNT", "DEFAULT_MAX_BATCH",
-      "core", "Program", "K", "params", "grads", "target", "noise", "maxBatch", "inputBuffers",
+      "core", "Program", "K", "GEMM", "params", "grads", "target", "noise", "maxBatch", "inputBuffers",
       "inputGradientBuffers", "parameterGradients", "inputGradients", "lossGradient", "info", "initialize",
       "forward", "backward", "output", "outputGradient", "layerOutput", "loss", "batchBuffer", "n", "training",
       "random", "index", "seed", "sharedParams");
@@ -443,8 +443,11 @@ public final class ModelEmitter {
         .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .superclass(RuntimeNames.COMPILED_NETWORK)
         .addJavadoc("Buffers for batches of up to {@code maxBatch} samples and the passes over them.\n")
-        .addField(FieldSpec.builder(RuntimeNames.KERNELS, "K", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-            .initializer("$T.ACTIVE", RuntimeNames.KERNELS)
+        .addField(FieldSpec.builder(RuntimeNames.GEMM, "GEMM", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+            .initializer("$T.ACTIVE", RuntimeNames.GEMM)
+            .build())
+        .addField(FieldSpec.builder(RuntimeNames.ELEMENTWISE, "K", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+            .initializer("$T.ACTIVE", RuntimeNames.ELEMENTWISE)
             .build());
     MethodSpec.Builder constructor = MethodSpec.constructorBuilder()
         .addJavadoc("With {@code sharedParams}, a read-only inference copy of another program's weights.\n")

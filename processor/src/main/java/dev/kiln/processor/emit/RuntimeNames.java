@@ -21,7 +21,8 @@ public final class RuntimeNames {
   public static final ClassName LOSSES = ClassName.get(RUNTIME, "Losses");
   public static final ClassName REGULARIZERS = ClassName.get(RUNTIME, "Regularizers");
   public static final ClassName INITIALIZERS = ClassName.get(RUNTIME, "Initializers");
-  public static final ClassName KERNELS = ClassName.get(RUNTIME + ".kernels", "Kernels");
+  public static final ClassName GEMM = ClassName.get(RUNTIME + ".kernels", "Gemm");
+  public static final ClassName ELEMENTWISE = ClassName.get(RUNTIME + ".kernels", "Elementwise");
   public static final ClassName NOISE = ClassName.get(RUNTIME + ".kernels", "Noise");
   public static final ClassName NORMALIZATION = ClassName.get(RUNTIME + ".kernels", "Normalization");
   public static final ClassName OPTIMIZERS = ClassName.get(RUNTIME + ".optim", "Optimizers");

@@ -3,7 +3,7 @@ package dev.kiln.processor.layers;
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.processor.emit.ActivationCalls;
 import dev.kiln.processor.emit.Buffer;
-import dev.kiln.processor.emit.Gemm;
+import dev.kiln.processor.emit.GemmCalls;
 import dev.kiln.processor.emit.LayerContext;
 import dev.kiln.processor.emit.LayerEmitter;
 import java.util.List;
@@ -43,8 +43,10 @@ final class DenseEmitter implements LayerEmitter {
   public CodeBlock forward(LayerContext layer) {
     String pre = pre(layer);
     CodeBlock.Builder code = CodeBlock.builder();
-    code.add(Gemm.gemm(layer.rows(), layer.features(), layer.inFeatures(0), layer.in(0), "0", "params",
-        layer.offset("weight"), pre, "0", false));
+    code.add(GemmCalls.gemm(layer.rows(), layer.features(), layer.inFeatures(0),
+        GemmCalls.of(layer.in(0), "0", layer.inFeatures(0)),
+        GemmCalls.of("params", layer.offset("weight"), layer.features()),
+        GemmCalls.of(pre, "0", layer.features()), false));
     if (spec.useBias()) {
       code.add("K.addRowVector($L, $L, params, $L, $L, 0);\n", layer.rows(), layer.features(), layer.offset("bias"),
           pre);
@@ -71,15 +73,19 @@ final class DenseEmitter implements LayerEmitter {
       code.add(activation);
     }
     CodeBlock.Builder parameters = CodeBlock.builder();
-    parameters.add(Gemm.gemmTransA(layer.inFeatures(0), layer.features(), layer.rows(), layer.in(0), "0", preGrad, "0",
-        "grads", layer.offset("weight"), false));
+    parameters.add(GemmCalls.gemmTransA(layer.inFeatures(0), layer.features(), layer.rows(),
+        GemmCalls.of(layer.in(0), "0", layer.inFeatures(0)),
+        GemmCalls.of(preGrad, "0", layer.features()),
+        GemmCalls.of("grads", layer.offset("weight"), layer.features()), false));
     if (spec.useBias()) {
       parameters.add("K.sumColumns($L, $L, $L, 0, grads, $L, false);\n", layer.rows(), layer.features(), preGrad,
           layer.offset("bias"));
     }
     code.add(layer.parameterGradients(parameters.build()));
-    code.add(layer.inputGradient(0, target -> Gemm.gemmTransB(layer.rows(), layer.inFeatures(0), layer.features(),
-        preGrad, "0", "params", layer.offset("weight"), target, "0", false)));
+    code.add(layer.inputGradient(0, target -> GemmCalls.gemmTransB(layer.rows(), layer.inFeatures(0),
+        layer.features(), GemmCalls.of(preGrad, "0", layer.features()),
+        GemmCalls.of("params", layer.offset("weight"), layer.features()),
+        GemmCalls.of(target, "0", layer.inFeatures(0)), false)));
     return code.build();
   }
 

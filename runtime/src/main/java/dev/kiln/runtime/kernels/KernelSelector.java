@@ -1,14 +1,17 @@
 package dev.kiln.runtime.kernels;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
- * Chooses the kernel implementation once per JVM, and lets tests and benchmarks pick one.
+ * Chooses the kernel implementations once per JVM, and lets tests and benchmarks pick one.
  *
  * <p>Why reflection: {@code jdk.incubator.vector} is an incubator module, absent from the module
  * graph unless the JVM was started with {@code --add-modules jdk.incubator.vector}. Linking
- * {@code VectorKernels} without it would fail, so this class never names it in code: it checks
- * the boot layer first and only then instantiates the class by name. Users who did not add the
- * module get the scalar kernels and a single line on standard error telling them how to enable
- * SIMD (as Lucene's {@code VectorizationProvider} does).
+ * {@code VectorGemm} or {@code VectorElementwise} without it would fail, so this class never
+ * names them in code: it checks the boot layer first and only then instantiates the classes by
+ * name. Users who did not add the module get the scalar kernels and a single line on standard
+ * error telling them how to enable SIMD (as Lucene's {@code VectorizationProvider} does); the line
+ * is printed once per JVM, not once per interface.
  *
  * <p>System properties:
  * <ul>
@@ -16,41 +19,53 @@ package dev.kiln.runtime.kernels;
  *   <li>{@code kiln.simd.quiet=true}: do not print the line about the missing module.</li>
  * </ul>
  *
- * <p>Explicit choice: {@link #scalar()} and {@link #vector()}; {@link Kernels#ACTIVE} is the
- * automatic one.
+ * <p>Explicit choice: {@link #scalarGemm()}, {@link #vectorGemm()}, {@link #scalarElementwise()}
+ * and {@link #vectorElementwise()}; {@link Gemm#ACTIVE} and {@link Elementwise#ACTIVE} are the
+ * automatic ones.
  */
 public final class KernelSelector {
 
   static final String VECTOR_MODULE = "jdk.incubator.vector";
-  static final String VECTOR_KERNELS_CLASS = "dev.kiln.runtime.kernels.VectorKernels";
+  static final String VECTOR_GEMM_CLASS = "dev.kiln.runtime.kernels.VectorGemm";
+  static final String VECTOR_ELEMENTWISE_CLASS = "dev.kiln.runtime.kernels.VectorElementwise";
   static final String MODULE_MISSING_MESSAGE =
       "[kiln] SIMD kernels off: jdk.incubator.vector is not in the module graph; run java with "
           + "--add-modules jdk.incubator.vector for vectorized kernels "
           + "(set -Dkiln.simd.quiet=true to hide this line)";
 
+  /** Whether this JVM has already said why it runs without SIMD. */
+  private static final AtomicBoolean REPORTED = new AtomicBoolean();
+
   private KernelSelector() {}
 
-  /** The plain-Java kernels; always available. */
-  public static Kernels scalar() {
-    return new ScalarKernels();
+  /** The plain-Java products, single-threaded; always available. */
+  public static Gemm scalarGemm() {
+    return new ScalarGemm();
+  }
+
+  /** The plain-Java element-wise kernels; always available. */
+  public static Elementwise scalarElementwise() {
+    return new ScalarElementwise();
   }
 
   /**
-   * The Vector API kernels.
+   * The Vector API products, single-threaded.
    *
    * @throws IllegalStateException if {@code jdk.incubator.vector} is not in the module graph or
    *     the kernels cannot start on this JVM
    */
-  public static Kernels vector() {
-    if (!vectorModulePresent()) {
-      throw new IllegalStateException("Vector API kernels unavailable: " + VECTOR_MODULE
-          + " is not in the module graph; start java with --add-modules " + VECTOR_MODULE);
-    }
-    try {
-      return instantiateVectorKernels();
-    } catch (Throwable t) {
-      throw new IllegalStateException("Vector API kernels failed to start: " + t, t);
-    }
+  public static Gemm vectorGemm() {
+    return vector(VECTOR_GEMM_CLASS, Gemm.class);
+  }
+
+  /**
+   * The Vector API element-wise kernels.
+   *
+   * @throws IllegalStateException if {@code jdk.incubator.vector} is not in the module graph or
+   *     the kernels cannot start on this JVM
+   */
+  public static Elementwise vectorElementwise() {
+    return vector(VECTOR_ELEMENTWISE_CLASS, Elementwise.class);
   }
 
   /** Whether {@code jdk.incubator.vector} is in the boot module layer of this JVM. */
@@ -58,9 +73,14 @@ public final class KernelSelector {
     return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
   }
 
-  /** The automatic choice behind {@link Kernels#ACTIVE}; see the class comment. */
-  static Kernels select() {
-    return withThreads(selectSingleThreaded());
+  /** The automatic choice behind {@link Gemm#ACTIVE}; see the class comment. */
+  static Gemm selectGemm() {
+    return withThreads(select(VECTOR_GEMM_CLASS, Gemm.class, new ScalarGemm()));
+  }
+
+  /** The automatic choice behind {@link Elementwise#ACTIVE}; see the class comment. */
+  static Elementwise selectElementwise() {
+    return select(VECTOR_ELEMENTWISE_CLASS, Elementwise.class, new ScalarElementwise());
   }
 
   /**
@@ -68,34 +88,49 @@ public final class KernelSelector {
    * {@code kiln.threads} asks for more); {@link Parallelism#setThreads} then chooses, per call,
    * how many of them to use.
    */
-  static Kernels withThreads(Kernels kernels) {
+  static Gemm withThreads(Gemm gemm) {
     int workers = Math.max(Runtime.getRuntime().availableProcessors(), Parallelism.threads()) - 1;
-    return workers < 1 ? kernels : new ThreadedKernels(kernels, new WorkerPool(workers));
+    return workers < 1 ? gemm : new ThreadedGemm(gemm, new WorkerPool(workers));
   }
 
-  private static Kernels selectSingleThreaded() {
-    if ("false".equalsIgnoreCase(System.getProperty("kiln.simd"))) {
-      return new ScalarKernels();
-    }
-    boolean quiet = Boolean.getBoolean("kiln.simd.quiet");
+  private static <T> T vector(String className, Class<T> type) {
     if (!vectorModulePresent()) {
-      if (!quiet) {
-        System.err.println(MODULE_MISSING_MESSAGE);
-      }
-      return new ScalarKernels();
+      throw new IllegalStateException("Vector API kernels unavailable: " + VECTOR_MODULE
+          + " is not in the module graph; start java with --add-modules " + VECTOR_MODULE);
     }
     try {
-      return instantiateVectorKernels();
+      return instantiate(className, type);
     } catch (Throwable t) {
-      if (!quiet) {
-        System.err.println("[kiln] SIMD kernels off: the Vector API kernels failed to start ("
-            + t + "); using scalar kernels");
-      }
-      return new ScalarKernels();
+      throw new IllegalStateException("Vector API kernels failed to start: " + t, t);
     }
   }
 
-  private static Kernels instantiateVectorKernels() throws ReflectiveOperationException {
-    return (Kernels) Class.forName(VECTOR_KERNELS_CLASS).getDeclaredConstructor().newInstance();
+  private static <T> T select(String className, Class<T> type, T scalar) {
+    if ("false".equalsIgnoreCase(System.getProperty("kiln.simd"))) {
+      return scalar;
+    }
+    if (!vectorModulePresent()) {
+      report(MODULE_MISSING_MESSAGE);
+      return scalar;
+    }
+    try {
+      return instantiate(className, type);
+    } catch (Throwable t) {
+      report("[kiln] SIMD kernels off: the Vector API kernels failed to start (" + t
+          + "); using scalar kernels");
+      return scalar;
+    }
+  }
+
+  /** Prints the one line about running without SIMD, unless quiet or already printed. */
+  private static void report(String line) {
+    if (!Boolean.getBoolean("kiln.simd.quiet") && REPORTED.compareAndSet(false, true)) {
+      System.err.println(line);
+    }
+  }
+
+  private static <T> T instantiate(String className, Class<T> type)
+      throws ReflectiveOperationException {
+    return type.cast(Class.forName(className).getDeclaredConstructor().newInstance());
   }
 }

@@ -20,11 +20,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ExtremeInputsTest {
 
-  static Stream<Kernels> implementations() {
-    List<Kernels> list = new ArrayList<>();
-    list.add(KernelSelector.scalar());
+  static Stream<Elementwise> implementations() {
+    List<Elementwise> list = new ArrayList<>();
+    list.add(KernelSelector.scalarElementwise());
     if (KernelSelector.vectorModulePresent()) {
-      list.add(KernelSelector.vector());
+      list.add(KernelSelector.vectorElementwise());
     }
     return list.stream();
   }
@@ -42,7 +42,7 @@ class ExtremeInputsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("implementations")
-  void sigmoidTanhSaturateCorrectly(Kernels k) {
+  void sigmoidTanhSaturateCorrectly(Elementwise k) {
     float[] values = repeated();
     int n = values.length;
     float[] x = placed(0, values);
@@ -62,7 +62,7 @@ class ExtremeInputsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("implementations")
-  void everyActivationAndGradientStaysFinite(Kernels k) {
+  void everyActivationAndGradientStaysFinite(Elementwise k) {
     float[] values = repeated();
     int n = values.length;
     float[] x = placed(0, values);
@@ -81,7 +81,7 @@ class ExtremeInputsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("implementations")
-  void largePositiveAndNegativeInputsHaveTheirLimits(Kernels k) {
+  void largePositiveAndNegativeInputsHaveTheirLimits(Elementwise k) {
     float[] x = placed(0, new float[] {1e4f, -1e4f});
     float[] y = filled(0, 2, Float.NaN);
     float[] dy = filled(0, 2, 1f);
@@ -108,7 +108,7 @@ class ExtremeInputsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("implementations")
-  void softmaxOfHugeLogitsIsFiniteAndSumsToOne(Kernels k) {
+  void softmaxOfHugeLogitsIsFiniteAndSumsToOne(Elementwise k) {
     int cols = 37;
     int rows = 4;
     float[] x = filled(3, rows * cols, 0f);

@@ -26,22 +26,28 @@ class KernelSelectorTest {
 
   @Test
   void scalarIsAlwaysAvailable() {
-    assertEquals("scalar", KernelSelector.scalar().description());
-    assertInstanceOf(ScalarKernels.class, KernelSelector.scalar());
+    assertEquals("scalar", KernelSelector.scalarGemm().description());
+    assertEquals("scalar", KernelSelector.scalarElementwise().description());
+    assertInstanceOf(ScalarGemm.class, KernelSelector.scalarGemm());
+    assertInstanceOf(ScalarElementwise.class, KernelSelector.scalarElementwise());
   }
 
   @Test
   void activeIsVectorWhenTheModuleIsPresent() {
     assumeTrue(KernelSelector.vectorModulePresent());
     assumeFalse("false".equalsIgnoreCase(System.getProperty("kiln.simd")));
-    assertInstanceOf(VectorKernels.class, active());
-    assertInstanceOf(VectorKernels.class, KernelSelector.vector());
+    assertInstanceOf(VectorGemm.class, activeGemm());
+    assertInstanceOf(VectorElementwise.class, Elementwise.ACTIVE);
+    assertInstanceOf(VectorGemm.class, KernelSelector.vectorGemm());
+    assertInstanceOf(VectorElementwise.class, KernelSelector.vectorElementwise());
   }
 
   @Test
   void vectorWithoutTheModuleExplainsHowToGetIt() {
     assumeFalse(KernelSelector.vectorModulePresent());
-    IllegalStateException e = assertThrows(IllegalStateException.class, KernelSelector::vector);
+    IllegalStateException e = assertThrows(IllegalStateException.class, KernelSelector::vectorGemm);
+    assertTrue(e.getMessage().contains("--add-modules jdk.incubator.vector"), e.getMessage());
+    e = assertThrows(IllegalStateException.class, KernelSelector::vectorElementwise);
     assertTrue(e.getMessage().contains("--add-modules jdk.incubator.vector"), e.getMessage());
   }
 
@@ -50,7 +56,8 @@ class KernelSelectorTest {
     String previous = System.getProperty("kiln.simd");
     System.setProperty("kiln.simd", "false");
     try {
-      assertInstanceOf(ScalarKernels.class, unwrap(KernelSelector.select()));
+      assertInstanceOf(ScalarGemm.class, unwrap(KernelSelector.selectGemm()));
+      assertInstanceOf(ScalarElementwise.class, KernelSelector.selectElementwise());
     } finally {
       if (previous == null) {
         System.clearProperty("kiln.simd");
@@ -63,37 +70,44 @@ class KernelSelectorTest {
   @Test
   void freshJvmWithoutTheModuleFallsBackWithOneLine() throws Exception {
     Result r = runChild(List.of());
-    assertEquals("scalar", r.stdout.strip());
+    assertEquals(List.of("scalar", "scalar"), r.stdout.lines().toList());
     assertEquals(List.of(KernelSelector.MODULE_MISSING_MESSAGE), r.kilnLines(), r.stderr);
   }
 
   @Test
   void quietPropertyHidesTheLine() throws Exception {
     Result r = runChild(List.of("-Dkiln.simd.quiet=true"));
-    assertEquals("scalar", r.stdout.strip());
+    assertEquals(List.of("scalar", "scalar"), r.stdout.lines().toList());
     assertEquals(List.of(), r.kilnLines(), r.stderr);
   }
 
   @Test
   void freshJvmWithTheModuleIsVectorizedAndSilent() throws Exception {
     Result r = runChild(List.of("--add-modules", "jdk.incubator.vector"));
-    assertTrue(r.stdout.strip().startsWith("Vector API, "), r.stdout + r.stderr);
+    List<String> lines = r.stdout.lines().toList();
+    assertEquals(2, lines.size(), r.stdout + r.stderr);
+    assertTrue(lines.get(0).startsWith("Vector API, "), r.stdout + r.stderr);
+    assertEquals(lines.get(0), lines.get(1));
     assertEquals(List.of(), r.kilnLines(), r.stderr);
   }
 
-  /** The SIMD implementation behind {@link Kernels#ACTIVE}, through the threading wrapper if any. */
-  static Kernels active() {
-    return unwrap(Kernels.ACTIVE);
+  /** The SIMD products behind {@link Gemm#ACTIVE}, through the threading wrapper if any. */
+  static Gemm activeGemm() {
+    return unwrap(Gemm.ACTIVE);
   }
 
-  static Kernels unwrap(Kernels kernels) {
-    return kernels instanceof ThreadedKernels threaded ? threaded.delegate() : kernels;
+  static Gemm unwrap(Gemm gemm) {
+    return gemm instanceof ThreadedGemm threaded ? threaded.delegate() : gemm;
   }
 
-  /** Entry point of the child JVMs: prints the description of {@link Kernels#ACTIVE}. */
+  /**
+   * Entry point of the child JVMs: prints the descriptions of {@link Gemm#ACTIVE} and
+   * {@link Elementwise#ACTIVE}, one per line, so a test sees that choosing both prints one line.
+   */
   public static final class PrintActiveKernels {
     public static void main(String[] args) {
-      System.out.println(Kernels.ACTIVE.description());
+      System.out.println(Gemm.ACTIVE.description());
+      System.out.println(Elementwise.ACTIVE.description());
     }
   }
 

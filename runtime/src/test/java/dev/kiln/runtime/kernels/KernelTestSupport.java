@@ -85,12 +85,12 @@ final class KernelTestSupport {
 
   /** A forward activation kernel, so tests can loop over all of them. */
   interface Forward {
-    void apply(Kernels kernels, int n, float[] x, int xOff, float[] y, int yOff);
+    void apply(Elementwise kernels, int n, float[] x, int xOff, float[] y, int yOff);
   }
 
   /** A backward activation kernel. */
   interface Backward {
-    void apply(Kernels kernels, int n, float[] x, int xOff, float[] y, int yOff, float[] dy,
+    void apply(Elementwise kernels, int n, float[] x, int xOff, float[] y, int yOff, float[] dy,
         int dyOff, float[] dx, int dxOff);
   }
 
@@ -103,7 +103,7 @@ final class KernelTestSupport {
   }
 
   static final java.util.List<Activation> ACTIVATIONS = java.util.List.of(
-      new Activation("relu", Kernels::relu, Kernels::reluBackward),
+      new Activation("relu", Elementwise::relu, Elementwise::reluBackward),
       new Activation("leakyRelu(0.2)",
           (k, n, x, xo, y, yo) -> k.leakyRelu(n, 0.2f, x, xo, y, yo),
           (k, n, x, xo, y, yo, g, go, d, dO) -> k.leakyReluBackward(n, 0.2f, x, xo, y, yo, g, go, d, dO)),
@@ -116,12 +116,12 @@ final class KernelTestSupport {
       new Activation("elu(0.7)",
           (k, n, x, xo, y, yo) -> k.elu(n, 0.7f, x, xo, y, yo),
           (k, n, x, xo, y, yo, g, go, d, dO) -> k.eluBackward(n, 0.7f, x, xo, y, yo, g, go, d, dO)),
-      new Activation("selu", Kernels::selu, Kernels::seluBackward),
-      new Activation("sigmoid", Kernels::sigmoid, Kernels::sigmoidBackward),
-      new Activation("tanh", Kernels::tanh, Kernels::tanhBackward),
-      new Activation("swish", Kernels::swish, Kernels::swishBackward),
-      new Activation("gelu", Kernels::gelu, Kernels::geluBackward),
-      new Activation("geluTanh", Kernels::geluTanh, Kernels::geluTanhBackward));
+      new Activation("selu", Elementwise::selu, Elementwise::seluBackward),
+      new Activation("sigmoid", Elementwise::sigmoid, Elementwise::sigmoidBackward),
+      new Activation("tanh", Elementwise::tanh, Elementwise::tanhBackward),
+      new Activation("swish", Elementwise::swish, Elementwise::swishBackward),
+      new Activation("gelu", Elementwise::gelu, Elementwise::geluBackward),
+      new Activation("geluTanh", Elementwise::geluTanh, Elementwise::geluTanhBackward));
 
   /** The activation named {@code name}. */
   static Activation activation(String name) {

@@ -36,10 +36,10 @@ class PyTorchActivationFixturesTest {
   }
 
   static Stream<Arguments> cases() {
-    List<Kernels> impls = new ArrayList<>();
-    impls.add(KernelSelector.scalar());
+    List<Elementwise> impls = new ArrayList<>();
+    impls.add(KernelSelector.scalarElementwise());
     if (KernelSelector.vectorModulePresent()) {
-      impls.add(KernelSelector.vector());
+      impls.add(KernelSelector.vectorElementwise());
     }
     String[][] pairs = {
         {"sigmoid", "sigmoid"}, {"tanh", "tanh"}, {"relu", "relu"}, {"leaky_relu", "leakyRelu(0.2)"},
@@ -47,7 +47,7 @@ class PyTorchActivationFixturesTest {
         {"gelu_tanh", "geluTanh"}, {"softmax", "1.0"}, {"softmax_t2", "2.0"}, {"softmax_t05", "0.5"},
     };
     List<Arguments> cases = new ArrayList<>();
-    for (Kernels k : impls) {
+    for (Elementwise k : impls) {
       for (String[] p : pairs) {
         cases.add(Arguments.of(p[0], p[1], k));
       }
@@ -57,7 +57,7 @@ class PyTorchActivationFixturesTest {
 
   @ParameterizedTest(name = "{0} on {2}")
   @MethodSource("cases")
-  void matchesPyTorch(String fixture, String kernel, Kernels k) {
+  void matchesPyTorch(String fixture, String kernel, Elementwise k) {
     float[] x = tensor(fixture + ".x");
     float[] yTorch = tensor(fixture + ".y");
     float[] dy = tensor(fixture + ".dy");

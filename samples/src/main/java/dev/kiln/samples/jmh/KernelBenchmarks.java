@@ -1,6 +1,8 @@
 package dev.kiln.samples.jmh;
 
-import dev.kiln.runtime.kernels.Kernels;
+import dev.kiln.runtime.kernels.Elementwise;
+import dev.kiln.runtime.kernels.Gemm;
+import dev.kiln.runtime.kernels.KernelSelector;
 import dev.kiln.runtime.optim.Optimizer;
 import dev.kiln.runtime.optim.Optimizers;
 import java.util.SplittableRandom;
@@ -36,9 +38,10 @@ public class KernelBenchmarks {
   static final int PROBE_ITERATIONS = 4096;
 
   /** Single-threaded, so GFLOPS compare with the one-core FMA probe. */
-  private final Kernels kernels = dev.kiln.runtime.kernels.KernelSelector.vector();
+  private final Gemm gemm = KernelSelector.vectorGemm();
   /** With the worker pool, as generated models use them. */
-  private final Kernels threaded = Kernels.ACTIVE;
+  private final Gemm threaded = Gemm.ACTIVE;
+  private final Elementwise elementwise = KernelSelector.vectorElementwise();
   private float[] x64;
   private float[] x256;
   private float[] weights;
@@ -76,35 +79,35 @@ public class KernelBenchmarks {
   /** Forward product of the first layer at training batch 64: [64 x 784] x [784 x 256]. */
   @Benchmark
   public float[] gemm64x784x256() {
-    kernels.gemm(64, 256, 784, x64, 0, weights, 0, out256, 0, false);
+    gemm.gemm(64, 256, 784, x64, 0, 784, weights, 0, 256, out256, 0, 256, false);
     return out256;
   }
 
   /** The same at inference batch 256. */
   @Benchmark
   public float[] gemm256x784x256() {
-    kernels.gemm(256, 256, 784, x256, 0, weights, 0, out256, 0, false);
+    gemm.gemm(256, 256, 784, x256, 0, 784, weights, 0, 256, out256, 0, 256, false);
     return out256;
   }
 
   /** The same on every core, as models run it by default (split by rows across the worker pool). */
   @Benchmark
   public float[] gemm256x784x256Threaded() {
-    threaded.gemm(256, 256, 784, x256, 0, weights, 0, out256, 0, false);
+    threaded.gemm(256, 256, 784, x256, 0, 784, weights, 0, 256, out256, 0, 256, false);
     return out256;
   }
 
   /** Batch-1 prediction's first layer: [1 x 784] x [784 x 256]. */
   @Benchmark
   public float[] gemv784x256() {
-    kernels.gemm(1, 256, 784, sample, 0, weights, 0, out256, 0, false);
+    gemm.gemm(1, 256, 784, sample, 0, 784, weights, 0, 256, out256, 0, 256, false);
     return out256;
   }
 
   /** The output softmax at batch 256 over 10 classes. */
   @Benchmark
   public float[] softmax256x10() {
-    kernels.softmax(256, 10, 1f, logits, 0, probabilities, 0);
+    elementwise.softmax(256, 10, 1f, logits, 0, probabilities, 0);
     return probabilities;
   }
 

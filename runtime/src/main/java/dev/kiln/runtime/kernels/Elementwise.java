@@ -1,7 +1,9 @@
 package dev.kiln.runtime.kernels;
 
 /**
- * The numeric primitives that generated networks call, one method per kernel.
+ * Everything generated networks compute besides matrix products ({@link Gemm}): bias helpers,
+ * activations and their derivatives, softmax, and the additions and block copies of graph
+ * networks. All run on the caller's thread: they are memory-bound and short.
  *
  * <p>Why an interface: generated code must run on every JDK 17+ without the user passing
  * {@code --add-modules jdk.incubator.vector}, yet be vectorized when they do. Code calls
@@ -9,51 +11,55 @@ package dev.kiln.runtime.kernels;
  * Vector API implementation or to the plain-Java twin. The field is a constant, so after
  * warm-up the JIT sees a single receiver type and inlines through the interface.
  *
- * <p>To pick an implementation explicitly (tests, benchmarks) use {@link KernelSelector#scalar()}
- * or {@link KernelSelector#vector()}.
+ * <p>To pick an implementation explicitly (tests, benchmarks) use
+ * {@link KernelSelector#scalarElementwise()} or {@link KernelSelector#vectorElementwise()}.
  *
- * <p>Conventions shared by every method:
+ * <p>Conventions shared by every method (the same as {@link Gemm}'s):
  * <ul>
- *   <li>Matrices are row-major and dense (row stride = column count); every array comes with
- *       an explicit element offset; {@code n} counts elements.</li>
+ *   <li>Matrices are row-major; every array comes with an explicit element offset; {@code n}
+ *       counts elements. Only {@link #copyBlock} takes row strides; the other matrix kernels
+ *       work on dense {@code [rows x cols]} blocks.</li>
  *   <li>Inputs and outputs are distinct array regions (no in-place aliasing) unless a method
  *       says otherwise.</li>
  *   <li>{@code accumulate = true} adds into the output; {@code false} overwrites it (its
  *       previous contents, even NaN, are ignored).</li>
+ *   <li>NaN propagates as in PyTorch's forward functions: a NaN input element gives NaN in every
+ *       output element computed from it (for softmax, its whole row; for a column sum, that
+ *       column), in forward and backward kernels alike. No kernel turns NaN into a number: the
+ *       ReLU-family derivatives, whose value would not otherwise depend on x, give NaN where x is
+ *       NaN.</li>
  *   <li>Backward kernels compute {@code dx = dy * f'(x)}; they receive both the pre-activation
  *       {@code x} and the forward output {@code y} so each can use whichever is cheaper and
  *       accurate. Derivatives follow PyTorch autograd, including at kinks:
  *       relu'(0) = 0, leakyRelu'(0) = alpha, elu'(0) = alpha (positive branch is {@code x > 0}).</li>
- *   <li>Implementations are stateless or use per-thread scratch: safe to call from many threads.</li>
+ *   <li>Implementations are stateless: safe to call from many threads.</li>
  * </ul>
  */
-public interface Kernels {
+public interface Elementwise {
 
   /** The implementation chosen for this JVM: vectorized when the Vector API is available. */
-  Kernels ACTIVE = KernelSelector.select();
+  Elementwise ACTIVE = KernelSelector.selectElementwise();
 
   /** Human-readable name, e.g. {@code "Vector API, 16 float lanes (512-bit)"} or {@code "scalar"}. */
   String description();
 
-  // ---------------------------------------------------------------- matrix products
+  // ---------------------------------------------------------------- sums and copies
 
-  /** {@code C[m x n] (+)= A[m x k] * B[k x n]}. */
-  void gemm(int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
-      float[] c, int cOff, boolean accumulate);
+  /** {@code c[i] = a[i] + b[i]}; c may be exactly a or b (same array and offset). */
+  void add(int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff);
 
-  /**
-   * {@code C[m x n] (+)= A^T * B} where A is stored {@code [k x m]} and B is {@code [k x n]}
-   * (weight gradient {@code dW = X^T dZ}).
-   */
-  void gemmTransA(int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
-      float[] c, int cOff, boolean accumulate);
+  /** {@code y[i] += x[i]}. */
+  void accumulate(int n, float[] x, int xOff, float[] y, int yOff);
 
   /**
-   * {@code C[m x n] (+)= A * B^T} where A is {@code [m x k]} and B is stored {@code [n x k]}
-   * (input gradient {@code dX = dZ W^T} with W stored {@code [in x out]}).
+   * Copies a {@code [rows x cols]} block: {@code dst[dstOff + r * dstStride + j] =
+   * src[srcOff + r * srcStride + j]}. Concatenation along the last axis writes each input into
+   * its column slice of the output this way, and its backward pass reads the slices back.
    */
-  void gemmTransB(int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
-      float[] c, int cOff, boolean accumulate);
+  void copyBlock(int rows, int cols, float[] src, int srcOff, int srcStride, float[] dst,
+      int dstOff, int dstStride);
+
+  // ---------------------------------------------------------------- bias
 
   /** {@code x[r][c] += v[c]} for a {@code [rows x cols]} matrix (bias add). */
   void addRowVector(int rows, int cols, float[] v, int vOff, float[] x, int xOff);
@@ -64,7 +70,7 @@ public interface Kernels {
 
   // ---------------------------------------------------------------- activations, forward
 
-  /** {@code y = max(x, 0)}. */
+  /** {@code y = max(x, 0)}; NaN stays NaN ({@link Math#max(float, float)}). */
   void relu(int n, float[] x, int xOff, float[] y, int yOff);
 
   /** {@code y = x > 0 ? x : alpha * x}. */
@@ -93,11 +99,11 @@ public interface Kernels {
 
   // ---------------------------------------------------------------- activations, backward
 
-  /** {@code dx = x > 0 ? dy : 0}. */
+  /** {@code dx = x > 0 ? dy : 0}, and NaN where x is NaN. */
   void reluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
       float[] dx, int dxOff);
 
-  /** {@code dx = x > 0 ? dy : alpha * dy}. */
+  /** {@code dx = x > 0 ? dy : alpha * dy}, and NaN where x is NaN. */
   void leakyReluBackward(int n, float alpha, float[] x, int xOff, float[] y, int yOff,
       float[] dy, int dyOff, float[] dx, int dxOff);
 
@@ -133,37 +139,14 @@ public interface Kernels {
 
   /**
    * Row-wise {@code y = softmax(x * invTemperature)} over a {@code [rows x cols]} matrix;
-   * subtracts the row maximum first, so logits like ±1e4 give no NaN.
+   * subtracts the row maximum first, so logits like ±1e4 give no NaN. A NaN logit makes its
+   * whole row NaN.
    */
   void softmax(int rows, int cols, float invTemperature, float[] x, int xOff, float[] y, int yOff);
 
   /** {@code dx = invTemperature * y * (dy - rowsum(dy * y))}, row-wise. */
   void softmaxBackward(int rows, int cols, float invTemperature, float[] y, int yOff,
       float[] dy, int dyOff, float[] dx, int dxOff);
-
-  // ---------------------------------------------------------------- graph plumbing
-
-  /** {@code c = a + b}; c may alias a or b. */
-  default void add(int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
-    for (int i = 0; i < n; i++) {
-      c[cOff + i] = a[aOff + i] + b[bOff + i];
-    }
-  }
-
-  /** {@code y += x}. */
-  default void accumulate(int n, float[] x, int xOff, float[] y, int yOff) {
-    for (int i = 0; i < n; i++) {
-      y[yOff + i] += x[xOff + i];
-    }
-  }
-
-  /** Copies a [rows x cols] block between row-major matrices of the given row strides. */
-  default void copyBlock(int rows, int cols, float[] src, int srcOff, int srcStride, float[] dst, int dstOff,
-      int dstStride) {
-    for (int r = 0; r < rows; r++) {
-      System.arraycopy(src, srcOff + r * srcStride, dst, dstOff + r * dstStride, cols);
-    }
-  }
 
   // ---------------------------------------------------------------- constants
 

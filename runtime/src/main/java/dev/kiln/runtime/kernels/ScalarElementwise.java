@@ -1,82 +1,61 @@
 package dev.kiln.runtime.kernels;
 
 /**
- * Plain-Java kernels: the reference that {@link VectorKernels} is tested against, and the
- * fallback when {@code jdk.incubator.vector} is not in the module graph.
+ * Plain-Java element-wise kernels: the reference that {@link VectorElementwise} is tested
+ * against, and the fallback when {@code jdk.incubator.vector} is not in the module graph.
  *
  * <p>Why it looks like this: it must be obviously correct first and reasonable second. Loops
- * are written in the order C2 auto-vectorizes (the GEMM's innermost loop runs along a row of
- * B and C), transcendentals are evaluated in double and rounded once, and nothing is blocked
- * or packed.
+ * are simple enough for C2 to auto-vectorize where it can, and transcendentals are evaluated in
+ * double and rounded once.
  */
-final class ScalarKernels implements Kernels {
+final class ScalarElementwise implements Elementwise {
 
   private static final double SELU_SCALE_D = 1.0507009873554805;
   private static final double SELU_ALPHA_D = 1.6732632423543772;
   private static final double SQRT_2_OVER_PI = 0.79788456080286535588;
   private static final double GELU_TANH_C = 0.044715;
 
-  ScalarKernels() {}
+  ScalarElementwise() {}
 
   @Override
   public String description() {
     return "scalar";
   }
 
-  // ---------------------------------------------------------------- matrix products
+  // ---------------------------------------------------------------- sums and copies
 
   @Override
-  public void gemm(int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
-      float[] c, int cOff, boolean accumulate) {
-    for (int i = 0; i < m; i++) {
-      int cRow = cOff + i * n;
-      if (!accumulate) {
-        java.util.Arrays.fill(c, cRow, cRow + n, 0f);
-      }
-      for (int p = 0; p < k; p++) {
-        float aip = a[aOff + i * k + p];
-        int bRow = bOff + p * n;
-        for (int j = 0; j < n; j++) {
-          c[cRow + j] += aip * b[bRow + j];
-        }
-      }
+  public void add(int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
+    for (int i = 0; i < n; i++) {
+      c[cOff + i] = a[aOff + i] + b[bOff + i];
     }
   }
 
   @Override
-  public void gemmTransA(int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
-      float[] c, int cOff, boolean accumulate) {
-    for (int i = 0; i < m; i++) {
-      int cRow = cOff + i * n;
-      if (!accumulate) {
-        java.util.Arrays.fill(c, cRow, cRow + n, 0f);
-      }
-      for (int p = 0; p < k; p++) {
-        float api = a[aOff + p * m + i];
-        int bRow = bOff + p * n;
-        for (int j = 0; j < n; j++) {
-          c[cRow + j] += api * b[bRow + j];
-        }
-      }
+  public void accumulate(int n, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i++) {
+      y[yOff + i] += x[xOff + i];
     }
   }
 
   @Override
-  public void gemmTransB(int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
-      float[] c, int cOff, boolean accumulate) {
-    for (int i = 0; i < m; i++) {
-      int aRow = aOff + i * k;
-      int cRow = cOff + i * n;
-      for (int j = 0; j < n; j++) {
-        int bRow = bOff + j * k;
-        float sum = 0f;
-        for (int p = 0; p < k; p++) {
-          sum += a[aRow + p] * b[bRow + p];
-        }
-        c[cRow + j] = accumulate ? c[cRow + j] + sum : sum;
-      }
+  public void copyBlock(int rows, int cols, float[] src, int srcOff, int srcStride, float[] dst,
+      int dstOff, int dstStride) {
+    copyRows(rows, cols, src, srcOff, srcStride, dst, dstOff, dstStride);
+  }
+
+  /** The block copy both implementations use: {@code System.arraycopy} is already intrinsic. */
+  static void copyRows(int rows, int cols, float[] src, int srcOff, int srcStride, float[] dst,
+      int dstOff, int dstStride) {
+    if (cols <= 0) {
+      return;
+    }
+    for (int r = 0, s = srcOff, d = dstOff; r < rows; r++, s += srcStride, d += dstStride) {
+      System.arraycopy(src, s, dst, d, cols);
     }
   }
+
+  // ---------------------------------------------------------------- bias
 
   @Override
   public void addRowVector(int rows, int cols, float[] v, int vOff, float[] x, int xOff) {
@@ -107,8 +86,8 @@ final class ScalarKernels implements Kernels {
   @Override
   public void relu(int n, float[] x, int xOff, float[] y, int yOff) {
     for (int i = 0; i < n; i++) {
-      float v = x[xOff + i];
-      y[yOff + i] = v > 0f ? v : 0f;
+      // Math.max, not v > 0 ? v : 0, which would turn NaN into 0.
+      y[yOff + i] = Math.max(x[xOff + i], 0f);
     }
   }
 
@@ -181,7 +160,9 @@ final class ScalarKernels implements Kernels {
   public void reluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
       float[] dx, int dxOff) {
     for (int i = 0; i < n; i++) {
-      dx[dxOff + i] = x[xOff + i] > 0f ? dy[dyOff + i] : 0f;
+      float v = x[xOff + i];
+      // NaN x fails both comparisons and passes through as NaN.
+      dx[dxOff + i] = v > 0f ? dy[dyOff + i] : v <= 0f ? 0f : v;
     }
   }
 
@@ -189,8 +170,9 @@ final class ScalarKernels implements Kernels {
   public void leakyReluBackward(int n, float alpha, float[] x, int xOff, float[] y, int yOff,
       float[] dy, int dyOff, float[] dx, int dxOff) {
     for (int i = 0; i < n; i++) {
+      float v = x[xOff + i];
       float g = dy[dyOff + i];
-      dx[dxOff + i] = x[xOff + i] > 0f ? g : alpha * g;
+      dx[dxOff + i] = v > 0f ? g : v <= 0f ? alpha * g : v; // NaN x passes through
     }
   }
 

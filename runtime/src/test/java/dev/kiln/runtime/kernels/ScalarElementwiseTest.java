@@ -12,68 +12,46 @@ import java.util.function.DoubleUnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The scalar kernels against math written out independently in double: naive triple loops for
- * the products, closed forms for the activations and their derivatives (with an erf of its own),
- * and central differences of those closed forms. The vector kernels are then tested against
- * these, so this is where correctness is anchored.
+ * The scalar element-wise kernels against math written out independently in double: hand sums,
+ * closed forms for the activations and their derivatives (with an erf of its own), and central
+ * differences of those closed forms. The vector kernels are then tested against these, so this is
+ * where correctness is anchored.
  */
-class ScalarKernelsTest {
+class ScalarElementwiseTest {
 
-  private static final Kernels SCALAR = KernelSelector.scalar();
+  private static final Elementwise SCALAR = KernelSelector.scalarElementwise();
 
-  // ---------------------------------------------------------------- products
+  // ---------------------------------------------------------------- sums, copies, bias
 
-  static Stream<Arguments> gemmShapes() {
-    return Stream.of(new int[][] {{1, 1, 1}, {1, 10, 784}, {2, 3, 1}, {3, 47, 5}, {8, 49, 257},
-        {17, 33, 31}, {33, 1, 17}, {64, 100, 300}}).map(s -> Arguments.of(s[0], s[1], s[2]));
+  @Test
+  void addAndAccumulateMatchHandSums() {
+    float[] a = placed(2, new float[] {1, -2, 3.5f, 1e-3f, -0f});
+    float[] b = placed(1, new float[] {10, 20, -3.5f, 1e3f, 0f});
+    float[] c = filled(3, 5, Float.NaN);
+    SCALAR.add(5, a, 2, b, 1, c, 3);
+    assertClose(new double[] {11, 18, 0, 1e3f + 1e-3f, 0}, c, 3, 0, 0, "add");
+    assertGuardsIntact(c, 3, 5, "add");
+    // c may be a itself
+    SCALAR.add(5, a, 2, b, 1, a, 2);
+    assertClose(new double[] {11, 18, 0, 1e3f + 1e-3f, 0}, a, 2, 0, 0, "add in place");
+    assertGuardsIntact(a, 2, 5, "add in place");
+    SCALAR.accumulate(5, b, 1, c, 3);
+    assertClose(new double[] {21, 38, -3.5f, (1e3f + 1e-3f) + 1e3f, 0}, c, 3, 0, 0, "accumulate");
+    assertGuardsIntact(c, 3, 5, "accumulate");
   }
 
-  @ParameterizedTest(name = "m={0} n={1} k={2}")
-  @MethodSource("gemmShapes")
-  void gemmsMatchNaiveDoubleLoops(int m, int n, int k) {
-    Random rnd = new Random(m * 7919L + n * 31L + k);
-    float[] a = random(rnd, 3, m * k, -1f, 1f);   // read as [m x k] or, for transA, [k x m]
-    float[] b = random(rnd, 5, k * n, -1f, 1f);   // read as [k x n] or, for transB, [n x k]
-    float[] c0 = random(rnd, 2, m * n, -1f, 1f);
-    double abs = 2e-7 * k + 1e-6;
-    for (boolean acc : new boolean[] {false, true}) {
-      double[] plain = new double[m * n];
-      double[] transA = new double[m * n];
-      double[] transB = new double[m * n];
-      for (int i = 0; i < m; i++) {
-        for (int j = 0; j < n; j++) {
-          double s1 = acc ? c0[2 + i * n + j] : 0;
-          double s2 = s1;
-          double s3 = s1;
-          for (int p = 0; p < k; p++) {
-            s1 += (double) a[3 + i * k + p] * b[5 + p * n + j];
-            s2 += (double) a[3 + p * m + i] * b[5 + p * n + j];
-            s3 += (double) a[3 + i * k + p] * b[5 + j * k + p];
-          }
-          plain[i * n + j] = s1;
-          transA[i * n + j] = s2;
-          transB[i * n + j] = s3;
-        }
-      }
-      float[] c = acc ? c0.clone() : filled(2, m * n, Float.NaN);
-      SCALAR.gemm(m, n, k, a, 3, b, 5, c, 2, acc);
-      assertClose(plain, c, 2, 1e-5, abs, "gemm acc=" + acc);
-      assertGuardsIntact(c, 2, m * n, "gemm");
-
-      c = acc ? c0.clone() : filled(2, m * n, Float.NaN);
-      SCALAR.gemmTransA(m, n, k, a, 3, b, 5, c, 2, acc);
-      assertClose(transA, c, 2, 1e-5, abs, "gemmTransA acc=" + acc);
-      assertGuardsIntact(c, 2, m * n, "gemmTransA");
-
-      c = acc ? c0.clone() : filled(2, m * n, Float.NaN);
-      SCALAR.gemmTransB(m, n, k, a, 3, b, 5, c, 2, acc);
-      assertClose(transB, c, 2, 1e-5, abs, "gemmTransB acc=" + acc);
-      assertGuardsIntact(c, 2, m * n, "gemmTransB");
-    }
+  @Test
+  void copyBlockCopiesAStridedBlock() {
+    // src: 3 rows of stride 5 at offset 1; copy the 3 x 2 block starting at column 2
+    float[] src = placed(1, new float[] {0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24});
+    // dst: 3 rows of stride 4 at offset 2; write into columns 1..2, leave the rest untouched
+    float[] dst = placed(2, new float[] {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1});
+    SCALAR.copyBlock(3, 2, src, 1 + 2, 5, dst, 2 + 1, 4);
+    assertClose(new double[] {-1, 2, 3, -1, -1, 12, 13, -1, -1, 22, 23, -1}, dst, 2, 0, 0, "copyBlock");
+    assertGuardsIntact(dst, 2, 12, "copyBlock");
   }
 
   @Test
@@ -149,7 +127,7 @@ class ScalarKernelsTest {
       new Formula("elu(0.7)", x -> x > 0 ? x : 0.7 * (Math.exp(x) - 1), x -> x > 0 ? 1 : 0.7 * Math.exp(x), true),
       new Formula("selu", x -> SCALE * (x > 0 ? x : ALPHA * (Math.exp(x) - 1)),
           x -> SCALE * (x > 0 ? 1 : ALPHA * Math.exp(x)), true),
-      new Formula("sigmoid", ScalarKernelsTest::sigmoid, x -> sigmoid(x) * (1 - sigmoid(x)), false),
+      new Formula("sigmoid", ScalarElementwiseTest::sigmoid, x -> sigmoid(x) * (1 - sigmoid(x)), false),
       new Formula("tanh", Math::tanh, x -> 1 - Math.tanh(x) * Math.tanh(x), false),
       new Formula("swish", x -> x * sigmoid(x),
           x -> sigmoid(x) + x * sigmoid(x) * (1 - sigmoid(x)), false),

@@ -12,9 +12,6 @@ import dev.kiln.runtime.kernels.KernelTestSupport.Activation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,112 +20,69 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every Vector API kernel against its scalar twin, on shapes chosen to hit each code path:
- * vector tails, GEMM micro-tile edges in rows and columns, several K blocks, several row blocks,
- * the batch-1 paths, non-zero offsets, accumulate on and off.
+ * Every Vector API element-wise kernel against its scalar twin, on sizes chosen to hit each code
+ * path (empty, shorter than a vector, exact multiples, vector tails), with non-zero offsets and
+ * accumulate on and off.
  */
-class VectorKernelsTest {
+class VectorElementwiseTest {
 
-  private static final Kernels SCALAR = KernelSelector.scalar();
-  private static Kernels vector;
+  private static final Elementwise SCALAR = KernelSelector.scalarElementwise();
+  private static Elementwise vector;
 
   private static final int[] SIZES = {0, 1, 3, 15, 16, 17, 31, 33, 100, 257};
 
   @BeforeAll
   static void requireVectorApi() {
     assumeTrue(KernelSelector.vectorModulePresent(), "run with --add-modules jdk.incubator.vector");
-    vector = KernelSelector.vector();
+    vector = KernelSelector.vectorElementwise();
   }
 
-  // ---------------------------------------------------------------- GEMM
+  // ---------------------------------------------------------------- sums, copies, bias
 
-  enum Gemm {
-    PLAIN, TRANS_A, TRANS_B;
+  static Stream<Arguments> sizes() {
+    return java.util.Arrays.stream(SIZES).mapToObj(Arguments::of);
+  }
 
-    void run(Kernels k, int m, int n, int kk, float[] a, int aOff, float[] b, int bOff, float[] c,
-        int cOff, boolean acc) {
-      switch (this) {
-        case PLAIN -> k.gemm(m, n, kk, a, aOff, b, bOff, c, cOff, acc);
-        case TRANS_A -> k.gemmTransA(m, n, kk, a, aOff, b, bOff, c, cOff, acc);
-        case TRANS_B -> k.gemmTransB(m, n, kk, a, aOff, b, bOff, c, cOff, acc);
-        default -> throw new AssertionError(this);
-      }
+  @ParameterizedTest(name = "n={0}")
+  @MethodSource("sizes")
+  void addAndAccumulateMatchScalar(int n) {
+    Random rnd = new Random(n * 17L);
+    float[] a = random(rnd, 3, n, -1f, 1f);
+    float[] b = random(rnd, 8, n, -1f, 1f);
+    float[] expected = filled(5, n, Float.NaN);
+    float[] actual = filled(5, n, Float.NaN);
+    SCALAR.add(n, a, 3, b, 8, expected, 5);
+    vector.add(n, a, 3, b, 8, actual, 5);
+    assertClose(expected, 5, actual, 5, n, 0, 0, "add");
+    assertGuardsIntact(actual, 5, n, "add");
+    float[] inPlace = a.clone();
+    vector.add(n, inPlace, 3, b, 8, inPlace, 3);
+    assertClose(expected, 5, inPlace, 3, n, 0, 0, "add with c = a");
+    assertGuardsIntact(inPlace, 3, n, "add with c = a");
+
+    SCALAR.accumulate(n, b, 8, expected, 5);
+    vector.accumulate(n, b, 8, actual, 5);
+    assertClose(expected, 5, actual, 5, n, 0, 0, "accumulate");
+    assertGuardsIntact(actual, 5, n, "accumulate");
+  }
+
+  @ParameterizedTest(name = "rows={0} cols={1}")
+  @MethodSource("matrixShapes")
+  void copyBlockMatchesScalar(int rows, int cols) {
+    Random rnd = new Random(rows * 31L + cols);
+    int srcStride = cols + 4;
+    int dstStride = 2 * cols + 1;
+    float[] src = random(rnd, 2, rows * srcStride, -1f, 1f);
+    float[] expected = random(new Random(7), 6, rows * dstStride, -1f, 1f);
+    float[] actual = expected.clone();
+    SCALAR.copyBlock(rows, cols, src, 3, srcStride, expected, 6 + cols, dstStride);
+    vector.copyBlock(rows, cols, src, 3, srcStride, actual, 6 + cols, dstStride);
+    assertClose(expected, 6, actual, 6, rows * dstStride, 0, 0, "copyBlock");
+    for (int r = 0; r < rows; r++) {
+      assertClose(src, 3 + r * srcStride, actual, 6 + cols + r * dstStride, cols, 0, 0, "copyBlock row " + r);
     }
+    assertGuardsIntact(actual, 6, rows * dstStride, "copyBlock");
   }
-
-  /** m, n, k: batch-1, tails in every dimension, K blocks (256), row blocks (128), big layers. */
-  static final int[][] GEMM_SHAPES = {
-      {1, 1, 1}, {1, 10, 784}, {1, 256, 784}, {1, 17, 3}, {1, 100, 33}, {1, 3, 1}, {1, 64, 65},
-      {1, 200, 50}, {1, 150, 7}, {1, 128, 1},
-      {2, 3, 1}, {3, 47, 5}, {7, 15, 16}, {8, 48, 256}, {8, 49, 257}, {9, 50, 300},
-      {16, 16, 16}, {17, 33, 31}, {33, 1, 17}, {5, 96, 1}, {64, 10, 128}, {64, 784, 256},
-      {64, 256, 784}, {100, 257, 513}, {130, 97, 70}, {257, 31, 9}, {12, 0, 5}, {0, 7, 5},
-      {6, 7, 0},
-  };
-
-  static Stream<Arguments> gemmCases() {
-    List<Arguments> cases = new ArrayList<>();
-    for (Gemm g : Gemm.values()) {
-      for (int[] s : GEMM_SHAPES) {
-        for (boolean acc : new boolean[] {false, true}) {
-          cases.add(Arguments.of(g, s[0], s[1], s[2], acc));
-        }
-      }
-    }
-    return cases.stream();
-  }
-
-  @ParameterizedTest(name = "{0} m={1} n={2} k={3} accumulate={4}")
-  @MethodSource("gemmCases")
-  void gemmMatchesScalar(Gemm g, int m, int n, int k, boolean accumulate) {
-    Random rnd = new Random(31L * m + 7L * n + k);
-    int aOff = 3;
-    int bOff = 5;
-    int cOff = 7;
-    float[] a = random(rnd, aOff, m * k, -1f, 1f);
-    float[] b = random(rnd, bOff, k * n, -1f, 1f);
-    // accumulate=false must ignore what C held, even NaN
-    float[] c0 = accumulate ? random(rnd, cOff, m * n, -1f, 1f) : filled(cOff, m * n, Float.NaN);
-    float[] expected = c0.clone();
-    float[] actual = c0.clone();
-    g.run(SCALAR, m, n, k, a, aOff, b, bOff, expected, cOff, accumulate);
-    g.run(vector, m, n, k, a, aOff, b, bOff, actual, cOff, accumulate);
-    String what = g + " " + m + "x" + n + "x" + k + " acc=" + accumulate;
-    assertClose(expected, cOff, actual, cOff, m * n, 1e-5, 2e-7 * k + 1e-6, what);
-    assertGuardsIntact(actual, cOff, m * n, what);
-  }
-
-  @Test
-  void gemmIsDeterministicAcrossThreadsSharingTheInstance() throws Exception {
-    int m = 96;
-    int n = 200;
-    int k = 300;
-    Random rnd = new Random(5);
-    float[] a = random(rnd, 0, m * k, -1f, 1f);
-    float[] b = random(rnd, 0, k * n, -1f, 1f);
-    float[] reference = new float[m * n];
-    vector.gemm(m, n, k, a, 0, b, 0, reference, 0, false);
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    try {
-      List<Future<float[]>> results = new ArrayList<>();
-      for (int t = 0; t < 8; t++) {
-        results.add(pool.submit(() -> {
-          float[] c = new float[m * n];
-          for (int rep = 0; rep < 20; rep++) {
-            vector.gemm(m, n, k, a, 0, b, 0, c, 0, false);
-          }
-          return c;
-        }));
-      }
-      for (Future<float[]> f : results) {
-        assertTrue(java.util.Arrays.equals(reference, f.get()), "same inputs, same bits, any thread");
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  // ---------------------------------------------------------------- bias helpers
 
   static Stream<Arguments> matrixShapes() {
     return Stream.of(new int[][] {{1, 1}, {3, 15}, {7, 16}, {5, 17}, {64, 100}, {3, 257}, {2, 70},
@@ -266,6 +220,6 @@ class VectorKernelsTest {
   @Test
   void describesItsLanes() {
     assertTrue(vector.description().startsWith("Vector API, "), vector.description());
-    assertEquals(VectorKernels.class, vector.getClass());
+    assertEquals(VectorElementwise.class, vector.getClass());
   }
 }

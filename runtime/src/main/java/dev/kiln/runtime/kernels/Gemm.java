@@ -1,0 +1,52 @@
+package dev.kiln.runtime.kernels;
+
+/**
+ * Matrix products, the kernels that dominate a network's time, with one calling convention.
+ *
+ * <p>Every matrix is row-major and given as an array, an element offset and a leading dimension
+ * (the row stride, {@code lda}, {@code ldb}, {@code ldc}), which may exceed the logical width: a
+ * time step of a sequence, a gate block of a fused weight matrix, or a column slice of a
+ * concatenated activation is then a view into a larger array, never a copy. Dense operands pass
+ * their width ({@code lda = k} for {@code gemm}, and so on).
+ *
+ * <ul>
+ *   <li>{@code accumulate = true} adds into C; {@code false} overwrites it (its previous
+ *       contents, even NaN, are ignored).</li>
+ *   <li>C must not overlap A or B.</li>
+ *   <li>Implementations are stateless or use per-thread scratch: safe to call from many threads.</li>
+ * </ul>
+ *
+ * <p>Code calls {@link #ACTIVE}, which {@link KernelSelector} binds once at class initialization:
+ * the Vector API implementation when {@code jdk.incubator.vector} is in the boot layer, else the
+ * plain-Java one, wrapped in {@link ThreadedGemm} on machines with more than one processor. The
+ * field is a constant, so after warm-up the JIT sees a single receiver type.
+ */
+public interface Gemm {
+
+  /** The implementation chosen for this JVM: vectorized when the Vector API is available. */
+  Gemm ACTIVE = KernelSelector.selectGemm();
+
+  /** Human-readable name, e.g. {@code "Vector API, 16 float lanes (512-bit)"} or {@code "scalar"}. */
+  String description();
+
+  /**
+   * {@code C[m x n] (+)= A[m x k] * B[k x n]}; element {@code (i, j)} of A is
+   * {@code a[aOff + i * lda + j]}, and likewise for B and C.
+   */
+  void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean accumulate);
+
+  /**
+   * {@code C[m x n] (+)= A^T * B} where A is stored {@code [k x m]} (row stride {@code lda >= m})
+   * and B is {@code [k x n]} (weight gradient {@code dW = X^T dZ}).
+   */
+  void gemmTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean accumulate);
+
+  /**
+   * {@code C[m x n] (+)= A * B^T} where A is {@code [m x k]} and B is stored {@code [n x k]}
+   * (row stride {@code ldb >= k}; input gradient {@code dX = dZ W^T} with W stored {@code [in x out]}).
+   */
+  void gemmTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean accumulate);
+}

@@ -1,0 +1,118 @@
+package dev.kiln.runtime.kernels;
+
+import static dev.kiln.runtime.kernels.GemmTestSupport.startC;
+import static dev.kiln.runtime.kernels.GemmTestSupport.strided;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kiln.runtime.kernels.GemmTestSupport.Product;
+import dev.kiln.runtime.kernels.GemmTestSupport.Strided;
+import java.util.Random;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Split products equal the single-threaded kernel's bit for bit, for every thread count. */
+class ThreadedGemmTest {
+  private static final WorkerPool POOL = new WorkerPool(3);
+  private final int threadsBefore = Parallelism.threads();
+
+  @AfterEach
+  void restoreThreads() {
+    Parallelism.setThreads(threadsBefore);
+  }
+
+  private static Gemm base() {
+    return KernelSelector.vectorModulePresent() ? KernelSelector.vectorGemm() : KernelSelector.scalarGemm();
+  }
+
+  @ParameterizedTest(name = "m={0} n={1} k={2} pad={3}")
+  @CsvSource({"64,256,784,0", "65,33,200,0", "256,128,256,0", "784,256,64,0", "97,10,1000,0",
+      "40,300,300,0", "97,40,600,3", "65,100,400,7", "128,128,128,1"})
+  void splitProductsAreBitIdenticalForAnyThreadCount(int m, int n, int k, int pad) {
+    Gemm single = base();
+    ThreadedGemm threaded = new ThreadedGemm(single, POOL);
+    Random rnd = new Random(m * 31L + n * 7L + k + pad);
+    for (Product product : Product.values()) {
+      // pad 0: dense (lda = k for gemm, and so on); otherwise every row stride is padded.
+      int[] as = product.aShape(m, k);
+      int[] bs = product.bShape(n, k);
+      Strided a = strided(rnd, as[0], as[1], 3, pad);
+      Strided b = strided(rnd, bs[0], bs[1], 5, pad);
+      int ldc = n + pad;
+      for (boolean accumulate : new boolean[] {false, true}) {
+        float[] start = startC(rnd, m, n, 2, ldc, accumulate);
+        float[] expected = start.clone();
+        product.run(single, m, n, k, a, b, expected, 2, ldc, accumulate);
+        for (int threads = 1; threads <= 4; threads++) {
+          Parallelism.setThreads(threads);
+          float[] c = start.clone();
+          product.run(threaded, m, n, k, a, b, c, 2, ldc, accumulate);
+          assertArrayEquals(expected, c, product + " acc=" + accumulate + " with " + threads + " threads");
+        }
+      }
+    }
+  }
+
+  @Test
+  void splitProductsEqualTheScalarReference() {
+    // The split must compute the product itself, not merely the same thing at every thread count.
+    int m = 96;
+    int n = 40;
+    int k = 600;
+    SplittableRandom random = new SplittableRandom(11);
+    float[] a = randoms(random, m * k);
+    float[] b = randoms(random, k * n);
+    float[] expected = new float[m * n];
+    KernelSelector.scalarGemm().gemm(m, n, k, a, 0, k, b, 0, n, expected, 0, n, false);
+    Parallelism.setThreads(4);
+    float[] c = new float[m * n];
+    new ThreadedGemm(base(), POOL).gemm(m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+    KernelTestSupport.assertClose(expected, 0, c, 0, m * n, 1e-5, 2e-7 * k + 1e-6, "threaded gemm");
+  }
+
+  @Test
+  void partsCoverEveryRowOnceAtAlignedStarts() {
+    for (int m = 1; m < 300; m++) {
+      for (int parts = 1; parts <= 4; parts++) {
+        assertEquals(0, ThreadedGemm.rowStart(m, 0, parts));
+        assertEquals(m, ThreadedGemm.rowStart(m, parts, parts));
+        for (int p = 1; p < parts; p++) {
+          int start = ThreadedGemm.rowStart(m, p, parts);
+          org.junit.jupiter.api.Assertions.assertTrue(start % ThreadedGemm.ROW_ALIGNMENT == 0 || start == m,
+              "m=" + m + " part " + p + " starts at " + start);
+          org.junit.jupiter.api.Assertions.assertTrue(start >= ThreadedGemm.rowStart(m, p - 1, parts));
+        }
+      }
+    }
+  }
+
+  @Test
+  void aFailingPartPropagatesAndThePoolStaysUsable() {
+    WorkerPool.Task failing = (part, parts) -> {
+      if (part == 1) {
+        throw new IllegalStateException("part 1 failed");
+      }
+    };
+    assertThrows(IllegalStateException.class, () -> POOL.tryRun(failing, 2));
+    int[] ran = new int[4];
+    POOL.tryRun((part, parts) -> ran[part]++, 4);
+    assertArrayEquals(new int[] {1, 1, 1, 1}, ran);
+  }
+
+  @Test
+  void threadCountMustBePositive() {
+    assertThrows(IllegalArgumentException.class, () -> Parallelism.setThreads(0));
+  }
+
+  private static float[] randoms(SplittableRandom random, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) (random.nextDouble() * 2 - 1);
+    }
+    return v;
+  }
+}

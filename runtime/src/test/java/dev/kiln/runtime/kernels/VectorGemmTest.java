@@ -1,0 +1,138 @@
+package dev.kiln.runtime.kernels;
+
+import static dev.kiln.runtime.kernels.GemmTestSupport.assertOnlyBlockWritten;
+import static dev.kiln.runtime.kernels.GemmTestSupport.block;
+import static dev.kiln.runtime.kernels.GemmTestSupport.startC;
+import static dev.kiln.runtime.kernels.GemmTestSupport.strided;
+import static dev.kiln.runtime.kernels.KernelTestSupport.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kiln.runtime.kernels.GemmTestSupport.Product;
+import dev.kiln.runtime.kernels.GemmTestSupport.Strided;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every Vector API product against its scalar twin, on shapes chosen to hit each code path: GEMM
+ * micro-tile edges in rows and columns, several K blocks, several row blocks, the batch-1 paths,
+ * dense and padded leading dimensions, non-zero offsets, accumulate on and off.
+ */
+class VectorGemmTest {
+
+  private static final Gemm SCALAR = KernelSelector.scalarGemm();
+  private static Gemm vector;
+
+  @BeforeAll
+  static void requireVectorApi() {
+    assumeTrue(KernelSelector.vectorModulePresent(), "run with --add-modules jdk.incubator.vector");
+    vector = KernelSelector.vectorGemm();
+  }
+
+  /** m, n, k: batch-1, tails in every dimension, K blocks (256), row blocks (128), big layers. */
+  static final int[][] GEMM_SHAPES = {
+      {1, 1, 1}, {1, 10, 784}, {1, 256, 784}, {1, 17, 3}, {1, 100, 33}, {1, 3, 1}, {1, 64, 65},
+      {1, 200, 50}, {1, 150, 7}, {1, 128, 1},
+      {2, 3, 1}, {3, 47, 5}, {7, 15, 16}, {8, 48, 256}, {8, 49, 257}, {9, 50, 300},
+      {16, 16, 16}, {17, 33, 31}, {33, 1, 17}, {5, 96, 1}, {64, 10, 128}, {64, 784, 256},
+      {64, 256, 784}, {100, 257, 513}, {130, 97, 70}, {257, 31, 9}, {12, 0, 5}, {0, 7, 5},
+      {6, 7, 0},
+  };
+
+  /** Row-stride padding: 0 is the dense case; 5 leaves gaps of NaN between the rows of A, B and C. */
+  private static final int[] PADS = {0, 5};
+
+  static Stream<Arguments> gemmCases() {
+    List<Arguments> cases = new ArrayList<>();
+    for (Product g : Product.values()) {
+      for (int[] s : GEMM_SHAPES) {
+        for (int pad : PADS) {
+          for (boolean acc : new boolean[] {false, true}) {
+            cases.add(Arguments.of(g, s[0], s[1], s[2], pad, acc));
+          }
+        }
+      }
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0} m={1} n={2} k={3} pad={4} accumulate={5}")
+  @MethodSource("gemmCases")
+  void gemmMatchesScalar(Product g, int m, int n, int k, int pad, boolean accumulate) {
+    Random rnd = new Random(31L * m + 7L * n + k + pad);
+    int[] as = g.aShape(m, k);
+    int[] bs = g.bShape(n, k);
+    Strided a = strided(rnd, as[0], as[1], 3, pad);
+    Strided b = strided(rnd, bs[0], bs[1], 5, pad + 2);
+    int cOff = 7;
+    int ldc = Math.max(n + pad, 1);
+    // accumulate=false must ignore what C held, even NaN
+    float[] c0 = startC(rnd, m, n, cOff, ldc, accumulate);
+    float[] expected = c0.clone();
+    float[] actual = c0.clone();
+    g.run(SCALAR, m, n, k, a, b, expected, cOff, ldc, accumulate);
+    g.run(vector, m, n, k, a, b, actual, cOff, ldc, accumulate);
+    String what = g + " " + m + "x" + n + "x" + k + " pad=" + pad + " acc=" + accumulate;
+    assertClose(block(expected, cOff, ldc, m, n), 0, block(actual, cOff, ldc, m, n), 0, m * n,
+        1e-5, 2e-7 * k + 1e-6, what);
+    assertOnlyBlockWritten(actual, cOff, ldc, m, n, what);
+  }
+
+  @Test
+  void aTransposedSingleColumnWithAStrideIsNotReadAsARow() {
+    // m = 1, lda = 4: the column of A is a[0], a[4], a[8], not the contiguous a[0..2].
+    float[] a = {1, 100, 100, 100, 2, 100, 100, 100, 3};
+    float[] b = {1, 10, 2, 20, 3, 30};
+    float[] c = new float[2];
+    vector.gemmTransA(1, 2, 3, a, 0, 4, b, 0, 2, c, 0, 2, false);
+    assertEquals(1 * 1 + 2 * 2 + 3 * 3, c[0]);
+    assertEquals(1 * 10 + 2 * 20 + 3 * 30, c[1]);
+  }
+
+  @Test
+  void gemmIsDeterministicAcrossThreadsSharingTheInstance() throws Exception {
+    int m = 96;
+    int n = 200;
+    int k = 300;
+    Random rnd = new Random(5);
+    float[] a = KernelTestSupport.random(rnd, 0, m * k, -1f, 1f);
+    float[] b = KernelTestSupport.random(rnd, 0, k * n, -1f, 1f);
+    float[] reference = new float[m * n];
+    vector.gemm(m, n, k, a, 0, k, b, 0, n, reference, 0, n, false);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<float[]>> results = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        results.add(pool.submit(() -> {
+          float[] c = new float[m * n];
+          for (int rep = 0; rep < 20; rep++) {
+            vector.gemm(m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+          }
+          return c;
+        }));
+      }
+      for (Future<float[]> f : results) {
+        assertTrue(java.util.Arrays.equals(reference, f.get()), "same inputs, same bits, any thread");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void describesItsLanes() {
+    assertTrue(vector.description().startsWith("Vector API, "), vector.description());
+    assertEquals(VectorGemm.class, vector.getClass());
+  }
+}
