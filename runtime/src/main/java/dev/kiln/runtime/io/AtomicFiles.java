@@ -149,6 +149,8 @@ public final class AtomicFiles {
 
   /** Writes all of {@code buffer}. */
   public static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(buffer, "buffer");
     while (buffer.hasRemaining()) {
       channel.write(buffer);
     }

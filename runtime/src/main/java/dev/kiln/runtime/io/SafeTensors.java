@@ -96,7 +96,7 @@ public final class SafeTensors {
     public TensorInfo {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(dtype, "dtype");
-      shape = shape.clone();
+      shape = Objects.requireNonNull(shape, "shape").clone();
     }
 
     /** A copy of the shape; {@code []} for a scalar. */
