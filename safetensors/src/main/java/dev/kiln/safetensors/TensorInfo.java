@@ -11,7 +11,7 @@ public record TensorInfo(String name, DType dtype, long[] shape, long begin, lon
   public TensorInfo {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(dtype, "dtype");
-    shape = shape.clone();
+    shape = Objects.requireNonNull(shape, "shape").clone();
   }
 
   /** A copy of the shape; {@code []} for a scalar. */

@@ -73,8 +73,8 @@ public final class Csv {
       int[] labels,
       List<String> classes) {
     public Table {
-      featureNames = List.copyOf(featureNames);
-      classes = List.copyOf(classes);
+      featureNames = List.copyOf(Objects.requireNonNull(featureNames, "featureNames"));
+      classes = List.copyOf(Objects.requireNonNull(classes, "classes"));
       Objects.requireNonNull(labelName, "labelName");
       Objects.requireNonNull(features, "features");
       Objects.requireNonNull(labels, "labels");

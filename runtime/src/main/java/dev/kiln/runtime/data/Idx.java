@@ -8,7 +8,9 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
@@ -28,7 +30,9 @@ import java.util.zip.Inflater;
  * <p>{@link #read} validates the header against what the file can actually hold before allocating
  * the data: exactly the remaining file length for a plain file, at most {@value #MAX_GZIP_RATIO}
  * times the compressed size (deflate's largest expansion) for a gzip file, and never more than
- * {@value #MAX_DATA_BYTES} bytes. So a malformed or hostile file fails fast with a {@link
+ * {@value #MAX_DATA_BYTES} bytes. Within that bound a gzip file's data is read in 1 MB chunks and
+ * the array allocated only when all of it has arrived, so a header that claims more than the file
+ * decompresses to costs memory for the real data only. So a malformed or hostile file fails fast with a {@link
  * KilnFormatException} naming the file and the byte offset or problem, never with an {@link
  * OutOfMemoryError} or a runtime exception. Gzip is decoded here on top of {@link Inflater}
  * rather than {@link java.util.zip.GZIPInputStream}, which silently ignores garbage after the
@@ -46,6 +50,7 @@ public final class Idx {
 
   private static final int BUFFER_BYTES = 1 << 16;
   private static final int READ_CHUNK_BYTES = 1 << 24;
+  private static final int GROW_CHUNK_BYTES = 1 << 20;
 
   private Idx() {}
 
@@ -181,9 +186,13 @@ public final class Idx {
           + fileSize + "-byte gzip file can hold (deflate expands at most " + MAX_GZIP_RATIO
           + ":1)");
     }
-    byte[] data = new byte[(int) dataBytes];
-    got = readFully(in, data, 0, data.length);
-    if (got < data.length) {
+    // A plain file's length was checked above, so its data is really there. A gzip file's
+    // header may still lie within the ratio bound (2 MB of compressed data may claim 2 GB), so
+    // its data is gathered in chunks as it arrives and the full array is allocated only once
+    // every declared byte has been read: memory stays proportional to the data actually present.
+    byte[] data = gzip ? readChunked(in, dataBytes) : new byte[(int) dataBytes];
+    got = gzip ? data.length : readFully(in, data, 0, data.length);
+    if (got < dataBytes) {
       throw format(file, stream + " ends at byte " + (headerBytes + got) + ", after " + got
           + " of the " + dataBytes + " data bytes " + declared + " declares (truncated?)");
     }
@@ -209,6 +218,35 @@ public final class Idx {
       }
     }
     return bytes;
+  }
+
+  /**
+   * Reads up to {@code total} bytes in chunks of at most {@value #GROW_CHUNK_BYTES} bytes, so no
+   * more memory is taken than about twice the bytes actually read; returns exactly the bytes read
+   * (fewer than {@code total} if the stream ended early).
+   */
+  private static byte[] readChunked(InputStream in, long total) throws IOException {
+    List<byte[]> chunks = new ArrayList<>();
+    long read = 0;
+    while (read < total) {
+      byte[] chunk = new byte[(int) Math.min(GROW_CHUNK_BYTES, total - read)];
+      int n = readFully(in, chunk, 0, chunk.length);
+      read += n;
+      chunks.add(n == chunk.length ? chunk : Arrays.copyOf(chunk, n));
+      if (n < chunk.length) {
+        break;
+      }
+    }
+    if (chunks.size() == 1 && read == total) {
+      return chunks.get(0);
+    }
+    byte[] data = new byte[(int) read];
+    int at = 0;
+    for (byte[] chunk : chunks) {
+      System.arraycopy(chunk, 0, data, at, chunk.length);
+      at += chunk.length;
+    }
+    return data;
   }
 
   /** Reads up to {@code len} bytes, stopping only at the end of the stream; returns the count. */

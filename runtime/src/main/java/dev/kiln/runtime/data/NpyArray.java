@@ -36,6 +36,8 @@ public record NpyArray(DType dtype, int[] shape, byte[] data) {
 
   /** A float32 array of {@code shape} holding {@code values} (copied). */
   public static NpyArray ofFloats(int[] shape, float[] values) {
+    Objects.requireNonNull(shape, "shape");
+    Objects.requireNonNull(values, "values");
     ByteBuffer b = buffer(values.length, DType.FLOAT32);
     b.asFloatBuffer().put(values);
     return new NpyArray(DType.FLOAT32, shape, b.array());
@@ -43,6 +45,8 @@ public record NpyArray(DType dtype, int[] shape, byte[] data) {
 
   /** A float64 array of {@code shape} holding {@code values} (copied). */
   public static NpyArray ofDoubles(int[] shape, double[] values) {
+    Objects.requireNonNull(shape, "shape");
+    Objects.requireNonNull(values, "values");
     ByteBuffer b = buffer(values.length, DType.FLOAT64);
     b.asDoubleBuffer().put(values);
     return new NpyArray(DType.FLOAT64, shape, b.array());
@@ -50,6 +54,8 @@ public record NpyArray(DType dtype, int[] shape, byte[] data) {
 
   /** An int32 array of {@code shape} holding {@code values} (copied). */
   public static NpyArray ofInts(int[] shape, int[] values) {
+    Objects.requireNonNull(shape, "shape");
+    Objects.requireNonNull(values, "values");
     ByteBuffer b = buffer(values.length, DType.INT32);
     b.asIntBuffer().put(values);
     return new NpyArray(DType.INT32, shape, b.array());
@@ -57,6 +63,8 @@ public record NpyArray(DType dtype, int[] shape, byte[] data) {
 
   /** An int64 array of {@code shape} holding {@code values} (copied). */
   public static NpyArray ofLongs(int[] shape, long[] values) {
+    Objects.requireNonNull(shape, "shape");
+    Objects.requireNonNull(values, "values");
     ByteBuffer b = buffer(values.length, DType.INT64);
     b.asLongBuffer().put(values);
     return new NpyArray(DType.INT64, shape, b.array());

@@ -97,8 +97,8 @@ public final class Splits {
    * and the first {@code Math.round(classSize * testFraction)} go to the test set, the rest to the
    * training set. A class of one sample may thus end up wholly in one set.
    *
-   * @throws IllegalArgumentException if {@code labels} is empty or {@code testFraction} is not
-   *     strictly between 0 and 1
+   * @throws IllegalArgumentException if {@code labels} is empty or holds a negative label, or
+   *     {@code testFraction} is not strictly between 0 and 1
    */
   public static Split stratified(int[] labels, double testFraction, long seed) {
     Objects.requireNonNull(labels, "labels");
@@ -106,6 +106,7 @@ public final class Splits {
     if (labels.length == 0) {
       throw new IllegalArgumentException("labels is empty");
     }
+    checkLabels(labels);
     SplittableRandom random = new SplittableRandom(seed);
     int[] train = new int[labels.length];
     int[] test = new int[labels.length];
@@ -173,11 +174,13 @@ public final class Splits {
    * class's samples in proportion (within one) and fold sizes differ by at most one. A class with
    * fewer than {@code k} samples is missing from some folds' validation sets.
    *
-   * @throws IllegalArgumentException unless {@code 2 <= k <= labels.length}
+   * @throws IllegalArgumentException unless {@code 2 <= k <= labels.length}, or if a label is
+   *     negative
    */
   public static List<Fold> stratifiedKFold(int[] labels, int k, long seed) {
     Objects.requireNonNull(labels, "labels");
     checkK(labels.length, k);
+    checkLabels(labels);
     SplittableRandom random = new SplittableRandom(seed);
     List<List<Integer>> folds = new ArrayList<>();
     for (int f = 0; f < k; f++) {
@@ -194,9 +197,14 @@ public final class Splits {
     return folds(labels.length, folds);
   }
 
-  /** The rows at {@code indices}, in that order (the row arrays are shared, not copied). */
+  /**
+   * The rows at {@code indices}, in that order (the row arrays are shared, not copied).
+   *
+   * @throws IllegalArgumentException if an index is outside {@code [0, rows.length)}
+   */
   public static float[][] select(float[][] rows, int[] indices) {
     Objects.requireNonNull(rows, "rows");
+    checkIndices(indices, rows.length);
     float[][] out = new float[indices.length][];
     for (int i = 0; i < indices.length; i++) {
       out[i] = rows[indices[i]];
@@ -204,9 +212,14 @@ public final class Splits {
     return out;
   }
 
-  /** The values at {@code indices}, in that order. */
+  /**
+   * The values at {@code indices}, in that order.
+   *
+   * @throws IllegalArgumentException if an index is outside {@code [0, values.length)}
+   */
   public static int[] select(int[] values, int[] indices) {
     Objects.requireNonNull(values, "values");
+    checkIndices(indices, values.length);
     int[] out = new int[indices.length];
     for (int i = 0; i < indices.length; i++) {
       out[i] = values[indices[i]];
@@ -272,6 +285,26 @@ public final class Splits {
       a[i] = i;
     }
     return a;
+  }
+
+  /** Class labels are class indices: a negative one is a mistake (such as -1 for "unlabelled"). */
+  private static void checkLabels(int[] labels) {
+    for (int i = 0; i < labels.length; i++) {
+      if (labels[i] < 0) {
+        throw new IllegalArgumentException("labels[" + i + "] is " + labels[i]
+            + ": class labels must be non-negative class indices");
+      }
+    }
+  }
+
+  private static void checkIndices(int[] indices, int size) {
+    Objects.requireNonNull(indices, "indices");
+    for (int i = 0; i < indices.length; i++) {
+      if (indices[i] < 0 || indices[i] >= size) {
+        throw new IllegalArgumentException(
+            "indices[" + i + "] is " + indices[i] + ", outside [0, " + size + ")");
+      }
+    }
   }
 
   private static void checkFraction(double testFraction) {

@@ -11,6 +11,11 @@ import java.util.Objects;
  * set has standard deviation 0; its scale is set to 1 instead, so it is only centred (becoming 0
  * for the training set) rather than divided by zero. {@link #mean()} and {@link #std()} report the
  * values used, with that substitution applied.
+ *
+ * <p>NaN and infinite values are rejected everywhere ({@link #fit}, {@link #transform}, {@link
+ * #inverse}) with an {@link IllegalArgumentException} naming the row and column: one NaN would
+ * otherwise turn a whole feature's mean and scale into NaN and every standardized value of that
+ * feature with them. Remove or impute missing values before standardizing.
  */
 public final class Standardizer {
   private final double[] mean;
@@ -25,10 +30,14 @@ public final class Standardizer {
    * Fits per-feature mean and population standard deviation on {@code rows}.
    *
    * @throws IllegalArgumentException if {@code rows} is empty, has rows of different lengths or
-   *     rows of no features
+   *     rows of no features, or holds a NaN or infinite value
+   * @throws NullPointerException if {@code rows} or one of its rows is null
    */
   public static Standardizer fit(float[][] rows) {
     int features = width(rows, "rows");
+    for (int r = 0; r < rows.length; r++) {
+      requireFinite(rows[r], "row " + r);
+    }
     int n = rows.length;
     double[] mean = new double[features];
     for (float[] row : rows) {
@@ -96,28 +105,51 @@ public final class Standardizer {
   /**
    * Standardizes {@code rows} into a new array; {@code rows} is left unchanged.
    *
-   * @throws IllegalArgumentException if a row's length is not {@link #features()}
+   * @throws IllegalArgumentException if a row's length is not {@link #features()} or a value is
+   *     NaN or infinite
    */
   public float[][] transform(float[][] rows) {
     Objects.requireNonNull(rows, "rows");
+    for (int r = 0; r < rows.length; r++) {
+      checkRow(rows[r], "row " + r);
+    }
     float[][] out = new float[rows.length][];
     for (int r = 0; r < rows.length; r++) {
-      out[r] = transformRow(rows[r], r);
+      out[r] = transformRow(rows[r]);
     }
     return out;
   }
 
-  /** Standardizes one row into a new array. */
+  /**
+   * Standardizes one row into a new array.
+   *
+   * @throws IllegalArgumentException if the row's length is not {@link #features()} or a value
+   *     is NaN or infinite
+   */
   public float[] transform(float[] row) {
-    return transformRow(row, 0);
+    checkRow(row, "row");
+    return transformRow(row);
   }
 
-  private float[] transformRow(float[] row, int index) {
-    Objects.requireNonNull(row, "row " + index);
+  private void checkRow(float[] row, String what) {
+    Objects.requireNonNull(row, what);
     if (row.length != mean.length) {
-      throw new IllegalArgumentException("row " + index + " has " + row.length
+      throw new IllegalArgumentException(what + " has " + row.length
           + " features, the standardizer was fitted on " + mean.length);
     }
+    requireFinite(row, what);
+  }
+
+  private static void requireFinite(float[] row, String what) {
+    for (int f = 0; f < row.length; f++) {
+      if (!Float.isFinite(row[f])) {
+        throw new IllegalArgumentException(what + ", column " + f + " is " + row[f]
+            + ": NaN and infinite values cannot be standardized");
+      }
+    }
+  }
+
+  private float[] transformRow(float[] row) {
     float[] out = new float[row.length];
     for (int f = 0; f < row.length; f++) {
       out[f] = (float) ((row[f] - mean[f]) / std[f]);
@@ -125,13 +157,14 @@ public final class Standardizer {
     return out;
   }
 
-  /** Maps standardized values back to the original scale, into a new array. */
+  /**
+   * Maps standardized values back to the original scale, into a new array.
+   *
+   * @throws IllegalArgumentException if the row's length is not {@link #features()} or a value
+   *     is NaN or infinite
+   */
   public float[] inverse(float[] row) {
-    Objects.requireNonNull(row, "row");
-    if (row.length != mean.length) {
-      throw new IllegalArgumentException("row has " + row.length
-          + " features, the standardizer was fitted on " + mean.length);
-    }
+    checkRow(row, "row");
     float[] out = new float[row.length];
     for (int f = 0; f < row.length; f++) {
       out[f] = (float) (row[f] * std[f] + mean[f]);

@@ -51,6 +51,7 @@ public final class SafeTensorsFile {
   }
 
   public boolean contains(String name) {
+    Objects.requireNonNull(name, "name");
     return tensors.containsKey(name);
   }
 

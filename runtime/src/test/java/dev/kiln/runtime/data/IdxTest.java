@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -308,6 +309,27 @@ class IdxTest {
         "largest Java array");
     assertMalformed("float-huge", idx(0x0D, new int[] {1 << 29}, new byte[4]),
         "largest Java array");
+  }
+
+  @Test
+  void lyingGzipHeaderWithinTheRatioBoundFailsWithoutAHugeAllocation() throws IOException {
+    // 2.2 MB of incompressible data: the file is large enough that deflate's 1032:1 ratio would
+    // allow the 2 GB its header claims, so only reading the data can expose the lie.
+    byte[] noise = new byte[2_200_000];
+    new Random(7).nextBytes(noise);
+    Path path = write("lying.gz", gzip(idx(8, new int[] {Integer.MAX_VALUE - 8}, noise)));
+    assertTrue(Files.size(path) * Idx.MAX_GZIP_RATIO > Integer.MAX_VALUE - 8L);
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long thread = Thread.currentThread().getId();
+    long before = threads.getThreadAllocatedBytes(thread);
+    KilnFormatException e = assertThrows(KilnFormatException.class, () -> Idx.read(path));
+    long allocated = threads.getThreadAllocatedBytes(thread) - before;
+    assertEquals(path + ": decompressed stream ends at byte 2200008, after 2200000 of the"
+        + " 2147483639 data bytes shape [2147483639] of unsigned byte declares (truncated?)",
+        e.getMessage());
+    // The data read (2.2 MB, twice while gathering it) plus buffers; the old reader took 2 GB.
+    assertTrue(allocated < 16L << 20, allocated + " bytes allocated");
   }
 
   @Test
