@@ -94,8 +94,49 @@ class GoldenSourceTest {
       }
       """;
 
+  /**
+   * A graph: two inputs, a residual Add over a branch, a Concatenate, and a layer read by three
+   * others (fan-out: their gradients are summed into its gradient buffer).
+   */
+  private static final String WIDE_AND_DEEP = """
+      package test;
+
+      import static dev.kiln.annotations.ActivationFunction.RELU;
+      import static dev.kiln.annotations.ActivationFunction.SIGMOID;
+
+      import dev.kiln.annotations.Add;
+      import dev.kiln.annotations.Concatenate;
+      import dev.kiln.annotations.Dense;
+      import dev.kiln.annotations.Input;
+      import dev.kiln.annotations.Loss;
+      import dev.kiln.annotations.Network;
+      import dev.kiln.runtime.Layer;
+
+      @Network(loss = Loss.BINARY_CROSSENTROPY, maxBatch = 16)
+      interface WideAndDeep {
+        @Input(6)
+        Layer deep();
+
+        @Input(3)
+        Layer wide();
+
+        @Dense(units = 6, activation = RELU)
+        Layer block(Layer deep);
+
+        @Add
+        Layer residual(Layer deep, Layer block);
+
+        @Concatenate
+        Layer joined(Layer residual, Layer wide, Layer deep);
+
+        @Dense(units = 1, activation = SIGMOID)
+        Layer output();
+      }
+      """;
+
   static Stream<Arguments> networks() {
-    return Stream.of(Arguments.of("Xor", XOR), Arguments.of("Classifier", CLASSIFIER));
+    return Stream.of(Arguments.of("Xor", XOR), Arguments.of("Classifier", CLASSIFIER),
+        Arguments.of("WideAndDeep", WIDE_AND_DEEP));
   }
 
   @ParameterizedTest(name = "{0}Model")

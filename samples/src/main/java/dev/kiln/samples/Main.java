@@ -50,6 +50,9 @@ public final class Main {
       case "earlystop":
         EarlyStoppingExample.run();
         break;
+      case "residual":
+        ResidualExample.run();
+        break;
       case "all":
         fashion();
         System.out.println();
@@ -58,7 +61,7 @@ public final class Main {
         iris();
         break;
       default:
-        System.err.println("usage: kiln-samples.jar [fashion|xor|iris|batchnorm|activations|earlystop|all] | bench W1|W2|W3|W4|all [--threads N] [--json] | jmh | serve [--port P] [--weights FILE] [--load-test]");
+        System.err.println("usage: kiln-samples.jar [fashion|xor|iris|batchnorm|activations|earlystop|residual|all] | bench W1|W2|W3|W4|all [--threads N] [--json] | jmh | serve [--port P] [--weights FILE] [--load-test]");
         System.exit(2);
     }
   }

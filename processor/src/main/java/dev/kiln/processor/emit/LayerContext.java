@@ -114,7 +114,15 @@ public final class LayerContext {
    * are asked for.
    */
   public CodeBlock inputGradient(int i, Function<String, CodeBlock> write) {
-    return model.inputGradient(layer, i, write);
+    return model.inputGradient(layer, i, (target, accumulate) -> write.apply(target), false);
+  }
+
+  /**
+   * As {@link #inputGradient(int, Function)} for code that can add into its target itself (a GEMM
+   * with {@code accumulate}): it is told whether to overwrite or add, and needs no scratch buffer.
+   */
+  public CodeBlock inputGradientAdding(int i, java.util.function.BiFunction<String, Boolean, CodeBlock> write) {
+    return model.inputGradient(layer, i, write, true);
   }
 
   /**

@@ -19,13 +19,12 @@ import dev.kiln.processor.model.OptimizerSpec;
 import dev.kiln.processor.model.Parameter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
@@ -58,8 +57,8 @@ public final class ModelEmitter {
   private final NameAllocator names = new NameAllocator();
   /** Per-layer constants (FEATURES, POSITIONS) requested while emitting, added to the class at the end. */
   private final Map<String, FieldSpec> extraConstants = new LinkedHashMap<>();
-  /** Scratch gradient buffers of edges whose target another reader already wrote, by layer index. */
-  private final Map<Integer, List<Buffer>> scratch = new HashMap<>();
+  /** Edges whose gradient code adds into the shared gradient itself, needing no scratch buffer. */
+  private final Set<String> addsDirectly = new java.util.HashSet<>();
 
   public ModelEmitter(NetworkPlan network) {
     this.network = network;
@@ -182,15 +181,19 @@ public final class ModelEmitter {
     return writesFirst(layer, input) ? grad(input) : member(layer, "GradTo" + capitalize(input.name()));
   }
 
-  CodeBlock inputGradient(LayerPlan layer, int i, Function<String, CodeBlock> write) {
+  CodeBlock inputGradient(LayerPlan layer, int i, BiFunction<String, Boolean, CodeBlock> write, boolean adds) {
     LayerPlan input = layer.inputs().get(i);
     CodeBlock.Builder code = CodeBlock.builder();
     if (writesFirst(layer, input)) {
-      code.add(write.apply(grad(input)));
+      code.add(write.apply(grad(input), false));
+    } else if (adds) {
+      code.add("// $L is read by later layers too: their gradients are summed.\n", input.name());
+      code.add(write.apply(grad(input), true));
+      addsDirectly.add(key(layer, "in" + i));
     } else {
       String part = gradientTarget(layer, i);
       code.add("// $L is read by later layers too: their gradients are summed.\n", input.name());
-      code.add(write.apply(part));
+      code.add(write.apply(part, false));
       code.add(accumulate(layer, i));
     }
     return guarded(input, code.build());
@@ -563,7 +566,7 @@ public final class ModelEmitter {
     List<Buffer> buffers = new ArrayList<>();
     for (int i = 0; i < layer.inputs().size(); i++) {
       LayerPlan input = layer.inputs().get(i);
-      if (!writesFirst(layer, input)) {
+      if (!writesFirst(layer, input) && !addsDirectly.contains(key(layer, "in" + i))) {
         buffers.add(Buffer.perSample(gradientTarget(layer, i), width(input)));
       }
     }

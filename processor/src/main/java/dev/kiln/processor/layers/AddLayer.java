@@ -64,8 +64,10 @@ public record AddLayer(String name, Site site, List<String> inputs) implements L
       public CodeBlock backward(LayerContext layer) {
         CodeBlock.Builder code = CodeBlock.builder();
         for (int i = 0; i < layer.inputCount(); i++) {
-          code.add(layer.inputGradient(i, target -> CodeBlock.of("$T.arraycopy($L, 0, $L, 0, n * $L);\n",
-              System.class, layer.grad(), target, layer.width())));
+          code.add(layer.inputGradientAdding(i, (target, accumulate) -> accumulate
+              ? CodeBlock.of("K.accumulate(n * $L, $L, 0, $L, 0);\n", layer.width(), layer.grad(), target)
+              : CodeBlock.of("$T.arraycopy($L, 0, $L, 0, n * $L);\n", System.class, layer.grad(), target,
+                  layer.width())));
         }
         return code.build();
       }

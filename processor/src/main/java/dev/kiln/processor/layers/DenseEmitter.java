@@ -82,10 +82,10 @@ final class DenseEmitter implements LayerEmitter {
           layer.offset("bias"));
     }
     code.add(layer.parameterGradients(parameters.build()));
-    code.add(layer.inputGradient(0, target -> GemmCalls.gemmTransB(layer.rows(), layer.inFeatures(0),
-        layer.features(), GemmCalls.of(preGrad, "0", layer.features()),
+    code.add(layer.inputGradientAdding(0, (target, accumulate) -> GemmCalls.gemmTransB(layer.rows(),
+        layer.inFeatures(0), layer.features(), GemmCalls.of(preGrad, "0", layer.features()),
         GemmCalls.of("params", layer.offset("weight"), layer.features()),
-        GemmCalls.of(target, "0", layer.inFeatures(0)), false)));
+        GemmCalls.of(target, "0", layer.inFeatures(0)), accumulate)));
     return code.build();
   }
 
