@@ -1,5 +1,8 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.internal.CompiledNetwork;
+import dev.kiln.runtime.internal.NetworkInfo;
+
 /**
  * Predictions from a snapshot of a model's weights, safe to call from any number of threads at
  * once. The weights are one read-only array shared by all threads; each calling thread gets its own
@@ -12,9 +15,12 @@ public final class Inference {
   private final int inputSize;
   private final int outputSize;
   private final ThreadLocal<CompiledNetwork> programs;
+  /** Whether inputs are checked for NaN and infinity, as the model's {@code setInputChecks} said. */
+  private final boolean checkInputs;
 
-  Inference(NetworkInfo info, CompiledNetwork.Factory factory, float[] snapshot, int maxBatch) {
+  Inference(NetworkInfo info, CompiledNetwork.Factory factory, float[] snapshot, int maxBatch, boolean checkInputs) {
     this.info = info;
+    this.checkInputs = checkInputs;
     this.inputSize = info.inputs().size() == 1 ? info.inputSize() : -1; // -1: several inputs, not served here
     this.outputSize = info.outputSize();
     this.programs = ThreadLocal.withInitial(() -> factory.create(maxBatch, snapshot));
@@ -35,6 +41,7 @@ public final class Inference {
       throw new IllegalArgumentException(
           "output array has " + (out == null ? "no" : out.length) + " values, the network produces " + outputSize);
     }
+    checkFinite(x);
     programs.get().predictRows(x, 1, out);
   }
 
@@ -54,7 +61,30 @@ public final class Inference {
     if (out == null || (long) n * outputSize != out.length) {
       throw new IllegalArgumentException("output array must hold " + n + " x " + outputSize + " values");
     }
+    checkFinite(x);
     programs.get().predictRows(x, n, out);
+  }
+
+  /** Values per input sample (single-input networks). */
+  public int inputSize() {
+    requireOneInput();
+    return inputSize;
+  }
+
+  /** Values per output sample. */
+  public int outputSize() {
+    return outputSize;
+  }
+
+  private void checkFinite(float[] x) {
+    if (!checkInputs) {
+      return;
+    }
+    for (int i = 0; i < x.length; i++) {
+      if (!Float.isFinite(x[i])) {
+        throw new IllegalArgumentException("input has " + x[i] + " at position " + i);
+      }
+    }
   }
 
   private void requireOneInput() {

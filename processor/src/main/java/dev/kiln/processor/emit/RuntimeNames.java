@@ -8,19 +8,21 @@ import com.palantir.javapoet.ClassName;
  */
 public final class RuntimeNames {
   static final String RUNTIME = "dev.kiln.runtime";
+  /** What only generated code calls: the runtime's SPI. */
+  static final String INTERNAL = RUNTIME + ".internal";
 
   public static final ClassName MODEL = ClassName.get(RUNTIME, "Model");
   public static final ClassName MODEL_CORE = ClassName.get(RUNTIME, "ModelCore");
   public static final ClassName LAYER = ClassName.get(RUNTIME, "Layer");
   public static final ClassName SHAPE = ClassName.get(RUNTIME, "Shape");
-  public static final ClassName COMPILED_NETWORK = ClassName.get(RUNTIME, "CompiledNetwork");
-  public static final ClassName NETWORK_INFO = ClassName.get(RUNTIME, "NetworkInfo");
-  public static final ClassName LAYER_INFO = ClassName.get(RUNTIME, "LayerInfo");
-  public static final ClassName TENSOR_SLICE = ClassName.get(RUNTIME, "TensorSlice");
-  public static final ClassName ACCURACY = ClassName.get(RUNTIME, "Accuracy");
-  public static final ClassName LOSSES = ClassName.get(RUNTIME, "Losses");
-  public static final ClassName REGULARIZERS = ClassName.get(RUNTIME, "Regularizers");
-  public static final ClassName INITIALIZERS = ClassName.get(RUNTIME, "Initializers");
+  public static final ClassName COMPILED_NETWORK = ClassName.get(INTERNAL, "CompiledNetwork");
+  public static final ClassName NETWORK_INFO = ClassName.get(INTERNAL, "NetworkInfo");
+  public static final ClassName LAYER_INFO = ClassName.get(INTERNAL, "LayerInfo");
+  public static final ClassName TENSOR_SLICE = ClassName.get(INTERNAL, "TensorSlice");
+  public static final ClassName ACCURACY = ClassName.get(INTERNAL, "Accuracy");
+  public static final ClassName LOSSES = ClassName.get(INTERNAL, "Losses");
+  public static final ClassName REGULARIZERS = ClassName.get(INTERNAL, "Regularizers");
+  public static final ClassName INITIALIZERS = ClassName.get(INTERNAL, "Initializers");
   public static final ClassName GEMM = ClassName.get(RUNTIME + ".kernels", "Gemm");
   public static final ClassName ELEMENTWISE = ClassName.get(RUNTIME + ".kernels", "Elementwise");
   public static final ClassName NOISE = ClassName.get(RUNTIME + ".kernels", "Noise");

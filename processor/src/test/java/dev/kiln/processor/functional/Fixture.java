@@ -3,9 +3,9 @@ package dev.kiln.processor.functional;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.kiln.runtime.LayerInfo;
+import dev.kiln.runtime.internal.LayerInfo;
 import dev.kiln.runtime.Model;
-import dev.kiln.runtime.TensorSlice;
+import dev.kiln.runtime.internal.TensorSlice;
 import dev.kiln.runtime.io.SafeTensors;
 import dev.kiln.runtime.io.SafeTensorsFile;
 import java.io.IOException;

@@ -15,9 +15,9 @@ import dev.kiln.annotations.Sgd;
 import dev.kiln.runtime.FitOptions;
 import dev.kiln.runtime.History;
 import dev.kiln.runtime.Layer;
-import dev.kiln.runtime.LayerInfo;
+import dev.kiln.runtime.internal.LayerInfo;
 import dev.kiln.runtime.ModelCore;
-import dev.kiln.runtime.TensorSlice;
+import dev.kiln.runtime.internal.TensorSlice;
 import dev.kiln.runtime.training.Callback;
 import dev.kiln.runtime.training.EarlyStopping;
 import dev.kiln.runtime.training.GradientClipping;
@@ -379,12 +379,12 @@ class TrainingControlTest {
     final List<float[]> epochs = new ArrayList<>();
 
     @Override
-    public void onTrainBegin(ModelCore model) {
+    public void onTrainBegin(dev.kiln.runtime.training.TrainingContext model) {
       epochs.clear();
     }
 
     @Override
-    public void onEpochEnd(int epoch, History history, ModelCore model) {
+    public void onEpochEnd(int epoch, History history, dev.kiln.runtime.training.TrainingContext model) {
       epochs.add(model.parameters());
     }
   }

@@ -165,8 +165,8 @@ class WeightsFileTest {
   private Path stateDict(FixtureNetworks_NetBatchNormModel source, SafeTensors.Entry extra)
       throws IOException {
     List<SafeTensors.Entry> tensors = new java.util.ArrayList<>();
-    for (dev.kiln.runtime.LayerInfo layer : source.core().info().layers()) {
-      for (dev.kiln.runtime.TensorSlice slice : layer.tensors()) {
+    for (dev.kiln.runtime.internal.LayerInfo layer : source.core().info().layers()) {
+      for (dev.kiln.runtime.internal.TensorSlice slice : layer.tensors()) {
         long[] shape = java.util.Arrays.stream(slice.shape()).asLongStream().toArray();
         tensors.add(SafeTensors.Tensor.of(slice.name(), slice.read(source.core().parameters()), shape));
       }

@@ -1,7 +1,7 @@
 package dev.kiln.runtime.training;
 
 import dev.kiln.runtime.History;
-import dev.kiln.runtime.ModelCore;
+
 
 /**
  * Hooks into {@code fit}, as Keras's callbacks: given to {@link
@@ -16,7 +16,7 @@ import dev.kiln.runtime.ModelCore;
  */
 public interface Callback {
   /** Before the first epoch of every {@code fit} call: reset per-run state here. */
-  default void onTrainBegin(ModelCore model) {}
+  default void onTrainBegin(TrainingContext model) {}
 
   /** After the optimizer step of batch {@code batch} of epoch {@code epoch}. */
   default void onBatchEnd(int epoch, int batch, double loss) {}
@@ -25,13 +25,13 @@ public interface Callback {
    * After epoch {@code epoch} is recorded in {@code history} (its values are {@code
    * history.last(name)}) and its progress line printed.
    */
-  default void onEpochEnd(int epoch, History history, ModelCore model) {}
+  default void onEpochEnd(int epoch, History history, TrainingContext model) {}
 
   /**
    * After the last epoch, whether training ran all epochs or was stopped. Not called when training
    * fails with an exception, such as {@link TrainingDivergedException}.
    */
-  default void onTrainEnd(History history, ModelCore model) {}
+  default void onTrainEnd(History history, TrainingContext model) {}
 
   /** True to stop training after the current epoch. */
   default boolean stopTraining() {

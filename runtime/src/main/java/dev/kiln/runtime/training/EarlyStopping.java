@@ -1,7 +1,6 @@
 package dev.kiln.runtime.training;
 
 import dev.kiln.runtime.History;
-import dev.kiln.runtime.ModelCore;
 
 /**
  * Stops training once a monitored value has not improved for {@code patience} epochs, with Keras's
@@ -125,12 +124,12 @@ public final class EarlyStopping implements Callback {
   }
 
   @Override
-  public void onTrainBegin(ModelCore model) {
+  public void onTrainBegin(TrainingContext model) {
     reset();
   }
 
   @Override
-  public void onEpochEnd(int epoch, History history, ModelCore model) {
+  public void onEpochEnd(int epoch, History history, TrainingContext model) {
     double current = monitor.read(history, "EarlyStopping");
     wait++;
     if (monitor.improves(current, best)) {
@@ -149,7 +148,7 @@ public final class EarlyStopping implements Callback {
   }
 
   @Override
-  public void onTrainEnd(History history, ModelCore model) {
+  public void onTrainEnd(History history, TrainingContext model) {
     if (restoreBestWeights && bestWeights != null) {
       model.setParameters(bestWeights);
       restored = true;

@@ -1,8 +1,8 @@
 package dev.kiln.runtime.training;
 
-import dev.kiln.runtime.LayerInfo;
-import dev.kiln.runtime.NetworkInfo;
-import dev.kiln.runtime.TensorSlice;
+import dev.kiln.runtime.internal.LayerInfo;
+import dev.kiln.runtime.internal.NetworkInfo;
+import dev.kiln.runtime.internal.TensorSlice;
 import java.util.Set;
 
 /**

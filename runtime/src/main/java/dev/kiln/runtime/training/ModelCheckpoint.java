@@ -1,13 +1,12 @@
 package dev.kiln.runtime.training;
 
 import dev.kiln.runtime.History;
-import dev.kiln.runtime.ModelCore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
- * Saves the parameters to a safetensors file during training ({@link ModelCore#save}, atomic), as
+ * Saves the parameters to a safetensors file during training ({@link TrainingContext#save}, atomic), as
  * Keras's {@code ModelCheckpoint} with {@code save_weights_only}: either whenever a monitored value
  * improves on its best so far ({@link #best}; the file then holds the best epoch's weights), or
  * after every epoch ({@link #everyEpoch}). A {@code {epoch}} in the file name is replaced by the
@@ -85,7 +84,7 @@ public final class ModelCheckpoint implements Callback {
   }
 
   @Override
-  public void onTrainBegin(ModelCore model) {
+  public void onTrainBegin(TrainingContext model) {
     best = monitor == null ? Double.NaN : monitor.worst();
     bestEpoch = 0;
     savedEpoch = 0;
@@ -93,7 +92,7 @@ public final class ModelCheckpoint implements Callback {
   }
 
   @Override
-  public void onEpochEnd(int epoch, History history, ModelCore model) {
+  public void onEpochEnd(int epoch, History history, TrainingContext model) {
     if (monitor != null) {
       double current = monitor.read(history, "ModelCheckpoint");
       if (!monitor.improves(current, best)) {

@@ -219,12 +219,12 @@ class EarlyStoppingTest {
     final List<float[]> epochs = new ArrayList<>();
 
     @Override
-    public void onTrainBegin(ModelCore model) {
+    public void onTrainBegin(TrainingContext model) {
       epochs.clear();
     }
 
     @Override
-    public void onEpochEnd(int epoch, History history, ModelCore model) {
+    public void onEpochEnd(int epoch, History history, TrainingContext model) {
       assertEquals(epochs.size() + 1, epoch);
       epochs.add(model.parameters());
     }

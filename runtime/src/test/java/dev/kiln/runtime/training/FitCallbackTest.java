@@ -30,7 +30,7 @@ class FitCallbackTest {
     List<Double> losses = new ArrayList<>();
     Callback recorder = new Callback() {
       @Override
-      public void onTrainBegin(ModelCore model) {
+      public void onTrainBegin(TrainingContext model) {
         events.add("begin");
       }
 
@@ -41,12 +41,12 @@ class FitCallbackTest {
       }
 
       @Override
-      public void onEpochEnd(int epoch, History history, ModelCore model) {
+      public void onEpochEnd(int epoch, History history, TrainingContext model) {
         events.add("epoch " + epoch + " of " + history.epochs());
       }
 
       @Override
-      public void onTrainEnd(History history, ModelCore model) {
+      public void onTrainEnd(History history, TrainingContext model) {
         events.add("end");
       }
     };
@@ -276,26 +276,26 @@ class FitCallbackTest {
   /** The optimizer's learning rate at every step, read right after the step. */
   static final class RateRecorder implements Callback {
     final List<Double> rates = new ArrayList<>();
-    private ModelCore model;
+    private TrainingContext model;
 
     @Override
-    public void onTrainBegin(ModelCore model) {
+    public void onTrainBegin(TrainingContext model) {
       this.model = model;
     }
 
     @Override
     public void onBatchEnd(int epoch, int batch, double loss) {
-      rates.add((double) model.optimizer().learningRate());
+      rates.add((double) model.learningRate());
     }
   }
 
   /** The parameters after every successful step. */
   static final class BatchSnapshots implements Callback {
     float[] last;
-    private ModelCore model;
+    private TrainingContext model;
 
     @Override
-    public void onTrainBegin(ModelCore model) {
+    public void onTrainBegin(TrainingContext model) {
       this.model = model;
     }
 

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.runtime.Accuracy;
+import dev.kiln.runtime.internal.Accuracy;
 import dev.kiln.runtime.FitOptions;
-import dev.kiln.runtime.LayerInfo;
-import dev.kiln.runtime.NetworkInfo;
+import dev.kiln.runtime.internal.LayerInfo;
+import dev.kiln.runtime.internal.NetworkInfo;
 import dev.kiln.runtime.Shape;
-import dev.kiln.runtime.TensorSlice;
+import dev.kiln.runtime.internal.TensorSlice;
 import java.util.List;
 import dev.kiln.runtime.ModelCore;
 import java.lang.management.ManagementFactory;

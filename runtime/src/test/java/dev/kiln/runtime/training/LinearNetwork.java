@@ -1,12 +1,12 @@
 package dev.kiln.runtime.training;
 
-import dev.kiln.runtime.Accuracy;
-import dev.kiln.runtime.CompiledNetwork;
-import dev.kiln.runtime.LayerInfo;
+import dev.kiln.runtime.internal.Accuracy;
+import dev.kiln.runtime.internal.CompiledNetwork;
+import dev.kiln.runtime.internal.LayerInfo;
 import dev.kiln.runtime.ModelCore;
-import dev.kiln.runtime.NetworkInfo;
+import dev.kiln.runtime.internal.NetworkInfo;
 import dev.kiln.runtime.Shape;
-import dev.kiln.runtime.TensorSlice;
+import dev.kiln.runtime.internal.TensorSlice;
 import dev.kiln.runtime.optim.Optimizers;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,4 +1,6 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.internal;
+
+import dev.kiln.runtime.Shape;
 
 import java.util.List;
 

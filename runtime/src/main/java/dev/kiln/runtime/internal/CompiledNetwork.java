@@ -1,11 +1,12 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.internal;
 
 import java.util.SplittableRandom;
 
 /**
- * The contract between generated code and the runtime. A generated subclass holds every buffer
- * sized for {@link #maxBatch} and implements the forward and backward passes as straight-line
- * calls into the kernels; {@link ModelCore} drives it. Users never call this class.
+ * The contract between generated code and the runtime (its SPI). A generated subclass holds every
+ * buffer sized for {@link #maxBatch} and implements the forward and backward passes as
+ * straight-line calls into the kernels; the engine ({@code ModelCore} and its parts) drives it
+ * through the public final methods below. Users never call this class.
  */
 public abstract class CompiledNetwork {
   /** Largest batch the buffers hold. */
@@ -92,7 +93,7 @@ public abstract class CompiledNetwork {
    * Inference on {@code n} rows of {@code x} ([n x inputSize]) into {@code out} ([n x
    * outputSize]), in batches of at most {@link #maxBatch}. Callers check the arguments.
    */
-  final void predictRows(float[] x, int n, float[] out) {
+  public final void predictRows(float[] x, int n, float[] out) {
     float[] input = inputBuffers[0];
     int inputWidth = input.length / maxBatch;
     for (int from = 0; from < n; from += maxBatch) {
@@ -102,6 +103,88 @@ public abstract class CompiledNetwork {
       System.arraycopy(output(), 0, out, from * outputWidth, rows * outputWidth);
     }
   }
+
+  // ---------------------------------------------------------------- what the engine calls
+
+  public final int maxBatch() {
+    return maxBatch;
+  }
+
+  /** The parameter array itself (not a copy). */
+  public final float[] parameterArray() {
+    return params;
+  }
+
+  /** The gradient array itself, same layout as {@link #parameterArray()}. */
+  public final float[] gradientArray() {
+    return grads;
+  }
+
+  public final float[] inputBuffer(int input) {
+    return inputBuffers[input];
+  }
+
+  public final float[] inputGradientBuffer(int input) {
+    return inputGradientBuffers[input];
+  }
+
+  public final float[] targetBuffer() {
+    return target;
+  }
+
+  public final float[] outputBuffer() {
+    return output();
+  }
+
+  public final float[] outputGradientBuffer() {
+    return outputGradient();
+  }
+
+  public final float[] layerOutputBuffer(int layer) {
+    return layerOutput(layer);
+  }
+
+  /** The noise stream's state, one long: dropout masks and Gaussian noise draw from it. */
+  public final long[] noiseState() {
+    return noise;
+  }
+
+  public final void initializeParameters(SplittableRandom random) {
+    initialize(random);
+  }
+
+  public final void runForward(int n, boolean training) {
+    forward(n, training);
+  }
+
+  /** The mean loss (with penalties) of the last forward pass, without gradients. */
+  public final double runLoss(int n) {
+    return loss(n);
+  }
+
+  /**
+   * One backward pass with the given parts switched on (see {@link #backward}); afterwards the
+   * flags are back at a training step's (parameter gradients from the loss).
+   */
+  public final double runBackward(int n, boolean parameterGradients, boolean inputGradients, boolean fromLoss) {
+    this.parameterGradients = parameterGradients;
+    this.inputGradients = inputGradients;
+    this.lossGradient = fromLoss;
+    try {
+      return backward(n);
+    } finally {
+      this.parameterGradients = true;
+      this.inputGradients = false;
+      this.lossGradient = true;
+    }
+  }
+
+  /** A training step's backward pass: the loss and every parameter gradient. */
+  public final double runBackward(int n) {
+    return backward(n);
+  }
+
+  // ---------------------------------------------------------------- what generated code implements
 
   /** Fills {@link #params} from the declared initializers. */
   protected abstract void initialize(SplittableRandom random);

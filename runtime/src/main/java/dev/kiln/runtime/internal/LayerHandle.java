@@ -1,25 +1,30 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.internal;
+
+import dev.kiln.runtime.Layer;
+import dev.kiln.runtime.Shape;
 
 /** {@link Layer} over a layer's slices of the model's flat parameter array. */
-final class LayerHandle implements Layer {
+public final class LayerHandle implements Layer {
   private final LayerInfo info;
   private final float[] params;
-  private final ModelCore model;
+  private final float[] grads;
+  private final ParameterLayout layout;
 
-  LayerHandle(LayerInfo info, float[] params, ModelCore model) {
+  public LayerHandle(LayerInfo info, float[] params, float[] grads, ParameterLayout layout) {
     this.info = info;
     this.params = params;
-    this.model = model;
+    this.grads = grads;
+    this.layout = layout;
   }
 
   @Override
   public boolean trainable() {
-    return model.isTrainable(info.name()) && info.trainableParameterCount() > 0;
+    return layout.isTrainable(info.name()) && info.trainableParameterCount() > 0;
   }
 
   @Override
   public void setTrainable(boolean trainable) {
-    model.setTrainable(info.name(), trainable);
+    layout.setTrainable(info.name(), trainable);
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.internal;
 
 /**
  * Kernel regularizers with Keras's semantics: {@code l1(a)} adds {@code a * sum(|w|)} and

@@ -1,20 +1,20 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.internal;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * Per-layer training diagnostics (see {@link FitOptions#withDiagnostics}), captured from one
+ * Per-layer training diagnostics (see {@code FitOptions.withDiagnostics}), captured from one
  * batch into preallocated arrays so that training steps still allocate nothing.
  */
-final class Diagnostics {
+public final class Diagnostics {
   private final List<LayerInfo> layers;
   private final double[] gradientNorm;
   private final double[] activationMean;
   private final double[] activationStd;
   private final double[] deadFraction;
 
-  Diagnostics(NetworkInfo info) {
+  public Diagnostics(NetworkInfo info) {
     this.layers = info.layers();
     int count = layers.size();
     gradientNorm = new double[count];
@@ -24,7 +24,7 @@ final class Diagnostics {
   }
 
   /** Reads the gradients and every layer's output of the batch just run (n rows). */
-  void capture(CompiledNetwork net, int n) {
+  public void capture(CompiledNetwork net, int n) {
     for (int l = 0; l < layers.size(); l++) {
       LayerInfo layer = layers.get(l);
       double squares = 0;
@@ -55,7 +55,7 @@ final class Diagnostics {
   }
 
   /** Adds the captured values to one epoch's history entries. */
-  void record(Map<String, Double> epoch) {
+  public void record(Map<String, Double> epoch) {
     for (int l = 0; l < layers.size(); l++) {
       LayerInfo layer = layers.get(l);
       if (layer.parameterCount() > 0) {

@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.internal;
 
 import java.util.Arrays;
 

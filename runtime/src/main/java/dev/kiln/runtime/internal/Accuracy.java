@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.internal;
 
 /** Which accuracy metric a loss implies, as Keras's {@code metrics=['accuracy']} chooses it. */
 public enum Accuracy {

@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.internal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,13 +10,13 @@ import java.util.Set;
  * sequential network, and for a graph (several inputs, skip connections) Keras's functional table
  * with the input layers as rows and a fourth column, "Connected to".
  */
-final class Summary {
+public final class Summary {
   private static final int[] SEQUENTIAL = {33, 24, 15};
   private static final int[] GRAPH = {31, 22, 11, 22};
 
   private Summary() {}
 
-  static String format(NetworkInfo info, Set<String> frozenLayers) {
+  public static String format(NetworkInfo info, Set<String> frozenLayers) {
     boolean graph = info.isGraph();
     int[] widths = graph ? GRAPH : SEQUENTIAL;
     List<LayerInfo> rows = new ArrayList<>();

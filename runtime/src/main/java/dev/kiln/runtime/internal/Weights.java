@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.internal;
 
 import dev.kiln.runtime.io.KilnFormatException;
 import dev.kiln.runtime.io.SafeTensors;
@@ -26,10 +26,10 @@ import java.util.Set;
  * strict {@code load_state_dict} finds its own layout, and {@link #load} accepts the counter if
  * present (it must be an integer scalar), checks it and discards its value.
  */
-final class Weights {
+public final class Weights {
   private Weights() {}
 
-  static void save(NetworkInfo info, float[] params, Path path) throws IOException {
+  public static void save(NetworkInfo info, float[] params, Path path) throws IOException {
     List<SafeTensors.Entry> tensors = new ArrayList<>();
     for (LayerInfo layer : info.layers()) {
       List<String> names = new ArrayList<>();
@@ -53,7 +53,7 @@ final class Weights {
    * leaves the model as it was. A batch-norm step counter ({@code num_batches_tracked}) is
    * optional, checked and ignored.
    */
-  static void load(NetworkInfo info, float[] params, Path path) throws IOException {
+  public static void load(NetworkInfo info, float[] params, Path path) throws IOException {
     SafeTensorsFile file = SafeTensors.read(path);
     Set<String> unexpected = new LinkedHashSet<>();
     for (TensorInfo t : file.tensors()) {

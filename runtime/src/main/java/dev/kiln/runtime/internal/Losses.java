@@ -1,4 +1,4 @@
-package dev.kiln.runtime;
+package dev.kiln.runtime.internal;
 
 /**
  * Losses over a batch of {@code n} rows of {@code width} values, each returning the mean loss and,

@@ -1,0 +1,324 @@
+package dev.kiln.runtime.internal;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The data side of the engine: every check on what users pass in (done once per call, before the
+ * hot loop, allocating only to report a failure), copying batches into the program's buffers, and
+ * counting correct predictions for the accuracy metric.
+ */
+public final class BatchData {
+  private final CompiledNetwork net;
+  private final NetworkInfo info;
+  /** Values per sample of each input. */
+  private final int[] inputSizes;
+  /** The per-batch calls' inputs, reused so that they allocate nothing. */
+  private final float[][][] scratchInputs;
+  private final OneArray singleInput = new OneArray();
+  private final OneArray singleGradient = new OneArray();
+  private final int outputSize;
+  private final int targetSize;
+  private boolean checkInputs;
+
+  public BatchData(CompiledNetwork net) {
+    this.net = net;
+    this.info = net.info();
+    this.inputSizes = new int[info.inputs().size()];
+    this.scratchInputs = new float[inputSizes.length][][];
+    for (int i = 0; i < inputSizes.length; i++) {
+      inputSizes[i] = info.inputSize(i);
+    }
+    this.outputSize = info.outputSize();
+    this.targetSize = info.targetSize();
+  }
+
+  /** When on, inputs are checked for NaN and infinity before use. */
+  public void setInputChecks(boolean on) {
+    this.checkInputs = on;
+  }
+
+  public boolean inputChecks() {
+    return checkInputs;
+  }
+
+  /** Values per sample of input {@code i}. */
+  public int inputSize(int i) {
+    return inputSizes[i];
+  }
+
+  /** Checks a flat row-major batch of the only input (predict(float[], n, out)). */
+  public void checkFlatInput(float[] x, int n) {
+    Objects.requireNonNull(x, "x");
+    requireOneInput();
+    int inputSize = inputSizes[0];
+    if (n < 0 || (long) n * inputSize != x.length) {
+      throw new IllegalArgumentException("input array has " + x.length + " values, expected " + n + " x " + inputSize);
+    }
+    if (checkInputs) {
+      checkFinite(x, 0, x.length, "input", -1);
+    }
+  }
+
+  public void checkGradientArrays(List<float[][]> gradients, int n) {
+    Objects.requireNonNull(gradients, "inputGradients");
+    if (gradients.size() != inputSizes.length) {
+      throw new IllegalArgumentException(
+          gradients.size() + " input-gradient arrays for a network with " + inputSizes.length + " inputs");
+    }
+    for (int i = 0; i < gradients.size(); i++) {
+      float[][] g = gradients.get(i);
+      if (g == null || g.length < n) {
+        throw new IllegalArgumentException("input-gradient array " + i + " must have " + n + " rows");
+      }
+      for (int r = 0; r < n; r++) {
+        if (g[r] == null || g[r].length != inputSizes[i]) {
+          throw new IllegalArgumentException(
+              "input-gradient array " + i + " row " + r + " must have " + inputSizes[i] + " values");
+        }
+      }
+    }
+  }
+
+  public void copyInputGradients(List<float[][]> gradients, int n) {
+    for (int i = 0; i < gradients.size(); i++) {
+      float[] buffer = net.inputGradientBuffer(i);
+      int width = inputSizes[i];
+      for (int r = 0; r < n; r++) {
+        System.arraycopy(buffer, r * width, gradients.get(i)[r], 0, width);
+      }
+    }
+  }
+
+  /** Checks one caller-given batch, loads it into the buffers and returns its size. */
+  public int loadBatchForPass(List<float[][]> inputs, float[][] y) {
+    float[][][] x = inputArrays(inputs, DataRole.BATCH);
+    checkData(x, y, DataRole.BATCH);
+    checkBatchSize(x[0].length);
+    loadBatch(x, y, null, 0, x[0].length);
+    return x[0].length;
+  }
+
+  /**
+   * One input's array as the list the multi-input methods take (null stays null, for the checks):
+   * a reused one-element list, so a single-input training step allocates nothing.
+   */
+  public List<float[][]> single(float[][] x) {
+    singleInput.value = x;
+    return singleInput;
+  }
+
+  public List<float[][]> singleGradient(float[][] gradient) {
+    singleGradient.value = gradient;
+    return singleGradient;
+  }
+
+  /** A settable one-element list. */
+  private static final class OneArray extends java.util.AbstractList<float[][]> {
+    float[][] value;
+
+    @Override
+    public float[][] get(int index) {
+      Objects.checkIndex(index, 1);
+      return value;
+    }
+
+    @Override
+    public int size() {
+      return 1;
+    }
+  }
+
+  /**
+   * The caller's list as an array, one entry per declared input: the reused scratch array, so the
+   * per-batch calls allocate nothing; {@code fit} copies it, since callbacks may evaluate meanwhile.
+   */
+  public float[][][] inputArrays(List<float[][]> inputs, DataRole role) {
+    if (inputs == null) {
+      throw new IllegalArgumentException(role.input + "s must not be null");
+    }
+    if (inputs.size() != inputSizes.length) {
+      throw new IllegalArgumentException(role.name + " data has " + inputs.size() + " input arrays, the network "
+          + info.name() + " takes " + inputSizes.length + " (" + inputNames() + ")");
+    }
+    for (int i = 0; i < scratchInputs.length; i++) {
+      scratchInputs[i] = inputs.get(i);
+    }
+    return scratchInputs;
+  }
+
+  private String inputNames() {
+    return String.join(", ", info.inputs().stream().map(LayerInfo::name).toList());
+  }
+
+
+  public void checkBatchSize(int batchSize) {
+    if (batchSize > net.maxBatch()) {
+      throw new IllegalArgumentException(
+          "batch size " + batchSize + " is larger than this model's maximum batch " + net.maxBatch()
+              + "; build the model with a larger maxBatch or use a smaller batch");
+    }
+  }
+
+
+  public void loadBatch(float[][][] x, float[][] y, int[] order, int from, int n) {
+    loadInputs(x, order, from, n);
+    for (int r = 0; r < n; r++) {
+      int sample = order == null ? from + r : order[from + r];
+      System.arraycopy(y[sample], 0, net.targetBuffer(), r * targetSize, targetSize);
+    }
+  }
+
+  public void loadInputs(float[][][] x, int[] order, int from, int n) {
+    for (int i = 0; i < x.length; i++) {
+      float[] buffer = net.inputBuffer(i);
+      int width = inputSizes[i];
+      for (int r = 0; r < n; r++) {
+        int sample = order == null ? from + r : order[from + r];
+        System.arraycopy(x[i][sample], 0, buffer, r * width, width);
+      }
+    }
+  }
+
+  public void requireOneInput() {
+    if (inputSizes.length != 1) {
+      throw new IllegalArgumentException(info.name() + " takes " + inputSizes.length + " inputs (" + inputNames()
+          + "); predict with one array per input");
+    }
+  }
+
+  public int accuracyUnits() {
+    return info.accuracy() == Accuracy.BINARY ? outputSize : 1;
+  }
+
+  public long countCorrect(int n) {
+    float[] p = net.outputBuffer();
+    float[] t = net.targetBuffer();
+    long correct = 0;
+    switch (info.accuracy()) {
+      case NONE:
+        return 0;
+      case BINARY:
+        for (int i = 0; i < n * outputSize; i++) {
+          if ((p[i] > 0.5f) == (t[i] > 0.5f)) {
+            correct++;
+          }
+        }
+        return correct;
+      case CATEGORICAL:
+        for (int r = 0; r < n; r++) {
+          if (argMax(p, r * outputSize, outputSize) == argMax(t, r * outputSize, outputSize)) {
+            correct++;
+          }
+        }
+        return correct;
+      case SPARSE_CATEGORICAL:
+        for (int r = 0; r < n; r++) {
+          if (argMax(p, r * outputSize, outputSize) == (int) t[r]) {
+            correct++;
+          }
+        }
+        return correct;
+      default:
+        throw new AssertionError(info.accuracy());
+    }
+  }
+
+  private static int argMax(float[] v, int from, int count) {
+    int best = 0;
+    for (int i = 1; i < count; i++) {
+      if (v[from + i] > v[from + best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+
+  /** Whose data a check looks at; labels are precomputed so checks allocate only when they fail. */
+  public enum DataRole {
+    TRAINING("training"),
+    VALIDATION("validation"),
+    EVALUATION("evaluation"),
+    BATCH("batch"),
+    PREDICTION("");
+
+    final String name;
+    final String input;
+    final String target;
+
+    DataRole(String name) {
+      this.name = name;
+      this.input = name.isEmpty() ? "input" : name + " input";
+      this.target = name.isEmpty() ? "target" : name + " target";
+    }
+  }
+
+  public void checkData(float[][][] x, float[][] y, DataRole role) {
+    if (y == null) {
+      throw new IllegalArgumentException(role.name + " inputs and targets must not be null");
+    }
+    checkInputs(x, role);
+    if (x[0].length != y.length) {
+      throw new IllegalArgumentException(
+          role.name + " data has " + x[0].length + " inputs but " + y.length + " targets");
+    }
+    if (y.length == 0) {
+      throw new IllegalArgumentException(role.name + " data is empty");
+    }
+    boolean classIndex = info.accuracy() == Accuracy.SPARSE_CATEGORICAL;
+    for (int i = 0; i < y.length; i++) {
+      if (y[i] == null || y[i].length != targetSize) {
+        throw new IllegalArgumentException(
+            role.target + " " + i + " has " + (y[i] == null ? "no" : y[i].length) + " values, expected "
+                + targetSize + (classIndex ? " (a class index)" : ""));
+      }
+      checkFinite(y[i], 0, targetSize, role.target, i);
+      if (classIndex) {
+        float label = y[i][0];
+        if (label != Math.rint(label) || label < 0 || label >= outputSize) {
+          throw new IllegalArgumentException(
+              role.target + " " + i + " is " + label + ", expected a class index in [0, " + outputSize + ")");
+        }
+      }
+    }
+  }
+
+  public void checkInputs(float[][][] x, DataRole role) {
+    for (int i = 0; i < x.length; i++) {
+      if (x[i] == null) {
+        throw new IllegalArgumentException(role.input + "s must not be null");
+      }
+      if (x[i].length != x[0].length) {
+        throw new IllegalArgumentException(role.name + " input " + info.inputs().get(i).name() + " has "
+            + x[i].length + " samples, input " + info.inputs().get(0).name() + " " + x[0].length);
+      }
+      for (int s = 0; s < x[i].length; s++) {
+        checkSample(x[i][s], i, s, role);
+      }
+    }
+  }
+
+  public void checkSample(float[] sample, int input, int index, DataRole role) {
+    int inputSize = inputSizes[input];
+    if (sample == null || sample.length != inputSize) {
+      throw new IllegalArgumentException(
+          role.input + " " + index + " has " + (sample == null ? "no" : sample.length)
+              + " values, the network takes " + inputSize
+              + (inputSizes.length > 1 ? " for input " + info.inputs().get(input).name() : ""));
+    }
+    if (checkInputs) {
+      checkFinite(sample, 0, inputSize, role.input, index);
+    }
+  }
+
+  /** {@code label} and {@code index} name the row in the message: "training target 3 has NaN ...". */
+  private static void checkFinite(float[] v, int from, int count, String label, int index) {
+    for (int i = from; i < from + count; i++) {
+      if (!Float.isFinite(v[i])) {
+        throw new IllegalArgumentException(
+            label + (index >= 0 ? " " + index : "") + " has " + v[i] + " at position " + (i - from));
+      }
+    }
+  }
+}
