@@ -36,6 +36,7 @@ public final class ModelEmitter {
   private final NetworkPlan network;
   private final NetworkSpec spec;
   private final ClassName modelName;
+  private boolean generatedAnnotation = true;
 
   public ModelEmitter(NetworkPlan network) {
     this.network = network;
@@ -50,14 +51,30 @@ public final class ModelEmitter {
     return ClassName.get(declared.packageName(), simple);
   }
 
+  /**
+   * Whether the class is marked {@code @javax.annotation.processing.Generated} (the default). The
+   * processor turns it off for a named module that does not read {@code java.compiler}.
+   */
+  public ModelEmitter withGeneratedAnnotation(boolean on) {
+    this.generatedAnnotation = on;
+    return this;
+  }
+
+  private List<AnnotationSpec> generatedAnnotation(TypeElement type) {
+    if (!generatedAnnotation) {
+      return List.of();
+    }
+    return List.of(AnnotationSpec.builder(GENERATED)
+        .addMember("value", "$S", PROCESSOR)
+        .addMember("comments", "$S", "from " + type.getQualifiedName())
+        .build());
+  }
+
   public JavaFile emit() {
     TypeElement type = spec.type();
     TypeSpec.Builder model = TypeSpec.classBuilder(modelName)
         .addOriginatingElement(type)
-        .addAnnotation(AnnotationSpec.builder(GENERATED)
-            .addMember("value", "$S", PROCESSOR)
-            .addMember("comments", "$S", "from " + type.getQualifiedName())
-            .build())
+        .addAnnotations(generatedAnnotation(type))
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .addJavadoc("The network declared by {@link $T}, compiled by Kiln.\n", ClassName.get(type))
         .addJavadoc("\n<p>$L layers, $L parameters, loss $L, default optimizer $L.\n",
