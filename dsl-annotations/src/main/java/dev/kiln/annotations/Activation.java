@@ -11,11 +11,12 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.METHOD)
 public @interface Activation {
+  /** {@return the activation function} */
   ActivationFunction value();
 
-  /** As {@link Dense#alpha()}. */
+  /** {@return the slope or scale, as {@link Dense#alpha()}} */
   double alpha() default Double.NaN;
 
-  /** As {@link Dense#temperature()}. */
+  /** {@return the softmax temperature, as {@link Dense#temperature()}} */
   double temperature() default 1.0;
 }

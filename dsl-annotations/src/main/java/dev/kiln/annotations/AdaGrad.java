@@ -11,8 +11,9 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
 public @interface AdaGrad {
+  /** {@return the learning rate, >= 0} */
   double learningRate() default 0.01;
 
-  /** > 0. */
+  /** {@return the epsilon added to the denominator, > 0} */
   double epsilon() default 1e-7;
 }

@@ -14,14 +14,15 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
 public @interface Adam {
+  /** {@return the learning rate, >= 0} */
   double learningRate() default 0.001;
 
-  /** In [0, 1). */
+  /** {@return the decay of the first-moment average, in [0, 1)} */
   double beta1() default 0.9;
 
-  /** In [0, 1). */
+  /** {@return the decay of the second-moment average, in [0, 1)} */
   double beta2() default 0.999;
 
-  /** > 0. */
+  /** {@return the epsilon added to the denominator, > 0} */
   double epsilon() default 1e-7;
 }

@@ -11,17 +11,18 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
 public @interface AdamW {
+  /** {@return the learning rate, >= 0} */
   double learningRate() default 0.001;
 
-  /** In [0, 1). */
+  /** {@return the decay of the first-moment average, in [0, 1)} */
   double beta1() default 0.9;
 
-  /** In [0, 1). */
+  /** {@return the decay of the second-moment average, in [0, 1)} */
   double beta2() default 0.999;
 
-  /** > 0. */
+  /** {@return the epsilon added to the denominator, > 0} */
   double epsilon() default 1e-7;
 
-  /** >= 0. */
+  /** {@return the decoupled weight decay, >= 0} */
   double weightDecay() default 0.01;
 }

@@ -18,15 +18,18 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.METHOD)
 public @interface BatchNorm {
-  /** Weight of the old moving statistics, in [0, 1). Keras's default 0.99 (PyTorch's momentum 0.01). */
+  /**
+   * {@return the weight of the old moving statistics, in [0, 1)} Keras's default 0.99 (PyTorch's
+   * momentum 0.01).
+   */
   double momentum() default 0.99;
 
-  /** Added to the variance, > 0. Keras's default 1e-3 (PyTorch's is 1e-5). */
+  /** {@return the epsilon added to the variance, > 0} Keras's default 1e-3 (PyTorch's is 1e-5). */
   double epsilon() default 1e-3;
 
-  /** Learn an offset beta. */
+  /** {@return whether to learn an offset beta} */
   boolean center() default true;
 
-  /** Learn a scale gamma. */
+  /** {@return whether to learn a scale gamma} */
   boolean scale() default true;
 }

@@ -15,6 +15,6 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.METHOD)
 public @interface Dropout {
-  /** The dropout rate, in [0, 1). */
+  /** {@return the dropout rate, in [0, 1)} */
   double value();
 }

@@ -13,6 +13,6 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.METHOD)
 public @interface GaussianNoise {
-  /** Standard deviation of the noise, >= 0. */
+  /** {@return the standard deviation of the noise, >= 0} */
   double stddev();
 }

@@ -23,6 +23,9 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.METHOD)
 public @interface Input {
-  /** Shape of one sample of this input, e.g. {@code 12} or {@code {28, 28, 1}}; every dimension > 0. */
+  /**
+   * {@return the shape of one sample of this input, e.g. {@code 12} or {@code {28, 28, 1}}; every
+   * dimension > 0}
+   */
   int[] value();
 }

@@ -15,12 +15,12 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.METHOD)
 public @interface LayerNorm {
-  /** Added to the variance, > 0. Keras's default 1e-3 (PyTorch's is 1e-5). */
+  /** {@return the epsilon added to the variance, > 0} Keras's default 1e-3 (PyTorch's is 1e-5). */
   double epsilon() default 1e-3;
 
-  /** Learn an offset beta. */
+  /** {@return whether to learn an offset beta} */
   boolean center() default true;
 
-  /** Learn a scale gamma. */
+  /** {@return whether to learn a scale gamma} */
   boolean scale() default true;
 }

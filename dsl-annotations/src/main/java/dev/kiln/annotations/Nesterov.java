@@ -11,8 +11,9 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
 public @interface Nesterov {
+  /** {@return the learning rate, >= 0} */
   double learningRate() default 0.01;
 
-  /** In [0, 1). */
+  /** {@return the momentum factor, in [0, 1)} */
   double momentum() default 0.9;
 }

@@ -25,23 +25,23 @@ import java.lang.annotation.Target;
 @Target(ElementType.TYPE)
 public @interface Network {
   /**
-   * Shape of one input sample, e.g. {@code {784}} or {@code {28, 28, 1}}; every dimension > 0.
-   * Layers name this input {@code input} when they take it explicitly. Leave it empty when the
+   * {@return the shape of one input sample, e.g. {@code {784}} or {@code {28, 28, 1}}; every
+   * dimension > 0} Layers name this input {@code input} when they take it explicitly. Leave it empty when the
    * network declares its inputs as {@link Input @Input} methods instead (several inputs).
    */
   int[] input() default {};
 
-  /** The training loss. */
+  /** {@return the training loss} */
   Loss loss();
 
   /**
-   * Label smoothing for the cross-entropy losses, in [0, 1): targets become {@code y (1 - s) + s /
+   * {@return the label smoothing for the cross-entropy losses, in [0, 1)} Targets become {@code y (1 - s) + s /
    * classes} (categorical) or {@code y (1 - s) + s / 2} (binary), as Keras's {@code label_smoothing}.
    */
   double labelSmoothing() default 0.0;
 
   /**
-   * Largest batch the generated buffers hold by default; {@code fit}, {@code evaluate} and batch
+   * {@return the largest batch the generated buffers hold by default} {@code fit}, {@code evaluate} and batch
    * {@code predict} split larger inputs into batches of at most this size. A model can be built
    * with another maximum at run time.
    */

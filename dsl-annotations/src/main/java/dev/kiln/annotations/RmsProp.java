@@ -11,11 +11,12 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
 public @interface RmsProp {
+  /** {@return the learning rate, >= 0} */
   double learningRate() default 0.001;
 
-  /** In [0, 1). */
+  /** {@return the decay of the squared-gradient average, in [0, 1)} */
   double rho() default 0.9;
 
-  /** > 0. */
+  /** {@return the epsilon added to the denominator, > 0} */
   double epsilon() default 1e-7;
 }

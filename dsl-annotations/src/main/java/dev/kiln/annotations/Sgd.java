@@ -11,5 +11,6 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
 public @interface Sgd {
+  /** {@return the learning rate, >= 0} */
   double learningRate() default 0.01;
 }

@@ -18,6 +18,6 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
 public @interface Weights {
-  /** The resource name, e.g. {@code "fashion-mlp.safetensors"}. */
+  /** {@return the resource name, e.g. {@code "fashion-mlp.safetensors"}} */
   String value();
 }

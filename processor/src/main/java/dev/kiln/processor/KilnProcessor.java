@@ -128,6 +128,8 @@ public final class KilnProcessor extends AbstractProcessor {
         return;
       }
     }
-    new ModelEmitter(plan).emit().writeTo(processingEnv.getFiler());
+    new ModelEmitter(plan)
+        .withGeneratedAnnotation(GeneratedAnnotation.visibleFrom(processingEnv.getElementUtils(), type))
+        .emit().writeTo(processingEnv.getFiler());
   }
 }

@@ -176,7 +176,7 @@ public final class FitOptions {
    * seed's checks for vanishing or exploding gradients and dying ReLUs): {@code
    * grad_norm/<layer>} (L2 norm of the layer's parameter gradients, before clipping), {@code
    * activation_mean/<layer>}, {@code activation_std/<layer>} and, for ReLU and leaky ReLU outputs,
-   * {@code dead_fraction/<layer>} (outputs <= 0).
+   * {@code dead_fraction/<layer>} (outputs {@code <= 0}).
    */
   public FitOptions withDiagnostics(boolean on) {
     FitOptions copy = new FitOptions(this);

@@ -299,9 +299,9 @@ public final class Bench {
     }
 
     static Data load(boolean verbose) {
-      if (FashionMnist.isAvailable()) {
+      if (FashionMnist.isAvailable(Main.dataDirectory())) {
         try {
-          FashionMnist data = FashionMnist.load();
+          FashionMnist data = FashionMnist.load(Main.dataDirectory());
           return new Data(true, null, data.trainImages(),
               FashionMnist.oneHot(data.trainLabels(), FashionMnist.CLASS_COUNT), data.testImages(),
               FashionMnist.oneHot(data.testLabels(), FashionMnist.CLASS_COUNT));
@@ -309,8 +309,7 @@ public final class Bench {
           return random(e.getMessage(), verbose);
         }
       }
-      return random("no data in " + FashionMnist.DEFAULT_DIRECTORY + "; install it with "
-          + FashionMnist.INSTALL_COMMAND, verbose);
+      return random(Main.missingDataMessage(Main.dataDirectory()), verbose);
     }
 
     /** Seeded random images: enough for the timing of W2 and W3, not for W1's accuracy. */

@@ -120,11 +120,11 @@ public final class Serve {
       System.out.println("Loaded weights from " + weights);
       return model;
     }
-    if (!FashionMnist.isAvailable()) {
-      throw new IllegalStateException("no weights at " + weights + " and no Fashion-MNIST to train on; install it "
-          + "with: " + FashionMnist.INSTALL_COMMAND);
+    if (!FashionMnist.isAvailable(Main.dataDirectory())) {
+      throw new IllegalStateException("no weights at " + weights + " and no Fashion-MNIST to train on. "
+          + Main.missingDataMessage(Main.dataDirectory()));
     }
-    FashionMnist data = FashionMnist.load();
+    FashionMnist data = FashionMnist.load(Main.dataDirectory());
     System.out.println("Training the Fashion-MNIST MLP for 3 epochs ...");
     model.fit(data.trainImages(), FashionMnist.oneHot(data.trainLabels(), FashionMnist.CLASS_COUNT),
         FitOptions.epochs(3).withBatchSize(64).withShuffle(1));

@@ -59,6 +59,7 @@ public final class ModelEmitter {
   private final Map<String, FieldSpec> extraConstants = new LinkedHashMap<>();
   /** Edges whose gradient code adds into the shared gradient itself, needing no scratch buffer. */
   private final Set<String> addsDirectly = new java.util.HashSet<>();
+  private boolean generatedAnnotation = true;
 
   public ModelEmitter(NetworkPlan network) {
     this.network = network;
@@ -91,6 +92,25 @@ public final class ModelEmitter {
     ClassName declared = ClassName.get(type);
     String simple = String.join("_", declared.simpleNames()) + "Model";
     return ClassName.get(declared.packageName(), simple);
+  }
+
+  /**
+   * Whether the class is marked {@code @javax.annotation.processing.Generated} (the default). The
+   * processor turns it off for a named module that does not read {@code java.compiler}.
+   */
+  public ModelEmitter withGeneratedAnnotation(boolean on) {
+    this.generatedAnnotation = on;
+    return this;
+  }
+
+  private List<AnnotationSpec> generatedAnnotation(TypeElement type) {
+    if (!generatedAnnotation) {
+      return List.of();
+    }
+    return List.of(AnnotationSpec.builder(GENERATED)
+        .addMember("value", "$S", PROCESSOR)
+        .addMember("comments", "$S", "from " + type.getQualifiedName())
+        .build());
   }
 
   /** {@code hiddenLayer} and {@code hidden_layer} both become {@code HIDDEN_LAYER}. */
@@ -236,10 +256,7 @@ public final class ModelEmitter {
     TypeElement type = spec.type();
     TypeSpec.Builder model = TypeSpec.classBuilder(modelName)
         .addOriginatingElement(type)
-        .addAnnotation(AnnotationSpec.builder(GENERATED)
-            .addMember("value", "$S", PROCESSOR)
-            .addMember("comments", "$S", "from " + type.getQualifiedName())
-            .build())
+        .addAnnotations(generatedAnnotation(type))
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .addJavadoc("The network declared by {@link $T}, compiled by Kiln.\n", ClassName.get(type))
         .addJavadoc("\n<p>$L layers, $L parameters, loss $L, default optimizer $L.\n",
