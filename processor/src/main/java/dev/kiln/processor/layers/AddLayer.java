@@ -6,13 +6,12 @@ import dev.kiln.processor.Message;
 import dev.kiln.processor.emit.LayerContext;
 import dev.kiln.processor.emit.LayerEmitter;
 import dev.kiln.processor.model.LayerDeclaration;
-import dev.kiln.processor.model.LayerSpec;
 import dev.kiln.processor.model.Shape;
 import dev.kiln.processor.model.Site;
 import java.util.List;
 
 /** {@code @Add}: the element-wise sum of two or more inputs of one shape; each input's gradient is the output's. */
-public record AddLayer(String name, Site site, List<String> inputs) implements LayerSpec {
+public record AddLayer(String name, Site site, List<String> inputs) implements MergeLayer {
   public AddLayer {
     inputs = List.copyOf(inputs);
   }
@@ -24,16 +23,6 @@ public record AddLayer(String name, Site site, List<String> inputs) implements L
   @Override
   public String typeName() {
     return "Add";
-  }
-
-  @Override
-  public int minInputs() {
-    return 2;
-  }
-
-  @Override
-  public int maxInputs() {
-    return Integer.MAX_VALUE;
   }
 
   @Override

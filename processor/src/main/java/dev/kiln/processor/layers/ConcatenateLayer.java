@@ -6,7 +6,6 @@ import dev.kiln.processor.Message;
 import dev.kiln.processor.emit.LayerContext;
 import dev.kiln.processor.emit.LayerEmitter;
 import dev.kiln.processor.model.LayerDeclaration;
-import dev.kiln.processor.model.LayerSpec;
 import dev.kiln.processor.model.Shape;
 import dev.kiln.processor.model.Site;
 import java.util.List;
@@ -15,7 +14,7 @@ import java.util.List;
  * {@code @Concatenate}: joins its inputs along the last axis, in parameter order; each row of the
  * output is the inputs' rows side by side, and backward hands each input its columns.
  */
-public record ConcatenateLayer(String name, Site site, List<String> inputs) implements LayerSpec {
+public record ConcatenateLayer(String name, Site site, List<String> inputs) implements MergeLayer {
   public ConcatenateLayer {
     inputs = List.copyOf(inputs);
   }
@@ -27,16 +26,6 @@ public record ConcatenateLayer(String name, Site site, List<String> inputs) impl
   @Override
   public String typeName() {
     return "Concatenate";
-  }
-
-  @Override
-  public int minInputs() {
-    return 2;
-  }
-
-  @Override
-  public int maxInputs() {
-    return Integer.MAX_VALUE;
   }
 
   @Override

@@ -1,0 +1,16 @@
+package dev.kiln.processor.layers;
+
+import dev.kiln.processor.model.LayerSpec;
+
+/** A kind that merges two or more inputs into one ({@code @Add}, {@code @Concatenate}). */
+interface MergeLayer extends LayerSpec {
+  @Override
+  default int minInputs() {
+    return 2;
+  }
+
+  @Override
+  default int maxInputs() {
+    return Integer.MAX_VALUE;
+  }
+}
