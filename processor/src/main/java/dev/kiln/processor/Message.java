@@ -55,6 +55,10 @@ public enum Message {
   SIZE_LIMIT(
       "kiln.size",
       "%s: %s would be %,d values, more than a Java array holds (2,147,483,647); make the network smaller"),
+  FLOAT_RANGE(
+      "kiln.float",
+      "%s = %s does not survive the generated code's float arithmetic: %s %s, which is not %s "
+          + "(floats hold magnitudes from 1.4E-45 to 3.4028235E38; smaller ones become 0, larger ones Infinity)"),
   LAYER_DUPLICATE("kiln.layer.duplicate", "layer name %s is already declared; layer names must be unique"),
   LAYER_RESERVED(
       "kiln.layer.reservedName",

@@ -483,6 +483,100 @@ class ProcessorDiagnosticsTest {
   }
 
   @Test
+  @Covers(Message.FLOAT_RANGE)
+  void adamEpsilonThatUnderflowsAFloat() {
+    expectError(Message.FLOAT_RANGE,
+        "@Adam epsilon = 1.0E-60 does not survive the generated code's float arithmetic: as a float it is 0.0, "
+            + "which is not > 0 and finite (floats hold magnitudes from 1.4E-45 to 3.4028235E38", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        @Adam(epsilon = 1e-60) // <-
+        interface Net {
+          @Dense(units = 1)
+          Layer out();
+        }
+        """);
+  }
+
+  /** Every double attribute the generated code uses as a float, just past the float range. */
+  static List<org.junit.jupiter.params.provider.Arguments> valuesPastTheFloatRange() {
+    return List.of(
+        floatCase("@Adam(learningRate = 1e300) // <-", "@Adam learningRate = 1.0E300", "as a float it is Infinity"),
+        floatCase("@Adam(beta2 = 0.99999999999) // <-", "@Adam beta2 = 0.99999999999", "as a float it is 1.0"),
+        floatCase("@RmsProp(epsilon = 1e300) // <-", "@RmsProp epsilon = 1.0E300", "as a float it is Infinity"),
+        floatCase("@AdamW(weightDecay = 1e39) // <-", "@AdamW weightDecay = 1.0E39", "as a float it is Infinity"),
+        floatCase("@Network(input = 2, loss = Loss.BINARY_CROSSENTROPY, labelSmoothing = 0.999999999) // <-",
+            "@Network labelSmoothing = 0.999999999", "as a float it is 1.0"),
+        layerCase("@LayerNorm(epsilon = 1e-300) // <-", "@LayerNorm epsilon = 1.0E-300", "as a float it is 0.0"),
+        layerCase("@BatchNorm(epsilon = 1e300) // <-", "@BatchNorm epsilon = 1.0E300", "as a float it is Infinity"),
+        layerCase("@BatchNorm(momentum = 0.99999999999) // <-", "@BatchNorm momentum = 0.99999999999",
+            "as a float it is 1.0"),
+        layerCase("@Dropout(0.9999999999) // <-", "@Dropout rate = 0.9999999999", "as a float it is 1.0"),
+        layerCase("@GaussianNoise(stddev = 1e300) // <-", "@GaussianNoise stddev = 1.0E300",
+            "as a float it is Infinity"),
+        layerCase("@Activation(value = LEAKY_RELU, alpha = 0.99999999999) // <-", "LEAKY_RELU alpha = 0.99999999999",
+            "as a float it is 1.0"),
+        layerCase("@Activation(value = ELU, alpha = 1e-50) // <-", "ELU alpha = 1.0E-50", "as a float it is 0.0"),
+        layerCase("@Dense(units = 2, kernelL2 = 1e300) // <-", "@Dense kernelL2 = 1.0E300", "as a float it is Infinity"),
+        layerCase("@Dense(units = 2, kernelL1 = 3.5e38) // <-", "@Dense kernelL1 = 3.5E38", "as a float it is Infinity"),
+        layerCase("@Dense(units = 2, kernelInit = CONSTANT, kernelInitValue = -1e300) // <-",
+            "@Dense kernelInitValue = -1.0E300", "as a float it is -Infinity"),
+        layerCase("@Dense(units = 2, biasInit = CONSTANT, biasInitValue = 1e39) // <-", "@Dense biasInitValue = 1.0E39",
+            "as a float it is Infinity"),
+        softmaxCase("temperature = 1e-40) // <-", "softmax temperature = 1.0E-40",
+            "its inverse 1/temperature, as a float, is Infinity"),
+        softmaxCase("temperature = 1e300) // <-", "softmax temperature = 1.0E300",
+            "its inverse 1/temperature, as a float, is 0.0"));
+  }
+
+  private static org.junit.jupiter.params.provider.Arguments floatCase(String annotation, String what, String as) {
+    String body = (annotation.startsWith("@Network") ? annotation
+        : "@Network(input = 2, loss = Loss.BINARY_CROSSENTROPY)\n" + annotation) + "\n"
+        + "interface Net {\n  @Dense(units = 1, activation = SIGMOID)\n  Layer out();\n}\n";
+    return org.junit.jupiter.params.provider.Arguments.of(what, as, body);
+  }
+
+  private static org.junit.jupiter.params.provider.Arguments layerCase(String annotation, String what, String as) {
+    String body = "@Network(input = 2, loss = Loss.BINARY_CROSSENTROPY)\n"
+        + "interface Net {\n  " + annotation + "\n  Layer hidden();\n\n"
+        + "  @Dense(units = 1, activation = SIGMOID)\n  Layer out();\n}\n";
+    return org.junit.jupiter.params.provider.Arguments.of(what, as, body);
+  }
+
+  private static org.junit.jupiter.params.provider.Arguments softmaxCase(String attribute, String what, String as) {
+    String body = "@Network(input = 2, loss = Loss.CATEGORICAL_CROSSENTROPY)\n"
+        + "interface Net {\n  @Dense(units = 3, activation = SOFTMAX,\n      " + attribute + "\n  Layer out();\n}\n";
+    return org.junit.jupiter.params.provider.Arguments.of(what, as, body);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("valuesPastTheFloatRange")
+  void valuesValidAsDoublesButNotAsFloatsAreLocatedErrors(String what, String as, String body) {
+    expectError(Message.FLOAT_RANGE, what + " does not survive the generated code's float arithmetic: " + as, body);
+  }
+
+  @Test
+  void valuesAtTheFloatLimitsCompile() {
+    Compilation compilation = compile(source("test.Net", """
+        @Network(input = 2, loss = Loss.BINARY_CROSSENTROPY, labelSmoothing = 0.99999994)
+        @Adam(learningRate = 3.4028234e38, epsilon = 1.4e-45, beta2 = 0.99999994)
+        interface Net {
+          @LayerNorm(epsilon = 1.4e-45)
+          Layer norm();
+
+          @Dense(units = 2, kernelL2 = 3.4028234e38, kernelInit = CONSTANT, kernelInitValue = -3.4028234e38)
+          Layer hidden();
+
+          @Dense(units = 1, activation = SIGMOID)
+          Layer out();
+        }
+        """));
+    assertThat(compilation).succeeded();
+    assertNoKilnWarnings(compilation);
+    assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String()
+        .contains("Optimizers.adam(TRAINABLE_PARAMETER_COUNT, 3.4028235E38f");
+  }
+
+  @Test
   @Covers(Message.LAYER_DUPLICATE)
   void duplicateLayerName() {
     expectError(Message.LAYER_DUPLICATE, "layer name out is already declared; layer names must be unique", """
