@@ -466,6 +466,12 @@ class ProcessorDiagnosticsTest {
     assertThat(compilation).succeeded();
     assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String()
         .contains("PARAMETER_COUNT = 2147395600;");
+    // The cost is in the class javadoc: 4 bytes per parameter; buffers of 46340 (input, twice),
+    // 46340 x 2 (wide's output and gradient) and 46340 (target) values per sample, for 1 sample.
+    assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String()
+        .contains("Memory: 2,147,395,600 parameters take 8,589,582,400 bytes");
+    assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String()
+        .contains("{@code DEFAULT_MAX_BATCH} = 1 samples take 926,800 bytes (231,700 values per sample)");
   }
 
   @Test
