@@ -54,7 +54,7 @@ public enum Message {
       "@Concatenate joins inputs along the last axis, so every other axis must agree, but %s() gets %s"),
   SIZE_LIMIT(
       "kiln.size",
-      "%s: %s would be %,d values, more than a Java array holds (2,147,483,647); make the network smaller"),
+      "%s: %s would be %,d values, more than a Java array holds (2,147,483,639); make the network smaller"),
   FLOAT_RANGE(
       "kiln.float",
       "%s = %s does not survive the generated code's float arithmetic: %s %s, which is not %s "

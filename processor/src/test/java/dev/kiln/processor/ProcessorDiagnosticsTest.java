@@ -582,6 +582,147 @@ class ProcessorDiagnosticsTest {
         .contains("Optimizers.adam(TRAINABLE_PARAMETER_COUNT, 3.4028235E38f");
   }
 
+  /**
+   * Each size Kiln allocates, just past the largest array (2,147,483,639 values, HotSpot's limit and
+   * the runtime's): a located error, never a wrapped number or a class that fails to construct.
+   */
+  static List<org.junit.jupiter.params.provider.Arguments> sizesPastTheLimit() {
+    return List.of(
+        org.junit.jupiter.params.provider.Arguments.of("@Network input: its shape (65536, 65536) would be 4,294,967,296 values", """
+            @Network(
+                input = {65536, 65536}, // <-
+                maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Activation(RELU)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("@Network input: its shape (46341, 46341) would be 2,147,488,281 values", """
+            @Network(
+                input = {46341, 46341}, // <-
+                maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Activation(RELU)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("@Network input: its shape (2147483640) would be 2,147,483,640 values", """
+            @Network(
+                input = 2147483640, // <-
+                maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Activation(RELU)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("out(): its last axis would be 2,147,483,640 values", """
+            @Network(maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Input({1, 1})
+              Layer x();
+
+              @Input({1, 2147483639})
+              Layer y();
+
+              @Concatenate // <-
+              Layer out(Layer x, Layer y);
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of(
+            "@Network maxBatch 8: the buffer of input (306783377) for a full batch would be 2,454,267,016 values", """
+            @Network(input = 306783377,
+                maxBatch = 8, // <-
+                loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Activation(RELU)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of(
+            "out(): the network's parameters up to out.bias would be 2,454,267,016 values", """
+            @Network(input = 7, maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Dense(units = 306783377) // <-
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of(
+            "norm(): its statistics, 4 per feature, would be 2,147,483,640 values", """
+            @Network(input = 536870910, maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @BatchNorm // <-
+              Layer norm();
+            }
+            """));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("sizesPastTheLimit")
+  void sizesPastTheLargestArrayAreLocatedErrors(String text, String body) {
+    expectError(Message.SIZE_LIMIT, text + ", more than a Java array holds (2,147,483,639)", body);
+  }
+
+  /** The same sizes exactly at the limit compile (constructing them would take gigabytes). */
+  static List<org.junit.jupiter.params.provider.Arguments> sizesAtTheLimit() {
+    return List.of(
+        org.junit.jupiter.params.provider.Arguments.of("INPUT_SIZE = 2147395600;", """
+            @Network(input = {46340, 46340}, maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Activation(RELU)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("INPUT_SIZE = 2147483639;", """
+            @Network(input = 2147483639, maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Activation(RELU)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("OUT_WIDTH = 2147483639;", """
+            @Network(maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Input({1, 1})
+              Layer x();
+
+              @Input({1, 2147483638})
+              Layer y();
+
+              @Concatenate
+              Layer out(Layer x, Layer y);
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("DEFAULT_MAX_BATCH = 7;", """
+            @Network(input = 306783377, maxBatch = 7, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Activation(RELU)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("PARAMETER_COUNT = 2147483639;", """
+            @Network(input = 7, maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Dense(units = 306783377, useBias = false)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("NORM_WIDTH = 536870909;", """
+            @Network(input = 536870909, maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @BatchNorm
+              Layer norm();
+            }
+            """));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("sizesAtTheLimit")
+  void sizesAtTheLargestArrayCompile(String constant, String body) {
+    Compilation compilation = compile(source("test.Net", body));
+    assertThat(compilation).succeeded();
+    assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String().contains(constant);
+  }
+
   @Test
   @Covers(Message.LAYER_DUPLICATE)
   void duplicateLayerName() {

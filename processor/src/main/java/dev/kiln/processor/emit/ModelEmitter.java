@@ -71,6 +71,8 @@ public final class ModelEmitter {
   private final Map<String, Long> constantValues = new HashMap<>();
   /** Values per sample of every buffer Program allocates, summed while emitting it. */
   private long bufferValuesPerSample;
+  /** Values of the buffers whose size does not depend on the batch. */
+  private long fixedBufferValues;
   /** Scratch gradient buffers of edges whose target another reader already wrote, by layer index. */
   private final Map<Integer, List<Buffer>> scratch = new HashMap<>();
 
@@ -284,12 +286,13 @@ public final class ModelEmitter {
       perSample += 2 * input.outputShape().size(); // the runtime's input and input-gradient buffers
     }
     long parameterBytes = 4L * network.parameterCount();
-    long bufferBytes = 4L * spec.maxBatch() * perSample;
+    long bufferBytes = 4L * (spec.maxBatch() * perSample + fixedBufferValues);
     model.addJavadoc("\n<p>Memory: $L parameters take $L bytes (their gradients as many again, and the optimizer's "
         + "state up to twice the trainable ones); the buffers for {@code DEFAULT_MAX_BATCH} = $L samples take $L "
-        + "bytes ($L values per sample), once for the model and once more for each thread that serves it.\n",
+        + "bytes ($L values per sample$L), once for the model and once more for each thread that serves it.\n",
         String.format(Locale.ROOT, "%,d", network.parameterCount()), String.format(Locale.ROOT, "%,d", parameterBytes),
-        spec.maxBatch(), String.format(Locale.ROOT, "%,d", bufferBytes), String.format(Locale.ROOT, "%,d", perSample));
+        spec.maxBatch(), String.format(Locale.ROOT, "%,d", bufferBytes), String.format(Locale.ROOT, "%,d", perSample),
+        fixedBufferValues == 0 ? "" : String.format(Locale.ROOT, " and %,d for any batch", fixedBufferValues));
   }
 
   /** The value of a buffer size expression: a product of int literals and constants. */
@@ -616,7 +619,11 @@ public final class ModelEmitter {
     List<CodeBlock> allocations = new ArrayList<>();
     for (Buffer buffer : buffers) {
       allocations.add(addBuffer(program, buffer, chunked));
-      bufferValuesPerSample += buffer.isView() ? 0 : valueOf(buffer.size());
+      if (buffer.perSample()) {
+        bufferValuesPerSample += valueOf(buffer.size());
+      } else if (!buffer.isView()) {
+        fixedBufferValues += valueOf(buffer.size());
+      }
     }
     addChunked(program, constructor, allocations, "allocate", false,
         List.of(ParameterSpec.builder(TypeName.INT, "maxBatch").build()), "maxBatch");
@@ -678,6 +685,9 @@ public final class ModelEmitter {
       program.addField(type, buffer.name(), Modifier.PRIVATE);
     } else {
       program.addField(type, buffer.name(), Modifier.PRIVATE, Modifier.FINAL);
+    }
+    if (!buffer.perSample()) {
+      return CodeBlock.of("$L = new $T[$L]", buffer.name(), buffer.ints() ? int.class : float.class, buffer.size());
     }
     return CodeBlock.of("$L = batchBuffer(maxBatch, $L)", buffer.name(), buffer.size());
   }

@@ -68,6 +68,12 @@ public record NormalizationLayer(
 
   @Override
   public Shape outputShape(List<Shape> in, Diagnostics diagnostics) {
+    // Batch norm keeps 4 values per feature (mean, 1/std, two column sums) in one array.
+    if (overBatch && 4L * in.get(0).last() > Shape.MAX_VALUES) {
+      diagnostics.error(site, null, Message.SIZE_LIMIT, name + "()", "its statistics, 4 per feature,",
+          4L * in.get(0).last());
+      return null;
+    }
     return in.get(0);
   }
 
