@@ -11,6 +11,14 @@ public enum Message {
   NETWORK_CONSTRUCTOR(
       "kiln.network.constructor",
       "@Network abstract class %s needs a non-private constructor without parameters for the generated subclass"),
+  NETWORK_SEALED(
+      "kiln.network.sealed",
+      "@Network type %s is sealed, so the generated %s cannot %s it (a permits list cannot name a class "
+          + "generated from it); remove sealed, or declare the network non-sealed"),
+  NETWORK_CONSTRUCTOR_THROWS(
+      "kiln.network.constructorThrows",
+      "the constructor %s() declares the checked exception %s, which the generated model's constructors cannot "
+          + "declare (new %s() would have to catch it); handle it inside the constructor"),
   INPUT_MISSING(
       "kiln.network.input",
       "@Network input must give the shape of one sample, e.g. input = 784 or input = {28, 28, 1}"),

@@ -101,17 +101,47 @@ final class NetworkReader {
       diagnostics.error(site, null, Message.NETWORK_NESTING, type.getSimpleName());
       ok = false;
     }
+    if (type.getModifiers().contains(Modifier.SEALED)) {
+      String model = dev.kiln.processor.emit.ModelEmitter.modelName(type).simpleName();
+      diagnostics.error(site, null, Message.NETWORK_SEALED, type.getSimpleName(), model,
+          isInterface ? "implement" : "extend");
+      ok = false;
+    }
     if (isAbstractClass) {
-      boolean hasConstructor = false;
+      ExecutableElement constructor = null;
       for (ExecutableElement c : ElementFilter.constructorsIn(type.getEnclosedElements())) {
-        hasConstructor |= c.getParameters().isEmpty() && !c.getModifiers().contains(Modifier.PRIVATE);
+        if (c.getParameters().isEmpty() && !c.getModifiers().contains(Modifier.PRIVATE)) {
+          constructor = c;
+        }
       }
-      if (!hasConstructor) {
+      if (constructor == null) {
         diagnostics.error(site, null, Message.NETWORK_CONSTRUCTOR, type.getSimpleName());
         ok = false;
+      } else {
+        for (TypeMirror thrown : constructor.getThrownTypes()) {
+          if (isChecked(thrown)) {
+            diagnostics.error(new Site(constructor, null), null, Message.NETWORK_CONSTRUCTOR_THROWS,
+                type.getSimpleName(), thrown, dev.kiln.processor.emit.ModelEmitter.modelName(type).simpleName());
+            ok = false;
+          }
+        }
       }
     }
     return ok;
+  }
+
+  /** Whether a thrown type is a checked exception: not a RuntimeException or an Error. */
+  private static boolean isChecked(TypeMirror thrown) {
+    TypeMirror t = thrown;
+    while (t.getKind() == TypeKind.DECLARED) {
+      TypeElement e = (TypeElement) ((javax.lang.model.type.DeclaredType) t).asElement();
+      String name = e.getQualifiedName().toString();
+      if (name.equals("java.lang.RuntimeException") || name.equals("java.lang.Error")) {
+        return false;
+      }
+      t = e.getSuperclass();
+    }
+    return true;
   }
 
   private OptimizerSpec readOptimizer(TypeElement type) {

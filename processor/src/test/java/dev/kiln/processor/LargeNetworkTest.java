@@ -46,4 +46,27 @@ class LargeNetworkTest {
     assertEquals(loss, model.core().computeGradients(x, y), 1e-9 * Math.abs(loss));
     assertThat(Double.isFinite(model.core().trainOnBatch(x, y))).isTrue();
   }
+
+  @org.junit.jupiter.api.Test
+  void layersNamedLikeTheChunkHelpersCompile() throws Exception {
+    // Past one chunk, so the helpers exist; the layers take their names and constants first.
+    String[] names = {"layerInfos", "layerInfos0", "inputInfos", "handles0", "forwardLayers0", "backwardLayers1",
+        "allocate0", "initializeTensors0", "penalties", "penalties0", "penaltiesWithGradients", "infos", "sum",
+        "INFO", "PARAMETER_COUNT", "INPUT_SIZE"};
+    StringBuilder source = new StringBuilder("package test; import dev.kiln.annotations.*; "
+        + "import dev.kiln.runtime.Layer;\n"
+        + "@Network(input = 2, maxBatch = 2, loss = Loss.MEAN_SQUARED_ERROR)\ninterface Named {\n");
+    for (int i = 0; i < 60; i++) {
+      source.append("  @Dense(units = 2, kernelL1 = 0.001)\n  Layer ")
+          .append(i < names.length ? names[i] : "l" + i).append("();\n");
+    }
+    source.append("}\n");
+    Compilation compilation = Compiler.javac().withProcessors(new KilnProcessor())
+        .compile(JavaFileObjects.forSourceString("test.Named", source.toString()));
+    com.google.testing.compile.CompilationSubject.assertThat(compilation).succeeded();
+    Model model = (Model) new CompiledClasses(compilation).construct("test.NamedModel", 2);
+    assertEquals(60 * 6, model.core().parameters().length);
+    assertEquals(60, model.core().info().layers().size());
+    assertEquals("layerInfos", model.core().info().layers().get(0).name());
+  }
 }

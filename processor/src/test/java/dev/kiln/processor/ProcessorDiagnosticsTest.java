@@ -105,6 +105,80 @@ class ProcessorDiagnosticsTest {
         """);
   }
 
+  @Test
+  @Covers(Message.NETWORK_SEALED)
+  void sealedNetworkInterface() {
+    expectError(Message.NETWORK_SEALED,
+        "@Network type Net is sealed, so the generated NetModel cannot implement it", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR) // <-
+        sealed interface Net permits Other {
+          @Dense(units = 1)
+          Layer out();
+        }
+
+        non-sealed interface Other extends Net {}
+        """);
+  }
+
+  @Test
+  void sealedNetworkClass() {
+    expectError(Message.NETWORK_SEALED, "@Network type Net is sealed, so the generated NetModel cannot extend it", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR) // <-
+        abstract sealed class Net permits Other {
+          @Dense(units = 1)
+          abstract Layer out();
+        }
+
+        abstract non-sealed class Other extends Net {}
+        """);
+  }
+
+  @Test
+  void nonSealedNetworkCompiles() {
+    Compilation compilation = compile(source("test.Base", """
+        sealed interface Base permits Net {}
+
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        non-sealed interface Net extends Base {
+          @Dense(units = 1)
+          Layer out();
+        }
+        """));
+    assertThat(compilation).succeeded();
+    assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String()
+        .contains("public final class NetModel implements Net, Model");
+  }
+
+  @Test
+  @Covers(Message.NETWORK_CONSTRUCTOR_THROWS)
+  void abstractClassConstructorThrowingACheckedException() {
+    expectError(Message.NETWORK_CONSTRUCTOR_THROWS,
+        "the constructor Net() declares the checked exception java.io.IOException, which the generated model's "
+            + "constructors cannot declare (new NetModel() would have to catch it)", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        abstract class Net {
+          protected Net() throws java.io.IOException {} // <-
+
+          @Dense(units = 1)
+          abstract Layer out();
+        }
+        """);
+  }
+
+  @Test
+  void abstractClassConstructorThrowingAnUncheckedExceptionCompiles() {
+    Compilation compilation = compile(source("test.Net", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        abstract class Net {
+          protected Net() throws IllegalStateException, AssertionError {}
+
+          @Dense(units = 1)
+          abstract Layer out();
+        }
+        """));
+    assertThat(compilation).succeeded();
+  }
+
   // ------------------------------------------------------------------ @Network values
 
   @Test

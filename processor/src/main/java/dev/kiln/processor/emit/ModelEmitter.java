@@ -52,7 +52,7 @@ public final class ModelEmitter {
       "core", "Program", "K", "GEMM", "params", "grads", "target", "noise", "maxBatch", "inputBuffers",
       "inputGradientBuffers", "parameterGradients", "inputGradients", "lossGradient", "info", "initialize",
       "forward", "backward", "output", "outputGradient", "layerOutput", "loss", "batchBuffer", "n", "training",
-      "random", "index", "seed", "sharedParams");
+      "random", "index", "seed", "sharedParams", "infos", "sum");
 
   /**
    * Statements per generated helper method when a sequence that grows with the network is split:
