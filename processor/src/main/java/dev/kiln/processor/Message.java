@@ -19,6 +19,9 @@ public enum Message {
       "kiln.network.constructorThrows",
       "the constructor %s() declares the checked exception %s, which the generated model's constructors cannot "
           + "declare (new %s() would have to catch it); handle it inside the constructor"),
+  MODEL_NAME_CLASH(
+      "kiln.network.modelName",
+      "the class Kiln generates for %s, %s, clashes with %s; rename one of them"),
   INPUT_MISSING(
       "kiln.network.input",
       "@Network input must give the shape of one sample, e.g. input = 784 or input = {28, 28, 1}"),

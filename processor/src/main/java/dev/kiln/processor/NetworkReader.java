@@ -58,6 +58,100 @@ final class NetworkReader {
     return false;
   }
 
+  /**
+   * True when an annotation value on the type or its members did not resolve: javac hands such a
+   * value over as an error ({@code @Network(input = AModel.OUTPUT_SIZE)} before AModel is
+   * generated), of the wrong type or as {@code <error>}. Try again next round; if it never
+   * resolves, javac reports the missing symbol itself.
+   */
+  static boolean hasUnresolvedValues(TypeElement type) {
+    if (hasUnresolvedValues((Element) type)) {
+      return true;
+    }
+    for (Element member : type.getEnclosedElements()) {
+      if (hasUnresolvedValues(member)) {
+        return true;
+      }
+      if (member instanceof ExecutableElement method) {
+        for (VariableElement p : method.getParameters()) {
+          if (hasUnresolvedValues(p)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean hasUnresolvedValues(Element element) {
+    for (AnnotationMirror mirror : element.getAnnotationMirrors()) {
+      if (isUnresolved(mirror)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isUnresolved(AnnotationMirror mirror) {
+    if (mirror.getAnnotationType().getKind() == TypeKind.ERROR) {
+      return true;
+    }
+    for (var entry : mirror.getElementValues().entrySet()) {
+      if (isUnresolved(entry.getKey().getReturnType(), entry.getValue())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code value} is not a value of {@code expected}: what javac makes of an unresolved one. */
+  private static boolean isUnresolved(TypeMirror expected, javax.lang.model.element.AnnotationValue value) {
+    Object v = value.getValue();
+    switch (expected.getKind()) {
+      case ARRAY:
+        if (!(v instanceof List<?> items)) {
+          return true;
+        }
+        TypeMirror component = ((javax.lang.model.type.ArrayType) expected).getComponentType();
+        for (Object item : items) {
+          if (!(item instanceof javax.lang.model.element.AnnotationValue a) || isUnresolved(component, a)) {
+            return true;
+          }
+        }
+        return false;
+      case BOOLEAN:
+        return !(v instanceof Boolean);
+      case BYTE:
+        return !(v instanceof Byte);
+      case SHORT:
+        return !(v instanceof Short);
+      case CHAR:
+        return !(v instanceof Character);
+      case INT:
+        return !(v instanceof Integer);
+      case LONG:
+        return !(v instanceof Long);
+      case FLOAT:
+        return !(v instanceof Float);
+      case DOUBLE:
+        return !(v instanceof Double);
+      case DECLARED:
+        if (v instanceof String) {
+          // javac's erroneous value reads as the string "<error>"; a real string prints quoted.
+          return value.toString().equals("<error>");
+        }
+        if (v instanceof TypeMirror t) {
+          return t.getKind() == TypeKind.ERROR;
+        }
+        if (v instanceof AnnotationMirror nested) {
+          return isUnresolved(nested);
+        }
+        return !(v instanceof VariableElement);
+      default:
+        return true;
+    }
+  }
+
   /** The spec, or null when the type cannot be a network at all (already reported). */
   NetworkSpec read(TypeElement type) {
     Site site = new Site(type, mirror(type, "Network"));

@@ -179,6 +179,44 @@ class ProcessorDiagnosticsTest {
     assertThat(compilation).succeeded();
   }
 
+  @Test
+  @Covers(Message.MODEL_NAME_CLASH)
+  void nestedAndTopLevelNetworksWhoseModelsShareAName() {
+    // O.X and O_X would both generate O_XModel: the first in name order (O.X) gets it.
+    expectError("test.O", Message.MODEL_NAME_CLASH,
+        "the class Kiln generates for test.O_X, test.O_XModel, clashes with the one generated for test.O.X; "
+            + "rename one of them", """
+        class O {
+          @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+          interface X {
+            @Dense(units = 1)
+            Layer out();
+          }
+        }
+
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR) // <-
+        interface O_X {
+          @Dense(units = 1)
+          Layer out();
+        }
+        """);
+  }
+
+  @Test
+  void networkNextToAUserClassNamedLikeItsModel() {
+    expectError("test.X", Message.MODEL_NAME_CLASH,
+        "the class Kiln generates for test.X, test.XModel, clashes with the type test.XModel declared in this "
+            + "compilation; rename one of them", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR) // <-
+        interface X {
+          @Dense(units = 1)
+          Layer out();
+        }
+
+        class XModel {}
+        """);
+  }
+
   // ------------------------------------------------------------------ @Network values
 
   @Test
