@@ -161,13 +161,24 @@ final class NetworkReader {
     Network network = type.getAnnotation(Network.class);
     OptimizerSpec optimizer = readOptimizer(type);
     List<LayerSpec> layers = new ArrayList<>();
-    for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
+    for (ExecutableElement method : methodsInOrder(type)) {
+      boolean inherited = !method.getEnclosingElement().equals(type);
+      if (inherited && !hasLayerAnnotation(method)) {
+        reportInheritedAbstractMethod(type, method);
+        continue;
+      }
+      if (inherited && !method.getModifiers().contains(Modifier.PUBLIC)
+          && !method.getModifiers().contains(Modifier.PROTECTED)
+          && !elements.getPackageOf(method).equals(elements.getPackageOf(type))) {
+        diagnostics.error(new Site(type, null), null, Message.METHOD_SIGNATURE,
+            method.getEnclosingElement().getSimpleName() + "." + method.getSimpleName(),
+            "be package-private in a supertype in another package: the generated class cannot implement it");
+      }
       LayerSpec layer = readLayer(method);
       if (layer != null) {
         layers.add(layer);
       }
     }
-    reportInheritedAbstractMethods(type);
     AnnotationMirror weightsMirror = mirror(type, "Weights");
     dev.kiln.annotations.Weights weights = type.getAnnotation(dev.kiln.annotations.Weights.class);
     return new NetworkSpec(type, site, network.input(), network.loss(), network.labelSmoothing(), network.maxBatch(),
@@ -334,20 +345,69 @@ final class NetworkReader {
     }
   }
 
-  /** Abstract methods inherited from supertypes cannot be implemented by the generated class. */
-  private void reportInheritedAbstractMethods(TypeElement type) {
-    for (Element member : elements.getAllMembers(type)) {
-      if (member.getKind() != ElementKind.METHOD
-          || !member.getModifiers().contains(Modifier.ABSTRACT)
-          || member.getEnclosingElement().equals(type)
-          || isModelMethod((ExecutableElement) member)) {
-        continue;
+  /**
+   * The methods that can declare layers, in layer order: the supertypes' first (superclass, then
+   * interfaces, each with its own supertypes before it; a supertype reached twice counts once),
+   * then the type's own, each type's in declaration order. A method overridden by a more derived
+   * declaration is left out: the override is the declaration.
+   */
+  private List<ExecutableElement> methodsInOrder(TypeElement type) {
+    java.util.LinkedHashSet<TypeElement> order = new java.util.LinkedHashSet<>();
+    collectTypes(type, order);
+    List<ExecutableElement> methods = new ArrayList<>();
+    for (TypeElement t : order) {
+      for (ExecutableElement m : ElementFilter.methodsIn(t.getEnclosedElements())) {
+        Set<Modifier> mods = m.getModifiers();
+        if (t.equals(type) || !(mods.contains(Modifier.STATIC) || mods.contains(Modifier.PRIVATE))) {
+          methods.add(m);
+        }
       }
-      Set<Modifier> mods = member.getModifiers();
-      if (!mods.contains(Modifier.STATIC)) {
-        diagnostics.error(new Site(type, null), null, Message.METHOD_UNANNOTATED,
-            member.getEnclosingElement().getSimpleName() + "." + member.getSimpleName());
+    }
+    List<ExecutableElement> kept = new ArrayList<>();
+    for (ExecutableElement m : methods) {
+      boolean overridden = false;
+      for (ExecutableElement other : methods) {
+        overridden |= other != m && !other.getModifiers().contains(Modifier.STATIC)
+            && elements.overrides(other, m, type);
       }
+      if (!overridden) {
+        kept.add(m);
+      }
+    }
+    return kept;
+  }
+
+  /** Post-order over supertypes (without Object and Model): every supertype before its subtypes. */
+  private static void collectTypes(TypeElement type, java.util.Set<TypeElement> order) {
+    if (order.contains(type) || type.getQualifiedName().contentEquals("java.lang.Object")
+        || type.getQualifiedName().contentEquals(MODEL_TYPE)) {
+      return;
+    }
+    if (type.getSuperclass() instanceof javax.lang.model.type.DeclaredType s) {
+      collectTypes((TypeElement) s.asElement(), order);
+    }
+    for (TypeMirror i : type.getInterfaces()) {
+      if (i instanceof javax.lang.model.type.DeclaredType d) {
+        collectTypes((TypeElement) d.asElement(), order);
+      }
+    }
+    order.add(type);
+  }
+
+  private static boolean hasLayerAnnotation(ExecutableElement method) {
+    for (LayerKinds.Kind kind : LayerKinds.ALL) {
+      if (mirror(method, kind.annotation()) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** An inherited abstract method that declares no layer: the generated class cannot implement it. */
+  private void reportInheritedAbstractMethod(TypeElement type, ExecutableElement method) {
+    if (method.getModifiers().contains(Modifier.ABSTRACT) && !isModelMethod(method)) {
+      diagnostics.error(new Site(type, null), null, Message.METHOD_UNANNOTATED,
+          method.getEnclosingElement().getSimpleName() + "." + method.getSimpleName());
     }
   }
 
