@@ -61,8 +61,8 @@ final class NetworkReader {
   /**
    * True when an annotation value on the type or its members did not resolve: javac hands such a
    * value over as an error ({@code @Network(input = AModel.OUTPUT_SIZE)} before AModel is
-   * generated), of the wrong type or as {@code <error>}. Try again next round; if it never
-   * resolves, javac reports the missing symbol itself.
+   * generated), of the wrong type or as {@code <error>}; or a required element is missing. Try
+   * again next round; if it never resolves, javac reports the missing symbol (or element) itself.
    */
   static boolean hasUnresolvedValues(TypeElement type) {
     if (hasUnresolvedValues((Element) type)) {
@@ -95,6 +95,13 @@ final class NetworkReader {
   private static boolean isUnresolved(AnnotationMirror mirror) {
     if (mirror.getAnnotationType().getKind() == TypeKind.ERROR) {
       return true;
+    }
+    // An element without a default that was not written (@Network without loss): javac reports it.
+    for (ExecutableElement element : ElementFilter.methodsIn(
+        mirror.getAnnotationType().asElement().getEnclosedElements())) {
+      if (element.getDefaultValue() == null && !mirror.getElementValues().containsKey(element)) {
+        return true;
+      }
     }
     for (var entry : mirror.getElementValues().entrySet()) {
       if (isUnresolved(entry.getKey().getReturnType(), entry.getValue())) {

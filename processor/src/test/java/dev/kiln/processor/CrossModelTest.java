@@ -88,4 +88,24 @@ class CrossModelTest {
     assertThat(compilation.diagnostics().stream().filter(d -> d.getMessage(Locale.ROOT).contains("[kiln."))
         .toList()).isEmpty();
   }
+
+  @Test
+  void aMissingRequiredElementIsJavacsErrorAlone() {
+    JavaFileObject b = source("test.B", """
+        @Network(input = 2)
+        interface B {
+          @Dropout
+          Layer drop();
+
+          @Dense(units = 1)
+          Layer out();
+        }
+        """);
+    Compilation compilation = Compiler.javac().withProcessors(new KilnProcessor()).compile(b);
+    assertThat(compilation).failed();
+    assertThat(compilation).hadErrorContaining("loss").inFile(b).onLine(2);
+    assertThat(compilation).hadErrorContaining("value").inFile(b).onLine(4);
+    assertThat(compilation.diagnostics().stream().filter(d -> d.getMessage(Locale.ROOT).contains("[kiln."))
+        .toList()).isEmpty();
+  }
 }
