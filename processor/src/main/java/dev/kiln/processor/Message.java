@@ -11,6 +11,17 @@ public enum Message {
   NETWORK_CONSTRUCTOR(
       "kiln.network.constructor",
       "@Network abstract class %s needs a non-private constructor without parameters for the generated subclass"),
+  NETWORK_SEALED(
+      "kiln.network.sealed",
+      "@Network type %s is sealed, so the generated %s cannot %s it (a permits list cannot name a class "
+          + "generated from it); remove sealed, or declare the network non-sealed"),
+  NETWORK_CONSTRUCTOR_THROWS(
+      "kiln.network.constructorThrows",
+      "the constructor %s() declares the checked exception %s, which the generated model's constructors cannot "
+          + "declare (new %s() would have to catch it); handle it inside the constructor"),
+  MODEL_NAME_CLASH(
+      "kiln.network.modelName",
+      "the class Kiln generates for %s, %s, clashes with %s; rename one of them"),
   INPUT_MISSING(
       "kiln.network.input",
       "@Network input must give the shape of one sample, e.g. input = 784 or input = {28, 28, 1}"),
@@ -54,7 +65,11 @@ public enum Message {
       "@Concatenate joins inputs along the last axis, so every other axis must agree, but %s() gets %s"),
   SIZE_LIMIT(
       "kiln.size",
-      "%s: %s would be %,d values, more than a Java array holds (2,147,483,647); make the network smaller"),
+      "%s: %s would be %,d values, more than a Java array holds (2,147,483,639); make the network smaller"),
+  FLOAT_RANGE(
+      "kiln.float",
+      "%s = %s does not survive the generated code's float arithmetic: %s %s, which is not %s "
+          + "(floats hold magnitudes from 1.4E-45 to 3.4028235E38; smaller ones become 0, larger ones Infinity)"),
   LAYER_DUPLICATE("kiln.layer.duplicate", "layer name %s is already declared; layer names must be unique"),
   LAYER_RESERVED(
       "kiln.layer.reservedName",

@@ -3,6 +3,7 @@ package dev.kiln.processor;
 import dev.kiln.annotations.ActivationFunction;
 import dev.kiln.annotations.Loss;
 import dev.kiln.processor.layers.LayerKinds;
+import dev.kiln.processor.model.FloatRule;
 import dev.kiln.processor.model.LayerSpec;
 import dev.kiln.processor.model.NetworkSpec;
 import dev.kiln.processor.model.OptimizerSpec;
@@ -52,8 +53,9 @@ final class NetworkChecker {
       diagnostics.error(site, "input", Message.INPUT_BOTH, network.type().getSimpleName());
     }
     double smoothing = network.labelSmoothing();
-    if (!(smoothing >= 0 && smoothing < 1)) {
-      diagnostics.error(site, "labelSmoothing", Message.LABEL_SMOOTHING, smoothing);
+    if (!FloatRule.UNIT.check(diagnostics, site, "labelSmoothing", "@Network labelSmoothing", smoothing,
+        Message.LABEL_SMOOTHING, smoothing)) {
+      // reported
     } else if (smoothing > 0
         && (network.loss() == Loss.MEAN_SQUARED_ERROR || network.loss() == Loss.MEAN_ABSOLUTE_ERROR)) {
       diagnostics.error(site, "labelSmoothing", Message.LABEL_SMOOTHING_LOSS, network.loss());
@@ -69,30 +71,26 @@ final class NetworkChecker {
   private void checkOptimizer(OptimizerSpec optimizer) {
     for (OptimizerSpec.Hyperparameter h : optimizer.hyperparameters()) {
       double v = h.value();
-      float f = (float) v;
-      String rule = null;
+      FloatRule rule;
       switch (h.name()) {
         case "learningRate":
         case "weightDecay":
-          rule = !(v >= 0 && Double.isFinite(v)) ? ">= 0 and finite" : Float.isFinite(f) ? null
-              : "a float (at most " + Float.MAX_VALUE + ")";
+          rule = FloatRule.NON_NEGATIVE;
           break;
         case "momentum":
         case "rho":
         case "beta1":
         case "beta2":
-          rule = v >= 0 && v < 1 && f < 1 ? null : "in [0, 1)";
+          rule = FloatRule.UNIT;
           break;
         case "epsilon":
-          rule = !(v > 0 && Double.isFinite(v)) ? "> 0 and finite" : f > 0 && Float.isFinite(f) ? null
-              : "a float between " + Float.MIN_VALUE + " and " + Float.MAX_VALUE;
+          rule = FloatRule.POSITIVE;
           break;
         default:
           throw new IllegalStateException("unknown hyperparameter " + h.name() + " of @" + optimizer.kind());
       }
-      if (rule != null) {
-        diagnostics.error(optimizer.site(), h.name(), Message.OPTIMIZER_VALUE, optimizer.kind(), h.name(), rule, v);
-      }
+      rule.check(diagnostics, optimizer.site(), h.name(), "@" + optimizer.kind() + " " + h.name(), v,
+          Message.OPTIMIZER_VALUE, optimizer.kind(), h.name(), rule.text(), v);
     }
   }
 

@@ -58,6 +58,107 @@ final class NetworkReader {
     return false;
   }
 
+  /**
+   * True when an annotation value on the type or its members did not resolve: javac hands such a
+   * value over as an error ({@code @Network(input = AModel.OUTPUT_SIZE)} before AModel is
+   * generated), of the wrong type or as {@code <error>}; or a required element is missing. Try
+   * again next round; if it never resolves, javac reports the missing symbol (or element) itself.
+   */
+  static boolean hasUnresolvedValues(TypeElement type) {
+    if (hasUnresolvedValues((Element) type)) {
+      return true;
+    }
+    for (Element member : type.getEnclosedElements()) {
+      if (hasUnresolvedValues(member)) {
+        return true;
+      }
+      if (member instanceof ExecutableElement method) {
+        for (VariableElement p : method.getParameters()) {
+          if (hasUnresolvedValues(p)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean hasUnresolvedValues(Element element) {
+    for (AnnotationMirror mirror : element.getAnnotationMirrors()) {
+      if (isUnresolved(mirror)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isUnresolved(AnnotationMirror mirror) {
+    if (mirror.getAnnotationType().getKind() == TypeKind.ERROR) {
+      return true;
+    }
+    // An element without a default that was not written (@Network without loss): javac reports it.
+    for (ExecutableElement element : ElementFilter.methodsIn(
+        mirror.getAnnotationType().asElement().getEnclosedElements())) {
+      if (element.getDefaultValue() == null && !mirror.getElementValues().containsKey(element)) {
+        return true;
+      }
+    }
+    for (var entry : mirror.getElementValues().entrySet()) {
+      if (isUnresolved(entry.getKey().getReturnType(), entry.getValue())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code value} is not a value of {@code expected}: what javac makes of an unresolved one. */
+  private static boolean isUnresolved(TypeMirror expected, javax.lang.model.element.AnnotationValue value) {
+    Object v = value.getValue();
+    switch (expected.getKind()) {
+      case ARRAY:
+        if (!(v instanceof List<?> items)) {
+          return true;
+        }
+        TypeMirror component = ((javax.lang.model.type.ArrayType) expected).getComponentType();
+        for (Object item : items) {
+          if (!(item instanceof javax.lang.model.element.AnnotationValue a) || isUnresolved(component, a)) {
+            return true;
+          }
+        }
+        return false;
+      case BOOLEAN:
+        return !(v instanceof Boolean);
+      case BYTE:
+        return !(v instanceof Byte);
+      case SHORT:
+        return !(v instanceof Short);
+      case CHAR:
+        return !(v instanceof Character);
+      case INT:
+        return !(v instanceof Integer);
+      case LONG:
+        return !(v instanceof Long);
+      case FLOAT:
+        return !(v instanceof Float);
+      case DOUBLE:
+        return !(v instanceof Double);
+      case DECLARED:
+        if (v instanceof String) {
+          // javac's erroneous value reads as the string "<error>"; a real string prints quoted.
+          return value.toString().equals("<error>");
+        }
+        if (v instanceof TypeMirror t) {
+          return t.getKind() == TypeKind.ERROR;
+        }
+        if (v instanceof AnnotationMirror nested) {
+          return isUnresolved(nested);
+        }
+        return !(v instanceof VariableElement);
+      default:
+        return true;
+    }
+  }
+
   /** The spec, or null when the type cannot be a network at all (already reported). */
   NetworkSpec read(TypeElement type) {
     Site site = new Site(type, mirror(type, "Network"));
@@ -67,13 +168,24 @@ final class NetworkReader {
     Network network = type.getAnnotation(Network.class);
     OptimizerSpec optimizer = readOptimizer(type);
     List<LayerSpec> layers = new ArrayList<>();
-    for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
+    for (ExecutableElement method : methodsInOrder(type)) {
+      boolean inherited = !method.getEnclosingElement().equals(type);
+      if (inherited && !hasLayerAnnotation(method)) {
+        reportInheritedAbstractMethod(type, method);
+        continue;
+      }
+      if (inherited && !method.getModifiers().contains(Modifier.PUBLIC)
+          && !method.getModifiers().contains(Modifier.PROTECTED)
+          && !elements.getPackageOf(method).equals(elements.getPackageOf(type))) {
+        diagnostics.error(new Site(type, null), null, Message.METHOD_SIGNATURE,
+            method.getEnclosingElement().getSimpleName() + "." + method.getSimpleName(),
+            "be package-private in a supertype in another package: the generated class cannot implement it");
+      }
       LayerSpec layer = readLayer(method);
       if (layer != null) {
         layers.add(layer);
       }
     }
-    reportInheritedAbstractMethods(type);
     AnnotationMirror weightsMirror = mirror(type, "Weights");
     dev.kiln.annotations.Weights weights = type.getAnnotation(dev.kiln.annotations.Weights.class);
     return new NetworkSpec(type, site, network.input(), network.loss(), network.labelSmoothing(), network.maxBatch(),
@@ -101,17 +213,47 @@ final class NetworkReader {
       diagnostics.error(site, null, Message.NETWORK_NESTING, type.getSimpleName());
       ok = false;
     }
+    if (type.getModifiers().contains(Modifier.SEALED)) {
+      String model = dev.kiln.processor.emit.ModelEmitter.modelName(type).simpleName();
+      diagnostics.error(site, null, Message.NETWORK_SEALED, type.getSimpleName(), model,
+          isInterface ? "implement" : "extend");
+      ok = false;
+    }
     if (isAbstractClass) {
-      boolean hasConstructor = false;
+      ExecutableElement constructor = null;
       for (ExecutableElement c : ElementFilter.constructorsIn(type.getEnclosedElements())) {
-        hasConstructor |= c.getParameters().isEmpty() && !c.getModifiers().contains(Modifier.PRIVATE);
+        if (c.getParameters().isEmpty() && !c.getModifiers().contains(Modifier.PRIVATE)) {
+          constructor = c;
+        }
       }
-      if (!hasConstructor) {
+      if (constructor == null) {
         diagnostics.error(site, null, Message.NETWORK_CONSTRUCTOR, type.getSimpleName());
         ok = false;
+      } else {
+        for (TypeMirror thrown : constructor.getThrownTypes()) {
+          if (isChecked(thrown)) {
+            diagnostics.error(new Site(constructor, null), null, Message.NETWORK_CONSTRUCTOR_THROWS,
+                type.getSimpleName(), thrown, dev.kiln.processor.emit.ModelEmitter.modelName(type).simpleName());
+            ok = false;
+          }
+        }
       }
     }
     return ok;
+  }
+
+  /** Whether a thrown type is a checked exception: not a RuntimeException or an Error. */
+  private static boolean isChecked(TypeMirror thrown) {
+    TypeMirror t = thrown;
+    while (t.getKind() == TypeKind.DECLARED) {
+      TypeElement e = (TypeElement) ((javax.lang.model.type.DeclaredType) t).asElement();
+      String name = e.getQualifiedName().toString();
+      if (name.equals("java.lang.RuntimeException") || name.equals("java.lang.Error")) {
+        return false;
+      }
+      t = e.getSuperclass();
+    }
+    return true;
   }
 
   private OptimizerSpec readOptimizer(TypeElement type) {
@@ -210,20 +352,69 @@ final class NetworkReader {
     }
   }
 
-  /** Abstract methods inherited from supertypes cannot be implemented by the generated class. */
-  private void reportInheritedAbstractMethods(TypeElement type) {
-    for (Element member : elements.getAllMembers(type)) {
-      if (member.getKind() != ElementKind.METHOD
-          || !member.getModifiers().contains(Modifier.ABSTRACT)
-          || member.getEnclosingElement().equals(type)
-          || isModelMethod((ExecutableElement) member)) {
-        continue;
+  /**
+   * The methods that can declare layers, in layer order: the supertypes' first (superclass, then
+   * interfaces, each with its own supertypes before it; a supertype reached twice counts once),
+   * then the type's own, each type's in declaration order. A method overridden by a more derived
+   * declaration is left out: the override is the declaration.
+   */
+  private List<ExecutableElement> methodsInOrder(TypeElement type) {
+    java.util.LinkedHashSet<TypeElement> order = new java.util.LinkedHashSet<>();
+    collectTypes(type, order);
+    List<ExecutableElement> methods = new ArrayList<>();
+    for (TypeElement t : order) {
+      for (ExecutableElement m : ElementFilter.methodsIn(t.getEnclosedElements())) {
+        Set<Modifier> mods = m.getModifiers();
+        if (t.equals(type) || !(mods.contains(Modifier.STATIC) || mods.contains(Modifier.PRIVATE))) {
+          methods.add(m);
+        }
       }
-      Set<Modifier> mods = member.getModifiers();
-      if (!mods.contains(Modifier.STATIC)) {
-        diagnostics.error(new Site(type, null), null, Message.METHOD_UNANNOTATED,
-            member.getEnclosingElement().getSimpleName() + "." + member.getSimpleName());
+    }
+    List<ExecutableElement> kept = new ArrayList<>();
+    for (ExecutableElement m : methods) {
+      boolean overridden = false;
+      for (ExecutableElement other : methods) {
+        overridden |= other != m && !other.getModifiers().contains(Modifier.STATIC)
+            && elements.overrides(other, m, type);
       }
+      if (!overridden) {
+        kept.add(m);
+      }
+    }
+    return kept;
+  }
+
+  /** Post-order over supertypes (without Object and Model): every supertype before its subtypes. */
+  private static void collectTypes(TypeElement type, java.util.Set<TypeElement> order) {
+    if (order.contains(type) || type.getQualifiedName().contentEquals("java.lang.Object")
+        || type.getQualifiedName().contentEquals(MODEL_TYPE)) {
+      return;
+    }
+    if (type.getSuperclass() instanceof javax.lang.model.type.DeclaredType s) {
+      collectTypes((TypeElement) s.asElement(), order);
+    }
+    for (TypeMirror i : type.getInterfaces()) {
+      if (i instanceof javax.lang.model.type.DeclaredType d) {
+        collectTypes((TypeElement) d.asElement(), order);
+      }
+    }
+    order.add(type);
+  }
+
+  private static boolean hasLayerAnnotation(ExecutableElement method) {
+    for (LayerKinds.Kind kind : LayerKinds.ALL) {
+      if (mirror(method, kind.annotation()) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** An inherited abstract method that declares no layer: the generated class cannot implement it. */
+  private void reportInheritedAbstractMethod(TypeElement type, ExecutableElement method) {
+    if (method.getModifiers().contains(Modifier.ABSTRACT) && !isModelMethod(method)) {
+      diagnostics.error(new Site(type, null), null, Message.METHOD_UNANNOTATED,
+          method.getEnclosingElement().getSimpleName() + "." + method.getSimpleName());
     }
   }
 

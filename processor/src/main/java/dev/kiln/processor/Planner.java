@@ -2,6 +2,7 @@ package dev.kiln.processor;
 
 import dev.kiln.annotations.ActivationFunction;
 import dev.kiln.annotations.Loss;
+import dev.kiln.processor.layers.InputLayer;
 import dev.kiln.processor.model.LayerPlan;
 import dev.kiln.processor.model.LayerPlan.TensorPlan;
 import dev.kiln.processor.model.LayerSpec;
@@ -43,9 +44,17 @@ final class Planner {
       if (shape == null) {
         return null;
       }
-      if (shape.size() > Integer.MAX_VALUE) {
-        diagnostics.error(node.site(), null, Message.SIZE_LIMIT, node.name() + "()", "its output " + shape,
-            shape.size());
+      if (shape.size() > Shape.MAX_VALUES) {
+        // An input's shape is an annotation value: point at it.
+        if (node instanceof InputLayer input) {
+          String subject = input.site().element() instanceof javax.lang.model.element.TypeElement ? "@Network input"
+              : "@Input " + node.name() + "()";
+          diagnostics.error(node.site(), input.attribute(), Message.SIZE_LIMIT, subject, "its shape " + shape,
+              shape.size());
+        } else {
+          diagnostics.error(node.site(), null, Message.SIZE_LIMIT, node.name() + "()", "its output " + shape,
+              shape.size());
+        }
         return null;
       }
       shapes.add(shape);
@@ -71,7 +80,7 @@ final class Planner {
       for (int j = 0; j < count; j++) {
         for (Parameter p : parameters.get(j)) {
           if (p.trainable() == pass) {
-            if (offset + p.savedShape().size() > Integer.MAX_VALUE) {
+            if (offset + p.savedShape().size() > Shape.MAX_VALUES) {
               LayerSpec node = graph.nodes.get(j);
               diagnostics.error(node.site(), null, Message.SIZE_LIMIT, node.name() + "()",
                   "the network's parameters up to " + node.name() + "." + p.suffix(), offset + p.savedShape().size());
@@ -103,7 +112,7 @@ final class Planner {
   private boolean checkBatchBuffers(NetworkSpec network, Graph graph, List<Shape> shapes) {
     for (int j = 0; j < shapes.size(); j++) {
       long values = (long) network.maxBatch() * shapes.get(j).size();
-      if (values > Integer.MAX_VALUE) {
+      if (values > Shape.MAX_VALUES) {
         diagnostics.error(network.site(), "maxBatch", Message.SIZE_LIMIT, "@Network maxBatch " + network.maxBatch(),
             "the buffer of " + graph.nodes.get(j).name() + " " + shapes.get(j) + " for a full batch", values);
         return false;

@@ -105,6 +105,118 @@ class ProcessorDiagnosticsTest {
         """);
   }
 
+  @Test
+  @Covers(Message.NETWORK_SEALED)
+  void sealedNetworkInterface() {
+    expectError(Message.NETWORK_SEALED,
+        "@Network type Net is sealed, so the generated NetModel cannot implement it", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR) // <-
+        sealed interface Net permits Other {
+          @Dense(units = 1)
+          Layer out();
+        }
+
+        non-sealed interface Other extends Net {}
+        """);
+  }
+
+  @Test
+  void sealedNetworkClass() {
+    expectError(Message.NETWORK_SEALED, "@Network type Net is sealed, so the generated NetModel cannot extend it", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR) // <-
+        abstract sealed class Net permits Other {
+          @Dense(units = 1)
+          abstract Layer out();
+        }
+
+        abstract non-sealed class Other extends Net {}
+        """);
+  }
+
+  @Test
+  void nonSealedNetworkCompiles() {
+    Compilation compilation = compile(source("test.Base", """
+        sealed interface Base permits Net {}
+
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        non-sealed interface Net extends Base {
+          @Dense(units = 1)
+          Layer out();
+        }
+        """));
+    assertThat(compilation).succeeded();
+    assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String()
+        .contains("public final class NetModel implements Net, Model");
+  }
+
+  @Test
+  @Covers(Message.NETWORK_CONSTRUCTOR_THROWS)
+  void abstractClassConstructorThrowingACheckedException() {
+    expectError(Message.NETWORK_CONSTRUCTOR_THROWS,
+        "the constructor Net() declares the checked exception java.io.IOException, which the generated model's "
+            + "constructors cannot declare (new NetModel() would have to catch it)", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        abstract class Net {
+          protected Net() throws java.io.IOException {} // <-
+
+          @Dense(units = 1)
+          abstract Layer out();
+        }
+        """);
+  }
+
+  @Test
+  void abstractClassConstructorThrowingAnUncheckedExceptionCompiles() {
+    Compilation compilation = compile(source("test.Net", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        abstract class Net {
+          protected Net() throws IllegalStateException, AssertionError {}
+
+          @Dense(units = 1)
+          abstract Layer out();
+        }
+        """));
+    assertThat(compilation).succeeded();
+  }
+
+  @Test
+  @Covers(Message.MODEL_NAME_CLASH)
+  void nestedAndTopLevelNetworksWhoseModelsShareAName() {
+    // O.X and O_X would both generate O_XModel: the first in name order (O.X) gets it.
+    expectError("test.O", Message.MODEL_NAME_CLASH,
+        "the class Kiln generates for test.O_X, test.O_XModel, clashes with the one generated for test.O.X; "
+            + "rename one of them", """
+        class O {
+          @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+          interface X {
+            @Dense(units = 1)
+            Layer out();
+          }
+        }
+
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR) // <-
+        interface O_X {
+          @Dense(units = 1)
+          Layer out();
+        }
+        """);
+  }
+
+  @Test
+  void networkNextToAUserClassNamedLikeItsModel() {
+    expectError("test.X", Message.MODEL_NAME_CLASH,
+        "the class Kiln generates for test.X, test.XModel, clashes with the type test.XModel declared in this "
+            + "compilation; rename one of them", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR) // <-
+        interface X {
+          @Dense(units = 1)
+          Layer out();
+        }
+
+        class XModel {}
+        """);
+  }
+
   // ------------------------------------------------------------------ @Network values
 
   @Test
@@ -466,6 +578,12 @@ class ProcessorDiagnosticsTest {
     assertThat(compilation).succeeded();
     assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String()
         .contains("PARAMETER_COUNT = 2147395600;");
+    // The cost is in the class javadoc: 4 bytes per parameter; buffers of 46340 (input, twice),
+    // 46340 x 2 (wide's output and gradient) and 46340 (target) values per sample, for 1 sample.
+    assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String()
+        .contains("Memory: 2,147,395,600 parameters take 8,589,582,400 bytes");
+    assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String()
+        .contains("{@code DEFAULT_MAX_BATCH} = 1 samples take 926,800 bytes (231,700 values per sample)");
   }
 
   @Test
@@ -480,6 +598,241 @@ class ProcessorDiagnosticsTest {
           Layer wide();
         }
         """);
+  }
+
+  @Test
+  @Covers(Message.FLOAT_RANGE)
+  void adamEpsilonThatUnderflowsAFloat() {
+    expectError(Message.FLOAT_RANGE,
+        "@Adam epsilon = 1.0E-60 does not survive the generated code's float arithmetic: as a float it is 0.0, "
+            + "which is not > 0 and finite (floats hold magnitudes from 1.4E-45 to 3.4028235E38", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        @Adam(epsilon = 1e-60) // <-
+        interface Net {
+          @Dense(units = 1)
+          Layer out();
+        }
+        """);
+  }
+
+  /** Every double attribute the generated code uses as a float, just past the float range. */
+  static List<org.junit.jupiter.params.provider.Arguments> valuesPastTheFloatRange() {
+    return List.of(
+        floatCase("@Adam(learningRate = 1e300) // <-", "@Adam learningRate = 1.0E300", "as a float it is Infinity"),
+        floatCase("@Adam(beta2 = 0.99999999999) // <-", "@Adam beta2 = 0.99999999999", "as a float it is 1.0"),
+        floatCase("@RmsProp(epsilon = 1e300) // <-", "@RmsProp epsilon = 1.0E300", "as a float it is Infinity"),
+        floatCase("@AdamW(weightDecay = 1e39) // <-", "@AdamW weightDecay = 1.0E39", "as a float it is Infinity"),
+        floatCase("@Network(input = 2, loss = Loss.BINARY_CROSSENTROPY, labelSmoothing = 0.999999999) // <-",
+            "@Network labelSmoothing = 0.999999999", "as a float it is 1.0"),
+        layerCase("@LayerNorm(epsilon = 1e-300) // <-", "@LayerNorm epsilon = 1.0E-300", "as a float it is 0.0"),
+        layerCase("@BatchNorm(epsilon = 1e300) // <-", "@BatchNorm epsilon = 1.0E300", "as a float it is Infinity"),
+        layerCase("@BatchNorm(momentum = 0.99999999999) // <-", "@BatchNorm momentum = 0.99999999999",
+            "as a float it is 1.0"),
+        layerCase("@Dropout(0.9999999999) // <-", "@Dropout rate = 0.9999999999", "as a float it is 1.0"),
+        layerCase("@GaussianNoise(stddev = 1e300) // <-", "@GaussianNoise stddev = 1.0E300",
+            "as a float it is Infinity"),
+        layerCase("@Activation(value = LEAKY_RELU, alpha = 0.99999999999) // <-", "LEAKY_RELU alpha = 0.99999999999",
+            "as a float it is 1.0"),
+        layerCase("@Activation(value = ELU, alpha = 1e-50) // <-", "ELU alpha = 1.0E-50", "as a float it is 0.0"),
+        layerCase("@Dense(units = 2, kernelL2 = 1e300) // <-", "@Dense kernelL2 = 1.0E300", "as a float it is Infinity"),
+        layerCase("@Dense(units = 2, kernelL1 = 3.5e38) // <-", "@Dense kernelL1 = 3.5E38", "as a float it is Infinity"),
+        layerCase("@Dense(units = 2, kernelInit = CONSTANT, kernelInitValue = -1e300) // <-",
+            "@Dense kernelInitValue = -1.0E300", "as a float it is -Infinity"),
+        layerCase("@Dense(units = 2, biasInit = CONSTANT, biasInitValue = 1e39) // <-", "@Dense biasInitValue = 1.0E39",
+            "as a float it is Infinity"),
+        softmaxCase("temperature = 1e-40) // <-", "softmax temperature = 1.0E-40",
+            "its inverse 1/temperature, as a float, is Infinity"),
+        softmaxCase("temperature = 1e300) // <-", "softmax temperature = 1.0E300",
+            "its inverse 1/temperature, as a float, is 0.0"));
+  }
+
+  private static org.junit.jupiter.params.provider.Arguments floatCase(String annotation, String what, String as) {
+    String body = (annotation.startsWith("@Network") ? annotation
+        : "@Network(input = 2, loss = Loss.BINARY_CROSSENTROPY)\n" + annotation) + "\n"
+        + "interface Net {\n  @Dense(units = 1, activation = SIGMOID)\n  Layer out();\n}\n";
+    return org.junit.jupiter.params.provider.Arguments.of(what, as, body);
+  }
+
+  private static org.junit.jupiter.params.provider.Arguments layerCase(String annotation, String what, String as) {
+    String body = "@Network(input = 2, loss = Loss.BINARY_CROSSENTROPY)\n"
+        + "interface Net {\n  " + annotation + "\n  Layer hidden();\n\n"
+        + "  @Dense(units = 1, activation = SIGMOID)\n  Layer out();\n}\n";
+    return org.junit.jupiter.params.provider.Arguments.of(what, as, body);
+  }
+
+  private static org.junit.jupiter.params.provider.Arguments softmaxCase(String attribute, String what, String as) {
+    String body = "@Network(input = 2, loss = Loss.CATEGORICAL_CROSSENTROPY)\n"
+        + "interface Net {\n  @Dense(units = 3, activation = SOFTMAX,\n      " + attribute + "\n  Layer out();\n}\n";
+    return org.junit.jupiter.params.provider.Arguments.of(what, as, body);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("valuesPastTheFloatRange")
+  void valuesValidAsDoublesButNotAsFloatsAreLocatedErrors(String what, String as, String body) {
+    expectError(Message.FLOAT_RANGE, what + " does not survive the generated code's float arithmetic: " + as, body);
+  }
+
+  @Test
+  void valuesAtTheFloatLimitsCompile() {
+    Compilation compilation = compile(source("test.Net", """
+        @Network(input = 2, loss = Loss.BINARY_CROSSENTROPY, labelSmoothing = 0.99999994)
+        @Adam(learningRate = 3.4028234e38, epsilon = 1.4e-45, beta2 = 0.99999994)
+        interface Net {
+          @LayerNorm(epsilon = 1.4e-45)
+          Layer norm();
+
+          @Dense(units = 2, kernelL2 = 3.4028234e38, kernelInit = CONSTANT, kernelInitValue = -3.4028234e38)
+          Layer hidden();
+
+          @Dense(units = 1, activation = SIGMOID)
+          Layer out();
+        }
+        """));
+    assertThat(compilation).succeeded();
+    assertNoKilnWarnings(compilation);
+    assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String()
+        .contains("Optimizers.adam(TRAINABLE_PARAMETER_COUNT, 3.4028235E38f");
+  }
+
+  /**
+   * Each size Kiln allocates, just past the largest array (2,147,483,639 values, HotSpot's limit and
+   * the runtime's): a located error, never a wrapped number or a class that fails to construct.
+   */
+  static List<org.junit.jupiter.params.provider.Arguments> sizesPastTheLimit() {
+    return List.of(
+        org.junit.jupiter.params.provider.Arguments.of("@Network input: its shape (65536, 65536) would be 4,294,967,296 values", """
+            @Network(
+                input = {65536, 65536}, // <-
+                maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Activation(RELU)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("@Network input: its shape (46341, 46341) would be 2,147,488,281 values", """
+            @Network(
+                input = {46341, 46341}, // <-
+                maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Activation(RELU)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("@Network input: its shape (2147483640) would be 2,147,483,640 values", """
+            @Network(
+                input = 2147483640, // <-
+                maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Activation(RELU)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("out(): its last axis would be 2,147,483,640 values", """
+            @Network(maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Input({1, 1})
+              Layer x();
+
+              @Input({1, 2147483639})
+              Layer y();
+
+              @Concatenate // <-
+              Layer out(Layer x, Layer y);
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of(
+            "@Network maxBatch 8: the buffer of input (306783377) for a full batch would be 2,454,267,016 values", """
+            @Network(input = 306783377,
+                maxBatch = 8, // <-
+                loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Activation(RELU)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of(
+            "out(): the network's parameters up to out.bias would be 2,454,267,016 values", """
+            @Network(input = 7, maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Dense(units = 306783377) // <-
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of(
+            "norm(): its statistics, 4 per feature, would be 2,147,483,640 values", """
+            @Network(input = 536870910, maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @BatchNorm // <-
+              Layer norm();
+            }
+            """));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("sizesPastTheLimit")
+  void sizesPastTheLargestArrayAreLocatedErrors(String text, String body) {
+    expectError(Message.SIZE_LIMIT, text + ", more than a Java array holds (2,147,483,639)", body);
+  }
+
+  /** The same sizes exactly at the limit compile (constructing them would take gigabytes). */
+  static List<org.junit.jupiter.params.provider.Arguments> sizesAtTheLimit() {
+    return List.of(
+        org.junit.jupiter.params.provider.Arguments.of("INPUT_SIZE = 2147395600;", """
+            @Network(input = {46340, 46340}, maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Activation(RELU)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("INPUT_SIZE = 2147483639;", """
+            @Network(input = 2147483639, maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Activation(RELU)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("OUT_WIDTH = 2147483639;", """
+            @Network(maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Input({1, 1})
+              Layer x();
+
+              @Input({1, 2147483638})
+              Layer y();
+
+              @Concatenate
+              Layer out(Layer x, Layer y);
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("DEFAULT_MAX_BATCH = 7;", """
+            @Network(input = 306783377, maxBatch = 7, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Activation(RELU)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("PARAMETER_COUNT = 2147483639;", """
+            @Network(input = 7, maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @Dense(units = 306783377, useBias = false)
+              Layer out();
+            }
+            """),
+        org.junit.jupiter.params.provider.Arguments.of("NORM_WIDTH = 536870909;", """
+            @Network(input = 536870909, maxBatch = 1, loss = Loss.MEAN_SQUARED_ERROR)
+            interface Net {
+              @BatchNorm
+              Layer norm();
+            }
+            """));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("sizesAtTheLimit")
+  void sizesAtTheLargestArrayCompile(String constant, String body) {
+    Compilation compilation = compile(source("test.Net", body));
+    assertThat(compilation).succeeded();
+    assertThat(compilation).generatedSourceFile("test.NetModel").contentsAsUtf8String().contains(constant);
   }
 
   @Test

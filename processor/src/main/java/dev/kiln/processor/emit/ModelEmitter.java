@@ -8,6 +8,8 @@ import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.NameAllocator;
+import com.palantir.javapoet.ParameterSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.kiln.annotations.Loss;
@@ -19,6 +21,7 @@ import dev.kiln.processor.model.OptimizerSpec;
 import dev.kiln.processor.model.Parameter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +52,14 @@ public final class ModelEmitter {
       "core", "Program", "K", "GEMM", "params", "grads", "target", "noise", "maxBatch", "inputBuffers",
       "inputGradientBuffers", "parameterGradients", "inputGradients", "lossGradient", "info", "initialize",
       "forward", "backward", "output", "outputGradient", "layerOutput", "loss", "batchBuffer", "n", "training",
-      "random", "index", "seed", "sharedParams");
+      "random", "index", "seed", "sharedParams", "infos", "sum");
+
+  /**
+   * Statements per generated helper method when a sequence that grows with the network is split:
+   * a method's bytecode must stay under the JVM's 64 KB (javac's "code too large"), and small
+   * methods stay under HotSpot's 8,000-byte compile limit.
+   */
+  static final int CHUNK = 50;
 
   private final NetworkPlan network;
   private final NetworkSpec spec;
@@ -60,6 +70,12 @@ public final class ModelEmitter {
   /** Edges whose gradient code adds into the shared gradient itself, needing no scratch buffer. */
   private final Set<String> addsDirectly = new java.util.HashSet<>();
   private boolean generatedAnnotation = true;
+  /** The value of every int constant a buffer size can name, for the cost in the class javadoc. */
+  private final Map<String, Long> constantValues = new HashMap<>();
+  /** Values per sample of every buffer Program allocates, summed while emitting it. */
+  private long bufferValuesPerSample;
+  /** Values of the buffers whose size does not depend on the batch. */
+  private long fixedBufferValues;
 
   public ModelEmitter(NetworkPlan network) {
     this.network = network;
@@ -73,13 +89,14 @@ public final class ModelEmitter {
       if (node.isInput()) {
         names.newName(node.name(), key(node, "out"));
         names.newName(node.name() + "Grad", key(node, "grad"));
-        names.newName(network.inputs().size() == 1 && spec.hasImplicitInput() ? "INPUT_SIZE"
-            : constant(node.name()) + "_SIZE", key(node, "width"));
+        constantValues.put(names.newName(network.inputs().size() == 1 && spec.hasImplicitInput() ? "INPUT_SIZE"
+            : constant(node.name()) + "_SIZE", key(node, "width")), node.outputShape().size());
       } else {
         names.newName(node.name(), key(node, "handle"));
         names.newName(node.name() + "Out", key(node, "out"));
         names.newName(node.name() + "Grad", key(node, "grad"));
-        names.newName(constant(node.name()) + "_WIDTH", key(node, "width"));
+        constantValues.put(names.newName(constant(node.name()) + "_WIDTH", key(node, "width")),
+            node.outputShape().size());
         for (TensorPlan t : node.tensors()) {
           names.newName(constant(node.name()) + "_" + t.suffix().toUpperCase(Locale.ROOT), key(node, t.suffix()));
         }
@@ -173,6 +190,7 @@ public final class ModelEmitter {
     String key = key(node, role);
     if (!extraConstants.containsKey(key)) {
       String name = names.newName(constant(node.name()) + "_" + role, key);
+      constantValues.put(name, value);
       extraConstants.put(key, constant(name, (int) value, false, doc));
     }
     return names.get(key);
@@ -269,6 +287,7 @@ public final class ModelEmitter {
     }
     model.addSuperinterface(RuntimeNames.MODEL);
     TypeSpec program = program();
+    addCost(model);
     addConstants(model);
     addInfo(model);
     addModelMembers(model);
@@ -279,6 +298,33 @@ public final class ModelEmitter {
         .indent("  ")
         .skipJavaLangImports(true)
         .build();
+  }
+
+  /** What the model costs in memory, so a user sees it before constructing one. */
+  private void addCost(TypeSpec.Builder model) {
+    long perSample = bufferValuesPerSample + targetSize();
+    for (LayerPlan input : network.inputs()) {
+      perSample += 2 * input.outputShape().size(); // the runtime's input and input-gradient buffers
+    }
+    long parameterBytes = 4L * network.parameterCount();
+    long bufferBytes = 4L * (spec.maxBatch() * perSample + fixedBufferValues);
+    model.addJavadoc("\n<p>Memory: $L parameters take $L bytes (their gradients as many again, and the optimizer's "
+        + "state up to twice the trainable ones); the buffers for {@code DEFAULT_MAX_BATCH} = $L samples take $L "
+        + "bytes ($L values per sample$L), once for the model and once more for each thread that serves it.\n",
+        String.format(Locale.ROOT, "%,d", network.parameterCount()), String.format(Locale.ROOT, "%,d", parameterBytes),
+        spec.maxBatch(), String.format(Locale.ROOT, "%,d", bufferBytes), String.format(Locale.ROOT, "%,d", perSample),
+        fixedBufferValues == 0 ? "" : String.format(Locale.ROOT, " and %,d for any batch", fixedBufferValues));
+  }
+
+  /** The value of a buffer size expression: a product of int literals and constants. */
+  private long valueOf(String expression) {
+    long value = 1;
+    for (String factor : expression.split("\\*")) {
+      String f = factor.trim();
+      Long known = constantValues.get(f);
+      value *= known != null ? known : Long.parseLong(f);
+    }
+    return value;
   }
 
   // ------------------------------------------------------------------ constants and metadata
@@ -327,20 +373,71 @@ public final class ModelEmitter {
   }
 
   private void addInfo(TypeSpec.Builder model) {
+    CodeBlock.Builder info = CodeBlock.builder()
+        .add("new $T($S, ", RuntimeNames.NETWORK_INFO, spec.type().getSimpleName().toString())
+        .indent().indent()
+        .add(infoList(model, network.inputs(), "inputInfos")).add(",\n")
+        .add("OUTPUT_SIZE, TARGET_SIZE, $S, $T.$L, ", LossEmitter.kerasName(spec.loss()),
+            RuntimeNames.ACCURACY, LossEmitter.accuracy(spec.loss()))
+        .add(infoList(model, network.layers(), "layerInfos")).unindent().unindent()
+        .add(")");
     model.addField(FieldSpec.builder(RuntimeNames.NETWORK_INFO, "INFO", Modifier.STATIC, Modifier.FINAL)
-        .initializer(CodeBlock.builder()
-            .add("new $T($S, $T.of(", RuntimeNames.NETWORK_INFO, spec.type().getSimpleName().toString(),
-                RuntimeNames.LIST)
-            .indent().indent().add(layerInfos(network.inputs())).add("),\n")
-            .add("OUTPUT_SIZE, TARGET_SIZE, $S, $T.$L, $T.of(", LossEmitter.kerasName(spec.loss()),
-                RuntimeNames.ACCURACY, LossEmitter.accuracy(spec.loss()), RuntimeNames.LIST)
-            .add(layerInfos(network.layers())).unindent().unindent()
-            .add("))")
-            .build())
+        .initializer(info.build())
         .build());
   }
 
-  private CodeBlock layerInfos(List<LayerPlan> nodes) {
+  /**
+   * {@code List.of(...)} of the nodes' infos; for more than {@link #CHUNK} nodes, a call of a static
+   * method that adds them in chunks (one static initializer holds at most 64 KB of bytecode).
+   */
+  private CodeBlock infoList(TypeSpec.Builder model, List<LayerPlan> nodes, String base) {
+    List<CodeBlock> infos = layerInfos(nodes);
+    if (infos.size() <= CHUNK) {
+      return CodeBlock.of("$T.of($L)", RuntimeNames.LIST, CodeBlock.join(infos, ","));
+    }
+    TypeName listType = ParameterizedTypeName.get(RuntimeNames.LIST, RuntimeNames.LAYER_INFO);
+    String builder = names.newName(base, "method:" + base);
+    MethodSpec.Builder all = MethodSpec.methodBuilder(builder)
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .returns(listType)
+        .addStatement("$T infos = new $T<>($L)", listType, ArrayList.class, infos.size());
+    List<CodeBlock> adds = new ArrayList<>();
+    for (CodeBlock item : infos) {
+      adds.add(CodeBlock.of("infos.add($L)", item));
+    }
+    addChunked(model, all, adds, base, true, List.of(ParameterSpec.builder(listType, "infos").build()), "infos");
+    model.addMethod(all.addStatement("return infos").build());
+    return CodeBlock.of("$L()", builder);
+  }
+
+  /**
+   * Adds {@code statements} to {@code method}: directly when there are at most {@link #CHUNK}, else
+   * as calls of private helper methods of {@code owner} ({@code base0}, {@code base1}, ...) with at
+   * most {@code CHUNK} statements each, taking {@code parameters} and called with {@code arguments}.
+   */
+  private void addChunked(TypeSpec.Builder owner, MethodSpec.Builder method, List<CodeBlock> statements, String base,
+      boolean isStatic, List<ParameterSpec> parameters, String arguments) {
+    if (statements.size() <= CHUNK) {
+      statements.forEach(method::addStatement);
+      return;
+    }
+    for (int from = 0; from < statements.size(); from += CHUNK) {
+      String name = names.newName(base + (from / CHUNK), "method:" + base + ":" + from);
+      MethodSpec.Builder helper = MethodSpec.methodBuilder(name)
+          .addModifiers(Modifier.PRIVATE)
+          .addParameters(parameters)
+          .addJavadoc("$L to $L of $L: one method would exceed the JVM's code size limit.\n", from,
+              Math.min(from + CHUNK, statements.size()) - 1, base);
+      if (isStatic) {
+        helper.addModifiers(Modifier.STATIC);
+      }
+      statements.subList(from, Math.min(from + CHUNK, statements.size())).forEach(helper::addStatement);
+      owner.addMethod(helper.build());
+      method.addStatement("$L($L)", name, arguments);
+    }
+  }
+
+  private List<CodeBlock> layerInfos(List<LayerPlan> nodes) {
     List<CodeBlock> infos = new ArrayList<>();
     for (LayerPlan node : nodes) {
       List<CodeBlock> tensors = new ArrayList<>();
@@ -360,7 +457,7 @@ public final class ModelEmitter {
           RuntimeNames.LIST, CodeBlock.join(inputs, ", "), RuntimeNames.LIST, CodeBlock.join(tensors, ","),
           node.spec().activation().function().name().toLowerCase(Locale.ROOT)));
     }
-    return CodeBlock.join(infos, ",");
+    return infos;
   }
 
   private static CodeBlock intArray(int[] values) {
@@ -379,8 +476,14 @@ public final class ModelEmitter {
 
   private void addModelMembers(TypeSpec.Builder model) {
     model.addField(RuntimeNames.MODEL_CORE, "core", Modifier.PRIVATE, Modifier.FINAL);
+    // Assigned in helper methods when there are many: then the fields cannot be final.
+    boolean chunked = network.layers().size() > CHUNK;
     for (LayerPlan layer : network.layers()) {
-      model.addField(RuntimeNames.LAYER, handle(layer), Modifier.PRIVATE, Modifier.FINAL);
+      if (chunked) {
+        model.addField(RuntimeNames.LAYER, handle(layer), Modifier.PRIVATE);
+      } else {
+        model.addField(RuntimeNames.LAYER, handle(layer), Modifier.PRIVATE, Modifier.FINAL);
+      }
     }
     model.addMethod(MethodSpec.constructorBuilder()
         .addModifiers(Modifier.PUBLIC)
@@ -400,9 +503,11 @@ public final class ModelEmitter {
         .addParameter(TypeName.INT, "maxBatch")
         .addStatement("this.core = new $T(new Program(maxBatch, null), Program::new, $L, seed)", RuntimeNames.MODEL_CORE,
             optimizer());
+    List<CodeBlock> handles = new ArrayList<>();
     for (LayerPlan layer : network.layers()) {
-      main.addStatement("this.$L = core.layer($S)", handle(layer), layer.name());
+      handles.add(CodeBlock.of("this.$L = core.layer($S)", handle(layer), layer.name()));
     }
+    addChunked(model, main, handles, "handles", false, List.of(), "");
     if (spec.weights() != null) {
       main.addComment("Build-time weights (@Weights), checked against the declaration when compiled");
       main.addStatement("core.loadResource($T.class, $S)", modelName, spec.weights());
@@ -488,11 +593,15 @@ public final class ModelEmitter {
         .addModifiers(Modifier.PROTECTED)
         .addParameter(TypeName.INT, "n")
         .addParameter(TypeName.BOOLEAN, "training");
+    List<CodeBlock> forwardCalls = new ArrayList<>();
     for (LayerPlan layer : network.layers()) {
       String method = member(layer, "Forward");
-      forward.addStatement("$L(n, training)", method);
+      forwardCalls.add(CodeBlock.of("$L(n, training)", method));
       layerMethods.add(layerMethod(method, layer, "forward", emitter(layer).forward(context(layer))));
     }
+    addChunked(program, forward, forwardCalls, "forwardLayers", false,
+        List.of(ParameterSpec.builder(TypeName.INT, "n").build(),
+            ParameterSpec.builder(TypeName.BOOLEAN, "training").build()), "n, training");
     MethodSpec.Builder backward = MethodSpec.methodBuilder("backward")
         .addAnnotation(Override.class)
         .addModifiers(Modifier.PROTECTED)
@@ -500,26 +609,45 @@ public final class ModelEmitter {
         .addParameter(TypeName.INT, "n")
         .addStatement("double loss = lossGradient ? $L : 0", LossEmitter.call(this, network, true));
     List<LayerPlan> layers = network.layers();
+    List<CodeBlock> backwardCalls = new ArrayList<>();
     for (int i = layers.size() - 1; i >= 0; i--) {
       LayerPlan layer = layers.get(i);
       String method = member(layer, "Backward");
-      backward.addStatement("$L(n)", method);
+      backwardCalls.add(CodeBlock.of("$L(n)", method));
       layerMethods.add(layerMethod(method, layer, "backward", emitter(layer).backward(context(layer))));
     }
+    addChunked(program, backward, backwardCalls, "backwardLayers", false,
+        List.of(ParameterSpec.builder(TypeName.INT, "n").build()), "n");
+    List<CodeBlock> penaltyTerms = new ArrayList<>();
     for (LayerPlan layer : layers) {
       CodeBlock penalty = penalties(layer, true);
       if (penalty != null) {
-        backward.addStatement("loss += $L", penalty);
+        penaltyTerms.add(penalty);
       }
     }
+    if (penaltyTerms.size() <= CHUNK) {
+      penaltyTerms.forEach(p -> backward.addStatement("loss += $L", p));
+    } else {
+      backward.addStatement("loss += $L()", penaltySum(program, penaltyTerms, "penaltiesWithGradients"));
+    }
+    List<Buffer> buffers = new ArrayList<>();
     for (LayerPlan layer : layers) {
-      for (Buffer buffer : emitter(layer).buffers(context(layer))) {
-        addBuffer(program, constructor, buffer);
-      }
-      for (Buffer buffer : scratchBuffers(layer)) {
-        addBuffer(program, constructor, buffer);
+      buffers.addAll(emitter(layer).buffers(context(layer)));
+      buffers.addAll(scratchBuffers(layer));
+    }
+    // Assigned in helper methods when there are many: then the fields cannot be final.
+    boolean chunked = buffers.size() > CHUNK;
+    List<CodeBlock> allocations = new ArrayList<>();
+    for (Buffer buffer : buffers) {
+      allocations.add(addBuffer(program, buffer, chunked));
+      if (buffer.perSample()) {
+        bufferValuesPerSample += valueOf(buffer.size());
+      } else if (!buffer.isView()) {
+        fixedBufferValues += valueOf(buffer.size());
       }
     }
+    addChunked(program, constructor, allocations, "allocate", false,
+        List.of(ParameterSpec.builder(TypeName.INT, "maxBatch").build()), "maxBatch");
     program.addMethod(constructor.build());
     program.addMethod(MethodSpec.methodBuilder("info")
         .addAnnotation(Override.class)
@@ -527,7 +655,7 @@ public final class ModelEmitter {
         .returns(RuntimeNames.NETWORK_INFO)
         .addStatement("return INFO")
         .build());
-    program.addMethod(initialize());
+    program.addMethod(initialize(program));
     program.addMethod(forward.build());
     program.addMethod(MethodSpec.methodBuilder("output")
         .addAnnotation(Override.class)
@@ -560,22 +688,53 @@ public final class ModelEmitter {
         .addModifiers(Modifier.PROTECTED)
         .returns(TypeName.DOUBLE)
         .addParameter(TypeName.INT, "n")
-        .addStatement("return $L", lossWithPenalties())
+        .addStatement("return $L", lossWithPenalties(program))
         .build());
     program.addMethod(backward.addStatement("return loss").build());
     program.addMethods(layerMethods);
     return program.build();
   }
 
-  private static void addBuffer(TypeSpec.Builder program, MethodSpec.Builder constructor, Buffer buffer) {
+  /** Declares the buffer's field and returns the statement that assigns it. */
+  private static CodeBlock addBuffer(TypeSpec.Builder program, Buffer buffer, boolean assignedInHelpers) {
     TypeName type = buffer.ints() ? INTS : FLOATS;
     if (buffer.isView()) {
       program.addField(type, buffer.name(), Modifier.PRIVATE);
-      constructor.addStatement("$L = $L", buffer.name(), buffer.viewOf());
+      return CodeBlock.of("$L = $L", buffer.name(), buffer.viewOf());
+    }
+    if (assignedInHelpers) {
+      program.addField(type, buffer.name(), Modifier.PRIVATE);
     } else {
       program.addField(type, buffer.name(), Modifier.PRIVATE, Modifier.FINAL);
-      constructor.addStatement("$L = batchBuffer(maxBatch, $L)", buffer.name(), buffer.size());
     }
+    if (!buffer.perSample()) {
+      return CodeBlock.of("$L = new $T[$L]", buffer.name(), buffer.ints() ? int.class : float.class, buffer.size());
+    }
+    return CodeBlock.of("$L = batchBuffer(maxBatch, $L)", buffer.name(), buffer.size());
+  }
+
+  /**
+   * A method of {@code program} returning the sum of {@code terms}, summed in chunk methods of at
+   * most {@link #CHUNK} terms each; returns its name.
+   */
+  private String penaltySum(TypeSpec.Builder program, List<CodeBlock> terms, String base) {
+    String name = names.newName(base, "method:" + base);
+    MethodSpec.Builder sum = MethodSpec.methodBuilder(name)
+        .addModifiers(Modifier.PRIVATE)
+        .returns(TypeName.DOUBLE)
+        .addStatement("double sum = 0");
+    for (int from = 0; from < terms.size(); from += CHUNK) {
+      String part = names.newName(base + (from / CHUNK), "method:" + base + ":" + from);
+      MethodSpec.Builder helper = MethodSpec.methodBuilder(part)
+          .addModifiers(Modifier.PRIVATE)
+          .returns(TypeName.DOUBLE)
+          .addStatement("double sum = 0");
+      terms.subList(from, Math.min(from + CHUNK, terms.size())).forEach(t -> helper.addStatement("sum += $L", t));
+      program.addMethod(helper.addStatement("return sum").build());
+      sum.addStatement("sum += $L()", part);
+    }
+    program.addMethod(sum.addStatement("return sum").build());
+    return name;
   }
 
   /** Scratch buffers for the edges whose input another reader also writes a gradient share to. */
@@ -599,16 +758,19 @@ public final class ModelEmitter {
   }
 
   /** Fills the parameters from each tensor's initializer, in layer and save order. */
-  private MethodSpec initialize() {
+  private MethodSpec initialize(TypeSpec.Builder program) {
     MethodSpec.Builder initialize = MethodSpec.methodBuilder("initialize")
         .addAnnotation(Override.class)
         .addModifiers(Modifier.PROTECTED)
         .addParameter(RuntimeNames.SPLITTABLE_RANDOM, "random");
+    List<CodeBlock> statements = new ArrayList<>();
     for (LayerPlan layer : network.layers()) {
       for (TensorPlan t : layer.tensors()) {
-        initialize.addCode(initializer(t.parameter(), offset(layer, t.suffix())));
+        statements.add(initializer(t.parameter(), offset(layer, t.suffix())));
       }
     }
+    addChunked(program, initialize, statements, "initializeTensors", false,
+        List.of(ParameterSpec.builder(RuntimeNames.SPLITTABLE_RANDOM, "random").build()), "random");
     return initialize.build();
   }
 
@@ -616,24 +778,24 @@ public final class ModelEmitter {
     long count = p.savedShape().size();
     switch (p.init()) {
       case HE_NORMAL:
-        return CodeBlock.of("$T.heNormal(random, params, $L, $L, $L);\n", RuntimeNames.INITIALIZERS, offset, count, p.fanIn());
+        return CodeBlock.of("$T.heNormal(random, params, $L, $L, $L)", RuntimeNames.INITIALIZERS, offset, count, p.fanIn());
       case HE_UNIFORM:
-        return CodeBlock.of("$T.heUniform(random, params, $L, $L, $L);\n", RuntimeNames.INITIALIZERS, offset, count, p.fanIn());
+        return CodeBlock.of("$T.heUniform(random, params, $L, $L, $L)", RuntimeNames.INITIALIZERS, offset, count, p.fanIn());
       case LECUN_NORMAL:
-        return CodeBlock.of("$T.lecunNormal(random, params, $L, $L, $L);\n", RuntimeNames.INITIALIZERS, offset, count,
+        return CodeBlock.of("$T.lecunNormal(random, params, $L, $L, $L)", RuntimeNames.INITIALIZERS, offset, count,
             p.fanIn());
       case GLOROT_NORMAL:
-        return CodeBlock.of("$T.glorotNormal(random, params, $L, $L, $L, $L);\n", RuntimeNames.INITIALIZERS, offset,
+        return CodeBlock.of("$T.glorotNormal(random, params, $L, $L, $L, $L)", RuntimeNames.INITIALIZERS, offset,
             count, p.fanIn(), p.fanOut());
       case GLOROT_UNIFORM:
-        return CodeBlock.of("$T.glorotUniform(random, params, $L, $L, $L, $L);\n", RuntimeNames.INITIALIZERS, offset,
+        return CodeBlock.of("$T.glorotUniform(random, params, $L, $L, $L, $L)", RuntimeNames.INITIALIZERS, offset,
             count, p.fanIn(), p.fanOut());
       case ZEROS:
-        return CodeBlock.of("$T.constant(params, $L, $L, 0f);\n", RuntimeNames.INITIALIZERS, offset, count);
+        return CodeBlock.of("$T.constant(params, $L, $L, 0f)", RuntimeNames.INITIALIZERS, offset, count);
       case ONES:
-        return CodeBlock.of("$T.constant(params, $L, $L, 1f);\n", RuntimeNames.INITIALIZERS, offset, count);
+        return CodeBlock.of("$T.constant(params, $L, $L, 1f)", RuntimeNames.INITIALIZERS, offset, count);
       case CONSTANT:
-        return CodeBlock.of("$T.constant(params, $L, $L, $Lf);\n", RuntimeNames.INITIALIZERS, offset, count,
+        return CodeBlock.of("$T.constant(params, $L, $L, $Lf)", RuntimeNames.INITIALIZERS, offset, count,
             (float) p.initValue());
       default:
         throw new IllegalStateException("no initializer code for " + p.init());
@@ -641,13 +803,20 @@ public final class ModelEmitter {
   }
 
   /** The loss plus every regularizer's penalty (Keras reports them together). */
-  private CodeBlock lossWithPenalties() {
+  private CodeBlock lossWithPenalties(TypeSpec.Builder program) {
     CodeBlock.Builder code = CodeBlock.builder().add("$L", LossEmitter.call(this, network, false));
+    List<CodeBlock> terms = new ArrayList<>();
     for (LayerPlan layer : network.layers()) {
       CodeBlock penalty = penalties(layer, false);
       if (penalty != null) {
-        code.add("\n    + $L", penalty);
+        terms.add(penalty);
       }
+    }
+    if (terms.size() > CHUNK) {
+      return code.add(" + $L()", penaltySum(program, terms, "penalties")).build();
+    }
+    for (CodeBlock term : terms) {
+      code.add("\n    + $L", term);
     }
     return code.build();
   }

@@ -38,7 +38,7 @@ public record ConcatenateLayer(String name, Site site, List<String> inputs) impl
       }
       last += shape.last();
     }
-    if (last > Integer.MAX_VALUE) {
+    if (last > Shape.MAX_VALUES) {
       diagnostics.error(site, null, Message.SIZE_LIMIT, name + "()", "its last axis", last);
       return null;
     }

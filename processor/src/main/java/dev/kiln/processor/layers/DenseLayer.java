@@ -6,6 +6,7 @@ import dev.kiln.processor.Diagnostics;
 import dev.kiln.processor.Message;
 import dev.kiln.processor.emit.LayerEmitter;
 import dev.kiln.processor.model.ActivationSpec;
+import dev.kiln.processor.model.FloatRule;
 import dev.kiln.processor.model.LayerDeclaration;
 import dev.kiln.processor.model.LayerSpec;
 import dev.kiln.processor.model.Parameter;
@@ -48,9 +49,8 @@ public record DenseLayer(
     Initializers.check(site, "biasInitValue", biasInit, biasInitValue, diagnostics);
     for (String attribute : new String[] {"kernelL1", "kernelL2"}) {
       double strength = attribute.equals("kernelL1") ? kernelL1 : kernelL2;
-      if (!(strength >= 0 && Double.isFinite(strength))) {
-        diagnostics.error(site, attribute, Message.DENSE_REGULARIZER, attribute, strength);
-      }
+      FloatRule.NON_NEGATIVE.check(diagnostics, site, attribute, "@Dense " + attribute, strength,
+          Message.DENSE_REGULARIZER, attribute, strength);
     }
     activation.check(site, diagnostics);
   }

@@ -8,6 +8,7 @@ import dev.kiln.processor.emit.Buffer;
 import dev.kiln.processor.emit.LayerContext;
 import dev.kiln.processor.emit.LayerEmitter;
 import dev.kiln.processor.emit.RuntimeNames;
+import dev.kiln.processor.model.FloatRule;
 import dev.kiln.processor.model.LayerDeclaration;
 import dev.kiln.processor.model.LayerSpec;
 import dev.kiln.processor.model.Shape;
@@ -31,9 +32,7 @@ public record DropoutLayer(String name, Site site, List<String> inputs, double r
 
   @Override
   public void check(Diagnostics diagnostics) {
-    if (!(rate >= 0 && rate < 1) || (float) rate >= 1) {
-      diagnostics.error(site, "value", Message.DROPOUT_RATE, rate);
-    }
+    FloatRule.UNIT.check(diagnostics, site, "value", "@Dropout rate", rate, Message.DROPOUT_RATE, rate);
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.kiln.processor.Message;
 import dev.kiln.processor.emit.LayerContext;
 import dev.kiln.processor.emit.LayerEmitter;
 import dev.kiln.processor.emit.RuntimeNames;
+import dev.kiln.processor.model.FloatRule;
 import dev.kiln.processor.model.LayerDeclaration;
 import dev.kiln.processor.model.LayerSpec;
 import dev.kiln.processor.model.Shape;
@@ -30,9 +31,8 @@ public record GaussianNoiseLayer(String name, Site site, List<String> inputs, do
 
   @Override
   public void check(Diagnostics diagnostics) {
-    if (!(stddev >= 0 && Float.isFinite((float) stddev))) {
-      diagnostics.error(site, "stddev", Message.NOISE_STDDEV, stddev);
-    }
+    FloatRule.NON_NEGATIVE.check(diagnostics, site, "stddev", "@GaussianNoise stddev", stddev, Message.NOISE_STDDEV,
+        stddev);
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.kiln.processor.emit.Buffer;
 import dev.kiln.processor.emit.LayerContext;
 import dev.kiln.processor.emit.LayerEmitter;
 import dev.kiln.processor.emit.RuntimeNames;
+import dev.kiln.processor.model.FloatRule;
 import dev.kiln.processor.model.LayerDeclaration;
 import dev.kiln.processor.model.LayerSpec;
 import dev.kiln.processor.model.Parameter;
@@ -57,16 +58,22 @@ public record NormalizationLayer(
 
   @Override
   public void check(Diagnostics diagnostics) {
-    if (overBatch && !(momentum >= 0 && momentum < 1)) {
-      diagnostics.error(site, "momentum", Message.NORM_MOMENTUM, momentum);
+    if (overBatch) {
+      FloatRule.UNIT.check(diagnostics, site, "momentum", "@BatchNorm momentum", momentum, Message.NORM_MOMENTUM,
+          momentum);
     }
-    if (!(epsilon > 0 && Double.isFinite(epsilon)) || !((float) epsilon > 0) || Float.isInfinite((float) epsilon)) {
-      diagnostics.error(site, "epsilon", Message.NORM_EPSILON, annotation(), epsilon);
-    }
+    FloatRule.POSITIVE.check(diagnostics, site, "epsilon", "@" + annotation() + " epsilon", epsilon,
+        Message.NORM_EPSILON, annotation(), epsilon);
   }
 
   @Override
   public Shape outputShape(List<Shape> in, Diagnostics diagnostics) {
+    // Batch norm keeps 4 values per feature (mean, 1/std, two column sums) in one array.
+    if (overBatch && 4L * in.get(0).last() > Shape.MAX_VALUES) {
+      diagnostics.error(site, null, Message.SIZE_LIMIT, name + "()", "its statistics, 4 per feature,",
+          4L * in.get(0).last());
+      return null;
+    }
     return in.get(0);
   }
 

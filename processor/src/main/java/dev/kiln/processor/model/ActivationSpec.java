@@ -43,19 +43,20 @@ public record ActivationSpec(ActivationFunction function, double alpha, double t
   /** The rules on {@code alpha} and {@code temperature} as written on {@code site}. */
   public void check(Site site, Diagnostics diagnostics) {
     if (site.has("alpha")) {
-      if (function == ActivationFunction.LEAKY_RELU && !(alpha >= 0 && alpha < 1)) {
-        diagnostics.error(site, "alpha", Message.ALPHA_RANGE, function, "in [0, 1)", alpha);
-      } else if (function == ActivationFunction.ELU && !(alpha > 0 && Double.isFinite(alpha))) {
-        diagnostics.error(site, "alpha", Message.ALPHA_RANGE, function, "> 0 and finite", alpha);
-      } else if (!usesAlpha()) {
+      if (usesAlpha()) {
+        FloatRule rule = function == ActivationFunction.LEAKY_RELU ? FloatRule.UNIT : FloatRule.POSITIVE;
+        rule.check(diagnostics, site, "alpha", function + " alpha", alpha, Message.ALPHA_RANGE, function, rule.text(),
+            alpha);
+      } else {
         diagnostics.error(site, "alpha", Message.ALPHA_UNUSED, function);
       }
     }
     if (site.has("temperature")) {
       if (function != ActivationFunction.SOFTMAX) {
         diagnostics.error(site, "temperature", Message.TEMPERATURE_UNUSED, function);
-      } else if (!(temperature > 0 && Double.isFinite(temperature))) {
-        diagnostics.error(site, "temperature", Message.TEMPERATURE, temperature);
+      } else {
+        FloatRule.TEMPERATURE.check(diagnostics, site, "temperature", "softmax temperature", temperature,
+            Message.TEMPERATURE, temperature);
       }
     }
   }

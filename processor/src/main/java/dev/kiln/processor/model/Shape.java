@@ -14,6 +14,13 @@ public final class Shape {
     this.dims = dims;
   }
 
+  /**
+   * The most values Kiln puts in one array: {@code Integer.MAX_VALUE - 8}, the largest length
+   * HotSpot allocates (larger requests fail with "Requested array size exceeds VM limit"), and the
+   * runtime's own limit for a batch buffer.
+   */
+  public static final long MAX_VALUES = Integer.MAX_VALUE - 8;
+
   public static Shape of(int... dims) {
     return new Shape(dims.clone());
   }
