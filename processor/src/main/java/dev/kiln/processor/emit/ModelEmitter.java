@@ -196,6 +196,11 @@ public final class ModelEmitter {
     return guarded(input, code.build());
   }
 
+  String inputGradientAlias(LayerPlan layer, int i) {
+    LayerPlan input = layer.inputs().get(i);
+    return !input.isInput() && network.consumers(input).size() == 1 ? grad(input) : null;
+  }
+
   String inputGradientArgument(LayerPlan layer, int i) {
     LayerPlan input = layer.inputs().get(i);
     String target = gradientTarget(layer, i);
@@ -281,7 +286,8 @@ public final class ModelEmitter {
       for (TensorPlan t : layer.tensors()) {
         Parameter p = t.parameter();
         String doc = "Offset of " + layer.name() + "." + t.suffix() + " " + p.savedShape()
-            + (p.permuted() ? ", stored with axes " + Arrays.toString(p.storedOrder()) : "")
+            + (p.permuted() ? ", stored with axes " + Arrays.toString(p.storedOrder())
+                + (p.viewed() ? " of its view " + p.permutedShape() : "") : "")
             + (p.trainable() ? "" : ", non-trainable") + ".";
         model.addField(constant(offset(layer, t.suffix()), t.offset(), false, doc));
       }
@@ -327,9 +333,12 @@ public final class ModelEmitter {
       for (TensorPlan t : node.tensors()) {
         Parameter p = t.parameter();
         CodeBlock order = p.permuted() ? CodeBlock.of(", $L", intArray(p.storedOrder())) : CodeBlock.of("");
+        CodeBlock rest = p.viewed()
+            ? CodeBlock.of(", $L, $L", p.trainable(), intArray(p.permutedShape().toArray()))
+            : CodeBlock.of("$L", p.trainable() ? "" : ", false");
         tensors.add(CodeBlock.of("\n    new $T($S, $L, $L$L$L)", RuntimeNames.TENSOR_SLICE,
             node.name() + "." + t.suffix(), offset(node, t.suffix()), intArray(p.savedShape().toArray()), order,
-            p.trainable() ? "" : ", false"));
+            rest));
       }
       List<CodeBlock> inputs = new ArrayList<>();
       for (LayerPlan in : node.inputs()) {
@@ -493,6 +502,9 @@ public final class ModelEmitter {
       }
     }
     for (LayerPlan layer : layers) {
+      program.addFields(emitter(layer).constants(context(layer)));
+    }
+    for (LayerPlan layer : layers) {
       for (Buffer buffer : emitter(layer).buffers(context(layer))) {
         addBuffer(program, constructor, buffer);
       }
@@ -552,6 +564,12 @@ public final class ModelEmitter {
     if (buffer.isView()) {
       program.addField(type, buffer.name(), Modifier.PRIVATE);
       constructor.addStatement("$L = $L", buffer.name(), buffer.viewOf());
+    } else if (!buffer.batched()) {
+      program.addField(type, buffer.name(), Modifier.PRIVATE, Modifier.FINAL);
+      constructor.addStatement("$L = new $L[$L]", buffer.name(), buffer.ints() ? "int" : "float", buffer.size());
+    } else if (buffer.ints()) {
+      program.addField(type, buffer.name(), Modifier.PRIVATE, Modifier.FINAL);
+      constructor.addStatement("$L = new int[$T.multiplyExact(maxBatch, $L)]", buffer.name(), Math.class, buffer.size());
     } else {
       program.addField(type, buffer.name(), Modifier.PRIVATE, Modifier.FINAL);
       constructor.addStatement("$L = batchBuffer(maxBatch, $L)", buffer.name(), buffer.size());
