@@ -51,6 +51,38 @@ class ConvNetworksTest {
   }
 
   @Test
+  void kernelsAreKerasLayouts() throws Exception {
+    Fixture fixture = Fixture.load("w5_trained");
+    ConvFixtureNetworks_TrainedW5Model model = new ConvFixtureNetworks_TrainedW5Model();
+    fixture.loadInitialWeights(model, dir);
+    // Conv2D: Keras's [kh, kw, in, out] as [kh * kw * in][out]; PyTorch's file holds [out, in, kh, kw].
+    float[] saved = fixture.file.floats("conv2.weight");
+    float[][] kernel = model.conv2().kernel();
+    assertEquals(3 * 3 * 32, kernel.length);
+    assertEquals(64, kernel[0].length);
+    for (int f : new int[] {0, 17, 63}) {
+      for (int c : new int[] {0, 5, 31}) {
+        for (int ky = 0; ky < 3; ky++) {
+          for (int kx = 0; kx < 3; kx++) {
+            assertEquals(saved[((f * 32 + c) * 3 + ky) * 3 + kx], kernel[(ky * 3 + kx) * 32 + c][f]);
+          }
+        }
+      }
+    }
+    // Dense after Flatten: rows in Kiln's (and Keras's) channels-last order (h * 5 + w) * 64 + c;
+    // PyTorch's columns are channels-first, c * 25 + h * 5 + w.
+    float[] dense = fixture.file.floats("dense.weight");
+    float[][] denseKernel = model.dense().kernel();
+    for (int unit : new int[] {0, 127}) {
+      for (int c : new int[] {0, 63}) {
+        for (int p : new int[] {0, 7, 24}) {
+          assertEquals(dense[unit * 1600 + c * 25 + p], denseKernel[p * 64 + c][unit]);
+        }
+      }
+    }
+  }
+
+  @Test
   void savedFileHasPyTorchsStateDictNamesAndShapes() throws Exception {
     Fixture fixture = Fixture.load("w5_trained");
     Map<String, String> pytorch = new TreeMap<>();
