@@ -1036,6 +1036,332 @@ def make_graph_net(spec):
     return path, size, float(loss), float(loss3)
 
 
+# --------------------------------------------------------------------------
+# convolutional networks: channels-last data (Kiln's layout) in the files, NCHW inside PyTorch
+# --------------------------------------------------------------------------
+
+def same_pads(size, k, s, d):
+    """Keras 'same': output ceil(size / s); the padding needed, the extra one after (bottom/right)."""
+    out = (size + s - 1) // s
+    total = max((out - 1) * s + d * (k - 1) + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
+def pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+class ConvNet(nn.Module):
+    """layers: list of (name, kind, options) in order. The input is [N, H, W, C] (channels-last, as
+    Kiln holds it) and is permuted to NCHW first. kinds: 'conv' (filters, k, s=1, d=1,
+    padding='valid'|'same', act, bias=True), 'maxpool' / 'avgpool' (p, s=p, padding), 'gap', 'gmp',
+    'flatten' (nn.Flatten of NCHW: channels-first order), 'dense' (units, act), 'batchnorm' (Kiln's
+    convention over the channels: biased batch variance, moving = m * moving + (1 - m) * batch;
+    momentum, epsilon) and 'act' (act). Weights are drawn in layer order from g."""
+
+    def __init__(self, shape, layers, g):
+        super().__init__()
+        self.layers = layers
+        self.training_mode = True
+        self.noise = None
+        h, w, c = shape
+        flat = None
+        for name, kind, o in layers:
+            if kind == "conv":
+                kh, kw = pair(o["k"])
+                sh, sw = pair(o.get("s", 1))
+                dh, dw = pair(o.get("d", 1))
+                conv = nn.Conv2d(c, o["filters"], (kh, kw), stride=(sh, sw), dilation=(dh, dw),
+                                 bias=o.get("bias", True))
+                bound = math.sqrt(3.0 / (c * kh * kw))
+                with torch.no_grad():
+                    conv.weight.copy_((torch.rand(conv.weight.shape, generator=g) * 2 - 1) * bound)
+                    if conv.bias is not None:
+                        conv.bias.copy_(torch.rand(o["filters"], generator=g) * 0.4 - 0.2)
+                setattr(self, name, conv)
+                if o.get("padding", "valid") == "same":
+                    h, w = (h + sh - 1) // sh, (w + sw - 1) // sw
+                else:
+                    h, w = (h - dh * (kh - 1) - 1) // sh + 1, (w - dw * (kw - 1) - 1) // sw + 1
+                c = o["filters"]
+            elif kind in ("maxpool", "avgpool"):
+                ph, pw = pair(o["p"])
+                sh, sw = pair(o.get("s", o["p"]))
+                if o.get("padding", "valid") == "same":
+                    h, w = (h + sh - 1) // sh, (w + sw - 1) // sw
+                else:
+                    h, w = (h - ph) // sh + 1, (w - pw) // sw + 1
+            elif kind in ("gap", "gmp"):
+                h = w = None
+                flat = c
+            elif kind == "flatten":
+                flat = h * w * c
+            elif kind == "dense":
+                lin = nn.Linear(flat, o["units"])
+                bound = math.sqrt(3.0 / flat)
+                with torch.no_grad():
+                    lin.weight.copy_((torch.rand(o["units"], flat, generator=g) * 2 - 1) * bound)
+                    lin.bias.copy_(torch.rand(o["units"], generator=g) * 0.4 - 0.2)
+                setattr(self, name, lin)
+                flat = o["units"]
+            elif kind == "batchnorm":
+                mod = nn.Module()
+                mod.weight = nn.Parameter(torch.rand(c, generator=g) + 0.5)
+                mod.bias = nn.Parameter(torch.rand(c, generator=g) * 0.4 - 0.2)
+                mod.register_buffer("running_mean", torch.zeros(c))
+                mod.register_buffer("running_var", torch.ones(c))
+                setattr(self, name, mod)
+            elif kind != "act":
+                raise ValueError(kind)
+            assert h is None or (h > 0 and w > 0), name
+
+    def penalty(self):
+        return torch.zeros(())
+
+    def forward(self, x):
+        h = x.permute(0, 3, 1, 2)
+        pre = h
+        for name, kind, o in self.layers:
+            if kind == "conv":
+                conv = getattr(self, name)
+                if o.get("padding", "valid") == "same":
+                    kh, kw = pair(o["k"])
+                    sh, sw = pair(o.get("s", 1))
+                    dh, dw = pair(o.get("d", 1))
+                    top, bottom = same_pads(h.shape[2], kh, sh, dh)
+                    left, right = same_pads(h.shape[3], kw, sw, dw)
+                    h = F.pad(h, (left, right, top, bottom))
+                h = conv(h)
+            elif kind in ("maxpool", "avgpool"):
+                ph, pw = pair(o["p"])
+                sh, sw = pair(o.get("s", o["p"]))
+                if o.get("padding", "valid") == "same":
+                    top, bottom = same_pads(h.shape[2], ph, sh, 1)
+                    left, right = same_pads(h.shape[3], pw, sw, 1)
+                    pads = (left, right, top, bottom)
+                else:
+                    pads = (0, 0, 0, 0)
+                if kind == "maxpool":
+                    h = F.max_pool2d(F.pad(h, pads, value=-math.inf), (ph, pw), (sh, sw))
+                else:
+                    # Keras: the mean over the positions inside the image
+                    total = F.avg_pool2d(F.pad(h, pads), (ph, pw), (sh, sw))
+                    count = F.avg_pool2d(F.pad(torch.ones_like(h[:1, :1]), pads), (ph, pw), (sh, sw))
+                    h = total / count
+            elif kind == "gap":
+                h = h.mean(dim=(2, 3))
+            elif kind == "gmp":
+                h = h.amax(dim=(2, 3))
+            elif kind == "flatten":
+                h = torch.flatten(h, 1)
+            elif kind == "dense":
+                h = getattr(self, name)(h)
+            elif kind == "batchnorm":
+                mod = getattr(self, name)
+                eps = o["epsilon"]
+                if self.training_mode:
+                    mean = h.mean(dim=(0, 2, 3))
+                    var = ((h - mean[None, :, None, None]) ** 2).mean(dim=(0, 2, 3))
+                    with torch.no_grad():
+                        m = o["momentum"]
+                        mod.running_mean.copy_(m * mod.running_mean + (1 - m) * mean)
+                        mod.running_var.copy_(m * mod.running_var + (1 - m) * var)
+                else:
+                    mean, var = mod.running_mean, mod.running_var
+                h = (h - mean[None, :, None, None]) / torch.sqrt(var[None, :, None, None] + eps)
+                h = h * mod.weight[None, :, None, None] + mod.bias[None, :, None, None]
+            pre = h
+            act = o.get("act", ("linear", None))
+            fn, kink = act_fn(act)
+            if kink:
+                m = h.detach().abs().min().item()
+                assert m > 1e-5, "pre-activation too close to the kink in %s: %g" % (name, m)
+            h = fn(h)
+        if h.dim() == 4:
+            h = h.permute(0, 2, 3, 1)
+            pre = pre.permute(0, 2, 3, 1)
+        return pre, h
+
+
+CONV_NETS = []
+
+
+def conv_net(name, shape, layers, loss, make_data, seed, fd_check=True, sgd=None):
+    """Trained with Adam(lr 0.01, eps 1e-7), or with SGD at learning rate sgd. fd_check: the
+    central-difference check of the input gradient (off for W5: 1,568 inputs). W5 uses SGD: its
+    gradients hold entries at float-noise level (4e-8 next to 0.26), and Adam, which normalizes each
+    entry, turns their rounding differences into step differences of 1e-3 relative; SGD's steps
+    keep the gradients' own 1e-4 agreement."""
+    CONV_NETS.append(dict(name=name, shape=shape, layers=layers, loss=loss, make_data=make_data, seed=seed,
+                          fd_check=fd_check, sgd=sgd))
+
+
+def C(name, kind, **o):
+    return (name, kind, o)
+
+
+RELU = ("relu", None)
+
+conv_net("conv_valid", (7, 9, 1),
+         [C("c1", "conv", filters=4, k=(3, 2), act=RELU),
+          C("c2", "conv", filters=3, k=3, s=2, act=("tanh", None)),
+          C("flat", "flatten"),
+          C("output", "dense", units=3, act=("softmax", None))],
+         "cce", lambda g: (torch.randn(4, 7, 9, 1, generator=g), onehot([0, 1, 2, 1], 3)), 4201)
+
+conv_net("conv_same", (7, 9, 3),
+         [C("c1", "conv", filters=4, k=3, padding="same", act=RELU),
+          C("c2", "conv", filters=5, k=(3, 2), s=2, padding="same", bias=False),
+          C("pool", "gap"),
+          C("output", "dense", units=2)],
+         "mse", lambda g: (torch.randn(3, 7, 9, 3, generator=g), torch.randn(3, 2, generator=g)), 4202)
+
+conv_net("conv_dilated", (8, 7, 3),
+         [C("c1", "conv", filters=4, k=3, d=2, act=("elu", 1.0)),
+          C("c2", "conv", filters=3, k=2, s=(1, 2), d=(1, 2), padding="same", act=("sigmoid", None)),
+          C("flat", "flatten"),
+          C("output", "dense", units=3, act=("softmax", None))],
+         "cce", lambda g: (torch.randn(3, 8, 7, 3, generator=g), onehot([2, 0, 1], 3)), 4203)
+
+conv_net("conv_pools", (9, 8, 2),
+         [C("c1", "conv", filters=4, k=3, padding="same", act=("tanh", None)),
+          C("mp", "maxpool", p=3, s=2),
+          C("ap", "avgpool", p=2, padding="same"),
+          C("flat", "flatten"),
+          C("output", "dense", units=3, act=("softmax", None))],
+         "cce", lambda g: (torch.randn(3, 9, 8, 2, generator=g), onehot([1, 2, 0], 3)), 4204)
+
+conv_net("conv_pools2", (7, 9, 3),
+         [C("c1", "conv", filters=4, k=2, act=("elu", 1.0)),
+          C("ap", "avgpool", p=3, s=2),
+          C("mp", "maxpool", p=2, padding="same"),
+          C("pool", "gmp"),
+          C("output", "dense", units=2)],
+         "mse", lambda g: (torch.randn(3, 7, 9, 3, generator=g), torch.randn(3, 2, generator=g)), 4205)
+
+conv_net("conv_bn", (6, 6, 2),
+         [C("c1", "conv", filters=4, k=3, padding="same", bias=False),
+          C("bn", "batchnorm", momentum=0.9, epsilon=1e-3),
+          C("act", "act", act=RELU),
+          C("pool", "gap"),
+          C("output", "dense", units=3, act=("softmax", None))],
+         "cce", lambda g: (torch.randn(4, 6, 6, 2, generator=g), onehot([0, 1, 2, 0], 3)), 4206)
+
+conv_net("conv_w5", (28, 28, 1),
+         [C("conv1", "conv", filters=32, k=3, act=RELU),
+          C("pool1", "maxpool", p=2),
+          C("conv2", "conv", filters=64, k=3, act=RELU),
+          C("pool2", "maxpool", p=2),
+          C("flat", "flatten"),
+          C("dense", "dense", units=128, act=RELU),
+          C("output", "dense", units=10, act=("softmax", None))],
+         "cce", lambda g: (torch.rand(2, 28, 28, 1, generator=g), onehot([3, 7], 10)), 4225, fd_check=False,
+         sgd=0.05)
+
+
+def make_conv_net(spec):
+    g = gen(spec["seed"])
+    model = ConvNet(spec["shape"], spec["layers"], g)
+    x, y = spec["make_data"](g)
+    last_act = spec["layers"][-1][2].get("act", ("linear", None))
+    initial_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    tensors = list(initial_state.items())
+
+    def forward_loss(training, inp):
+        model.training_mode = training
+        pre, out = model(inp)
+        return out, net_loss(spec["loss"], last_act, pre, out, y)
+
+    with torch.no_grad():
+        out, loss_inference = forward_loss(False, x)
+    x_req = x.clone().requires_grad_(True)
+    _, loss = forward_loss(True, x_req)
+    model.zero_grad()
+    loss.backward()
+    grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()]
+    grads += [("expected.grad." + k, torch.zeros_like(b)) for k, b in model.named_buffers()]
+    input_grad = x_req.grad.detach().clone()
+    if spec["fd_check"]:
+        check_input_grad(spec["name"], model, initial_state, lambda: None,
+                         lambda m, inp, yd: net_loss(spec["loss"], last_act, *m(inp), yd), x, y, input_grad)
+    model.load_state_dict(initial_state)
+    if spec["sgd"] is None:
+        opt = torch.optim.Adam(list(model.parameters()), lr=0.01, betas=(0.9, 0.999), eps=1e-7, foreach=False)
+        opt_str = "adam(lr=0.01,beta1=0.9,beta2=0.999,epsilon=1e-7)"
+    else:
+        opt = torch.optim.SGD(list(model.parameters()), lr=spec["sgd"], foreach=False)
+        opt_str = "sgd(lr=%s)" % spec["sgd"]
+    for _ in range(3):
+        opt.zero_grad()
+        _, l = forward_loss(True, x)
+        l.backward()
+        opt.step()
+    with torch.no_grad():
+        _, loss3 = forward_loss(False, x)
+    step3 = [("expected.step3." + k, v.detach().clone()) for k, v in model.state_dict().items()]
+    tensors += [("input.x", x), ("input.y", y),
+                ("expected.output", out), ("expected.loss", loss.reshape(1)),
+                ("expected.inference_loss", loss_inference.reshape(1))]
+    tensors += grads + step3 + [("expected.step3.loss", loss3.reshape(1))]
+    tensors += [("expected.input_grad", input_grad)]
+    meta = base_metadata()
+    meta.update({"input": "x".join(str(d) for d in spec["shape"]),
+                 "layers": ",".join("%s:%s%s" % (n, k, "".join(":%s=%s" % (a, o[a]) for a in sorted(o)))
+                                    for n, k, o in spec["layers"]),
+                 "loss": spec["loss"], "optimizer": opt_str,
+                 "batch": str(x.shape[0]), "steps": "3", "layout": "channels-last"})
+    path = os.path.join(PROCESSOR_OUT, "net_%s.safetensors" % spec["name"])
+    size = write_safetensors(path, tensors, meta)
+    return path, size, float(loss), float(loss3)
+
+
+class TorchW5(nn.Module):
+    """The W5 network as a PyTorch user writes it (NCHW, nn.Flatten, BatchNorm2d with PyTorch's own
+    running statistics), trained for a few steps: Kiln must load its state_dict and predict the same."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3)
+        self.norm1 = nn.BatchNorm2d(32, eps=1e-3, momentum=0.01)
+        self.pool1 = nn.MaxPool2d(2)
+        self.conv2 = nn.Conv2d(32, 64, 3)
+        self.pool2 = nn.MaxPool2d(2)
+        self.flat = nn.Flatten()
+        self.dense = nn.Linear(1600, 128)
+        self.output = nn.Linear(128, 10)
+
+    def forward(self, x):
+        h = self.pool1(F.relu(self.norm1(self.conv1(x))))
+        h = self.pool2(F.relu(self.conv2(h)))
+        return self.output(F.relu(self.dense(self.flat(h))))
+
+
+def make_trained_w5():
+    """A PyTorch-trained W5 with batch norm (40 Adam steps on random images), its state_dict exactly as
+    torch holds it (num_batches_tracked as F32 here: the fixture writer is F32-only; the Java test
+    loads the weights by name) and its predictions on 4 images (channels-last in the file)."""
+    g = gen(4301)
+    model = TorchW5()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for _ in range(40):
+        xb = torch.rand(16, 1, 28, 28, generator=g)
+        yb = torch.randint(0, 10, (16,), generator=g)
+        opt.zero_grad()
+        F.cross_entropy(model(xb), yb).backward()
+        opt.step()
+    model.eval()
+    x = torch.rand(4, 1, 28, 28, generator=g)
+    with torch.no_grad():
+        p = torch.softmax(model(x), dim=1)
+    state = model.state_dict()
+    tensors = [(k, v) for k, v in state.items() if not k.endswith("num_batches_tracked")]
+    tensors += [("input.x", x.permute(0, 2, 3, 1)), ("expected.output", p)]
+    meta = base_metadata()
+    meta["state_dict"] = ",".join("%s:%s" % (k, "x".join(str(d) for d in v.shape)) for k, v in state.items())
+    path = os.path.join(PROCESSOR_OUT, "w5_trained.safetensors")
+    return path, write_safetensors(path, tensors, meta)
+
+
 def make_training():
     """Learning-rate schedules (torch.optim.lr_scheduler, 20 steps from lr 0.1) and gradient
     clipping (torch.nn.utils) over two gradient tensors of 12 and 7 values."""
@@ -1109,6 +1435,12 @@ def main():
         assert l3 < l0, "net_%s: loss did not decrease (%g -> %g)" % (spec["name"], l0, l3)
         sizes.append((path, size))
         print("net_%-9s loss %.6f -> %.6f" % (spec["name"], l0, l3))
+    for spec in CONV_NETS:
+        path, size, l0, l3 = make_conv_net(spec)
+        assert l3 < l0, "net_%s: loss did not decrease (%g -> %g)" % (spec["name"], l0, l3)
+        sizes.append((path, size))
+        print("net_%-9s loss %.6f -> %.6f" % (spec["name"], l0, l3))
+    sizes.append(make_trained_w5())
     # net_xor's initial weights alone, as a class-path resource for the @Weights test network.
     xor_tensors, _, _ = read_safetensors(os.path.join(PROCESSOR_OUT, "net_xor.safetensors"))
     weights_dir = os.path.normpath(os.path.join(PROCESSOR_OUT, "..", "dev", "kiln", "processor", "functional"))

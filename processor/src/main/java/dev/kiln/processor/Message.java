@@ -76,6 +76,24 @@ public enum Message {
       "layer name %s clashes with %s of the generated model class; rename the method"),
   DENSE_UNITS("kiln.dense.units", "@Dense units must be > 0, was %d"),
   DENSE_REGULARIZER("kiln.dense.regularizer", "@Dense %s must be >= 0 and finite, was %s"),
+  CONV_FILTERS("kiln.conv.filters", "@Conv2D filters must be > 0, was %d"),
+  WINDOW_VALUE("kiln.window.value", "@%s %s must be one value or two values {height, width}, each > 0, was %s"),
+  CONV_REGULARIZER("kiln.conv.regularizer", "@Conv2D %s must be >= 0 and finite, was %s"),
+  IMAGE_RANK(
+      "kiln.image.inputRank",
+      "@%s works on images [height, width, channels], but %s() gets %s; give it a rank-3 input, such as "
+          + "@Network(input = {28, 28, 1}), or an earlier image layer"),
+  CONV_KERNEL(
+      "kiln.conv.kernel",
+      "@Conv2D %s() gets %s, but its kernel spans %dx%d (kernelSize %s, dilation %s), more than the %dx%d "
+          + "it sees with padding %s; use a smaller kernelSize or dilation, padding = SAME, or a larger input"),
+  POOL_OUTPUT(
+      "kiln.pool.output",
+      "@%s %s() gets %s, and a %s window with strides %s and padding %s leaves an output of %dx%d; use a "
+          + "smaller poolSize or strides, padding = SAME, or a larger input"),
+  FLATTEN_RANK(
+      "kiln.flatten.inputRank",
+      "@Flatten needs an input of rank 2 or more, but %s() gets %s, which is already flat; remove the @Flatten"),
   DROPOUT_RATE("kiln.dropout.rate", "@Dropout rate must be in [0, 1), was %s"),
   NOISE_STDDEV("kiln.noise.stddev", "@GaussianNoise stddev must be >= 0 and finite, was %s"),
   NORM_MOMENTUM("kiln.batchNorm.momentum", "@BatchNorm momentum must be in [0, 1), was %s"),

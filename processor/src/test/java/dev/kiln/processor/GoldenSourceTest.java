@@ -134,9 +134,45 @@ class GoldenSourceTest {
       }
       """;
 
+  /**
+   * A small CNN: SAME convolution with stride 2 (scratch buffer, geometry constant), max pooling
+   * (int argmax buffer), Flatten (views of its input and of its input's gradient) and a Dense layer
+   * whose weight is saved in PyTorch's channels-first column order.
+   */
+  private static final String SMALL_CNN = """
+      package test;
+
+      import static dev.kiln.annotations.ActivationFunction.RELU;
+      import static dev.kiln.annotations.ActivationFunction.SOFTMAX;
+
+      import dev.kiln.annotations.Conv2D;
+      import dev.kiln.annotations.Dense;
+      import dev.kiln.annotations.Flatten;
+      import dev.kiln.annotations.Loss;
+      import dev.kiln.annotations.MaxPool2D;
+      import dev.kiln.annotations.Network;
+      import dev.kiln.annotations.Padding;
+      import dev.kiln.runtime.Layer;
+
+      @Network(input = {9, 9, 1}, loss = Loss.CATEGORICAL_CROSSENTROPY, maxBatch = 16)
+      interface SmallCnn {
+        @Conv2D(filters = 4, kernelSize = 3, strides = 2, padding = Padding.SAME, activation = RELU)
+        Layer conv();
+
+        @MaxPool2D
+        Layer pool();
+
+        @Flatten
+        Layer flat();
+
+        @Dense(units = 3, activation = SOFTMAX)
+        Layer output();
+      }
+      """;
+
   static Stream<Arguments> networks() {
     return Stream.of(Arguments.of("Xor", XOR), Arguments.of("Classifier", CLASSIFIER),
-        Arguments.of("WideAndDeep", WIDE_AND_DEEP));
+        Arguments.of("WideAndDeep", WIDE_AND_DEEP), Arguments.of("SmallCnn", SMALL_CNN));
   }
 
   @ParameterizedTest(name = "{0}Model")

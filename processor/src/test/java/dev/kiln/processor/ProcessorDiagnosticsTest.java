@@ -1213,6 +1213,122 @@ class ProcessorDiagnosticsTest {
 
 
 
+  // ------------------------------------------------------------------ convolution and pooling
+
+  @Test
+  @Covers(Message.CONV_FILTERS)
+  void convFiltersZero() {
+    expectError(Message.CONV_FILTERS, "@Conv2D filters must be > 0, was 0", """
+        @Network(input = {8, 8, 1}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Conv2D(
+              kernelSize = 3,
+              filters = 0) // <-
+          Layer conv();
+          @Flatten Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.WINDOW_VALUE)
+  void convKernelSizeWithThreeValues() {
+    expectError(Message.WINDOW_VALUE,
+        "@Conv2D kernelSize must be one value or two values {height, width}, each > 0, was [3, 3, 3]", """
+        @Network(input = {8, 8, 1}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Conv2D(
+              filters = 2,
+              kernelSize = {3, 3, 3}) // <-
+          Layer conv();
+          @Flatten Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.CONV_REGULARIZER)
+  void convRegularizerNegative() {
+    expectError(Message.CONV_REGULARIZER, "@Conv2D kernelL2 must be >= 0 and finite, was -0.1", """
+        @Network(input = {8, 8, 1}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Conv2D(
+              filters = 2, kernelSize = 3,
+              kernelL2 = -0.1) // <-
+          Layer conv();
+          @Flatten Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.IMAGE_RANK)
+  void poolOnFlatInput() {
+    expectError(Message.IMAGE_RANK,
+        "@MaxPool2D works on images [height, width, channels], but pool() gets (64); give it a rank-3 input, "
+            + "such as @Network(input = {28, 28, 1}), or an earlier image layer", """
+        @Network(input = 64, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @MaxPool2D // <-
+          Layer pool();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.CONV_KERNEL)
+  void convKernelLargerThanInput() {
+    expectError(Message.CONV_KERNEL,
+        "@Conv2D conv() gets (4, 6, 3), but its kernel spans 5x5 (kernelSize 3, dilation 2), more than the 4x6 it "
+            + "sees with padding VALID; use a smaller kernelSize or dilation, padding = SAME, or a larger input", """
+        @Network(input = {4, 6, 3}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Conv2D(
+              filters = 2, dilation = 2,
+              kernelSize = 3) // <-
+          Layer conv();
+          @Flatten Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.POOL_OUTPUT)
+  void poolLeavesNothing() {
+    expectError(Message.POOL_OUTPUT,
+        "@AvgPool2D pool() gets (3, 8, 2), and a 4x2 window with strides 4x2 and padding VALID leaves an output of "
+            + "0x4; use a smaller poolSize or strides, padding = SAME, or a larger input", """
+        @Network(input = {3, 8, 2}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @AvgPool2D(
+              poolSize = {4, 2}) // <-
+          Layer pool();
+          @Flatten Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.FLATTEN_RANK)
+  void flattenOnFlatInput() {
+    expectError(Message.FLATTEN_RANK,
+        "@Flatten needs an input of rank 2 or more, but flat() gets (10), which is already flat; remove the "
+            + "@Flatten", """
+        @Network(input = 10, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Flatten // <-
+          Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
   @Test
   @Covers(Message.INIT_VALUE)
   void initValueNotFinite() {

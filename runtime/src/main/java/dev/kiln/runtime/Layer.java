@@ -27,7 +27,8 @@ public interface Layer {
   void setTrainable(boolean trainable);
 
   /**
-   * A copy of a dense layer's kernel as [inputs][units] (Keras's {@code get_weights()} layout).
+   * A copy of a dense layer's kernel as [inputs][units] (Keras's {@code get_weights()} layout); a
+   * Conv2D kernel as [kh * kw * channels][filters], Keras's [kh, kw, channels, filters] flattened.
    *
    * @throws IllegalStateException if the layer has no kernel
    */

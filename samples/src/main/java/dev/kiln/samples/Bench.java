@@ -24,6 +24,8 @@ import java.util.SplittableRandom;
  *   <li>W3: the same MLP, batch 256: samples per second.
  *   <li>W4: the seed's XOR (1000 epochs, batch 4) and Iris (1000 epochs, batch 120) networks:
  *       wall seconds cold (first run in this JVM) and warm (median of later runs).
+ *   <li>W5: the Fashion-MNIST CNN ({@link FashionCnn}), Adam 1e-3, batch 64, 2 epochs: seconds
+ *       per epoch (the second) and test accuracy; then batch-1 prediction p50 and p99.
  * </ul>
  *
  * With {@code --json} each workload prints one JSON object per line.
@@ -61,10 +63,11 @@ public final class Bench {
         case "W2":
         case "W3":
         case "W4":
+        case "W5":
           workloads.add(args[i]);
           break;
         case "all":
-          workloads.addAll(List.of("W1", "W2", "W3", "W4"));
+          workloads.addAll(List.of("W1", "W2", "W3", "W4", "W5"));
           break;
         default:
           throw usage("unknown argument " + args[i]);
@@ -89,6 +92,9 @@ public final class Bench {
         case "W4":
           bench.w4();
           break;
+        case "W5":
+          bench.w5();
+          break;
         default:
           throw new AssertionError(workload);
       }
@@ -97,7 +103,7 @@ public final class Bench {
 
   private static IllegalArgumentException usage(String problem) {
     return new IllegalArgumentException(
-        problem + "; usage: kiln-samples.jar bench W1|W2|W3|W4|all [--threads N] [--json]");
+        problem + "; usage: kiln-samples.jar bench W1|W2|W3|W4|W5|all [--threads N] [--json]");
   }
 
   // ------------------------------------------------------------------ workloads
@@ -119,6 +125,31 @@ public final class Bench {
     figures.put("first_epoch_seconds", seconds[0]);
     figures.put("test_accuracy", accuracy);
     report("W1", figures);
+  }
+
+  private void w5() {
+    if (!data.real) {
+      report("W5", Map.of("skipped", "Fashion-MNIST not installed: " + data.problem));
+      return;
+    }
+    FashionCnnModel model = new FashionCnnModel(42, 64);
+    double[] seconds = new double[2];
+    FitOptions epoch = FitOptions.epochs(1).withBatchSize(64).withVerbose(!json);
+    for (int e = 0; e < seconds.length; e++) {
+      seconds[e] = model.fit(data.trainX, data.trainY, epoch.withShuffle(1000 + e)).get("seconds")[0];
+    }
+    double accuracy = model.evaluate(data.testX, data.testY).accuracy();
+    FashionCnnModel one = new FashionCnnModel(42, 1);
+    one.core().setParameters(model.core().parameters());
+    int calls = 5_000;
+    long[] nanos = batchOneLatencies(one, data.testX, 2_000, calls);
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("seconds_per_epoch", seconds[1]);
+    figures.put("first_epoch_seconds", seconds[0]);
+    figures.put("test_accuracy", accuracy);
+    figures.put("batch1_p50_us", nanos[calls / 2] / 1e3);
+    figures.put("batch1_p99_us", nanos[calls * 99 / 100] / 1e3);
+    report("W5", figures);
   }
 
   private void w2() {

@@ -27,8 +27,8 @@ public final class Main {
   /** Exit status when the Fashion-MNIST demo was asked for and the data set is not there. */
   static final int EXIT_NO_DATA = 3;
 
-  static final String USAGE = "usage: kiln-samples.jar [--data DIR] [fashion|xor|iris|batchnorm|activations|earlystop|residual|all]"
-      + " | [--data DIR] bench W1|W2|W3|W4|all [--threads N] [--json] | jmh"
+  static final String USAGE = "usage: kiln-samples.jar [--data DIR] [fashion|cnn|xor|iris|batchnorm|activations|earlystop|residual|all]"
+      + " | [--data DIR] bench W1|W2|W3|W4|W5|all [--threads N] [--json] | jmh"
       + " | [--data DIR] serve [--port P] [--weights FILE] [--load-test]";
 
   /** The Fashion-MNIST directory: {@value #DEFAULT_DATA} unless {@code --data DIR} says otherwise. */
@@ -112,6 +112,9 @@ public final class Main {
       case "fashion":
         fashion();
         break;
+      case "cnn":
+        cnn();
+        break;
       case "batchnorm":
         batchNorm();
         break;
@@ -144,6 +147,30 @@ public final class Main {
         return 2;
     }
     return 0;
+  }
+
+  /**
+   * The W5 CNN ({@link FashionCnn}) trained on Fashion-MNIST for one epoch (batch 64), then
+   * evaluated on the test set. Says so and returns NaN when the data set is missing.
+   *
+   * @return the test accuracy
+   */
+  static double cnn() throws java.io.IOException {
+    if (!FashionMnist.isAvailable()) {
+      System.out.println("Fashion-MNIST is not installed (" + FashionMnist.DEFAULT_DIRECTORY + "), so the CNN demo is "
+          + "skipped; install it with: " + FashionMnist.INSTALL_COMMAND);
+      return Double.NaN;
+    }
+    FashionMnist data = FashionMnist.load();
+    FashionCnnModel model = new FashionCnnModel(42, 64);
+    System.out.print(model.summary());
+    float[][] trainY = FashionMnist.oneHot(data.trainLabels(), FashionMnist.CLASS_COUNT);
+    float[][] testY = FashionMnist.oneHot(data.testLabels(), FashionMnist.CLASS_COUNT);
+    model.fit(data.trainImages(), trainY, FitOptions.epochs(1).withBatchSize(64).withShuffle(1));
+    Evaluation test = model.evaluate(data.testImages(), testY);
+    System.out.printf(Locale.ROOT, "Fashion-MNIST CNN after 1 epoch: test loss %.4f, test accuracy %.4f%n", test.loss(),
+        test.accuracy());
+    return test.accuracy();
   }
 
   /**

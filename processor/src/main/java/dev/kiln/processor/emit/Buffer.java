@@ -4,21 +4,28 @@ package dev.kiln.processor.emit;
  * A buffer field of the generated Program: {@code float[]} or {@code int[]}, owned or a view.
  *
  * @param name the field name (allocated, never clashing with another member)
- * @param ints true for an {@code int[]} (indices, token ids), false for {@code float[]}
- * @param size the allocation: a Java expression over {@code maxBatch} and the constants
+ * @param ints true for an {@code int[]} (indices such as max pooling's argmax, token ids), false
+ *     for {@code float[]}
+ * @param size the allocation: a Java expression over {@code maxBatch} and the constants; per
+ *     sample when {@code batched}, in total otherwise
  * @param viewOf for a view, the buffer it starts out pointing at: a view field is reassigned by the
- *     forward pass (dropout at inference points its output at its input instead of copying); null
- *     for an owned buffer
- * @param perSample true when {@code size} is per sample (the buffer holds {@code maxBatch} times
- *     as many), false when it is the whole buffer's
+ *     forward pass (dropout at inference points its output at its input instead of copying) or
+ *     stays an alias (flatten's output is its input); null for an owned buffer
+ * @param batched true when {@code size} counts values per sample and the buffer holds
+ *     {@code maxBatch} samples; false for a fixed size (statistics, scratch)
  */
-public record Buffer(String name, boolean ints, String size, String viewOf, boolean perSample) {
+public record Buffer(String name, boolean ints, String size, String viewOf, boolean batched) {
   /** A float buffer of {@code perSample} values for each of {@code maxBatch} samples. */
   public static Buffer perSample(String name, String perSample) {
     return new Buffer(name, false, perSample, null, true);
   }
 
-  /** A float buffer of a fixed size, independent of the batch. */
+  /** An int buffer of {@code perSample} values for each of {@code maxBatch} samples. */
+  public static Buffer intsPerSample(String name, String perSample) {
+    return new Buffer(name, true, perSample, null, true);
+  }
+
+  /** A float buffer of a fixed size, independent of the batch ({@code size} may use {@code maxBatch}). */
   public static Buffer fixed(String name, String size) {
     return new Buffer(name, false, size, null, false);
   }

@@ -137,6 +137,15 @@ public final class LayerContext {
     return model.afterInputGradient(layer, i);
   }
 
+  /**
+   * The gradient buffer of input {@code i} when this layer is its only reader and it is not a
+   * network input, so a layer whose output is a view of its input (Flatten) can make its gradient
+   * a view of the input's; null otherwise.
+   */
+  public String inputGradientAlias(int i) {
+    return model.inputGradientAlias(layer, i);
+  }
+
   /** The names of every input buffer, in order. */
   public List<String> ins() {
     return java.util.stream.IntStream.range(0, inputCount()).mapToObj(this::in).toList();

@@ -18,6 +18,14 @@ public interface LayerEmitter {
     return buffers;
   }
 
+  /**
+   * Static constants of the Program this layer's code uses (a convolution's geometry object), named
+   * with {@link LayerContext#member}.
+   */
+  default List<com.palantir.javapoet.FieldSpec> constants(LayerContext layer) {
+    return List.of();
+  }
+
   /** Computes the layer's output from its inputs for the first {@code n} samples. */
   CodeBlock forward(LayerContext layer);
 

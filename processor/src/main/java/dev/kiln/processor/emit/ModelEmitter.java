@@ -76,6 +76,8 @@ public final class ModelEmitter {
   private long bufferValuesPerSample;
   /** Values of the buffers whose size does not depend on the batch. */
   private long fixedBufferValues;
+  /** Whether some buffer's size is only known at construction (not counted in the javadoc's cost). */
+  private boolean sizedAtConstruction;
 
   public ModelEmitter(NetworkPlan network) {
     this.network = network;
@@ -237,6 +239,11 @@ public final class ModelEmitter {
     return guarded(input, code.build());
   }
 
+  String inputGradientAlias(LayerPlan layer, int i) {
+    LayerPlan input = layer.inputs().get(i);
+    return !input.isInput() && network.consumers(input).size() == 1 ? grad(input) : null;
+  }
+
   String inputGradientArgument(LayerPlan layer, int i) {
     LayerPlan input = layer.inputs().get(i);
     String target = gradientTarget(layer, i);
@@ -313,15 +320,23 @@ public final class ModelEmitter {
         + "bytes ($L values per sample$L), once for the model and once more for each thread that serves it.\n",
         String.format(Locale.ROOT, "%,d", network.parameterCount()), String.format(Locale.ROOT, "%,d", parameterBytes),
         spec.maxBatch(), String.format(Locale.ROOT, "%,d", bufferBytes), String.format(Locale.ROOT, "%,d", perSample),
-        fixedBufferValues == 0 ? "" : String.format(Locale.ROOT, " and %,d for any batch", fixedBufferValues));
+        (fixedBufferValues == 0 ? "" : String.format(Locale.ROOT, " and %,d for any batch", fixedBufferValues))
+            + (sizedAtConstruction ? ", plus scratch sized at construction" : ""));
   }
 
-  /** The value of a buffer size expression: a product of int literals and constants. */
+  /**
+   * The value of a buffer size expression that is a product of int literals and constants; 0 (and
+   * a note in the javadoc) for one computed at construction, such as a convolution's scratch.
+   */
   private long valueOf(String expression) {
     long value = 1;
     for (String factor : expression.split("\\*")) {
       String f = factor.trim();
       Long known = constantValues.get(f);
+      if (known == null && !f.matches("\\d+")) {
+        sizedAtConstruction = true;
+        return 0;
+      }
       value *= known != null ? known : Long.parseLong(f);
     }
     return value;
@@ -347,7 +362,8 @@ public final class ModelEmitter {
       for (TensorPlan t : layer.tensors()) {
         Parameter p = t.parameter();
         String doc = "Offset of " + layer.name() + "." + t.suffix() + " " + p.savedShape()
-            + (p.permuted() ? ", stored with axes " + Arrays.toString(p.storedOrder()) : "")
+            + (p.permuted() ? ", stored with axes " + Arrays.toString(p.storedOrder())
+                + (p.viewed() ? " of its view " + p.permutedShape() : "") : "")
             + (p.trainable() ? "" : ", non-trainable") + ".";
         model.addField(constant(offset(layer, t.suffix()), t.offset(), false, doc));
       }
@@ -444,9 +460,12 @@ public final class ModelEmitter {
       for (TensorPlan t : node.tensors()) {
         Parameter p = t.parameter();
         CodeBlock order = p.permuted() ? CodeBlock.of(", $L", intArray(p.storedOrder())) : CodeBlock.of("");
+        CodeBlock rest = p.viewed()
+            ? CodeBlock.of(", $L, $L", p.trainable(), intArray(p.permutedShape().toArray()))
+            : CodeBlock.of("$L", p.trainable() ? "" : ", false");
         tensors.add(CodeBlock.of("\n    new $T($S, $L, $L$L$L)", RuntimeNames.TENSOR_SLICE,
             node.name() + "." + t.suffix(), offset(node, t.suffix()), intArray(p.savedShape().toArray()), order,
-            p.trainable() ? "" : ", false"));
+            rest));
       }
       List<CodeBlock> inputs = new ArrayList<>();
       for (LayerPlan in : node.inputs()) {
@@ -632,6 +651,7 @@ public final class ModelEmitter {
     }
     List<Buffer> buffers = new ArrayList<>();
     for (LayerPlan layer : layers) {
+      program.addFields(emitter(layer).constants(context(layer)));
       buffers.addAll(emitter(layer).buffers(context(layer)));
       buffers.addAll(scratchBuffers(layer));
     }
@@ -640,7 +660,7 @@ public final class ModelEmitter {
     List<CodeBlock> allocations = new ArrayList<>();
     for (Buffer buffer : buffers) {
       allocations.add(addBuffer(program, buffer, chunked));
-      if (buffer.perSample()) {
+      if (buffer.batched()) {
         bufferValuesPerSample += valueOf(buffer.size());
       } else if (!buffer.isView()) {
         fixedBufferValues += valueOf(buffer.size());
@@ -707,8 +727,11 @@ public final class ModelEmitter {
     } else {
       program.addField(type, buffer.name(), Modifier.PRIVATE, Modifier.FINAL);
     }
-    if (!buffer.perSample()) {
+    if (!buffer.batched()) {
       return CodeBlock.of("$L = new $T[$L]", buffer.name(), buffer.ints() ? int.class : float.class, buffer.size());
+    }
+    if (buffer.ints()) {
+      return CodeBlock.of("$L = new int[$T.multiplyExact(maxBatch, $L)]", buffer.name(), Math.class, buffer.size());
     }
     return CodeBlock.of("$L = batchBuffer(maxBatch, $L)", buffer.name(), buffer.size());
   }

@@ -64,8 +64,26 @@ public record DenseLayer(
   public List<Parameter> parameters(List<Shape> in) {
     int features = in.get(0).last();
     List<Parameter> tensors = new ArrayList<>();
-    tensors.add(new Parameter("weight", Shape.of(units, features), new int[] {1, 0}, trainable, kernelInit,
-        kernelInitValue, features, units, kernelL1, kernelL2));
+    Shape.SavedOrder saved = in.get(0).rank() == 1 ? in.get(0).savedOrder() : null;
+    if (saved == null) {
+      tensors.add(new Parameter("weight", Shape.of(units, features), new int[] {1, 0}, trainable, kernelInit,
+          kernelInitValue, features, units, kernelL1, kernelL2));
+    } else {
+      // After a Flatten: saved [units, features] with PyTorch's feature order, viewed as [units,
+      // savedDims...] and stored [Kiln's feature axes..., units].
+      int[] dims = saved.savedDims();
+      int[] order = saved.order();
+      int[] view = new int[dims.length + 1];
+      int[] stored = new int[dims.length + 1];
+      view[0] = units;
+      for (int i = 0; i < dims.length; i++) {
+        view[i + 1] = dims[i];
+        stored[i] = order[i] + 1;
+      }
+      stored[dims.length] = 0;
+      tensors.add(new Parameter("weight", Shape.of(units, features), stored, trainable, kernelInit, kernelInitValue,
+          features, units, kernelL1, kernelL2, Shape.of(view)));
+    }
     if (useBias) {
       tensors.add(new Parameter("bias", Shape.of(units), new int[] {0}, trainable, biasInit, biasInitValue,
           features, units, 0, 0));

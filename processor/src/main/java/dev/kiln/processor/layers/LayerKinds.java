@@ -30,7 +30,13 @@ public final class LayerKinds {
       new Kind("LayerNorm", NormalizationLayer::readLayerNorm),
       new Kind("Input", InputLayer::read),
       new Kind("Add", AddLayer::read),
-      new Kind("Concatenate", ConcatenateLayer::read));
+      new Kind("Concatenate", ConcatenateLayer::read),
+      new Kind("Conv2D", Conv2DLayer::read),
+      new Kind("MaxPool2D", PoolLayer::readMax),
+      new Kind("AvgPool2D", PoolLayer::readAverage),
+      new Kind("GlobalAveragePool2D", GlobalPoolLayer::readAverage),
+      new Kind("GlobalMaxPool2D", GlobalPoolLayer::readMax),
+      new Kind("Flatten", FlattenLayer::read));
 
   private LayerKinds() {}
 

@@ -18,12 +18,30 @@ import dev.kiln.annotations.Initializer;
  * @param fanOut outputs per input unit, for the Glorot initializers
  * @param l1 L1 penalty strength added to the loss (0 for none)
  * @param l2 L2 penalty strength added to the loss (0 for none)
+ * @param permutedShape the saved tensor viewed with more axes for the permutation (a Dense weight
+ *     after a Flatten: saved [out, C * H * W], permuted as [out, C, H, W]); {@code savedShape}
+ *     itself when the permutation acts on the saved axes
  */
 public record Parameter(
     String suffix, Shape savedShape, int[] storedOrder, boolean trainable, Initializer init, double initValue,
-    long fanIn, long fanOut, double l1, double l2) {
+    long fanIn, long fanOut, double l1, double l2, Shape permutedShape) {
   public Parameter {
     storedOrder = storedOrder.clone();
+    if (permutedShape == null) {
+      permutedShape = savedShape;
+    }
+  }
+
+  /** A parameter whose permutation acts on its saved axes. */
+  public Parameter(
+      String suffix, Shape savedShape, int[] storedOrder, boolean trainable, Initializer init, double initValue,
+      long fanIn, long fanOut, double l1, double l2) {
+    this(suffix, savedShape, storedOrder, trainable, init, initValue, fanIn, fanOut, l1, l2, savedShape);
+  }
+
+  /** True when the permutation acts on a view of the saved tensor with more axes. */
+  public boolean viewed() {
+    return !permutedShape.equals(savedShape);
   }
 
   /** A parameter stored in its saved layout, without a regularizer. */
@@ -32,7 +50,7 @@ public record Parameter(
     for (int i = 0; i < identity.length; i++) {
       identity[i] = i;
     }
-    return new Parameter(suffix, shape, identity, trainable, init, value, 0, 0, 0, 0);
+    return new Parameter(suffix, shape, identity, trainable, init, value, 0, 0, 0, 0, shape);
   }
 
   @Override

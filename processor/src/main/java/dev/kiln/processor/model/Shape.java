@@ -9,9 +9,35 @@ import java.util.Arrays;
  */
 public final class Shape {
   private final int[] dims;
+  private final SavedOrder savedOrder;
 
-  private Shape(int[] dims) {
+  /**
+   * How the saved (PyTorch) model orders a flat shape's values, when not as Kiln does: Kiln's axis
+   * is the row-major flattening of {@code savedDims} with its axes permuted by {@code order} (Kiln's
+   * i-th axis is saved axis {@code order[i]}). A {@code @Flatten} of (H, W, C) gives savedDims
+   * [C, H, W] and order {1, 2, 0}: PyTorch's {@code nn.Flatten} of NCHW data is channels-first.
+   * Readers with per-feature parameters (Dense) use it to save their weight in PyTorch's order.
+   */
+  public record SavedOrder(int[] savedDims, int[] order) {
+    public SavedOrder {
+      savedDims = savedDims.clone();
+      order = order.clone();
+    }
+
+    @Override
+    public int[] savedDims() {
+      return savedDims.clone();
+    }
+
+    @Override
+    public int[] order() {
+      return order.clone();
+    }
+  }
+
+  private Shape(int[] dims, SavedOrder savedOrder) {
     this.dims = dims;
+    this.savedOrder = savedOrder;
   }
 
   /**
@@ -22,7 +48,17 @@ public final class Shape {
   public static final long MAX_VALUES = Integer.MAX_VALUE - 8;
 
   public static Shape of(int... dims) {
-    return new Shape(dims.clone());
+    return new Shape(dims.clone(), null);
+  }
+
+  /** The same dimensions, saved by PyTorch in another order (see {@link SavedOrder}). */
+  public Shape savedAs(SavedOrder order) {
+    return new Shape(dims, order);
+  }
+
+  /** Null when the saved model orders the values as Kiln does. */
+  public SavedOrder savedOrder() {
+    return savedOrder;
   }
 
   public int rank() {
@@ -59,13 +95,14 @@ public final class Shape {
   public Shape withLast(int last) {
     int[] copy = dims.clone();
     copy[copy.length - 1] = last;
-    return new Shape(copy);
+    return new Shape(copy, null);
   }
 
   public int[] toArray() {
     return dims.clone();
   }
 
+  /** Equal dimensions; the saved order is not compared. */
   @Override
   public boolean equals(Object o) {
     return o instanceof Shape s && Arrays.equals(s.dims, dims);

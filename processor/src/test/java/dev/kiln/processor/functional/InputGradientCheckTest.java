@@ -139,7 +139,7 @@ class InputGradientCheckTest {
     check(name, model, new Batch(inputs, inputSizes.length > 1), y);
   }
 
-  private static void check(String name, Model model, Batch batch, float[][] y) {
+  static void check(String name, Model model, Batch batch, float[][] y) {
     ModelCore core = model.core();
     List<float[][]> analytic = batch.newGradients();
     core.setNoiseSeed(NOISE_SEED);

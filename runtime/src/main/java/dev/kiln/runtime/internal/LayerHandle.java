@@ -50,7 +50,7 @@ public final class LayerHandle implements Layer {
   @Override
   public float[][] kernel() {
     TensorSlice kernel = tensor(".weight");
-    int[] shape = kernel.shape(); // [units, inputs] as saved; the flat array holds [inputs][units]
+    int[] shape = matrixShape(kernel); // {units, inputs}: the flat array holds [inputs][units]
     float[][] out = new float[shape[1]][shape[0]];
     for (int i = 0; i < shape[1]; i++) {
       System.arraycopy(params, kernel.offset() + i * shape[0], out[i], 0, shape[0]);
@@ -69,7 +69,7 @@ public final class LayerHandle implements Layer {
   @Override
   public void setKernel(float[][] kernel) {
     TensorSlice slice = tensor(".weight");
-    int[] shape = slice.shape();
+    int[] shape = matrixShape(slice);
     if (kernel.length != shape[1]) {
       throw new IllegalArgumentException(
           "layer '" + name() + "' kernel has " + shape[1] + " rows (inputs), got " + kernel.length);
@@ -84,6 +84,17 @@ public final class LayerHandle implements Layer {
     for (int i = 0; i < kernel.length; i++) {
       System.arraycopy(kernel[i], 0, params, slice.offset() + i * shape[0], shape[0]);
     }
+  }
+
+  /**
+   * {units, inputs} of a kernel stored as an [inputs x units] matrix: a Dense weight (stored [in,
+   * units]), one after a Flatten (stored [H, W, C, units]) or a Conv2D weight (stored [kh, kw, C,
+   * filters], Keras's kernel layout flattened to [kh * kw * C][filters]).
+   */
+  private static int[] matrixShape(TensorSlice kernel) {
+    int[] stored = kernel.storedShape();
+    int units = stored[stored.length - 1];
+    return new int[] {units, kernel.size() / units};
   }
 
   @Override

@@ -14,8 +14,18 @@ import java.util.Arrays;
  * @param storedOrder stored axis i is saved axis {@code storedOrder[i]}; the identity when stored as saved
  * @param trainable false for state the optimizer never touches (batch norm's moving statistics);
  *     such tensors sit after every trainable one in the flat array
+ * @param permutedShape the saved tensor viewed with more axes, the axes {@code storedOrder}
+ *     permutes: a Dense weight after a Flatten is saved [out, C * H * W] (PyTorch's channels-first
+ *     flattening) and stored [H, W, C, out], so it is permuted as [out, C, H, W] with order
+ *     {2, 3, 1, 0}; the file keeps {@code shape}. Equal to {@code shape} otherwise.
  */
-public record TensorSlice(String name, int offset, int[] shape, int[] storedOrder, boolean trainable) {
+public record TensorSlice(
+    String name, int offset, int[] shape, int[] storedOrder, boolean trainable, int[] permutedShape) {
+  /** A tensor whose stored order permutes its saved axes. */
+  public TensorSlice(String name, int offset, int[] shape, int[] storedOrder, boolean trainable) {
+    this(name, offset, shape, storedOrder, trainable, shape);
+  }
+
   /** A trainable tensor stored as saved. */
   public TensorSlice(String name, int offset, int[] shape) {
     this(name, offset, shape, identity(shape.length), true);
@@ -34,18 +44,36 @@ public record TensorSlice(String name, int offset, int[] shape, int[] storedOrde
   public TensorSlice {
     shape = shape.clone();
     storedOrder = storedOrder.clone();
-    boolean[] seen = new boolean[shape.length];
-    if (storedOrder.length != shape.length) {
+    permutedShape = permutedShape.clone();
+    if (product(permutedShape) != product(shape)) {
+      throw new IllegalArgumentException(name + ": " + Arrays.toString(permutedShape) + " is no view of "
+          + Arrays.toString(shape));
+    }
+    boolean[] seen = new boolean[permutedShape.length];
+    if (storedOrder.length != permutedShape.length) {
       throw new IllegalArgumentException(name + ": stored order " + Arrays.toString(storedOrder)
-          + " does not permute the " + shape.length + " axes of " + Arrays.toString(shape));
+          + " does not permute the " + permutedShape.length + " axes of " + Arrays.toString(permutedShape));
     }
     for (int axis : storedOrder) {
-      if (axis < 0 || axis >= shape.length || seen[axis]) {
+      if (axis < 0 || axis >= permutedShape.length || seen[axis]) {
         throw new IllegalArgumentException(name + ": stored order " + Arrays.toString(storedOrder)
-            + " is not a permutation of the axes of " + Arrays.toString(shape));
+            + " is not a permutation of the axes of " + Arrays.toString(permutedShape));
       }
       seen[axis] = true;
     }
+  }
+
+  private static long product(int[] dims) {
+    long p = 1;
+    for (int d : dims) {
+      p *= d;
+    }
+    return p;
+  }
+
+  @Override
+  public int[] permutedShape() {
+    return permutedShape.clone();
   }
 
   private static int[] identity(int rank) {
@@ -75,11 +103,11 @@ public record TensorSlice(String name, int offset, int[] shape, int[] storedOrde
     return storedOrder.clone();
   }
 
-  /** The stored shape: the saved shape with its axes in stored order. */
+  /** The stored shape: the (viewed) saved shape with its axes in stored order. */
   public int[] storedShape() {
-    int[] stored = new int[shape.length];
-    for (int i = 0; i < shape.length; i++) {
-      stored[i] = shape[storedOrder[i]];
+    int[] stored = new int[permutedShape.length];
+    for (int i = 0; i < permutedShape.length; i++) {
+      stored[i] = permutedShape[storedOrder[i]];
     }
     return stored;
   }
@@ -122,12 +150,12 @@ public record TensorSlice(String name, int offset, int[] shape, int[] storedOrde
 
   /** For each stored position (row-major over the stored shape), the saved position it holds. */
   private int[] savedIndexOfStored() {
-    int rank = shape.length;
+    int rank = permutedShape.length;
     int[] savedStrides = new int[rank];
     int stride = 1;
     for (int axis = rank - 1; axis >= 0; axis--) {
       savedStrides[axis] = stride;
-      stride *= shape[axis];
+      stride *= permutedShape[axis];
     }
     int[] stored = storedShape();
     int[] index = new int[rank];
@@ -155,7 +183,8 @@ public record TensorSlice(String name, int offset, int[] shape, int[] storedOrde
         && t.offset == offset
         && Arrays.equals(t.shape, shape)
         && Arrays.equals(t.storedOrder, storedOrder)
-        && t.trainable == trainable;
+        && t.trainable == trainable
+        && Arrays.equals(t.permutedShape, permutedShape);
   }
 
   @Override
@@ -166,7 +195,8 @@ public record TensorSlice(String name, int offset, int[] shape, int[] storedOrde
   @Override
   public String toString() {
     return name + Arrays.toString(shape) + "@" + offset
-        + (permuted() ? " (stored with axes " + Arrays.toString(storedOrder) + ")" : "")
+        + (permuted() ? " (stored with axes " + Arrays.toString(storedOrder)
+            + (Arrays.equals(permutedShape, shape) ? "" : " of " + Arrays.toString(permutedShape)) + ")" : "")
         + (trainable ? "" : " (non-trainable)");
   }
 }

@@ -1,0 +1,30 @@
+package dev.kiln.processor.functional;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+
+/**
+ * The convolutional networks of {@link ConvFixtureNetworks} against PyTorch 1.13 with {@link
+ * GraphPyTorchReferenceTest}'s checks and tolerances: outputs and losses 1e-5; parameter gradients
+ * and the gradient with respect to the (channels-last) input 1e-4; parameters and loss after three
+ * Adam steps 1e-4. The fixtures hold the inputs channels-last and the weights in PyTorch's layouts
+ * (Conv2d [out, in, kh, kw]; the Dense after a Flatten with PyTorch's channels-first columns).
+ */
+class ConvPyTorchReferenceTest extends GraphPyTorchReferenceTest {
+  static Stream<Arguments> networks() {
+    return Stream.of(
+        Arguments.of("net_conv_valid",
+            (java.util.function.LongFunction<dev.kiln.runtime.Model>) seed ->
+                new ConvFixtureNetworks_NetConvValidModel(seed, 8), java.util.List.of()),
+        network("net_conv_same", seed -> new ConvFixtureNetworks_NetConvSameModel(seed, 8)),
+        network("net_conv_dilated", seed -> new ConvFixtureNetworks_NetConvDilatedModel(seed, 8)),
+        network("net_conv_pools", seed -> new ConvFixtureNetworks_NetConvPoolsModel(seed, 8)),
+        network("net_conv_pools2", seed -> new ConvFixtureNetworks_NetConvPools2Model(seed, 8)),
+        network("net_conv_bn", seed -> new ConvFixtureNetworks_NetConvBnModel(seed, 8)),
+        network("net_conv_w5", seed -> new ConvFixtureNetworks_NetConvW5Model(seed, 8)));
+  }
+
+  private static Arguments network(String name, java.util.function.LongFunction<dev.kiln.runtime.Model> factory) {
+    return Arguments.of(name, factory, java.util.List.of());
+  }
+}
