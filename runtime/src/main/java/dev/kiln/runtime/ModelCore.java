@@ -151,10 +151,20 @@ public final class ModelCore implements TrainingContext {
     return layout.parameters();
   }
 
-  /** Replaces all parameters; the length must be {@link NetworkInfo#parameterCount()}. */
+  /**
+   * Replaces all parameters; the length must be {@link NetworkInfo#parameterCount()}. NaN and
+   * infinite values are rejected with an {@link IllegalArgumentException} naming the tensor and
+   * position, and nothing changes: use {@link #setParameters(float[], boolean)} to set them on
+   * purpose.
+   */
   @Override
   public void setParameters(float[] values) {
-    layout.setParameters(values);
+    layout.setParameters(values, false);
+  }
+
+  /** As {@link #setParameters(float[])}; {@code allowNonFinite} true accepts NaN and infinity. */
+  public void setParameters(float[] values, boolean allowNonFinite) {
+    layout.setParameters(values, allowNonFinite);
   }
 
   /** A copy of the gradients from the last backward pass (same layout as the parameters). */
@@ -283,7 +293,10 @@ public final class ModelCore implements TrainingContext {
   }
 
   /**
-   * One optimizer step on one batch (Keras's {@code train_on_batch}).
+   * One optimizer step on one batch (Keras's {@code train_on_batch}). Guarded as {@code fit} is: a
+   * non-finite loss, or a step that would make a parameter or the optimizer's state non-finite,
+   * throws {@link dev.kiln.runtime.training.TrainingDivergedException} with the step not taken
+   * (parameters and optimizer state as before the call).
    *
    * @return the mean loss over the batch before the step
    */
@@ -294,7 +307,12 @@ public final class ModelCore implements TrainingContext {
   /** As {@link #trainOnBatch(float[][], float[][])} for a network with several inputs. */
   public double trainOnBatch(List<float[][]> inputs, float[][] y) {
     double loss = computeGradients(inputs, y);
-    layout.step(optimizer);
+    if (!Double.isFinite(loss)) {
+      throw dev.kiln.runtime.training.TrainingDivergedException.batchDiverged(loss, false);
+    }
+    if (!layout.stepIfFinite(optimizer)) {
+      throw dev.kiln.runtime.training.TrainingDivergedException.batchDiverged(loss, true);
+    }
     return loss;
   }
 

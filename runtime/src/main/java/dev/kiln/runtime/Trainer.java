@@ -114,7 +114,11 @@ final class Trainer {
         if (schedulePerStep) {
           applyScheduledRate(schedule, step);
         }
-        layout.step(optimizer);
+        if (!terminateOnNaN) {
+          layout.step(optimizer);
+        } else if (!layout.stepIfFinite(optimizer)) {
+          throw TrainingDivergedException.stepNotFinite(epoch, batch, loss, history);
+        }
         step++;
         lossSum += loss * n;
         seen += n;
