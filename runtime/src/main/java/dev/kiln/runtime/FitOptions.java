@@ -139,6 +139,7 @@ public final class FitOptions {
 
   /** Calls these callbacks, in this order, during fit; replaces any given before. */
   public FitOptions withCallbacks(Callback... callbacks) {
+    java.util.Objects.requireNonNull(callbacks, "callbacks");
     Callback[] copied = callbacks.clone();
     for (int i = 0; i < copied.length; i++) {
       if (copied[i] == null) {

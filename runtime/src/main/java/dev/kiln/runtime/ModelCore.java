@@ -53,7 +53,8 @@ public final class ModelCore implements TrainingContext {
    * #inference()} (generated models pass one).
    */
   public ModelCore(CompiledNetwork net, CompiledNetwork.Factory factory, Optimizer optimizer, long seed) {
-    this.net = net;
+    this.net = Objects.requireNonNull(net, "net");
+    Objects.requireNonNull(optimizer, "optimizer");
     this.info = net.info();
     this.factory = factory;
     this.optimizer = optimizer;
@@ -74,6 +75,7 @@ public final class ModelCore implements TrainingContext {
 
   /** The handle of a declared layer. */
   public Layer layer(String name) {
+    Objects.requireNonNull(name, "name");
     Layer layer = layers.get(name);
     if (layer == null) {
       throw new IllegalArgumentException("no layer '" + name + "'; layers are " + layers.keySet());
@@ -436,15 +438,17 @@ public final class ModelCore implements TrainingContext {
    */
   @Override
   public void save(Path path) throws IOException {
+    Objects.requireNonNull(path, "path");
     Weights.save(info, net.parameterArray(), path);
   }
 
   /**
    * Loads parameters saved by {@link #save} or by PyTorch ({@code state_dict} names). Fails with
-   * {@link dev.kiln.runtime.io.KilnFormatException} naming the tensor on any mismatch, leaving the
-   * parameters untouched.
+   * {@link dev.kiln.runtime.io.KilnFormatException} naming the tensor on any mismatch or on a NaN or
+   * infinite value, leaving the parameters untouched.
    */
   public void load(Path path) throws IOException {
+    Objects.requireNonNull(path, "path");
     Weights.load(info, net.parameterArray(), path);
   }
 
@@ -456,6 +460,8 @@ public final class ModelCore implements TrainingContext {
    *     not fit the network; the weights are then left as initialized
    */
   public void loadResource(Class<?> anchor, String resource) {
+    Objects.requireNonNull(anchor, "anchor");
+    Objects.requireNonNull(resource, "resource");
     Path temp = null;
     try (InputStream in = anchor.getResourceAsStream(resource)) {
       if (in == null) {

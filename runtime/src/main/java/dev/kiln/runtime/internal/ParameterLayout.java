@@ -109,7 +109,7 @@ public final class ParameterLayout {
     if (!allowNonFinite) {
       for (int i = 0; i < values.length; i++) {
         if (!Float.isFinite(values[i])) {
-          throw new IllegalArgumentException("parameter " + i + " (" + describe(i) + ") is " + values[i]
+          throw new IllegalArgumentException("parameter " + i + " (in " + tensorOf(i) + ") is " + values[i]
               + "; parameters must be finite (setParameters(values, true) accepts NaN and infinity)");
         }
       }
@@ -117,12 +117,12 @@ public final class ParameterLayout {
     System.arraycopy(values, 0, net.params, 0, values.length);
   }
 
-  /** Which tensor flat index {@code index} belongs to, e.g. {@code hidden.weight, element 3}. */
-  private String describe(int index) {
+  /** The tensor flat index {@code index} belongs to, e.g. {@code hidden.weight}. */
+  private String tensorOf(int index) {
     for (LayerInfo layer : info.layers()) {
       for (TensorSlice t : layer.tensors()) {
         if (index >= t.offset() && index < t.offset() + t.size()) {
-          return t.name() + ", element " + (index - t.offset());
+          return t.name();
         }
       }
     }
