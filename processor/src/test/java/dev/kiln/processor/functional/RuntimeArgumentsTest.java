@@ -197,4 +197,24 @@ class RuntimeArgumentsTest {
     model.core().setParameters(values, true);
     assertArrayEquals(values, model.core().parameters());
   }
+
+  @Test
+  void inferenceKeepsTheInputCheckSettingOfTheMomentItWasTaken() {
+    RuntimeArgumentsTest_NetModel model = new RuntimeArgumentsTest_NetModel(1);
+    float[] bad = {0.5f, Float.NaN, 1};
+    model.setInputChecks(true);
+    Inference checking = model.inference();
+    model.setInputChecks(false);
+    Inference unchecked = model.inference();
+    model.setInputChecks(true); // later changes reach neither snapshot
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> checking.predict(bad));
+    assertEquals("input has NaN at position 1", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> checking.predict(bad, 1, new float[2]));
+    assertEquals("input has NaN at position 1", e.getMessage());
+    float[] out = unchecked.predict(bad); // NaN in, NaN out, as documented for unchecked inputs
+    assertEquals(true, Float.isNaN(out[0]) && Float.isNaN(out[1]), java.util.Arrays.toString(out));
+    e = assertThrows(IllegalArgumentException.class, () -> model.predict(bad));
+    assertEquals("input 0 has NaN at position 1", e.getMessage());
+  }
 }
