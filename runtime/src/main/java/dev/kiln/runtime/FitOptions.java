@@ -162,9 +162,10 @@ public final class FitOptions {
   }
 
   /**
-   * Whether a NaN or infinite training loss stops fit with {@link
-   * dev.kiln.runtime.training.TrainingDivergedException} (default on). Off, training goes on
-   * whatever the loss.
+   * Whether a NaN or infinite training loss, or an optimizer step that would make a parameter or
+   * the optimizer's state non-finite, stops fit with {@link
+   * dev.kiln.runtime.training.TrainingDivergedException} (default on), that step not taken. Off,
+   * training goes on whatever the loss and steps unchecked.
    */
   public FitOptions withTerminateOnNaN(boolean on) {
     FitOptions copy = new FitOptions(this);

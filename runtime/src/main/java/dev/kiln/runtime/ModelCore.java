@@ -179,7 +179,9 @@ public final class ModelCore implements TrainingContext {
   /**
    * Trains for {@code options.epochs()} epochs (see {@link Trainer}): per step load the batch,
    * forward, backward, stop with {@code TrainingDivergedException} if the loss is not finite
-   * (unless turned off), clip, schedule the learning rate, step the optimizer, call the callbacks.
+   * (unless turned off), clip, schedule the learning rate, step the optimizer (refusing, with the
+   * same exception, a step that would make a parameter or the optimizer's state non-finite), call
+   * the callbacks.
    */
   public History fit(float[][] x, float[][] y, FitOptions options) {
     return fit(data.single(x), y, options);
