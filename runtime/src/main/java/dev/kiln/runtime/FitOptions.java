@@ -139,6 +139,7 @@ public final class FitOptions {
 
   /** Calls these callbacks, in this order, during fit; replaces any given before. */
   public FitOptions withCallbacks(Callback... callbacks) {
+    java.util.Objects.requireNonNull(callbacks, "callbacks");
     Callback[] copied = callbacks.clone();
     for (int i = 0; i < copied.length; i++) {
       if (copied[i] == null) {
@@ -161,9 +162,10 @@ public final class FitOptions {
   }
 
   /**
-   * Whether a NaN or infinite training loss stops fit with {@link
-   * dev.kiln.runtime.training.TrainingDivergedException} (default on). Off, training goes on
-   * whatever the loss.
+   * Whether a NaN or infinite training loss, or an optimizer step that would make a parameter or
+   * the optimizer's state non-finite, stops fit with {@link
+   * dev.kiln.runtime.training.TrainingDivergedException} (default on), that step not taken. Off,
+   * training goes on whatever the loss and steps unchecked.
    */
   public FitOptions withTerminateOnNaN(boolean on) {
     FitOptions copy = new FitOptions(this);

@@ -53,7 +53,8 @@ public final class ModelCore implements TrainingContext {
    * #inference()} (generated models pass one).
    */
   public ModelCore(CompiledNetwork net, CompiledNetwork.Factory factory, Optimizer optimizer, long seed) {
-    this.net = net;
+    this.net = Objects.requireNonNull(net, "net");
+    Objects.requireNonNull(optimizer, "optimizer");
     this.info = net.info();
     this.factory = factory;
     this.optimizer = optimizer;
@@ -74,6 +75,7 @@ public final class ModelCore implements TrainingContext {
 
   /** The handle of a declared layer. */
   public Layer layer(String name) {
+    Objects.requireNonNull(name, "name");
     Layer layer = layers.get(name);
     if (layer == null) {
       throw new IllegalArgumentException("no layer '" + name + "'; layers are " + layers.keySet());
@@ -151,10 +153,20 @@ public final class ModelCore implements TrainingContext {
     return layout.parameters();
   }
 
-  /** Replaces all parameters; the length must be {@link NetworkInfo#parameterCount()}. */
+  /**
+   * Replaces all parameters; the length must be {@link NetworkInfo#parameterCount()}. NaN and
+   * infinite values are rejected with an {@link IllegalArgumentException} naming the tensor and
+   * position, and nothing changes: use {@link #setParameters(float[], boolean)} to set them on
+   * purpose.
+   */
   @Override
   public void setParameters(float[] values) {
-    layout.setParameters(values);
+    layout.setParameters(values, false);
+  }
+
+  /** As {@link #setParameters(float[])}; {@code allowNonFinite} true accepts NaN and infinity. */
+  public void setParameters(float[] values, boolean allowNonFinite) {
+    layout.setParameters(values, allowNonFinite);
   }
 
   /** A copy of the gradients from the last backward pass (same layout as the parameters). */
@@ -167,7 +179,9 @@ public final class ModelCore implements TrainingContext {
   /**
    * Trains for {@code options.epochs()} epochs (see {@link Trainer}): per step load the batch,
    * forward, backward, stop with {@code TrainingDivergedException} if the loss is not finite
-   * (unless turned off), clip, schedule the learning rate, step the optimizer, call the callbacks.
+   * (unless turned off), clip, schedule the learning rate, step the optimizer (refusing, with the
+   * same exception, a step that would make a parameter or the optimizer's state non-finite), call
+   * the callbacks.
    */
   public History fit(float[][] x, float[][] y, FitOptions options) {
     return fit(data.single(x), y, options);
@@ -283,7 +297,10 @@ public final class ModelCore implements TrainingContext {
   }
 
   /**
-   * One optimizer step on one batch (Keras's {@code train_on_batch}).
+   * One optimizer step on one batch (Keras's {@code train_on_batch}). Guarded as {@code fit} is: a
+   * non-finite loss, or a step that would make a parameter or the optimizer's state non-finite,
+   * throws {@link dev.kiln.runtime.training.TrainingDivergedException} with the step not taken
+   * (parameters and optimizer state as before the call).
    *
    * @return the mean loss over the batch before the step
    */
@@ -294,7 +311,12 @@ public final class ModelCore implements TrainingContext {
   /** As {@link #trainOnBatch(float[][], float[][])} for a network with several inputs. */
   public double trainOnBatch(List<float[][]> inputs, float[][] y) {
     double loss = computeGradients(inputs, y);
-    layout.step(optimizer);
+    if (!Double.isFinite(loss)) {
+      throw dev.kiln.runtime.training.TrainingDivergedException.batchDiverged(loss, false);
+    }
+    if (!layout.stepIfFinite(optimizer)) {
+      throw dev.kiln.runtime.training.TrainingDivergedException.batchDiverged(loss, true);
+    }
     return loss;
   }
 
@@ -418,15 +440,17 @@ public final class ModelCore implements TrainingContext {
    */
   @Override
   public void save(Path path) throws IOException {
+    Objects.requireNonNull(path, "path");
     Weights.save(info, net.parameterArray(), path);
   }
 
   /**
    * Loads parameters saved by {@link #save} or by PyTorch ({@code state_dict} names). Fails with
-   * {@link dev.kiln.runtime.io.KilnFormatException} naming the tensor on any mismatch, leaving the
-   * parameters untouched.
+   * {@link dev.kiln.runtime.io.KilnFormatException} naming the tensor on any mismatch or on a NaN or
+   * infinite value, leaving the parameters untouched.
    */
   public void load(Path path) throws IOException {
+    Objects.requireNonNull(path, "path");
     Weights.load(info, net.parameterArray(), path);
   }
 
@@ -438,6 +462,8 @@ public final class ModelCore implements TrainingContext {
    *     not fit the network; the weights are then left as initialized
    */
   public void loadResource(Class<?> anchor, String resource) {
+    Objects.requireNonNull(anchor, "anchor");
+    Objects.requireNonNull(resource, "resource");
     Path temp = null;
     try (InputStream in = anchor.getResourceAsStream(resource)) {
       if (in == null) {

@@ -77,6 +77,10 @@ final class Trainer {
     boolean terminateOnNaN = options.terminatesOnNaN();
     Diagnostics diagnostics = options.diagnostics() ? new Diagnostics(info) : null;
     Callback[] callbacks = options.callbackArray();
+    java.util.Set<String> recorded = recordedNames(options, diagnostics);
+    for (Callback callback : callbacks) {
+      callback.checkRecordedNames(recorded); // a misspelt monitor fails now, not after epoch 1
+    }
     History history = new History();
     for (Callback callback : callbacks) {
       callback.onTrainBegin(context);
@@ -114,7 +118,11 @@ final class Trainer {
         if (schedulePerStep) {
           applyScheduledRate(schedule, step);
         }
-        layout.step(optimizer);
+        if (!terminateOnNaN) {
+          layout.step(optimizer);
+        } else if (!layout.stepIfFinite(optimizer)) {
+          throw TrainingDivergedException.stepNotFinite(epoch, batch, loss, history);
+        }
         step++;
         lossSum += loss * n;
         seen += n;
@@ -170,6 +178,29 @@ final class Trainer {
       }
     }
     return history;
+  }
+
+  /** The names every epoch will record, in the order of the loop below (keep the two in step). */
+  private java.util.Set<String> recordedNames(FitOptions options, Diagnostics diagnostics) {
+    Map<String, Double> names = new LinkedHashMap<>();
+    names.put("loss", 0.0);
+    if (info.accuracy() != Accuracy.NONE) {
+      names.put("accuracy", 0.0);
+    }
+    if (options.validationX() != null) {
+      names.put("val_loss", 0.0);
+      if (info.accuracy() != Accuracy.NONE) {
+        names.put("val_accuracy", 0.0);
+      }
+    }
+    if (options.schedule() != null) {
+      names.put("lr", 0.0);
+    }
+    if (diagnostics != null) {
+      diagnostics.record(names);
+    }
+    names.put("seconds", 0.0);
+    return java.util.Collections.unmodifiableSet(names.keySet());
   }
 
   /** Sets the optimizer's rate from the schedule; allocates only to report a bad rate. */

@@ -271,17 +271,90 @@ public final class BatchData {
       if (y[i] == null || y[i].length != targetSize) {
         throw new IllegalArgumentException(
             role.target + " " + i + " has " + (y[i] == null ? "no" : y[i].length) + " values, expected "
-                + targetSize + (classIndex ? " (a class index)" : ""));
+                + targetSize + (classIndex ? " (a class index)" : "") + lengthHint(y[i]));
       }
       checkFinite(y[i], 0, targetSize, role.target, i);
-      if (classIndex) {
-        float label = y[i][0];
-        if (label != Math.rint(label) || label < 0 || label >= outputSize) {
-          throw new IllegalArgumentException(
-              role.target + " " + i + " is " + label + ", expected a class index in [0, " + outputSize + ")");
+      checkTargetFitsLoss(y[i], i, role);
+    }
+  }
+
+  /** The loss's hint when a target row has the length the other form of cross-entropy takes. */
+  private String lengthHint(float[] row) {
+    if (row == null) {
+      return "";
+    }
+    if (info.accuracy() == Accuracy.CATEGORICAL && row.length == 1 && outputSize > 1) {
+      return "; " + info.loss() + " takes one-hot or probability rows of " + outputSize
+          + " values: for class indices use SPARSE_CATEGORICAL_CROSSENTROPY";
+    }
+    if (info.accuracy() == Accuracy.SPARSE_CATEGORICAL && row.length == outputSize && outputSize > 1) {
+      return "; " + info.loss() + " takes class indices: for one-hot rows use CATEGORICAL_CROSSENTROPY";
+    }
+    return "";
+  }
+
+  /**
+   * The rules of the loss the network was built with: class indices in range for sparse
+   * categorical cross-entropy, one-hot or probability rows (values >= 0 summing to 1 within 1e-3)
+   * for categorical cross-entropy, values in [0, 1] for binary cross-entropy. Regression losses
+   * take any finite target.
+   */
+  private void checkTargetFitsLoss(float[] row, int index, DataRole role) {
+    switch (info.accuracy()) {
+      case SPARSE_CATEGORICAL: {
+        int classes = outputSize / targetSize;
+        for (int j = 0; j < targetSize; j++) {
+          float label = row[j];
+          if (label != Math.rint(label) || label < 0 || label >= classes) {
+            throw new IllegalArgumentException(
+                role.target + " " + index + (targetSize > 1 ? " position " + j : "") + " is " + label
+                    + ", expected a class index in [0, " + classes + ")");
+          }
         }
+        return;
+      }
+      case CATEGORICAL: {
+        double sum = 0;
+        for (int j = 0; j < targetSize; j++) {
+          if (!(row[j] >= 0)) {
+            throw new IllegalArgumentException(role.target + " " + index + " has " + row[j] + " at position " + j
+                + "; " + info.loss() + " expects one-hot or probability rows (values >= 0, summing to 1)");
+          }
+          sum += row[j];
+        }
+        if (Math.abs(sum - 1) > 1e-3) {
+          throw new IllegalArgumentException(role.target + " " + index + " sums to " + (float) sum + "; "
+              + info.loss() + " expects one-hot or probability rows (values >= 0, summing to 1 within 1e-3)"
+              + (sum == 0 ? "" : sumHint(row)));
+        }
+        return;
+      }
+      case BINARY:
+        for (int j = 0; j < targetSize; j++) {
+          if (!(row[j] >= 0 && row[j] <= 1)) {
+            throw new IllegalArgumentException(role.target + " " + index + " has " + row[j] + " at position " + j
+                + "; " + info.loss() + " expects targets in [0, 1]"
+                + (row[j] >= 1 && row[j] == Math.rint(row[j])
+                    ? " (class indices need SPARSE_CATEGORICAL_CROSSENTROPY and a softmax output)"
+                    : ""));
+          }
+        }
+        return;
+      default:
+    }
+  }
+
+  /** A row holding one integer >= 1 and zeros elsewhere looks like a class index in a one-hot slot. */
+  private static String sumHint(float[] row) {
+    int nonZero = 0;
+    boolean integers = true;
+    for (float v : row) {
+      if (v != 0) {
+        nonZero++;
+        integers &= v == Math.rint(v);
       }
     }
+    return nonZero == 1 && integers ? "; for class indices use SPARSE_CATEGORICAL_CROSSENTROPY" : "";
   }
 
   public void checkInputs(float[][][] x, DataRole role) {

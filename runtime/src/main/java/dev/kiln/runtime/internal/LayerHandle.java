@@ -68,6 +68,7 @@ public final class LayerHandle implements Layer {
 
   @Override
   public void setKernel(float[][] kernel) {
+    java.util.Objects.requireNonNull(kernel, "kernel");
     TensorSlice slice = tensor(".weight");
     int[] shape = matrixShape(slice);
     if (kernel.length != shape[1]) {
@@ -75,11 +76,12 @@ public final class LayerHandle implements Layer {
           "layer '" + name() + "' kernel has " + shape[1] + " rows (inputs), got " + kernel.length);
     }
     for (int i = 0; i < kernel.length; i++) {
-      if (kernel[i].length != shape[0]) {
+      if (kernel[i] == null || kernel[i].length != shape[0]) {
         throw new IllegalArgumentException(
             "layer '" + name() + "' kernel row " + i + " must have " + shape[0] + " values (units), got "
-                + kernel[i].length);
+                + (kernel[i] == null ? "null" : kernel[i].length));
       }
+      requireFinite(kernel[i], "kernel[" + i + "]");
     }
     for (int i = 0; i < kernel.length; i++) {
       System.arraycopy(kernel[i], 0, params, slice.offset() + i * shape[0], shape[0]);
@@ -99,12 +101,24 @@ public final class LayerHandle implements Layer {
 
   @Override
   public void setBias(float[] bias) {
+    java.util.Objects.requireNonNull(bias, "bias");
     TensorSlice slice = tensor(".bias");
     if (bias.length != slice.size()) {
       throw new IllegalArgumentException(
           "layer '" + name() + "' bias has " + slice.size() + " values, got " + bias.length);
     }
+    requireFinite(bias, "bias");
     System.arraycopy(bias, 0, params, slice.offset(), bias.length);
+  }
+
+  /** NaN and infinity are refused (ModelCore.setParameters(values, true) is the way to set them). */
+  private void requireFinite(float[] values, String what) {
+    for (int j = 0; j < values.length; j++) {
+      if (!Float.isFinite(values[j])) {
+        throw new IllegalArgumentException("layer '" + name() + "' " + what + "[" + j + "] is " + values[j]
+            + "; weights must be finite (ModelCore.setParameters(values, true) accepts NaN and infinity)");
+      }
+    }
   }
 
   private TensorSlice tensor(String suffix) {

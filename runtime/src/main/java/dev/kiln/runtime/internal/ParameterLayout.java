@@ -78,18 +78,55 @@ public final class ParameterLayout {
     }
   }
 
+  /**
+   * As {@link #step}, but taken only when every parameter and optimizer-state value it writes is
+   * finite; otherwise nothing changes (see {@link Optimizer#stepIfFinite}).
+   *
+   * @return whether the step was taken
+   */
+  public boolean stepIfFinite(Optimizer optimizer) {
+    if (frozenLayers.isEmpty()) {
+      return optimizer.stepIfFinite(net.params, net.grads, 0, trainableCount);
+    }
+    return optimizer.stepIfFinite(net.params, net.grads, trainableRanges, trainableRangeCount);
+  }
+
   /** A copy of all parameters. */
   public float[] parameters() {
     return net.params.clone();
   }
 
-  /** Replaces all parameters; the length must be the parameter count. */
-  public void setParameters(float[] values) {
+  /**
+   * Replaces all parameters; the length must be the parameter count. NaN and infinite values are
+   * rejected (naming the first one's tensor and position) unless {@code allowNonFinite}; a rejected
+   * call changes nothing.
+   */
+  public void setParameters(float[] values, boolean allowNonFinite) {
     java.util.Objects.requireNonNull(values, "values");
     if (values.length != net.params.length) {
       throw new IllegalArgumentException("expected " + net.params.length + " parameters, got " + values.length);
     }
+    if (!allowNonFinite) {
+      for (int i = 0; i < values.length; i++) {
+        if (!Float.isFinite(values[i])) {
+          throw new IllegalArgumentException("parameter " + i + " (in " + tensorOf(i) + ") is " + values[i]
+              + "; parameters must be finite (setParameters(values, true) accepts NaN and infinity)");
+        }
+      }
+    }
     System.arraycopy(values, 0, net.params, 0, values.length);
+  }
+
+  /** The tensor flat index {@code index} belongs to, e.g. {@code hidden.weight}. */
+  private String tensorOf(int index) {
+    for (LayerInfo layer : info.layers()) {
+      for (TensorSlice t : layer.tensors()) {
+        if (index >= t.offset() && index < t.offset() + t.size()) {
+          return t.name();
+        }
+      }
+    }
+    return "no tensor";
   }
 
   /** A copy of the gradients of the last backward pass. */

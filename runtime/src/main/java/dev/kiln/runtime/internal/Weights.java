@@ -49,7 +49,7 @@ public final class Weights {
 
   /**
    * Replaces {@code params} with the file's tensors. Every tensor is read and checked (present,
-   * float32, the right shape, nothing unexpected) before any parameter changes, so a failed load
+   * float32, the right shape, nothing unexpected, every value finite) before any parameter changes, so a failed load
    * leaves the model as it was. A batch-norm step counter ({@code num_batches_tracked}) is
    * optional, checked and ignored.
    */
@@ -90,6 +90,16 @@ public final class Weights {
     if (!unexpected.isEmpty()) {
       throw new KilnFormatException(path + ": unexpected tensor" + (unexpected.size() > 1 ? "s " : " ")
           + String.join(", ", unexpected) + " not in network " + info.name());
+    }
+    for (int i = 0; i < slices.size(); i++) {
+      float[] v = values.get(i);
+      for (int j = 0; j < v.length; j++) {
+        if (!Float.isFinite(v[j])) {
+          throw new KilnFormatException(path + ": tensor " + slices.get(i).name() + " has " + v[j] + " at element "
+              + j + "; Kiln loads finite weights only (to load such a file anyway, read it with SafeTensors.read"
+              + " and pass the values to ModelCore.setParameters(values, true))");
+        }
+      }
     }
     for (int i = 0; i < slices.size(); i++) {
       slices.get(i).write(values.get(i), params);

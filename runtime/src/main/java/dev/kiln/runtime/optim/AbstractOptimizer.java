@@ -41,8 +41,64 @@ abstract class AbstractOptimizer implements Optimizer {
     }
   }
 
+  @Override
+  public final boolean stepIfFinite(float[] params, float[] grads, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, size);
+    Objects.checkFromIndexSize(offset, length, params.length);
+    Objects.checkFromIndexSize(offset, length, grads.length);
+    iterations++;
+    if (nonFinite(params, grads, offset, offset + length) < 0) {
+      iterations--;
+      return false;
+    }
+    update(params, grads, offset, offset + length);
+    return true;
+  }
+
+  @Override
+  public final boolean stepIfFinite(float[] params, float[] grads, int[] ranges, int rangeCount) {
+    for (int r = 0; r < rangeCount; r++) {
+      int from = ranges[2 * r];
+      int to = ranges[2 * r + 1];
+      Objects.checkFromToIndex(from, to, size);
+      Objects.checkFromToIndex(from, to, params.length);
+      Objects.checkFromToIndex(from, to, grads.length);
+    }
+    iterations++;
+    int flags = 0;
+    for (int r = 0; r < rangeCount; r++) {
+      flags |= nonFinite(params, grads, ranges[2 * r], ranges[2 * r + 1]);
+    }
+    if (flags < 0) {
+      iterations--;
+      return false;
+    }
+    for (int r = 0; r < rangeCount; r++) {
+      update(params, grads, ranges[2 * r], ranges[2 * r + 1]);
+    }
+    return true;
+  }
+
   /** Applies one step to {@code [from, to)}; {@link #iterations} already counts it. */
   abstract void update(float[] params, float[] grads, int from, int to);
+
+  /**
+   * Computes what {@link #update} would write to {@code [from, to)} (parameters and state, with
+   * the very same expressions, so the values are bit-identical) without writing anything, and
+   * returns the OR of {@link #finiteFlag} over them: negative when some value would be NaN or
+   * infinite. {@link #iterations} already counts the step.
+   */
+  abstract int nonFinite(float[] params, float[] grads, int from, int to);
+
+  /**
+   * Negative for NaN and infinity, non-negative for every finite float: the exponent field plus
+   * one exponent unit overflows into the sign bit exactly when the field is all ones. OR-ed over
+   * a loop, this is an int OR reduction, which C2 vectorizes (a boolean test per element would
+   * be a branch in the loop).
+   */
+  static int finiteFlag(float value) {
+    return (Float.floatToRawIntBits(value) & 0x7f800000) + 0x00800000;
+  }
 
   /** Zeroes the state arrays. */
   abstract void clearState();

@@ -28,6 +28,20 @@ final class AdaGradOptimizer extends AbstractOptimizer {
   }
 
   @Override
+  int nonFinite(float[] params, float[] grads, int from, int to) {
+    float lr = learningRate;
+    float eps = epsilon;
+    float[] r = sumOfSquares;
+    int flags = 0;
+    for (int i = from; i < to; i++) {
+      float g = grads[i];
+      float ri = r[i] + g * g;
+      flags |= finiteFlag(ri) | finiteFlag(params[i] - lr * g / ((float) Math.sqrt(ri) + eps));
+    }
+    return flags;
+  }
+
+  @Override
   void clearState() {
     Arrays.fill(sumOfSquares, 0f);
   }

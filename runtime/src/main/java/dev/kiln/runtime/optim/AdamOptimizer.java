@@ -70,6 +70,32 @@ final class AdamOptimizer extends AbstractOptimizer {
   }
 
   @Override
+  int nonFinite(float[] params, float[] grads, int from, int to) {
+    // The same constants and expressions as update(), so the values checked are the ones written.
+    double biasCorrection1 = 1.0 - Math.pow(beta1, iterations);
+    double biasCorrection2 = 1.0 - Math.pow(beta2, iterations);
+    float decay = (float) (1.0 - (double) learningRate * weightDecay);
+    float stepSize = (float) (learningRate / biasCorrection1);
+    float rsqrtBc2 = (float) (1.0 / Math.sqrt(biasCorrection2));
+    float b1 = beta1;
+    float b2 = beta2;
+    float oneMinusB1 = (float) (1.0 - beta1);
+    float oneMinusB2 = (float) (1.0 - beta2);
+    float eps = epsilon;
+    float[] m = firstMoment;
+    float[] v = secondMoment;
+    int flags = 0;
+    for (int i = from; i < to; i++) {
+      float g = grads[i];
+      float mi = b1 * m[i] + oneMinusB1 * g;
+      float vi = b2 * v[i] + oneMinusB2 * g * g;
+      flags |= finiteFlag(mi) | finiteFlag(vi)
+          | finiteFlag(params[i] * decay - stepSize * mi / ((float) Math.sqrt(vi) * rsqrtBc2 + eps));
+    }
+    return flags;
+  }
+
+  @Override
   void clearState() {
     Arrays.fill(firstMoment, 0f);
     Arrays.fill(secondMoment, 0f);

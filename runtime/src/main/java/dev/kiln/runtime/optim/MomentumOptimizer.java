@@ -30,6 +30,19 @@ final class MomentumOptimizer extends AbstractOptimizer {
   }
 
   @Override
+  int nonFinite(float[] params, float[] grads, int from, int to) {
+    float lr = learningRate;
+    float mu = momentum;
+    float[] v = velocity;
+    int flags = 0;
+    for (int i = from; i < to; i++) {
+      float vi = mu * v[i] + lr * grads[i];
+      flags |= finiteFlag(vi) | finiteFlag(params[i] - vi);
+    }
+    return flags;
+  }
+
+  @Override
   void clearState() {
     Arrays.fill(velocity, 0f);
   }

@@ -31,6 +31,20 @@ final class NesterovOptimizer extends AbstractOptimizer {
   }
 
   @Override
+  int nonFinite(float[] params, float[] grads, int from, int to) {
+    float lr = learningRate;
+    float mu = momentum;
+    float[] v = velocity;
+    int flags = 0;
+    for (int i = from; i < to; i++) {
+      float g = grads[i];
+      float vi = mu * v[i] + g;
+      flags |= finiteFlag(vi) | finiteFlag(params[i] - lr * (g + mu * vi));
+    }
+    return flags;
+  }
+
+  @Override
   void clearState() {
     Arrays.fill(velocity, 0f);
   }

@@ -30,6 +30,20 @@ public interface Optimizer {
    */
   void step(float[] params, float[] grads, int[] ranges, int rangeCount);
 
+  /**
+   * As {@link #step(float[], float[], int, int)}, but only when every value the step would write
+   * (parameters and optimizer state) is finite: otherwise nothing is written, {@link
+   * #iterations()} does not advance, and the result is false. Training uses it to stop a diverging
+   * run with the last finite weights and state. The check is a read-only pass computing the same
+   * values before the writing one, so a step reads its inputs twice; it allocates nothing.
+   *
+   * @return whether the step was taken
+   */
+  boolean stepIfFinite(float[] params, float[] grads, int offset, int length);
+
+  /** As {@link #step(float[], float[], int[], int)}, taken only when every value written is finite. */
+  boolean stepIfFinite(float[] params, float[] grads, int[] ranges, int rangeCount);
+
   float learningRate();
 
   /**

@@ -33,6 +33,22 @@ final class RmsPropOptimizer extends AbstractOptimizer {
   }
 
   @Override
+  int nonFinite(float[] params, float[] grads, int from, int to) {
+    float lr = learningRate;
+    float decay = rho;
+    float oneMinusDecay = (float) (1.0 - rho);
+    float eps = epsilon;
+    float[] r = meanSquare;
+    int flags = 0;
+    for (int i = from; i < to; i++) {
+      float g = grads[i];
+      float ri = decay * r[i] + oneMinusDecay * g * g;
+      flags |= finiteFlag(ri) | finiteFlag(params[i] - lr * g / ((float) Math.sqrt(ri) + eps));
+    }
+    return flags;
+  }
+
+  @Override
   void clearState() {
     Arrays.fill(meanSquare, 0f);
   }

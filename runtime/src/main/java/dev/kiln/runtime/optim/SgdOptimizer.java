@@ -15,6 +15,16 @@ final class SgdOptimizer extends AbstractOptimizer {
   }
 
   @Override
+  int nonFinite(float[] params, float[] grads, int from, int to) {
+    float lr = learningRate;
+    int flags = 0;
+    for (int i = from; i < to; i++) {
+      flags |= finiteFlag(params[i] - lr * grads[i]);
+    }
+    return flags;
+  }
+
+  @Override
   void clearState() {}
 
   @Override

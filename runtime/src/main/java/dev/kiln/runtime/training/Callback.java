@@ -15,6 +15,14 @@ import dev.kiln.runtime.History;
  * allocation too if that matters to you.
  */
 public interface Callback {
+  /**
+   * Before anything else of every {@code fit} call, with the names the history will record (e.g.
+   * {@code loss}, {@code accuracy}, {@code val_loss}): throw {@link IllegalArgumentException} to
+   * refuse to start, so a mistake shows before epoch 1 rather than after it. EarlyStopping and
+   * ModelCheckpoint check their monitored name here.
+   */
+  default void checkRecordedNames(java.util.Set<String> names) {}
+
   /** Before the first epoch of every {@code fit} call: reset per-run state here. */
   default void onTrainBegin(TrainingContext model) {}
 

@@ -124,6 +124,11 @@ public final class EarlyStopping implements Callback {
   }
 
   @Override
+  public void checkRecordedNames(java.util.Set<String> names) {
+    monitor.check(names, "EarlyStopping");
+  }
+
+  @Override
   public void onTrainBegin(TrainingContext model) {
     reset();
   }

@@ -92,6 +92,13 @@ public final class ModelCheckpoint implements Callback {
   }
 
   @Override
+  public void checkRecordedNames(java.util.Set<String> names) {
+    if (monitor != null) {
+      monitor.check(names, "ModelCheckpoint");
+    }
+  }
+
+  @Override
   public void onEpochEnd(int epoch, History history, TrainingContext model) {
     if (monitor != null) {
       double current = monitor.read(history, "ModelCheckpoint");

@@ -38,14 +38,19 @@ final class Monitor {
 
   /** The epoch's value, or a clear error naming what the history does record. */
   double read(History history, String callback) {
-    if (!history.names().contains(name)) {
-      String hint = name.startsWith("val_") && !history.names().contains("val_loss")
+    check(history.names(), callback);
+    return history.last(name);
+  }
+
+  /** Fails, naming what is recorded, unless {@code names} holds the monitored name. */
+  void check(java.util.Set<String> names, String callback) {
+    if (!names.contains(name)) {
+      String hint = name.startsWith("val_") && !names.contains("val_loss")
           ? "; validation values need FitOptions.withValidation"
           : "";
       throw new IllegalArgumentException(
           callback + " monitors '" + name + "', which this training does not record; available: "
-              + history.names() + hint);
+              + names + hint);
     }
-    return history.last(name);
   }
 }

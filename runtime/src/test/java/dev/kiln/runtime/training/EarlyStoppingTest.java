@@ -187,17 +187,24 @@ class EarlyStoppingTest {
   }
 
   @Test
-  void aMissingMonitorFailsAtTheFirstEpochNamingWhatIsThere() {
+  void aMissingMonitorFailsBeforeTheFirstEpochNamingWhatIsThere() {
     ModelCore model = LinearNetwork.model(1, 1, 0.025f);
+    model.setParameters(new float[] {0.5f, -0.25f});
     Snapshots snapshots = new Snapshots();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.fit(X, Y,
         FitOptions.epochs(10).withBatchSize(1).withVerbose(false).withCallbacks(snapshots, EarlyStopping.monitoring("val_loss"))));
     assertEquals("EarlyStopping monitors 'val_loss', which this training does not record; available: [loss, seconds];"
         + " validation values need FitOptions.withValidation", e.getMessage());
-    assertEquals(1, snapshots.epochs.size());
+    assertEquals(0, snapshots.epochs.size()); // no epoch ran
     e = assertThrows(IllegalArgumentException.class, () -> model.fit(X, Y, options(10, EarlyStopping.monitoring("val_acc"))));
     assertEquals("EarlyStopping monitors 'val_acc', which this training does not record; available: [loss, val_loss, seconds]",
         e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> model.fit(X, Y, options(10, EarlyStopping.monitoring("val_los"))
+        .withSchedule(LearningRateSchedule.constant(0.025f), LearningRateSchedule.Unit.EPOCH)));
+    assertEquals("EarlyStopping monitors 'val_los', which this training does not record; available: [loss, val_loss, lr,"
+        + " seconds]", e.getMessage());
+    assertArrayEquals(new float[] {0.5f, -0.25f}, model.parameters());
+    assertEquals(0, model.optimizer().iterations());
   }
 
   @Test

@@ -171,15 +171,38 @@ class FitCallbackTest {
   }
 
   @Test
-  void theMessageSaysWhenAnEarlierStepAlreadyOverflowedTheWeights() {
-    // Rate 1e30 on x = 1, y = 2: step 1 gives w = b = 4e30; step 2's loss (8e30)^2 is finite in
-    // double, but its update overflows float; step 3's loss is not finite.
+  void aStepThatWouldOverflowTheWeightsIsNotTakenAndTheWeightsStayAtTheLastFiniteState() {
+    // Rate 1e30 on x = 1, y = 2: step 1 (gradient 2 * (0 - 2) = -4 for w and b) gives w = b = 4e30;
+    // step 2's loss (8e30 - 2)^2 is finite in double, but its update 1e30 * 2 * (8e30 - 2) = 1.6e61
+    // overflows float, so that step is refused and w = b = 4e30 stay.
     float[][] x = {{1}, {1}, {1}};
     float[][] y = {{2}, {2}, {2}};
-    TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> LinearNetwork.model(1, 1, 1e30f)
+    ModelCore model = LinearNetwork.model(1, 1, 1e30f);
+    TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> model
         .fit(x, y, FitOptions.epochs(1).withBatchSize(1).withVerbose(false)));
-    assertEquals(3, e.batch());
-    assertTrue(e.getMessage().contains("but an earlier step had already made some weights non-finite"), e.getMessage());
+    assertEquals(1, e.epoch());
+    assertEquals(2, e.batch());
+    assertTrue(e.stepRejected());
+    double error = (double) (8 * 1e30f) - 2;
+    assertEquals(error * error, e.loss());
+    assertEquals("training diverged: the optimizer step of epoch 1, batch 2 (loss " + error * error + ") would have"
+        + " made some weights or optimizer state non-finite; the step was not taken, so the weights and optimizer"
+        + " state are those before it. Try a lower learning rate or gradient clipping"
+        + " (FitOptions.withGradientClipping)", e.getMessage());
+    assertArrayEquals(new float[] {4 * 1e30f, 4 * 1e30f}, model.parameters());
+    assertEquals(1, model.optimizer().iterations());
+  }
+
+  @Test
+  void theMessageSaysWhenTheWeightsWereAlreadyNonFinite() {
+    float[][] x = {{1}};
+    float[][] y = {{2}};
+    ModelCore model = LinearNetwork.model(1, 1, 0.1f);
+    model.setParameters(new float[] {Float.POSITIVE_INFINITY, 0}, true);
+    TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> model
+        .fit(x, y, FitOptions.epochs(1).withBatchSize(1).withVerbose(false)));
+    assertFalse(e.stepRejected());
+    assertTrue(e.getMessage().contains("but some weights were already non-finite (set so, or trained with withTerminateOnNaN(false))"), e.getMessage());
   }
 
   @Test

@@ -1,0 +1,111 @@
+package dev.kiln.runtime.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.IntFunction;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link Optimizer#stepIfFinite}: with finite results it is {@link Optimizer#step} bit for bit; when
+ * one value it would write (a parameter or a state value) is not finite, it writes nothing and does
+ * not count the iteration, so later steps continue exactly as if the refused step had never been
+ * asked for (checked against a twin that never saw it, which covers the hidden state: velocities,
+ * Adam's moments and its bias correction's t).
+ */
+class StepIfFiniteTest {
+  private static final int SIZE = 7;
+
+  static List<IntFunction<Optimizer>> optimizers() {
+    return List.of(
+        size -> Optimizers.sgd(size, 0.1f),
+        size -> Optimizers.momentum(size, 0.1f, 0.9f),
+        size -> Optimizers.nesterov(size, 0.1f, 0.9f),
+        size -> Optimizers.adaGrad(size, 0.1f, 1e-7f),
+        size -> Optimizers.rmsProp(size, 0.1f, 0.9f, 1e-7f),
+        size -> Optimizers.adam(size, 0.1f, 0.9f, 0.999f, 1e-7f),
+        size -> Optimizers.adamW(size, 0.1f, 0.9f, 0.999f, 1e-7f, 0.01f));
+  }
+
+  @ParameterizedTest
+  @MethodSource("optimizers")
+  void withFiniteResultsItIsStepBitForBit(IntFunction<Optimizer> create) {
+    Optimizer checked = create.apply(SIZE);
+    Optimizer plain = create.apply(SIZE);
+    float[] a = random(1, 1f);
+    float[] b = a.clone();
+    int[] ranges = {0, 2, 4, 7};
+    for (int s = 0; s < 5; s++) {
+      float[] g = random(10 + s, 0.5f);
+      if (s % 2 == 0) {
+        assertTrue(checked.stepIfFinite(a, g, 0, SIZE));
+        plain.step(b, g, 0, SIZE);
+      } else {
+        assertTrue(checked.stepIfFinite(a, g, ranges, 2));
+        plain.step(b, g, ranges, 2);
+      }
+      assertArrayEquals(b, a);
+    }
+    assertEquals(5, checked.iterations());
+  }
+
+  @ParameterizedTest
+  @MethodSource("optimizers")
+  void aStepThatWouldOverflowChangesNothingAndTrainingContinuesAsIfItNeverHappened(IntFunction<Optimizer> create) {
+    Optimizer refused = create.apply(SIZE);
+    Optimizer twin = create.apply(SIZE);
+    float[] a = random(1, 1f);
+    float[] b = a.clone();
+    float[] g1 = random(2, 0.5f);
+    refused.step(a, g1, 0, SIZE);
+    twin.step(b, g1, 0, SIZE);
+
+    // One gradient of 3e38 at rate 10: every optimizer would write an infinity somewhere (the
+    // parameter for SGD and Nesterov, lr * g in the velocity for momentum, g^2 in the squared
+    // averages of AdaGrad, RMSProp and Adam).
+    float[] huge = random(3, 0.5f);
+    huge[4] = 3e38f;
+    float[] before = a.clone();
+    refused.setLearningRate(10f);
+    assertFalse(refused.stepIfFinite(a, huge, 0, SIZE));
+    assertFalse(refused.stepIfFinite(a, huge, new int[] {0, 2, 3, 7}, 2));
+    assertArrayEquals(before, a);
+    assertEquals(1, refused.iterations());
+
+    refused.setLearningRate(0.1f);
+    for (int s = 0; s < 3; s++) {
+      float[] g = random(20 + s, 0.5f);
+      assertTrue(refused.stepIfFinite(a, g, 0, SIZE));
+      twin.step(b, g, 0, SIZE);
+    }
+    assertArrayEquals(b, a);
+    assertEquals(twin.iterations(), refused.iterations());
+  }
+
+  @ParameterizedTest
+  @MethodSource("optimizers")
+  void aNaNGradientIsRefusedToo(IntFunction<Optimizer> create) {
+    Optimizer optimizer = create.apply(SIZE);
+    float[] a = random(1, 1f);
+    float[] before = a.clone();
+    float[] g = random(2, 0.5f);
+    g[6] = Float.NaN;
+    assertFalse(optimizer.stepIfFinite(a, g, 0, SIZE));
+    assertArrayEquals(before, a);
+    assertEquals(0, optimizer.iterations());
+  }
+
+  private static float[] random(long seed, float scale) {
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] v = new float[SIZE];
+    for (int i = 0; i < SIZE; i++) {
+      v[i] = (float) ((random.nextDouble() * 2 - 1) * scale);
+    }
+    return v;
+  }
+}
