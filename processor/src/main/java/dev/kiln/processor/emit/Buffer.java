@@ -9,20 +9,31 @@ package dev.kiln.processor.emit;
  * @param viewOf for a view, the buffer it starts out pointing at: a view field is reassigned by the
  *     forward pass (dropout at inference points its output at its input instead of copying); null
  *     for an owned buffer
+ * @param trainingOnly true for a buffer only training reads or writes (gradients, dropout masks):
+ *     the generated code allocates it with {@code gradientBuffer}, which gives inference programs
+ *     (serving) an empty array
  */
-public record Buffer(String name, boolean ints, String size, String viewOf) {
+public record Buffer(String name, boolean ints, String size, String viewOf, boolean trainingOnly) {
   /** A float buffer of {@code perSample} values for each of {@code maxBatch} samples. */
   public static Buffer perSample(String name, String perSample) {
-    return new Buffer(name, false, perSample, null);
+    return new Buffer(name, false, perSample, null, false);
+  }
+
+  /**
+   * A float buffer of {@code perSample} values per sample that only training uses (a gradient, a
+   * mask): inference programs get an empty array.
+   */
+  public static Buffer gradient(String name, String perSample) {
+    return new Buffer(name, false, perSample, null, true);
   }
 
   /** A float buffer of a fixed size, independent of the batch. */
   public static Buffer fixed(String name, String size) {
-    return new Buffer(name, false, size, null);
+    return new Buffer(name, false, size, null, false);
   }
 
   public static Buffer view(String name, String initially) {
-    return new Buffer(name, false, null, initially);
+    return new Buffer(name, false, null, initially, false);
   }
 
   public boolean isView() {

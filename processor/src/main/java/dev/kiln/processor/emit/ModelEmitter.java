@@ -48,8 +48,8 @@ public final class ModelEmitter {
       "INFO", "OUTPUT_SIZE", "TARGET_SIZE", "PARAMETER_COUNT", "TRAINABLE_PARAMETER_COUNT", "DEFAULT_MAX_BATCH",
       "core", "Program", "K", "GEMM", "params", "grads", "target", "noise", "maxBatch", "inputBuffers",
       "inputGradientBuffers", "parameterGradients", "inputGradients", "lossGradient", "info", "initialize",
-      "forward", "backward", "output", "outputGradient", "layerOutput", "loss", "batchBuffer", "n", "training",
-      "random", "index", "seed", "sharedParams");
+      "forward", "backward", "output", "outputGradient", "layerOutput", "loss", "batchBuffer", "gradientBuffer",
+      "forTraining", "n", "training", "random", "index", "seed", "sharedParams");
 
   private final NetworkPlan network;
   private final NetworkSpec spec;
@@ -574,7 +574,8 @@ public final class ModelEmitter {
       constructor.addStatement("$L = $L", buffer.name(), buffer.viewOf());
     } else {
       program.addField(type, buffer.name(), Modifier.PRIVATE, Modifier.FINAL);
-      constructor.addStatement("$L = batchBuffer(maxBatch, $L)", buffer.name(), buffer.size());
+      constructor.addStatement("$L = $L(maxBatch, $L)", buffer.name(),
+          buffer.trainingOnly() ? "gradientBuffer" : "batchBuffer", buffer.size());
     }
   }
 
@@ -584,7 +585,7 @@ public final class ModelEmitter {
     for (int i = 0; i < layer.inputs().size(); i++) {
       LayerPlan input = layer.inputs().get(i);
       if (!writesFirst(layer, input) && !addsDirectly.contains(key(layer, "in" + i))) {
-        buffers.add(Buffer.perSample(gradientTarget(layer, i), width(input)));
+        buffers.add(Buffer.gradient(gradientTarget(layer, i), width(input)));
       }
     }
     return buffers;
