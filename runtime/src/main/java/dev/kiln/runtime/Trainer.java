@@ -11,6 +11,7 @@ import dev.kiln.runtime.training.Callback;
 import dev.kiln.runtime.training.EarlyStopping;
 import dev.kiln.runtime.training.GradientClipping;
 import dev.kiln.runtime.training.LearningRateSchedule;
+import dev.kiln.runtime.training.ReduceLROnPlateau;
 import dev.kiln.runtime.training.TrainingContext;
 import dev.kiln.runtime.training.TrainingDivergedException;
 import java.util.LinkedHashMap;
@@ -78,6 +79,8 @@ final class Trainer {
     Diagnostics diagnostics = options.diagnostics() ? new Diagnostics(info) : null;
     Callback[] callbacks = options.callbackArray();
     History history = new History();
+    recordParams(history, options, samples);
+    boolean recordRate = schedule != null || adjustsRate(callbacks);
     for (Callback callback : callbacks) {
       callback.onTrainBegin(context);
     }
@@ -136,7 +139,7 @@ final class Trainer {
           epochValues.put("val_accuracy", validated.accuracy());
         }
       }
-      if (schedule != null) {
+      if (recordRate) {
         epochValues.put("lr", (double) optimizer.learningRate());
       }
       if (diagnostics != null) {
@@ -182,6 +185,29 @@ final class Trainer {
               + "; a learning rate must be finite and >= 0");
     }
     optimizer.setLearningRate(rate);
+  }
+
+  /** Keras's {@code history.params}, plus the optimizer and its starting rate. */
+  private void recordParams(History history, FitOptions options, int samples) {
+    history.recordParam("optimizer", optimizer.describe());
+    history.recordParam("learning_rate", Float.toString(optimizer.learningRate()));
+    history.recordParam("batch_size", Integer.toString(options.batchSize()));
+    history.recordParam("epochs", Integer.toString(options.epochs()));
+    history.recordParam("samples", Integer.toString(samples));
+    history.recordParam("steps", Integer.toString((samples + options.batchSize() - 1) / options.batchSize()));
+    if (options.schedule() != null) {
+      history.recordParam("schedule", options.schedule() + " per " + options.scheduleUnit().name().toLowerCase(Locale.ROOT));
+    }
+  }
+
+  /** Whether a callback changes the learning rate (then the history records {@code lr}). */
+  private static boolean adjustsRate(Callback[] callbacks) {
+    for (Callback callback : callbacks) {
+      if (callback instanceof ReduceLROnPlateau) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The first callback asking to stop, or null. */
