@@ -85,6 +85,9 @@ final class Trainer {
       callback.onTrainBegin(context);
     }
     int step = 0;
+    int steps = (samples + batchSize - 1) / batchSize;
+    Progress progress = new Progress(options.verbosity().resolve(), options.progressPrinter(), options.epochs(), steps);
+    double accuracyUnits = info.accuracy() != Accuracy.NONE ? data.accuracyUnits() : 0;
     for (int epoch = 1; epoch <= options.epochs(); epoch++) {
       if (options.shuffle()) {
         shuffle(order, shuffler);
@@ -98,6 +101,7 @@ final class Trainer {
       int batch = 0;
       boolean stop = false;
       long started = System.nanoTime();
+      progress.epochBegin(epoch);
       for (int from = 0; from < samples && !stop; from += batchSize) {
         int n = Math.min(batchSize, samples - from);
         batch++;
@@ -125,6 +129,7 @@ final class Trainer {
           callback.onBatchEnd(epoch, batch, loss);
         }
         stop = stopRequested(callbacks) != null;
+        progress.step(batch, lossSum / seen, accuracyUnits > 0 ? correct / (seen * accuracyUnits) : Double.NaN);
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       Map<String, Double> epochValues = new LinkedHashMap<>();
@@ -147,9 +152,7 @@ final class Trainer {
       }
       epochValues.put("seconds", seconds);
       history.record(epochValues);
-      if (options.printsProgressAfter(epoch)) {
-        System.out.println(progressLine(epoch, options.epochs(), batch, seconds, epochValues));
-      }
+      progress.epochEnd(batch, seconds, epochValues, options.printsProgressAfter(epoch));
       for (Callback callback : callbacks) {
         callback.onEpochEnd(epoch, history, context);
       }
@@ -166,11 +169,9 @@ final class Trainer {
     if (earlyStopping != null) {
       history.recordBest(earlyStopping.bestEpoch(), earlyStopping.bestWeightsRestored());
     }
-    if (options.verbose()) {
-      String line = endOfTrainingLine(history, stopper, earlyStopping);
-      if (line != null) {
-        System.out.println(line);
-      }
+    String line = endOfTrainingLine(history, stopper, earlyStopping);
+    if (line != null) {
+      progress.message(line);
     }
     return history;
   }
@@ -258,26 +259,5 @@ final class Trainer {
       order[i] = order[j];
       order[j] = t;
     }
-  }
-
-  private static String progressLine(
-      int epoch, int epochs, int steps, double seconds, Map<String, Double> values) {
-    StringBuilder line = new StringBuilder();
-    line.append("Epoch ").append(epoch).append('/').append(epochs).append(" - ").append(steps).append(steps == 1 ? " step" : " steps");
-    for (Map.Entry<String, Double> e : values.entrySet()) {
-      if (!e.getKey().equals("seconds")) {
-        String format = e.getKey().equals("lr") ? "%.4g" : "%.4f";
-        line.append(" - ").append(e.getKey()).append(": ").append(String.format(Locale.ROOT, format, e.getValue()));
-      }
-    }
-    line.append(" - ").append(formatStepTime(seconds / steps));
-    return line.toString();
-  }
-
-  private static String formatStepTime(double seconds) {
-    if (seconds >= 1e-3) {
-      return String.format(Locale.ROOT, "%.2f ms/step", seconds * 1e3);
-    }
-    return String.format(Locale.ROOT, "%.1f us/step", seconds * 1e6);
   }
 }
