@@ -152,11 +152,16 @@ final class Trainer {
       }
       epochValues.put("seconds", seconds);
       history.record(epochValues);
-      progress.epochEnd(batch, seconds, epochValues, options.printsProgressAfter(epoch));
+      // The epoch a callback stopped at is always shown, whatever progressEvery says.
+      boolean shown = options.printsProgressAfter(epoch) || stop;
+      progress.epochEnd(batch, seconds, epochValues, shown);
       for (Callback callback : callbacks) {
         callback.onEpochEnd(epoch, history, context);
       }
       if (stopRequested(callbacks) != null) {
+        if (!shown) {
+          progress.epochEnd(batch, seconds, epochValues, true);
+        }
         history.recordStop(epoch);
         break;
       }

@@ -287,7 +287,7 @@ public final class TrainingReport {
       table.facts td { text-align: right; }
       table.params td { text-align: left; font-family: monospace; }
       table.headline tr.held td { font-weight: bold; }
-      pre.model-summary { font-size: 12px; line-height: 1.25; background: #f7f7f7; padding: 8px; overflow-x: auto; }
+      pre.model-summary { font-size: 12px; line-height: 1.1; background: #f7f7f7; padding: 8px; overflow-x: auto; }
       p.table-note { font-size: 13px; color: #555; margin: 4px 0; }
       figure { margin: 12px 0; }
       svg.chart { display: block; font-family: sans-serif; font-size: 12px; }

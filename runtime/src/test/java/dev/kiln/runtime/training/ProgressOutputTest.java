@@ -77,4 +77,18 @@ class ProgressOutputTest {
     assertEquals(4, lines.lines.size(), lines.lines.toString());
     assertTrue(lines.lines.get(3).startsWith("Restored the weights of epoch 3: best val_loss "), lines.lines.get(3));
   }
+
+  /** With progress every 50 epochs, the epoch early stopping ends at still gets its line. */
+  @Test
+  void theStoppingEpochIsShownWhateverProgressEverySays() {
+    Recorder recorder = new Recorder();
+    History history = LinearNetwork.model(1, 1, 0.025f).fit(EarlyStoppingTest.X, EarlyStoppingTest.Y,
+        FitOptions.epochs(100).withBatchSize(1).withValidation(EarlyStoppingTest.X, EarlyStoppingTest.VAL_Y)
+            .withVerbosity(Verbosity.LINES).withProgressPrinter(recorder).withProgressEvery(50)
+            .withCallbacks(EarlyStopping.monitoring("val_loss").withPatience(5)));
+    assertEquals(12, history.stoppedEpoch()); // best epoch 7, patience 5
+    assertEquals(2, recorder.lines.size(), recorder.lines.toString());
+    assertTrue(recorder.lines.get(0).startsWith("Epoch 12/100 - 1 step - loss: "), recorder.lines.get(0));
+    assertTrue(recorder.lines.get(1).startsWith("Early stopping at epoch 12: best val_loss "), recorder.lines.get(1));
+  }
 }
