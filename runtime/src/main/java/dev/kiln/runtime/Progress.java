@@ -2,6 +2,7 @@ package dev.kiln.runtime;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * What fit prints, by {@link Verbosity}: a live bar (BAR), one line per epoch (LINES) or nothing.
@@ -17,12 +18,19 @@ final class Progress {
   private final ProgressPrinter printer;
   private final int epochs;
   private final int steps;
+  private final LongSupplier clock;
   private int epoch;
   private long started;
   private long nextUpdate;
 
   /** {@code mode} already resolved (not AUTO); {@code steps} per full epoch. */
   Progress(Verbosity mode, ProgressPrinter printer, int epochs, int steps) {
+    this(mode, printer, epochs, steps, System::nanoTime);
+  }
+
+  /** With {@code clock} in place of {@code System.nanoTime()} (tests). */
+  Progress(Verbosity mode, ProgressPrinter printer, int epochs, int steps, LongSupplier clock) {
+    this.clock = clock;
     this.mode = mode;
     this.printer = printer;
     this.epochs = epochs;
@@ -31,7 +39,7 @@ final class Progress {
 
   void epochBegin(int epoch) {
     this.epoch = epoch;
-    started = System.nanoTime();
+    started = clock.getAsLong();
     nextUpdate = started;
   }
 
@@ -43,7 +51,7 @@ final class Progress {
     if (mode != Verbosity.BAR) {
       return;
     }
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     if (now - nextUpdate < 0) {
       return;
     }
