@@ -33,6 +33,8 @@ public final class FitOptions {
   private GradientClipping gradientClipping;
   private boolean terminateOnNaN;
   private boolean diagnostics;
+  private Verbosity verbosity;
+  private ProgressPrinter printer;
 
   private FitOptions(int epochs) {
     if (epochs < 1) {
@@ -44,6 +46,8 @@ public final class FitOptions {
     this.progressEvery = 1;
     this.callbacks = NO_CALLBACKS;
     this.terminateOnNaN = true;
+    this.verbosity = Verbosity.AUTO;
+    this.printer = ProgressPrinter.standardOutput();
   }
 
   private FitOptions(FitOptions from) {
@@ -60,6 +64,8 @@ public final class FitOptions {
     this.gradientClipping = from.gradientClipping;
     this.terminateOnNaN = from.terminateOnNaN;
     this.diagnostics = from.diagnostics;
+    this.verbosity = from.verbosity;
+    this.printer = from.printer;
   }
 
   /**
@@ -105,18 +111,44 @@ public final class FitOptions {
     return copy;
   }
 
-  /** Print one progress line per epoch (default) or nothing. */
+  /** Progress as {@link Verbosity#AUTO} every epoch (default), or nothing ({@link Verbosity#SILENT}). */
   public FitOptions withVerbose(boolean verbose) {
     return withProgressEvery(verbose ? 1 : 0);
   }
 
-  /** Print a progress line every {@code epochs} epochs and after the last; 0 prints nothing. */
+  /**
+   * Keep the progress of every {@code epochs}-th epoch and the last ({@link Verbosity#LINES}: print
+   * only their lines; {@link Verbosity#BAR}: the bar runs every epoch, and only these epochs' stay);
+   * 0 prints nothing, as {@link Verbosity#SILENT}.
+   */
   public FitOptions withProgressEvery(int epochs) {
     if (epochs < 0) {
       throw new IllegalArgumentException("progressEvery must be >= 0 (0 prints nothing), was " + epochs);
     }
     FitOptions copy = new FitOptions(this);
-    copy.progressEvery = epochs;
+    if (epochs == 0) {
+      copy.verbosity = Verbosity.SILENT;
+    } else {
+      copy.progressEvery = epochs;
+      copy.verbosity = verbosity == Verbosity.SILENT ? Verbosity.AUTO : verbosity;
+    }
+    return copy;
+  }
+
+  /**
+   * What fit prints: {@link Verbosity#AUTO} (default: a live bar on a terminal, one line per epoch
+   * otherwise), {@link Verbosity#BAR}, {@link Verbosity#LINES} or {@link Verbosity#SILENT}.
+   */
+  public FitOptions withVerbosity(Verbosity verbosity) {
+    FitOptions copy = new FitOptions(this);
+    copy.verbosity = java.util.Objects.requireNonNull(verbosity, "verbosity");
+    return copy;
+  }
+
+  /** Where progress goes; {@link ProgressPrinter#standardOutput()} by default. */
+  public FitOptions withProgressPrinter(ProgressPrinter printer) {
+    FitOptions copy = new FitOptions(this);
+    copy.printer = java.util.Objects.requireNonNull(printer, "printer");
     return copy;
   }
 
@@ -207,7 +239,15 @@ public final class FitOptions {
   }
 
   public boolean verbose() {
-    return progressEvery > 0;
+    return verbosity != Verbosity.SILENT;
+  }
+
+  public Verbosity verbosity() {
+    return verbosity;
+  }
+
+  public ProgressPrinter progressPrinter() {
+    return printer;
   }
 
   /** The learning-rate schedule, or null for the optimizer's own fixed rate. */
@@ -235,7 +275,7 @@ public final class FitOptions {
 
   /** Whether to print a progress line after {@code epoch} (1-based). */
   boolean printsProgressAfter(int epoch) {
-    return progressEvery > 0 && (epoch % progressEvery == 0 || epoch == epochs);
+    return verbosity != Verbosity.SILENT && (epoch % progressEvery == 0 || epoch == epochs);
   }
 
   float[][] validationX() {

@@ -1,5 +1,10 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,10 +19,13 @@ import java.util.Set;
  * the epoch's training steps). Also how training ended: {@link #stoppedEpoch()} when a callback
  * stopped it early, {@link #bestEpoch()} when an {@link dev.kiln.runtime.training.EarlyStopping}
  * watched it. Epochs are 1-based; the value arrays are indexed from 0 ({@code get(name)[epoch -
- * 1]}).
+ * 1]}). {@link #params()} holds how fit trained (Keras's {@code history.params}).
+ *
+ * <p>{@link #writeCsv} and {@link #writeJson} save it (atomically) for other tools.
  */
 public final class History {
   private final Map<String, List<Double>> values = new LinkedHashMap<>();
+  private final Map<String, String> params = new LinkedHashMap<>();
   private int epochs;
   private int stoppedEpoch;
   private int bestEpoch;
@@ -28,6 +36,10 @@ public final class History {
       values.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
     }
     epochs++;
+  }
+
+  void recordParam(String name, String value) {
+    params.put(name, value);
   }
 
   void recordStop(int epoch) {
@@ -88,6 +100,112 @@ public final class History {
   public double last(String name) {
     double[] all = get(name);
     return all[all.length - 1];
+  }
+
+  /**
+   * How fit trained, in the order recorded: {@code optimizer} (its {@code describe()}), {@code
+   * learning_rate} (at the start), {@code batch_size}, {@code epochs} (asked for), {@code samples}
+   * and {@code steps} (per epoch), and {@code schedule} when one was given.
+   */
+  public Map<String, String> params() {
+    return Collections.unmodifiableMap(params);
+  }
+
+  /**
+   * The values as CSV (RFC 4180, {@code \n} line ends): a header {@code epoch,<names...>}, then
+   * one row per epoch. Numbers are {@link Double#toString} (so they read back exactly), non-finite
+   * ones {@code NaN}, {@code Infinity}, {@code -Infinity}.
+   */
+  public String toCsv() {
+    StringBuilder b = new StringBuilder();
+    b.append("epoch");
+    for (String name : values.keySet()) {
+      b.append(',').append(csvField(name));
+    }
+    b.append('\n');
+    for (int e = 0; e < epochs; e++) {
+      b.append(e + 1);
+      for (List<Double> column : values.values()) {
+        b.append(',');
+        if (e < column.size()) {
+          b.append(column.get(e).doubleValue());
+        }
+      }
+      b.append('\n');
+    }
+    return b.toString();
+  }
+
+  /**
+   * The history as one JSON object: {@code epochs}, {@code stopped_epoch}, {@code best_epoch}, {@code
+   * best_weights_restored}, {@code params} (strings) and {@code history}, an array of values per
+   * name. JSON has no NaN or infinity: those values are {@code null}.
+   */
+  public String toJson() {
+    StringBuilder b = new StringBuilder();
+    b.append("{\n  \"epochs\": ").append(epochs)
+        .append(",\n  \"stopped_epoch\": ").append(stoppedEpoch)
+        .append(",\n  \"best_epoch\": ").append(bestEpoch)
+        .append(",\n  \"best_weights_restored\": ").append(bestWeightsRestored)
+        .append(",\n  \"params\": {");
+    String separator = "\n    ";
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      b.append(separator).append(jsonString(e.getKey())).append(": ").append(jsonString(e.getValue()));
+      separator = ",\n    ";
+    }
+    b.append(params.isEmpty() ? "}" : "\n  }").append(",\n  \"history\": {");
+    separator = "\n    ";
+    for (Map.Entry<String, List<Double>> e : values.entrySet()) {
+      b.append(separator).append(jsonString(e.getKey())).append(": [");
+      List<Double> column = e.getValue();
+      for (int i = 0; i < column.size(); i++) {
+        double v = column.get(i);
+        b.append(i == 0 ? "" : ", ").append(Double.isFinite(v) ? Double.toString(v) : "null");
+      }
+      b.append(']');
+      separator = ",\n    ";
+    }
+    b.append(values.isEmpty() ? "}" : "\n  }").append("\n}\n");
+    return b.toString();
+  }
+
+  /** Writes {@link #toCsv()} to {@code file} as UTF-8, atomically (a temporary file, then a rename). */
+  public void writeCsv(Path file) throws IOException {
+    write(file, toCsv());
+  }
+
+  /** Writes {@link #toJson()} to {@code file} as UTF-8, atomically (a temporary file, then a rename). */
+  public void writeJson(Path file) throws IOException {
+    write(file, toJson());
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    java.util.Objects.requireNonNull(file, "file");
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    AtomicFiles.write(file, channel -> AtomicFiles.writeFully(channel, ByteBuffer.wrap(bytes)));
+  }
+
+  /** A CSV field, quoted when it holds a comma, quote or line break. */
+  static String csvField(String s) {
+    if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
+      return s;
+    }
+    return '"' + s.replace("\"", "\"\"") + '"';
+  }
+
+  private static String jsonString(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
   }
 
   @Override

@@ -2,28 +2,101 @@ package dev.kiln.runtime;
 
 import dev.kiln.runtime.internal.CompiledNetwork;
 import dev.kiln.runtime.internal.NetworkInfo;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Predictions from a snapshot of a model's weights, safe to call from any number of threads at
- * once. The weights are one read-only array shared by all threads; each calling thread gets its own
- * program (buffers sized for the model's maximum batch) on its first call, so the hot path takes no
- * lock and, after that first call, allocates nothing. Results equal the model's own predictions
- * for the same weights, bit for bit.
+ * once, on platform or virtual threads. The weights are one read-only array shared by all calls;
+ * each call borrows a program (the activation buffers, sized for the model's maximum batch;
+ * inference programs have no gradient buffers) from a small lock-free pool and returns it. The pool
+ * keeps at most {@link #poolBound()} idle programs (twice the processors): a call that finds none
+ * idle creates one, and a program returned to a full pool is left to the garbage collector. So a
+ * steady load of any number of threads, a virtual thread per request included, reuses programs
+ * and allocates nothing per prediction. Results equal the model's own predictions for the same
+ * weights, bit for bit.
  */
 public final class Inference {
   private final NetworkInfo info;
   private final int inputSize;
   private final int outputSize;
-  private final ThreadLocal<CompiledNetwork> programs;
+  private final CompiledNetwork.Factory factory;
+  private final float[] snapshot;
+  private final int maxBatch;
+  /** Idle programs; null slots are free. Borrowing takes a slot's program, returning fills a null slot. */
+  private final AtomicReferenceArray<CompiledNetwork> idle;
+  private final AtomicLong created = new AtomicLong();
   /** Whether inputs are checked for NaN and infinity, as the model's {@code setInputChecks} said. */
   private final boolean checkInputs;
 
   Inference(NetworkInfo info, CompiledNetwork.Factory factory, float[] snapshot, int maxBatch, boolean checkInputs) {
+    this(info, factory, snapshot, maxBatch, checkInputs, 2 * Runtime.getRuntime().availableProcessors());
+  }
+
+  Inference(NetworkInfo info, CompiledNetwork.Factory factory, float[] snapshot, int maxBatch, boolean checkInputs,
+      int poolBound) {
+    if (poolBound < 1) {
+      throw new IllegalArgumentException("the pool must hold at least one program, was " + poolBound);
+    }
     this.info = info;
     this.checkInputs = checkInputs;
     this.inputSize = info.inputs().size() == 1 ? info.inputSize() : -1; // -1: several inputs, not served here
     this.outputSize = info.outputSize();
-    this.programs = ThreadLocal.withInitial(() -> factory.create(maxBatch, snapshot));
+    this.factory = factory;
+    this.snapshot = snapshot;
+    this.maxBatch = maxBatch;
+    this.idle = new AtomicReferenceArray<>(poolBound);
+  }
+
+  /** Most idle programs kept for reuse: twice the available processors. */
+  public int poolBound() {
+    return idle.length();
+  }
+
+  /**
+   * Programs (buffer sets) created so far. Under a steady load it stops growing once every
+   * concurrent call has one; it counts again only when more calls overlap than ever before or the
+   * pool was full when a program came back.
+   */
+  public long programsCreated() {
+    return created.get();
+  }
+
+  private CompiledNetwork borrow() {
+    int slots = idle.length();
+    int start = (int) (Thread.currentThread().getId() % slots);
+    for (int i = 0; i < slots; i++) {
+      int slot = start + i < slots ? start + i : start + i - slots;
+      if (idle.get(slot) != null) {
+        CompiledNetwork program = idle.getAndSet(slot, null);
+        if (program != null) {
+          return program;
+        }
+      }
+    }
+    created.incrementAndGet();
+    return factory.create(maxBatch, snapshot);
+  }
+
+  private void giveBack(CompiledNetwork program) {
+    int slots = idle.length();
+    int start = (int) (Thread.currentThread().getId() % slots);
+    for (int i = 0; i < slots; i++) {
+      int slot = start + i < slots ? start + i : start + i - slots;
+      if (idle.get(slot) == null && idle.compareAndSet(slot, null, program)) {
+        return;
+      }
+    }
+    // Full: more calls overlapped than the pool keeps; this program goes to the garbage collector.
+  }
+
+  private void run(float[] x, int n, float[] out) {
+    CompiledNetwork program = borrow();
+    try {
+      program.predictRows(x, n, out);
+    } finally {
+      giveBack(program);
+    }
   }
 
   public NetworkInfo info() {
@@ -42,7 +115,7 @@ public final class Inference {
           "output array has " + (out == null ? "no" : out.length) + " values, the network produces " + outputSize);
     }
     checkFinite(x);
-    programs.get().predictRows(x, 1, out);
+    run(x, 1, out);
   }
 
   /** The prediction for one sample (allocates the result). */
@@ -62,7 +135,7 @@ public final class Inference {
       throw new IllegalArgumentException("output array must hold " + n + " x " + outputSize + " values");
     }
     checkFinite(x);
-    programs.get().predictRows(x, n, out);
+    run(x, n, out);
   }
 
   /** Values per input sample (single-input networks). */

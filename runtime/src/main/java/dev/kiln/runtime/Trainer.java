@@ -11,6 +11,7 @@ import dev.kiln.runtime.training.Callback;
 import dev.kiln.runtime.training.EarlyStopping;
 import dev.kiln.runtime.training.GradientClipping;
 import dev.kiln.runtime.training.LearningRateSchedule;
+import dev.kiln.runtime.training.ReduceLROnPlateau;
 import dev.kiln.runtime.training.TrainingContext;
 import dev.kiln.runtime.training.TrainingDivergedException;
 import java.util.LinkedHashMap;
@@ -82,10 +83,15 @@ final class Trainer {
       callback.checkRecordedNames(recorded); // a misspelt monitor fails now, not after epoch 1
     }
     History history = new History();
+    recordParams(history, options, samples);
+    boolean recordRate = schedule != null || adjustsRate(callbacks);
     for (Callback callback : callbacks) {
       callback.onTrainBegin(context);
     }
     int step = 0;
+    int steps = (samples + batchSize - 1) / batchSize;
+    Progress progress = new Progress(options.verbosity().resolve(), options.progressPrinter(), options.epochs(), steps);
+    double accuracyUnits = info.accuracy() != Accuracy.NONE ? data.accuracyUnits() : 0;
     for (int epoch = 1; epoch <= options.epochs(); epoch++) {
       if (options.shuffle()) {
         shuffle(order, shuffler);
@@ -99,6 +105,7 @@ final class Trainer {
       int batch = 0;
       boolean stop = false;
       long started = System.nanoTime();
+      progress.epochBegin(epoch);
       for (int from = 0; from < samples && !stop; from += batchSize) {
         int n = Math.min(batchSize, samples - from);
         batch++;
@@ -130,6 +137,7 @@ final class Trainer {
           callback.onBatchEnd(epoch, batch, loss);
         }
         stop = stopRequested(callbacks) != null;
+        progress.step(batch, lossSum / seen, accuracyUnits > 0 ? correct / (seen * accuracyUnits) : Double.NaN);
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       Map<String, Double> epochValues = new LinkedHashMap<>();
@@ -144,7 +152,7 @@ final class Trainer {
           epochValues.put("val_accuracy", validated.accuracy());
         }
       }
-      if (schedule != null) {
+      if (recordRate) {
         epochValues.put("lr", (double) optimizer.learningRate());
       }
       if (diagnostics != null) {
@@ -152,13 +160,16 @@ final class Trainer {
       }
       epochValues.put("seconds", seconds);
       history.record(epochValues);
-      if (options.printsProgressAfter(epoch)) {
-        System.out.println(progressLine(epoch, options.epochs(), batch, seconds, epochValues));
-      }
+      // The epoch a callback stopped at is always shown, whatever progressEvery says.
+      boolean shown = options.printsProgressAfter(epoch) || stop;
+      progress.epochEnd(batch, seconds, epochValues, shown);
       for (Callback callback : callbacks) {
         callback.onEpochEnd(epoch, history, context);
       }
       if (stopRequested(callbacks) != null) {
+        if (!shown) {
+          progress.epochEnd(batch, seconds, epochValues, true);
+        }
         history.recordStop(epoch);
         break;
       }
@@ -171,11 +182,9 @@ final class Trainer {
     if (earlyStopping != null) {
       history.recordBest(earlyStopping.bestEpoch(), earlyStopping.bestWeightsRestored());
     }
-    if (options.verbose()) {
-      String line = endOfTrainingLine(history, stopper, earlyStopping);
-      if (line != null) {
-        System.out.println(line);
-      }
+    String line = endOfTrainingLine(history, stopper, earlyStopping);
+    if (line != null) {
+      progress.message(line);
     }
     return history;
   }
@@ -213,6 +222,29 @@ final class Trainer {
               + "; a learning rate must be finite and >= 0");
     }
     optimizer.setLearningRate(rate);
+  }
+
+  /** Keras's {@code history.params}, plus the optimizer and its starting rate. */
+  private void recordParams(History history, FitOptions options, int samples) {
+    history.recordParam("optimizer", optimizer.describe());
+    history.recordParam("learning_rate", Float.toString(optimizer.learningRate()));
+    history.recordParam("batch_size", Integer.toString(options.batchSize()));
+    history.recordParam("epochs", Integer.toString(options.epochs()));
+    history.recordParam("samples", Integer.toString(samples));
+    history.recordParam("steps", Integer.toString((samples + options.batchSize() - 1) / options.batchSize()));
+    if (options.schedule() != null) {
+      history.recordParam("schedule", options.schedule() + " per " + options.scheduleUnit().name().toLowerCase(Locale.ROOT));
+    }
+  }
+
+  /** Whether a callback changes the learning rate (then the history records {@code lr}). */
+  private static boolean adjustsRate(Callback[] callbacks) {
+    for (Callback callback : callbacks) {
+      if (callback instanceof ReduceLROnPlateau) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The first callback asking to stop, or null. */
@@ -263,26 +295,5 @@ final class Trainer {
       order[i] = order[j];
       order[j] = t;
     }
-  }
-
-  private static String progressLine(
-      int epoch, int epochs, int steps, double seconds, Map<String, Double> values) {
-    StringBuilder line = new StringBuilder();
-    line.append("Epoch ").append(epoch).append('/').append(epochs).append(" - ").append(steps).append(steps == 1 ? " step" : " steps");
-    for (Map.Entry<String, Double> e : values.entrySet()) {
-      if (!e.getKey().equals("seconds")) {
-        String format = e.getKey().equals("lr") ? "%.4g" : "%.4f";
-        line.append(" - ").append(e.getKey()).append(": ").append(String.format(Locale.ROOT, format, e.getValue()));
-      }
-    }
-    line.append(" - ").append(formatStepTime(seconds / steps));
-    return line.toString();
-  }
-
-  private static String formatStepTime(double seconds) {
-    if (seconds >= 1e-3) {
-      return String.format(Locale.ROOT, "%.2f ms/step", seconds * 1e3);
-    }
-    return String.format(Locale.ROOT, "%.1f us/step", seconds * 1e6);
   }
 }

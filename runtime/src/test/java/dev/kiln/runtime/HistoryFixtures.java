@@ -25,4 +25,9 @@ public final class HistoryFixtures {
     }
     return h;
   }
+
+  /** Sets one of {@link History#params()}. */
+  public static void param(History history, String name, String value) {
+    history.recordParam(name, value);
+  }
 }

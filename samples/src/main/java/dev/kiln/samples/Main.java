@@ -191,8 +191,8 @@ public final class Main {
     float[][] testY = FashionMnist.oneHot(data.testLabels(), FashionMnist.CLASS_COUNT);
     History history = model.fit(data.trainImages(), trainY, FitOptions.epochs(5).withBatchSize(64).withShuffle(1)
         .withDiagnostics(true));
-    writeReport(history, "Fashion-MNIST MLP 784-256-128-10, Adam 1e-3", "fashion-report.html");
     Evaluation test = model.evaluate(data.testImages(), testY);
+    writeReport(history, "Fashion-MNIST MLP 784-256-128-10, Adam 1e-3", model.summary(), test, "fashion-report.html");
     System.out.printf(Locale.ROOT, "Fashion-MNIST test loss %.4f, test accuracy %.4f%n", test.loss(), test.accuracy());
 
     float[] probabilities = new float[FashionMnist.CLASS_COUNT];
@@ -245,9 +245,9 @@ public final class Main {
   }
 
   /** Writes the training report (HTML with SVG charts, no scripts) into the working directory. */
-  private static void writeReport(History history, String title, String file) {
+  private static void writeReport(History history, String title, String summary, Evaluation test, String file) {
     try {
-      dev.kiln.runtime.report.TrainingReport.write(history, title, java.nio.file.Path.of(file));
+      dev.kiln.runtime.report.TrainingReport.write(history, title, summary, test, java.nio.file.Path.of(file));
       System.out.println("Training report: " + java.nio.file.Path.of(file).toAbsolutePath());
     } catch (java.io.IOException e) {
       System.out.println("Could not write the training report " + file + ": " + e.getMessage());
@@ -300,8 +300,8 @@ public final class Main {
     History history = model.fit(data.trainX, data.trainY,
         FitOptions.epochs(1000).withBatchSize(data.trainX.length).withProgressEvery(200)
             .withValidation(data.validationX, data.validationY));
-    writeReport(history, "Iris 4-10-3, SGD 0.1", "iris-report.html");
     Evaluation test = model.evaluate(data.testX, data.testY);
+    writeReport(history, "Iris 4-10-3, SGD 0.1", model.summary(), test, "iris-report.html");
     System.out.printf(Locale.ROOT, "Iris test loss %.4f, test accuracy %.4f%n", test.loss(), test.accuracy());
     float[] flower = data.testX[0];
     float[] p = model.predict(flower);

@@ -10,11 +10,11 @@ import java.util.List;
  * compile methods over 8,000 bytes of bytecode). Names come from the {@link LayerContext}.
  */
 public interface LayerEmitter {
-  /** Every buffer field the layer needs: by default its output and the gradient with respect to it. */
+  /** Every buffer field the layer needs: by default its output and the gradient with respect to it (training only). */
   default List<Buffer> buffers(LayerContext layer) {
     List<Buffer> buffers = new ArrayList<>();
     buffers.add(Buffer.perSample(layer.out(), layer.width()));
-    buffers.add(Buffer.perSample(layer.grad(), layer.width()));
+    buffers.add(Buffer.gradient(layer.grad(), layer.width()));
     return buffers;
   }
 

@@ -51,7 +51,8 @@ public final class ModelEmitter {
       "INFO", "OUTPUT_SIZE", "TARGET_SIZE", "PARAMETER_COUNT", "TRAINABLE_PARAMETER_COUNT", "DEFAULT_MAX_BATCH",
       "core", "Program", "K", "GEMM", "params", "grads", "target", "noise", "maxBatch", "inputBuffers",
       "inputGradientBuffers", "parameterGradients", "inputGradients", "lossGradient", "info", "initialize",
-      "forward", "backward", "output", "outputGradient", "layerOutput", "loss", "batchBuffer", "n", "training",
+      "forward", "backward", "output", "outputGradient", "layerOutput", "loss", "batchBuffer", "gradientBuffer",
+      "forTraining", "n", "training",
       "random", "index", "seed", "sharedParams", "infos", "sum");
 
   /**
@@ -733,7 +734,8 @@ public final class ModelEmitter {
     if (buffer.ints()) {
       return CodeBlock.of("$L = new int[$T.multiplyExact(maxBatch, $L)]", buffer.name(), Math.class, buffer.size());
     }
-    return CodeBlock.of("$L = batchBuffer(maxBatch, $L)", buffer.name(), buffer.size());
+    return CodeBlock.of("$L = $L(maxBatch, $L)", buffer.name(), buffer.trainingOnly() ? "gradientBuffer" : "batchBuffer",
+        buffer.size());
   }
 
   /**
@@ -766,7 +768,7 @@ public final class ModelEmitter {
     for (int i = 0; i < layer.inputs().size(); i++) {
       LayerPlan input = layer.inputs().get(i);
       if (!writesFirst(layer, input) && !addsDirectly.contains(key(layer, "in" + i))) {
-        buffers.add(Buffer.perSample(gradientTarget(layer, i), width(input)));
+        buffers.add(Buffer.gradient(gradientTarget(layer, i), width(input)));
       }
     }
     return buffers;

@@ -34,7 +34,7 @@ final class DenseEmitter implements LayerEmitter {
     List<Buffer> buffers = new java.util.ArrayList<>(LayerEmitter.super.buffers(layer));
     if (!spec.activation().isLinear()) {
       buffers.add(Buffer.perSample(pre(layer), layer.width()));
-      buffers.add(Buffer.perSample(preGrad(layer), layer.width()));
+      buffers.add(Buffer.gradient(preGrad(layer), layer.width()));
     }
     return buffers;
   }

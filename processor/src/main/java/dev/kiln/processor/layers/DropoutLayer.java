@@ -50,7 +50,7 @@ public record DropoutLayer(String name, Site site, List<String> inputs, double r
 
       @Override
       List<Buffer> extraBuffers(LayerContext layer) {
-        return List.of(Buffer.perSample(layer.member("Mask"), layer.width()));
+        return List.of(Buffer.gradient(layer.member("Mask"), layer.width()));
       }
 
       @Override

@@ -31,10 +31,10 @@ abstract class TrainingNoiseEmitter implements LayerEmitter {
   public final List<Buffer> buffers(LayerContext layer) {
     String storage = layer.member(storageRole());
     List<Buffer> buffers = new ArrayList<>();
-    buffers.add(Buffer.perSample(storage, layer.width()));
+    buffers.add(Buffer.gradient(storage, layer.width())); // written in training only
     buffers.add(Buffer.view(layer.out(), storage));
     buffers.addAll(extraBuffers(layer));
-    buffers.add(Buffer.perSample(layer.grad(), layer.width()));
+    buffers.add(Buffer.gradient(layer.grad(), layer.width()));
     return buffers;
   }
 

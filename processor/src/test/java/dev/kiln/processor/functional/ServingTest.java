@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.runtime.FitOptions;
 import dev.kiln.runtime.Inference;
@@ -16,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Serving: one Inference shared by many threads, while the model keeps training. */
@@ -109,5 +111,114 @@ class ServingTest {
     }
     long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
     assertTrue(allocated < 1024, allocated + " bytes");
+  }
+
+  /** Activations of WideMlp at maxBatch 256: input 256, two Dense layers with pre-activations, softmax. */
+  private static final long WIDE_ACTIVATION_BYTES = 256L * (256 + 2 * 192 + 2 * 96 + 2 * 10) * Float.BYTES;
+
+  @Test
+  void anInferenceProgramHoldsActivationsButNoGradients() {
+    ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(3, 256);
+    float[] x = new float[256];
+    float[] out = new float[10];
+    Inference warm = model.inference();
+    for (int i = 0; i < 20_000; i++) {
+      warm.predict(x, out); // until the kernels are compiled (interpreted Vector API code allocates)
+    }
+    Inference inference = model.inference();
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+    inference.predict(x, out); // the first call creates the pool's first program
+    long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+    assertEquals(1, inference.programsCreated());
+    // A training program would hold as much again in gradients (873 KB + 883 KB).
+    assertTrue(allocated >= WIDE_ACTIVATION_BYTES && allocated < WIDE_ACTIVATION_BYTES + 16 * 1024,
+        "first prediction allocated " + allocated + " bytes; the activations alone take " + WIDE_ACTIVATION_BYTES);
+    assertArrayEquals(model.predict(x), out, 0f);
+  }
+
+  @Test
+  void aPlatformThreadPoolCreatesNoMoreProgramsThanItHasThreads() throws Exception {
+    Inference inference = new FixtureNetworks_NetDeepModel(5).inference();
+    float[][] x = inputs();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> results = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        results.add(pool.submit(() -> {
+          float[] out = new float[3];
+          for (int i = 0; i < 10_000; i++) {
+            inference.predict(x[i % SAMPLES], out);
+          }
+        }));
+      }
+      for (Future<?> result : results) {
+        result.get(1, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertTrue(inference.programsCreated() >= 1 && inference.programsCreated() <= 4,
+        inference.programsCreated() + " programs for 4 threads");
+  }
+
+  /**
+   * A virtual thread per prediction (JDK 21+): after warm-up, 20,000 predictions create no
+   * program and allocate far less than one program per call, and every result equals the model's.
+   */
+  @Test
+  void aVirtualThreadPerPredictionReusesPooledPrograms() throws Exception {
+    assumeTrue(Runtime.version().feature() >= 21, "virtual threads need JDK 21");
+    ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(3, 256);
+    SplittableRandom random = new SplittableRandom(8);
+    float[][] x = new float[SAMPLES][256];
+    for (float[] row : x) {
+      for (int i = 0; i < row.length; i++) {
+        row[i] = (float) random.nextDouble();
+      }
+    }
+    float[][] expected = new float[SAMPLES][];
+    for (int i = 0; i < SAMPLES; i++) {
+      expected[i] = model.predict(x[i]); // one row at a time, as served (a batch's product may round differently)
+    }
+    Inference inference = model.inference();
+    int[] mismatches = new int[1];
+    runOnVirtualThreads(inference, x, expected, 20_000, mismatches); // warm-up
+    long programsAfterWarmUp = inference.programsCreated();
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    java.lang.reflect.Method total = com.sun.management.ThreadMXBean.class.getMethod("getTotalThreadAllocatedBytes");
+    long before = (long) total.invoke(threads);
+    runOnVirtualThreads(inference, x, expected, 20_000, mismatches);
+    long allocated = (long) total.invoke(threads) - before;
+    assertEquals(0, mismatches[0], "predictions differing from the model's own");
+    assertEquals(programsAfterWarmUp, inference.programsCreated(), "programs created after warm-up");
+    assertTrue(programsAfterWarmUp <= inference.poolBound(), programsAfterWarmUp + " programs");
+    // Each virtual thread and its task cost some hundreds of bytes; one program per call would be 873 KB.
+    long perCall = allocated / 20_000;
+    assertTrue(perCall < 8 * 1024, perCall + " bytes allocated per prediction");
+  }
+
+  private static void runOnVirtualThreads(
+      Inference inference, float[][] x, float[][] expected, int calls, int[] mismatches) throws Exception {
+    AtomicInteger differing = new AtomicInteger();
+    ExecutorService executor = (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+    try {
+      for (int i = 0; i < calls; i++) {
+        int sample = i % SAMPLES;
+        executor.execute(() -> {
+          float[] out = new float[10];
+          inference.predict(x[sample], out);
+          for (int c = 0; c < out.length; c++) {
+            if (Float.floatToRawIntBits(out[c]) != Float.floatToRawIntBits(expected[sample][c])) {
+              differing.incrementAndGet();
+            }
+          }
+        });
+      }
+    } finally {
+      executor.shutdown();
+      assertTrue(executor.awaitTermination(2, TimeUnit.MINUTES), "predictions still running after 2 minutes");
+    }
+    mismatches[0] += differing.get();
   }
 }

@@ -1,7 +1,13 @@
 package dev.kiln.processor.functional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.runtime.internal.Summary;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** {@code summary()} against the seed's Keras output. */
@@ -55,5 +61,43 @@ class SummaryTest {
     assertEquals(6, model.hidden_layer().parameterCount());
     assertEquals(3, model.output_layer().parameterCount());
     assertEquals(9, SeedXorModel.PARAMETER_COUNT);
+  }
+
+  /**
+   * A console that cannot show box-drawing characters (LANG=C: US-ASCII) gets the table in ASCII.
+   * The charset is that of System.out on JDK 18+ and file.encoding on 17: both are set here.
+   */
+  @Test
+  void asciiTableWhenStandardOutputCannotDrawBoxes() {
+    String expected = String.join("\n",
+        "Model: \"SeedXor\"",
+        "+---------------------------------+------------------------+---------------+",
+        "| Layer (type)                    | Output Shape           |       Param # |",
+        "+=================================+========================+===============+",
+        "| hidden_layer (Dense)            | (None, 2)              |             6 |",
+        "+---------------------------------+------------------------+---------------+",
+        "| output_layer (Dense)            | (None, 1)              |             3 |",
+        "+---------------------------------+------------------------+---------------+",
+        " Total params: 9 (36.00 B)",
+        " Trainable params: 9 (36.00 B)",
+        " Non-trainable params: 0 (0.00 B)",
+        "");
+    PrintStream original = System.out;
+    String encoding = System.getProperty("file.encoding");
+    System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.US_ASCII));
+    System.setProperty("file.encoding", "US-ASCII");
+    String summary;
+    try {
+      assertFalse(Summary.canDrawBoxes(Summary.stdoutCharset()));
+      summary = new SeedXorModel().summary();
+    } finally {
+      System.setOut(original);
+      System.setProperty("file.encoding", encoding);
+    }
+    assertEquals(expected, summary);
+    assertTrue(Summary.canDrawBoxes(StandardCharsets.UTF_8));
+    assertFalse(Summary.canDrawBoxes(StandardCharsets.ISO_8859_1));
+    // The DOS code page has light box lines but not Keras's heavy header ones: ASCII too.
+    assertFalse(Summary.canDrawBoxes(java.nio.charset.Charset.forName("IBM437")));
   }
 }

@@ -36,6 +36,12 @@ public abstract class CompiledNetwork {
    */
   protected final long[] noise = new long[1];
   private final int outputWidth;
+  /**
+   * False for an inference program (built on shared parameters): it never runs a backward pass, so
+   * its gradient-side buffers are empty arrays (see {@link #gradientBuffer}).
+   */
+  protected final boolean forTraining;
+  private static final float[] NO_BUFFER = new float[0];
 
   protected CompiledNetwork(NetworkInfo info, int maxBatch) {
     this(info, maxBatch, null);
@@ -54,6 +60,7 @@ public abstract class CompiledNetwork {
           "shared parameters have " + sharedParams.length + " values, the network " + info.parameterCount());
     }
     this.maxBatch = maxBatch;
+    this.forTraining = sharedParams == null;
     this.outputWidth = info.outputSize();
     this.params = sharedParams != null ? sharedParams : new float[info.parameterCount()];
     this.grads = sharedParams != null ? new float[0] : new float[params.length];
@@ -62,9 +69,9 @@ public abstract class CompiledNetwork {
     this.inputGradientBuffers = new float[inputs][];
     for (int i = 0; i < inputs; i++) {
       inputBuffers[i] = batchBuffer(maxBatch, info.inputSize(i));
-      inputGradientBuffers[i] = batchBuffer(maxBatch, info.inputSize(i));
+      inputGradientBuffers[i] = gradientBuffer(maxBatch, info.inputSize(i));
     }
-    this.target = batchBuffer(maxBatch, info.targetSize());
+    this.target = gradientBuffer(maxBatch, info.targetSize());
   }
 
   /**
@@ -72,15 +79,29 @@ public abstract class CompiledNetwork {
    * the product is more than a Java array holds.
    */
   protected static float[] batchBuffer(int maxBatch, int perSample) {
+    return new float[checkedSize(maxBatch, perSample)];
+  }
+
+  private static int checkedSize(int maxBatch, int perSample) {
     long size = (long) maxBatch * perSample;
     if (size > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("maxBatch " + maxBatch + " x " + perSample + " values per sample = " + size
           + " values, more than a Java array holds; build the model with a smaller maxBatch");
     }
-    return new float[(int) size];
+    return (int) size;
   }
 
-  /** Creates programs of one generated network: how {@link Inference} gets one per thread. */
+  /**
+   * A buffer only training uses (gradients, dropout masks, targets): as {@link #batchBuffer} in a
+   * training program, an empty array in an inference program, which then holds its activations
+   * alone (about half the memory).
+   */
+  protected final float[] gradientBuffer(int maxBatch, int perSample) {
+    int size = checkedSize(maxBatch, perSample); // the same check either way
+    return forTraining ? new float[size] : NO_BUFFER;
+  }
+
+  /** Creates programs of one generated network: how {@code Inference} fills its pool. */
   @FunctionalInterface
   public interface Factory {
     CompiledNetwork create(int maxBatch, float[] sharedParams);

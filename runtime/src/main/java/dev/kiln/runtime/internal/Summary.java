@@ -1,5 +1,7 @@
 package dev.kiln.runtime.internal;
 
+import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +18,74 @@ public final class Summary {
 
   private Summary() {}
 
+  /** Box-drawing characters a summary uses; all must be encodable for {@link #format} to use them. */
+  static final String BOX_CHARACTERS = "┏━┳┓┃┡╇┩├─┼┤│└┴┘";
+
+  /**
+   * The table in Keras's box-drawing characters when standard output can show them ({@link
+   * #stdoutCharset()}), else in ASCII ({@code + - = |}), so a console in the C locale shows a table
+   * rather than question marks.
+   */
   public static String format(NetworkInfo info, Set<String> frozenLayers) {
+    return format(info, frozenLayers, canDrawBoxes(stdoutCharset()));
+  }
+
+  /** Whether {@code charset} encodes every box-drawing character of the summary. */
+  public static boolean canDrawBoxes(Charset charset) {
+    return charset.canEncode() && charset.newEncoder().canEncode(BOX_CHARACTERS);
+  }
+
+  /**
+   * The charset {@code System.out} encodes with: {@code PrintStream.charset()} on JDK 18 and later
+   * (through reflection: the code compiles for 17); on 17, {@code sun.stdout.encoding} when set
+   * (a Windows console), else {@code file.encoding}, which a JDK 17 PrintStream uses.
+   */
+  public static Charset stdoutCharset() {
+    PrintStream out = System.out;
+    try {
+      return (Charset) PrintStream.class.getMethod("charset").invoke(out);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // JDK 17: no PrintStream.charset()
+    }
+    for (String property : new String[] {"stdout.encoding", "sun.stdout.encoding", "file.encoding"}) {
+      String name = System.getProperty(property);
+      if (name != null) {
+        try {
+          return Charset.forName(name);
+        } catch (IllegalArgumentException e) {
+          // an unknown name: try the next
+        }
+      }
+    }
+    return Charset.defaultCharset();
+  }
+
+  /** The table with box-drawing characters ({@code unicode}) or ASCII ones. */
+  public static String format(NetworkInfo info, Set<String> frozenLayers, boolean unicode) {
+    String text = table(info, frozenLayers);
+    return unicode ? text : ascii(text);
+  }
+
+  /** Box-drawing to ASCII: corners and crossings {@code +}, the header's rule {@code =}, lines {@code -}, borders {@code |}. */
+  static String ascii(String text) {
+    StringBuilder b = new StringBuilder(text.length());
+    for (String line : text.split("\n", -1)) {
+      boolean headerRule = line.startsWith("┡");
+      for (int i = 0; i < line.length(); i++) {
+        char c = line.charAt(i);
+        switch (c) {
+          case '┏', '┳', '┓', '┡', '╇', '┩', '├', '┼', '┤', '└', '┴', '┘' -> b.append('+');
+          case '━', '─' -> b.append(headerRule ? '=' : '-');
+          case '┃', '│' -> b.append('|');
+          default -> b.append(c);
+        }
+      }
+      b.append('\n');
+    }
+    return b.substring(0, b.length() - 1);
+  }
+
+  private static String table(NetworkInfo info, Set<String> frozenLayers) {
     boolean graph = info.isGraph();
     int[] widths = graph ? GRAPH : SEQUENTIAL;
     List<LayerInfo> rows = new ArrayList<>();

@@ -9,14 +9,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * graph unless the JVM was started with {@code --add-modules jdk.incubator.vector}. Linking
  * {@code VectorGemm} or {@code VectorElementwise} without it would fail, so this class never
  * names them in code: it checks the boot layer first and only then instantiates the classes by
- * name. Users who did not add the module get the scalar kernels and a single line on standard
- * error telling them how to enable SIMD (as Lucene's {@code VectorizationProvider} does); the line
- * is printed once per JVM, not once per interface.
+ * name. Users who did not add the module get the scalar kernels and a single notice telling them
+ * how to enable SIMD (as Lucene's {@code VectorizationProvider} does), logged at INFO through
+ * {@link System.Logger} {@value #LOGGER} once per JVM, not once per interface.
  *
  * <p>System properties:
  * <ul>
  *   <li>{@code kiln.simd=false}: always use the scalar kernels.</li>
- *   <li>{@code kiln.simd.quiet=true}: do not print the line about the missing module.</li>
+ *   <li>{@code kiln.simd.quiet=true}: do not log the notice about the missing module.</li>
  * </ul>
  *
  * <p>Explicit choice: {@link #scalarGemm()}, {@link #vectorGemm()}, {@link #scalarElementwise()}
@@ -32,6 +32,9 @@ public final class KernelSelector {
       "[kiln] SIMD kernels off: jdk.incubator.vector is not in the module graph; run java with "
           + "--add-modules jdk.incubator.vector for vectorized kernels "
           + "(set -Dkiln.simd.quiet=true to hide this line)";
+
+  /** The logger notices go to. */
+  static final String LOGGER = "dev.kiln.runtime.kernels";
 
   /** Whether this JVM has already said why it runs without SIMD. */
   private static final AtomicBoolean REPORTED = new AtomicBoolean();
@@ -122,10 +125,14 @@ public final class KernelSelector {
     }
   }
 
-  /** Prints the one line about running without SIMD, unless quiet or already printed. */
+  /**
+   * Logs the one notice about running without SIMD (level INFO, logger {@code
+   * dev.kiln.runtime.kernels}, through {@link System.Logger}: the JDK's logging prints it on stderr
+   * unless configured otherwise), unless quiet or already logged.
+   */
   private static void report(String line) {
     if (!Boolean.getBoolean("kiln.simd.quiet") && REPORTED.compareAndSet(false, true)) {
-      System.err.println(line);
+      System.getLogger(LOGGER).log(System.Logger.Level.INFO, line);
     }
   }
 

@@ -31,15 +31,22 @@ final class LineChart {
 
   private record Series(String label, double[] values, boolean dashed) {}
 
+  /** The y scale: linear, log whenever every value is positive, or log when they also span a factor of 20. */
+  enum Scale {
+    LINEAR,
+    LOG,
+    LOG_IF_WIDE
+  }
+
   private final String id;
   private final String title;
-  private final boolean preferLog;
+  private final Scale scale;
   private final List<Series> series = new ArrayList<>();
 
-  LineChart(String id, String title, boolean preferLog) {
+  LineChart(String id, String title, Scale scale) {
     this.id = id;
     this.title = title;
-    this.preferLog = preferLog;
+    this.scale = scale;
   }
 
   LineChart add(String label, double[] values, boolean dashed) {
@@ -71,7 +78,7 @@ final class LineChart {
       min = 0;
       max = 1;
     }
-    boolean log = preferLog && points > 0 && allPositive && max / min >= 20;
+    boolean log = scale != Scale.LINEAR && points > 0 && allPositive && (scale == Scale.LOG || max / min >= 20);
 
     // y domain and ticks
     double lo;
@@ -84,10 +91,42 @@ final class LineChart {
       if (hi <= lo) {
         hi = lo + 1;
       }
-      int stride = (int) Math.max(1, Math.ceil((hi - lo) / 8));
-      for (int k = (int) lo; k <= (int) hi; k += stride) {
-        yTicks.add((double) k);
-        yLabels.add(powerOfTen(k));
+      if (hi - lo <= 2) {
+        // Within two decades: ticks at 1, 2 and 5 times powers of ten, the domain snapped to the
+        // nearest of them around the data (a loss from 0.3 to 0.5 is not squeezed into 0.1..1).
+        List<Double> exponents = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        for (int k = (int) lo; k <= (int) hi; k++) {
+          for (int f : new int[] {1, 2, 5}) {
+            exponents.add(k + Math.log10(f));
+            labels.add(multipleOfPowerOfTen(f, k));
+          }
+        }
+        double logMin = Math.log10(min);
+        double logMax = Math.log10(max);
+        int first = 0;
+        while (first + 1 < exponents.size() && exponents.get(first + 1) <= logMin + 1e-12) {
+          first++;
+        }
+        int last = exponents.size() - 1;
+        while (last - 1 > first && exponents.get(last - 1) >= logMax - 1e-12) {
+          last--;
+        }
+        if (last == first) {
+          last = Math.min(first + 1, exponents.size() - 1);
+        }
+        lo = exponents.get(first);
+        hi = exponents.get(last);
+        for (int i = first; i <= last; i++) {
+          yTicks.add(exponents.get(i));
+          yLabels.add(labels.get(i));
+        }
+      } else {
+        int stride = (int) Math.max(1, Math.ceil((hi - lo) / 8));
+        for (int k = (int) lo; k <= (int) hi; k += stride) {
+          yTicks.add((double) k);
+          yLabels.add(powerOfTen(k));
+        }
       }
     } else {
       if (max - min <= 0) {
@@ -260,6 +299,16 @@ final class LineChart {
       return String.format(Locale.ROOT, "%." + (-k) + "f", Math.pow(10, k));
     }
     return "1e" + k;
+  }
+
+  private static String multipleOfPowerOfTen(int f, int k) {
+    if (k >= 0 && k <= 5) {
+      return String.format(Locale.ROOT, "%.0f", f * Math.pow(10, k));
+    }
+    if (k < 0 && k >= -4) {
+      return String.format(Locale.ROOT, "%." + (-k) + "f", f * Math.pow(10, k));
+    }
+    return f + "e" + k;
   }
 
   /** Shortest round-trip form of a domain bound. */

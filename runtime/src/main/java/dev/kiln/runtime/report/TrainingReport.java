@@ -1,6 +1,7 @@
 package dev.kiln.runtime.report;
 
 import dev.kiln.runtime.io.AtomicFiles;
+import dev.kiln.runtime.Evaluation;
 import dev.kiln.runtime.History;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,17 +20,25 @@ import java.util.Set;
  * accuracy, learning rate, per-layer gradient norms (log scale when they span more than a factor of
  * 20), per-layer activation mean, activation standard deviation and dead fraction, and of any other
  * metric; each chart present only when the history has its values. Every chart marks the epoch
- * where training was stopped early and the best epoch, when the history has them. Under the charts
- * a table gives every value of the history per epoch, each formatted by {@link #format(double)}
- * ({@code String.format(Locale.ROOT, "%.6g", value)}).
+ * where training was stopped early and the best epoch, when the history has them. The loss chart
+ * uses a log scale whenever every value is positive. Above the charts: the model summary and the
+ * test evaluation when given, the hyperparameters ({@link History#params()}), and the values the
+ * model's weights have: those of the best epoch when early stopping restored it, else the last
+ * epoch's. Under the charts a table gives the values per epoch, each formatted by {@link
+ * #format(double)} ({@code String.format(Locale.ROOT, "%.6g", value)}): every epoch up to {@value
+ * #TABLE_ROWS} epochs, beyond that every Nth epoch (N = 1, 2 or 5 times a power of ten) plus the
+ * first, last, best and stopped epochs, so a 1,000-epoch run stays readable ({@link
+ * History#writeCsv} has them all).
  *
- * <p>The output depends only on the history and title: the same input gives the same bytes.
+ * <p>The output depends only on its arguments: the same input gives the same bytes.
  */
 public final class TrainingReport {
   private static final String GRAD = "grad_norm/";
   private static final String ACT_MEAN = "activation_mean/";
   private static final String ACT_STD = "activation_std/";
   private static final String DEAD = "dead_fraction/";
+  /** Most epochs the table shows every row of. */
+  static final int TABLE_ROWS = 60;
 
   private TrainingReport() {}
 
@@ -37,7 +47,16 @@ public final class TrainingReport {
    * directory, then renamed over {@code file}.
    */
   public static void write(History history, String title, Path file) throws IOException {
-    byte[] bytes = html(history, title).getBytes(StandardCharsets.UTF_8);
+    write(history, title, null, null, file);
+  }
+
+  /**
+   * As {@link #write(History, String, Path)}, with the model's {@code summary()} and its
+   * evaluation on the test set (either may be null).
+   */
+  public static void write(History history, String title, String modelSummary, Evaluation test, Path file)
+      throws IOException {
+    byte[] bytes = html(history, title, modelSummary, test).getBytes(StandardCharsets.UTF_8);
     Path dir = file.toAbsolutePath().getParent();
     if (dir != null) {
       Files.createDirectories(dir);
@@ -47,6 +66,11 @@ public final class TrainingReport {
 
   /** The report as an HTML5 document. */
   public static String html(History history, String title) {
+    return html(history, title, null, null);
+  }
+
+  /** The report as an HTML5 document, with the model summary and test evaluation when not null. */
+  public static String html(History history, String title, String modelSummary, Evaluation test) {
     String t = title == null || title.isEmpty() ? "Training report" : title;
     List<String> names = new ArrayList<>(history.names());
     int epochs = history.epochs();
@@ -56,9 +80,10 @@ public final class TrainingReport {
 
     List<LineChart> charts = new ArrayList<>();
     Set<String> charted = new LinkedHashSet<>();
-    charts.add(pair(history, names, charted, "chart-loss", "Loss", "loss", "val_loss"));
-    charts.add(pair(history, names, charted, "chart-accuracy", "Accuracy", "accuracy", "val_accuracy"));
-    LineChart lr = new LineChart("chart-lr", "Learning rate", true);
+    charts.add(pair(history, names, charted, "chart-loss", "Loss", "loss", "val_loss", LineChart.Scale.LOG));
+    charts.add(pair(history, names, charted, "chart-accuracy", "Accuracy", "accuracy", "val_accuracy",
+        LineChart.Scale.LINEAR));
+    LineChart lr = new LineChart("chart-lr", "Learning rate", LineChart.Scale.LOG_IF_WIDE);
     if (names.contains("lr")) {
       lr.add("lr", history.get("lr"), false);
       charted.add("lr");
@@ -68,8 +93,8 @@ public final class TrainingReport {
     charts.add(perLayer(history, names, charted, "chart-activation-mean", "Activation mean per layer", ACT_MEAN, false));
     charts.add(perLayer(history, names, charted, "chart-activation-std", "Activation std per layer", ACT_STD, false));
     charts.add(perLayer(history, names, charted, "chart-dead-fraction", "Dead fraction per layer", DEAD, false));
-    LineChart other = new LineChart("chart-other", "Other metrics", false);
-    LineChart seconds = new LineChart("chart-seconds", "Epoch time (seconds)", false);
+    LineChart other = new LineChart("chart-other", "Other metrics", LineChart.Scale.LINEAR);
+    LineChart seconds = new LineChart("chart-seconds", "Epoch time (seconds)", LineChart.Scale.LINEAR);
     for (String n : names) {
       if (charted.contains(n)) {
         continue;
@@ -98,13 +123,49 @@ public final class TrainingReport {
       b.append("<li>Best epoch: ").append(best)
           .append(restored ? " (its weights were restored)" : "").append("</li>\n");
     }
-    for (String n : List.of("loss", "val_loss", "accuracy", "val_accuracy")) {
-      if (names.contains(n) && history.get(n).length > 0) {
-        b.append("<li>Final ").append(escape(n)).append(": ")
-            .append(format(history.last(n))).append("</li>\n");
+    b.append("</ul>\n");
+    if (test != null) {
+      b.append("<p class=\"test\">Test evaluation: loss ").append(format(test.loss()));
+      if (!Double.isNaN(test.accuracy())) {
+        b.append(", accuracy ").append(format(test.accuracy()));
+      }
+      b.append("</p>\n");
+    }
+    int held = restored && best > 0 ? best : epochs;
+    List<String> headline = new ArrayList<>();
+    for (String n : List.of("loss", "accuracy", "val_loss", "val_accuracy", "lr")) {
+      if (names.contains(n)) {
+        headline.add(n);
       }
     }
-    b.append("</ul>\n");
+    if (epochs > 0 && !headline.isEmpty()) {
+      b.append("<table class=\"facts headline\">\n<thead><tr><th></th>");
+      for (String n : headline) {
+        b.append("<th>").append(escape(n)).append("</th>");
+      }
+      b.append("</tr></thead>\n<tbody>\n");
+      headlineRow(b, history, headline, held, held == epochs
+          ? "Final (epoch " + epochs + ")"
+          : "Model's weights: best epoch " + held + " (restored)", "held");
+      if (held != epochs) {
+        headlineRow(b, history, headline, epochs, "Last epoch (" + epochs + ")", "last");
+      } else if (best > 0 && best != epochs) {
+        headlineRow(b, history, headline, best, "Best epoch (" + best + ", not restored)", "best");
+      }
+      b.append("</tbody>\n</table>\n");
+    }
+    if (!history.params().isEmpty()) {
+      b.append("<h2>Hyperparameters</h2>\n<table class=\"facts params\">\n<tbody>\n");
+      for (Map.Entry<String, String> e : history.params().entrySet()) {
+        b.append("<tr><th>").append(escape(e.getKey().replace('_', ' '))).append("</th><td>")
+            .append(escape(e.getValue())).append("</td></tr>\n");
+      }
+      b.append("</tbody>\n</table>\n");
+    }
+    if (modelSummary != null && !modelSummary.isEmpty()) {
+      b.append("<h2>Model</h2>\n<pre class=\"model-summary\">").append(escape(modelSummary)).append("</pre>\n");
+    }
+    b.append("<h2>Charts</h2>\n");
 
     for (LineChart c : charts) {
       if (!c.isEmpty()) {
@@ -112,7 +173,14 @@ public final class TrainingReport {
       }
     }
 
-    b.append("<h2>Per-epoch values</h2>\n<div class=\"table-wrap\">\n<table class=\"values\">\n");
+    int every = tableStride(epochs);
+    b.append("<h2>Per-epoch values</h2>\n");
+    if (every > 1) {
+      b.append("<p class=\"table-note\">Every ").append(every)
+          .append(" epochs, plus the first, the last and the marked ones (best, stopped); ")
+          .append("History.writeCsv saves them all.</p>\n");
+    }
+    b.append("<div class=\"table-wrap\">\n<table class=\"values\">\n");
     b.append("<thead><tr><th>epoch</th>");
     for (String n : names) {
       b.append("<th>").append(escape(n)).append("</th>");
@@ -123,6 +191,9 @@ public final class TrainingReport {
       columns.add(history.get(n));
     }
     for (int e = 1; e <= epochs; e++) {
+      if (e % every != 0 && e != 1 && e != epochs && e != best && e != stopped) {
+        continue;
+      }
       String cls = (e == best ? " best" : "") + (e == stopped ? " stopped" : "");
       b.append("<tr").append(cls.isEmpty() ? "" : " class=\"" + cls.trim() + "\"").append("><th>")
           .append(e).append("</th>");
@@ -133,6 +204,24 @@ public final class TrainingReport {
     }
     b.append("</tbody>\n</table>\n</div>\n</body>\n</html>\n");
     return b.toString();
+  }
+
+  /** Every how many epochs the table shows a row: 1 up to {@link #TABLE_ROWS} epochs, else 1, 2 or 5 x 10^k. */
+  static int tableStride(int epochs) {
+    if (epochs <= TABLE_ROWS) {
+      return 1;
+    }
+    return (int) LineChart.niceStep(epochs / (double) (TABLE_ROWS / 2));
+  }
+
+  private static void headlineRow(StringBuilder b, History history, List<String> names, int epoch, String label,
+      String cls) {
+    b.append("<tr class=\"").append(cls).append("\"><th>").append(escape(label)).append("</th>");
+    for (String n : names) {
+      double[] values = history.get(n);
+      b.append("<td>").append(epoch - 1 < values.length ? format(values[epoch - 1]) : "").append("</td>");
+    }
+    b.append("</tr>\n");
   }
 
   /** How the table shows a value: {@code String.format(Locale.ROOT, "%.6g", value)}. */
@@ -161,8 +250,8 @@ public final class TrainingReport {
   }
 
   private static LineChart pair(History h, List<String> names, Set<String> charted, String id,
-      String title, String train, String val) {
-    LineChart c = new LineChart(id, title, false);
+      String title, String train, String val, LineChart.Scale scale) {
+    LineChart c = new LineChart(id, title, scale);
     if (names.contains(train)) {
       c.add(train, h.get(train), false);
       charted.add(train);
@@ -176,7 +265,7 @@ public final class TrainingReport {
 
   private static LineChart perLayer(History h, List<String> names, Set<String> charted, String id,
       String title, String prefix, boolean preferLog) {
-    LineChart c = new LineChart(id, title, preferLog);
+    LineChart c = new LineChart(id, title, preferLog ? LineChart.Scale.LOG_IF_WIDE : LineChart.Scale.LINEAR);
     for (String n : names) {
       if (n.startsWith(prefix)) {
         c.add(n.substring(prefix.length()), h.get(n), false);
@@ -191,6 +280,15 @@ public final class TrainingReport {
       h1 { font-size: 22px; margin: 0 0 8px 0; }
       h2 { font-size: 18px; margin: 24px 0 8px 0; }
       ul.summary { margin: 0 0 12px 0; padding-left: 20px; font-size: 14px; }
+      p.test { font-size: 14px; font-weight: bold; margin: 8px 0; }
+      table.facts { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; margin: 8px 0; }
+      table.facts th, table.facts td { border: 1px solid #ccc; padding: 3px 8px; }
+      table.facts tbody th { text-align: left; font-weight: normal; background: #f7f7f7; }
+      table.facts td { text-align: right; }
+      table.params td { text-align: left; font-family: monospace; }
+      table.headline tr.held td { font-weight: bold; }
+      pre.model-summary { font-size: 12px; line-height: 1.1; background: #f7f7f7; padding: 8px; overflow-x: auto; }
+      p.table-note { font-size: 13px; color: #555; margin: 4px 0; }
       figure { margin: 12px 0; }
       svg.chart { display: block; font-family: sans-serif; font-size: 12px; }
       svg .chart-title { font-size: 15px; font-weight: bold; fill: #222; }

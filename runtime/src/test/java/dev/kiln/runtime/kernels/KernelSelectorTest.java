@@ -72,6 +72,11 @@ class KernelSelectorTest {
     Result r = runChild(List.of());
     assertEquals(List.of("scalar", "scalar"), r.stdout.lines().toList());
     assertEquals(List.of(KernelSelector.MODULE_MISSING_MESSAGE), r.kilnLines(), r.stderr);
+    // Through System.Logger: the JDK's default (java.util.logging) names the source and the level.
+    List<String> err = r.stderr.lines().toList();
+    int notice = err.indexOf("INFO: " + KernelSelector.MODULE_MISSING_MESSAGE);
+    assertTrue(notice > 0, r.stderr);
+    assertTrue(err.get(notice - 1).contains(KernelSelector.class.getName()), r.stderr);
   }
 
   @Test
@@ -114,7 +119,7 @@ class KernelSelectorTest {
   private record Result(String stdout, String stderr) {
     /** Lines Kiln printed (the JVM adds its own incubator-module warning). */
     List<String> kilnLines() {
-      return stderr.lines().filter(l -> l.startsWith("[kiln]")).toList();
+      return stderr.lines().filter(l -> l.contains("[kiln]")).map(l -> l.substring(l.indexOf("[kiln]"))).toList();
     }
   }
 
@@ -125,6 +130,7 @@ class KernelSelectorTest {
     List<String> command = new ArrayList<>();
     command.add(javaLauncher);
     command.add("-Xshare:auto");
+    command.add("-Duser.language=en"); // the JDK logger localizes level names
     command.addAll(jvmArgs);
     command.add("-cp");
     command.add(classpath);

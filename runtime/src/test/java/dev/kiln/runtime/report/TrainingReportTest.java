@@ -119,7 +119,7 @@ class TrainingReportTest {
   void tableHoldsEveryValueFormattedAsDocumented() {
     History h = realistic(12, 8, "dense1", "out");
     String html = TrainingReport.html(h, "t");
-    String table = html.substring(html.indexOf("<table"), html.indexOf("</table>"));
+    String table = html.substring(html.indexOf("<table class=\"values\""));
     List<String> names = new ArrayList<>(h.names());
     Matcher header = Pattern.compile("<thead><tr>(.*?)</tr></thead>").matcher(table);
     assertTrue(header.find());
@@ -231,7 +231,7 @@ class TrainingReportTest {
     assertEquals(2.0, LineChart.niceStep(1.3), 1e-12);
     assertEquals(0.02, LineChart.niceStep(0.017), 1e-12);
     assertEquals(10.0, LineChart.niceStep(7), 1e-12);
-    String svg = chart(TrainingReport.html(realistic(0, 0), "t"), "chart-loss");
+    String svg = chart(TrainingReport.html(realistic(0, 0), "t"), "chart-accuracy");
     Matcher m = Pattern.compile("class=\"tick y-tick\"[^>]*>([^<]*)<").matcher(svg);
     List<Double> ticks = new ArrayList<>();
     while (m.find()) {
@@ -284,7 +284,7 @@ class TrainingReportTest {
     // every '<' in the page opens a known tag: no element came from data
     Matcher m = Pattern.compile("<(/?)([a-zA-Z!][a-zA-Z0-9]*)").matcher(html);
     List<String> allowed = List.of("!DOCTYPE", "html", "head", "meta", "title", "style", "body", "h1",
-        "h2", "ul", "li", "figure", "svg", "text", "g", "rect", "line", "path", "circle", "div",
+        "h2", "ul", "li", "p", "pre", "figure", "svg", "text", "g", "rect", "line", "path", "circle", "div",
         "table", "thead", "tbody", "tr", "th", "td");
     while (m.find()) {
       assertTrue(allowed.contains(m.group(2)), m.group(2));
@@ -323,5 +323,105 @@ class TrainingReportTest {
     String empty = TrainingReport.html(HistoryFixtures.of(List.of(), 0, 0, false), "");
     assertEquals(0, count(empty, "<svg"));
     assertTrue(empty.contains("<h1>Training report</h1>"));
+  }
+
+  private static List<String> yTickLabels(String svg) {
+    Matcher m = Pattern.compile("class=\"tick y-tick\"[^>]*>([^<]*)<").matcher(svg);
+    List<String> labels = new ArrayList<>();
+    while (m.find()) {
+      labels.add(m.group(1));
+    }
+    return labels;
+  }
+
+  /**
+   * The loss chart is logarithmic whenever the loss is positive; within two decades its ticks are 1,
+   * 2 and 5 times powers of ten and the domain the nearest of them around the data. realistic()'s
+   * loss runs from 1.84 (epoch 1) to 0.163 (epoch 12), val_loss from 2.06 to 0.303: 0.1 to 5.
+   */
+  @Test
+  void lossIsOnALogScaleWithOneTwoFiveTicks() {
+    String svg = chart(TrainingReport.html(realistic(0, 0), "t"), "chart-loss");
+    assertTrue(svg.contains("data-y-scale=\"log\""));
+    assertTrue(svg.contains("Loss (log scale)"));
+    assertEquals(List.of("0.1", "0.2", "0.5", "1", "2", "5"), yTickLabels(svg));
+    assertTrue(svg.contains("data-y-domain=\"-1.0 " + Math.log10(5) + "\""), svg.substring(0, 400));
+    List<Map<String, Double>> epochs = new ArrayList<>();
+    for (double v : new double[] {0.5, 0.0, 0.4}) {
+      epochs.add(Map.of("loss", v)); // a zero loss cannot be drawn on a log scale: linear
+    }
+    assertTrue(chart(TrainingReport.html(HistoryFixtures.of(epochs, 0, 0, false), "t"), "chart-loss")
+        .contains("data-y-scale=\"linear\""));
+  }
+
+  /** 1,000 epochs: every 50th row (niceStep(1000 / 30)), plus the first, best and stopped ones. */
+  @Test
+  void longRunsKeepTheTableShort() {
+    List<Map<String, Double>> epochs = new ArrayList<>();
+    for (int e = 1; e <= 1000; e++) {
+      epochs.add(Map.of("loss", 1.0 / e));
+    }
+    String html = TrainingReport.html(HistoryFixtures.of(epochs, 1000, 437, true), "t");
+    String table = html.substring(html.indexOf("<table class=\"values\""));
+    Matcher row = Pattern.compile("<tr[^>]*><th>(\\d+)</th>").matcher(table);
+    List<Integer> shown = new ArrayList<>();
+    while (row.find()) {
+      shown.add(Integer.parseInt(row.group(1)));
+    }
+    List<Integer> expected = new ArrayList<>();
+    for (int e = 1; e <= 1000; e++) {
+      if (e == 1 || e % 50 == 0 || e == 437) {
+        expected.add(e);
+      }
+    }
+    assertEquals(expected, shown);
+    assertEquals(22, shown.size());
+    assertTrue(table.contains("<tr class=\"best\"><th>437</th><td>" + TrainingReport.format(1.0 / 437) + "</td>"));
+    assertTrue(table.contains("<tr class=\"stopped\"><th>1000</th>"));
+    assertTrue(html.contains("Every 50 epochs, plus the first, the last and the marked ones"));
+    assertEquals(1, TrainingReport.tableStride(60));
+    assertEquals(5, TrainingReport.tableStride(61));
+  }
+
+  /**
+   * With the best epoch's weights restored, the headline gives that epoch's values as the model's
+   * and the last epoch's beside them; without restoring, the last epoch's are the model's.
+   */
+  @Test
+  void headlineShowsTheValuesOfTheWeightsTheModelHolds() {
+    History h = realistic(12, 8, "d");
+    String html = TrainingReport.html(h, "t");
+    String headline = html.substring(html.indexOf("<table class=\"facts headline\">"));
+    headline = headline.substring(0, headline.indexOf("</table>"));
+    assertTrue(headline.contains("<thead><tr><th></th><th>loss</th><th>accuracy</th><th>val_loss</th>"
+        + "<th>val_accuracy</th><th>lr</th></tr></thead>"), headline);
+    String held = "<tr class=\"held\"><th>Model&#39;s weights: best epoch 8 (restored)</th><td>"
+        + TrainingReport.format(h.get("loss")[7]) + "</td><td>" + TrainingReport.format(h.get("accuracy")[7])
+        + "</td><td>" + TrainingReport.format(h.get("val_loss")[7]) + "</td>";
+    assertTrue(headline.contains(held), headline);
+    assertTrue(headline.contains("<tr class=\"last\"><th>Last epoch (12)</th><td>"
+        + TrainingReport.format(h.get("loss")[11]) + "</td>"), headline);
+
+    String kept = TrainingReport.html(HistoryFixtures.of(List.of(Map.of("loss", 0.5), Map.of("loss", 0.25)), 0, 1,
+        false), "t");
+    assertTrue(kept.contains("<tr class=\"held\"><th>Final (epoch 2)</th><td>0.250000</td></tr>"), kept);
+    assertTrue(kept.contains("<tr class=\"best\"><th>Best epoch (1, not restored)</th><td>0.500000</td></tr>"));
+  }
+
+  @Test
+  void showsTheModelHyperparametersAndTestEvaluation() {
+    History h = realistic(0, 0, "d");
+    dev.kiln.runtime.HistoryFixtures.param(h, "optimizer", "Adam(lr=0.001, beta1=0.9)");
+    dev.kiln.runtime.HistoryFixtures.param(h, "batch_size", "64");
+    String summary = "Model: \"Mlp\"\n| dense <1> |\n";
+    String html = TrainingReport.html(h, "t", summary, new dev.kiln.runtime.Evaluation(0.3456789, 0.875));
+    assertTrue(html.contains("<p class=\"test\">Test evaluation: loss 0.345679, accuracy 0.875000</p>"));
+    assertTrue(html.contains("<tr><th>optimizer</th><td>Adam(lr=0.001, beta1=0.9)</td></tr>\n"
+        + "<tr><th>batch size</th><td>64</td></tr>"), html);
+    assertTrue(html.contains("<pre class=\"model-summary\">Model: &quot;Mlp&quot;\n| dense &lt;1&gt; |\n</pre>"));
+    assertTrue(html.indexOf("model-summary") < html.indexOf("<svg"));
+    String plain = TrainingReport.html(realistic(0, 0, "d"), "t");
+    assertFalse(plain.contains("<h2>Hyperparameters") || plain.contains("class=\"model-summary\"")
+        || plain.contains("Test evaluation"));
   }
 }
