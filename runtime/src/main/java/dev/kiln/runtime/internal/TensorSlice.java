@@ -14,8 +14,19 @@ import java.util.Arrays;
  * @param storedOrder stored axis i is saved axis {@code storedOrder[i]}; the identity when stored as saved
  * @param trainable false for state the optimizer never touches (batch norm's moving statistics);
  *     such tensors sit after every trainable one in the flat array
+ * @param savedAs empty when the tensor is saved under {@code name}; otherwise the names of the
+ *     tensors (each of {@code shape}) whose sum it is in a file: save writes the value under the
+ *     first name and zeros under the others, load adds them up. An LSTM keeps Keras's one bias per
+ *     gate ({@code lstm.bias}) where PyTorch keeps two ({@code lstm.bias_ih_l0}, {@code
+ *     lstm.bias_hh_l0}) that only ever act as their sum.
  */
-public record TensorSlice(String name, int offset, int[] shape, int[] storedOrder, boolean trainable) {
+public record TensorSlice(
+    String name, int offset, int[] shape, int[] storedOrder, boolean trainable, java.util.List<String> savedAs) {
+  /** A tensor saved under its own name. */
+  public TensorSlice(String name, int offset, int[] shape, int[] storedOrder, boolean trainable) {
+    this(name, offset, shape, storedOrder, trainable, java.util.List.of());
+  }
+
   /** A trainable tensor stored as saved. */
   public TensorSlice(String name, int offset, int[] shape) {
     this(name, offset, shape, identity(shape.length), true);
@@ -33,6 +44,10 @@ public record TensorSlice(String name, int offset, int[] shape, int[] storedOrde
 
   public TensorSlice {
     shape = shape.clone();
+    savedAs = java.util.List.copyOf(savedAs);
+    if (savedAs.size() == 1) {
+      throw new IllegalArgumentException(name + ": a tensor saved as a sum needs two or more names, got " + savedAs);
+    }
     storedOrder = storedOrder.clone();
     boolean[] seen = new boolean[shape.length];
     if (storedOrder.length != shape.length) {
@@ -54,6 +69,11 @@ public record TensorSlice(String name, int offset, int[] shape, int[] storedOrde
       order[i] = i;
     }
     return order;
+  }
+
+  /** The names it has in a file: {@code name}, or the names of the tensors whose sum it is. */
+  public java.util.List<String> savedNames() {
+    return savedAs.isEmpty() ? java.util.List.of(name) : savedAs;
   }
 
   /** Number of elements. */
@@ -155,7 +175,8 @@ public record TensorSlice(String name, int offset, int[] shape, int[] storedOrde
         && t.offset == offset
         && Arrays.equals(t.shape, shape)
         && Arrays.equals(t.storedOrder, storedOrder)
-        && t.trainable == trainable;
+        && t.trainable == trainable
+        && t.savedAs.equals(savedAs);
   }
 
   @Override
@@ -167,6 +188,7 @@ public record TensorSlice(String name, int offset, int[] shape, int[] storedOrde
   public String toString() {
     return name + Arrays.toString(shape) + "@" + offset
         + (permuted() ? " (stored with axes " + Arrays.toString(storedOrder) + ")" : "")
-        + (trainable ? "" : " (non-trainable)");
+        + (trainable ? "" : " (non-trainable)")
+        + (savedAs.isEmpty() ? "" : " (saved as the sum of " + String.join(" + ", savedAs) + ")");
   }
 }
