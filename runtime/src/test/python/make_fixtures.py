@@ -748,7 +748,12 @@ def make_net(spec):
     _, loss = forward_loss(True, x_req)
     model.zero_grad()
     loss.backward()
-    grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()]
+    grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()
+             if p.requires_grad]
+    # Kiln's one bias (LSTM, simple RNN) = bias_ih_l0 + bias_hh_l0: its gradient is bias_ih_l0's.
+    summed = [k[:-len(".bias_hh_l0")] for k, p in model.named_parameters()
+              if k.endswith(".bias_hh_l0") and not p.requires_grad]
+    grads += [("expected.grad.%s.bias" % k, dict(grads)["expected.grad.%s.bias_ih_l0" % k]) for k in summed]
     grads += [("expected.grad." + k, torch.zeros_like(b)) for k, b in model.named_buffers()]
     input_grad = x_req.grad.detach().clone()
     check_input_grad(spec["name"], model, state_before, new_noise,
@@ -829,6 +834,23 @@ class GraphNet(nn.Module):
                     mod.bias = nn.Parameter(torch.rand(width, generator=g) * 0.4 - 0.2)
                 setattr(self, name, mod)
                 shapes[name] = shapes[srcs[0]]
+            elif kind in ("lstm", "gru", "rnn"):
+                # batch_first PyTorch layers; weights uniform in [-0.5, 0.5), biases in [-0.2, 0.2).
+                # Kiln keeps Keras's one bias for the LSTM and the simple RNN: PyTorch's bias_hh_l0
+                # stays fixed (not trained) and Kiln's bias is bias_ih_l0 + bias_hh_l0.
+                steps, width = shapes[srcs[0]]
+                cls = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[kind]
+                mod = cls(width, units, batch_first=True)
+                with torch.no_grad():
+                    for pname, p in mod.named_parameters():
+                        if pname.startswith("weight"):
+                            p.copy_(torch.rand(p.shape, generator=g) - 0.5)
+                        else:
+                            p.copy_(torch.rand(p.shape, generator=g) * 0.4 - 0.2)
+                if kind != "gru":
+                    mod.bias_hh_l0.requires_grad_(False)
+                setattr(self, name, mod)
+                shapes[name] = (steps, units) if opts.get("seq") else (units,)
             elif kind == "act":
                 shapes[name] = shapes[srcs[0]]
             else:
@@ -863,6 +885,9 @@ class GraphNet(nn.Module):
                 mod = getattr(self, name)
                 h = F.layer_norm(srcs[0], (srcs[0].shape[-1],), getattr(mod, "weight", None),
                                  getattr(mod, "bias", None), opts["epsilon"])
+            elif kind in ("lstm", "gru", "rnn"):
+                seq, _ = getattr(self, name)(srcs[0])
+                h = seq if opts.get("seq") else seq[:, -1, :]
             elif kind == "act":
                 h = srcs[0]
             pre = h
@@ -949,6 +974,59 @@ graph_net("dense_seq", (3, 5),
           4105)
 
 
+# Recurrent layers (sequences [time, features]); odd sizes: T = 5, F = 3, H = 7.
+ADAM_01 = ("adam(lr=0.01,beta1=0.9,beta2=0.999,epsilon=1e-7)",
+           lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=1e-7, foreach=False))
+
+graph_net("lstm_seq", (5, 3),
+          [G("lstm", "lstm", None, 7, seq=True)],
+          "mse", *ADAM_01,
+          lambda g: (torch.randn(4, 5, 3, generator=g), torch.randn(4, 5, 7, generator=g) * 3.0),
+          4201)
+
+graph_net("lstm_last", (5, 3),
+          [G("lstm", "lstm", None, 7),
+           G("output", "dense", None, 2)],
+          "mse", *ADAM_01,
+          lambda g: (torch.randn(4, 5, 3, generator=g), torch.randn(4, 2, generator=g)),
+          4202)
+
+graph_net("lstm_stacked", (6, 4),
+          [G("first", "lstm", None, 6, seq=True),
+           G("second", "lstm", None, 5),
+           G("output", "dense", None, 3, ("softmax", None))],
+          "cce", *ADAM_01,
+          lambda g: (torch.randn(4, 6, 4, generator=g), onehot([0, 2, 1, 2], 3)),
+          4203)
+
+graph_net("gru_seq", (5, 3),
+          [G("gru", "gru", None, 7, seq=True),
+           G("output", "dense", None, 2)],
+          "mse", *ADAM_01,
+          lambda g: (torch.randn(4, 5, 3, generator=g), torch.randn(4, 5, 2, generator=g)),
+          4204)
+
+graph_net("gru_last", (5, 3),
+          [G("gru", "gru", None, 7),
+           G("output", "dense", None, 3, ("softmax", None))],
+          "cce", *ADAM_01,
+          lambda g: (torch.randn(4, 5, 3, generator=g), onehot([1, 0, 2, 1], 3)),
+          4205)
+
+graph_net("rnn_seq", (5, 3),
+          [G("rnn", "rnn", None, 4, seq=True)],
+          "mse", *ADAM_01,
+          lambda g: (torch.randn(4, 5, 3, generator=g), torch.randn(4, 5, 4, generator=g) * 0.5),
+          4206)
+
+graph_net("rnn_last", (5, 3),
+          [G("rnn", "rnn", None, 6),
+           G("output", "dense", None, 2)],
+          "mse", *ADAM_01,
+          lambda g: (torch.randn(4, 5, 3, generator=g), torch.randn(4, 2, generator=g)),
+          4207)
+
+
 def graph_layers_str(layers):
     parts = []
     prev = "input"
@@ -961,6 +1039,8 @@ def graph_layers_str(layers):
             parts.append("%s:dense:%d:%s%s<-%s" % (name, units, act_str(act), extra, srcs))
         elif kind == "act":
             parts.append("%s:act:%s<-%s" % (name, act_str(act), srcs))
+        elif kind in ("lstm", "gru", "rnn"):
+            parts.append("%s:%s:%d%s<-%s" % (name, kind, units, extra, srcs))
         else:
             parts.append("%s:%s%s<-%s" % (name, kind, extra, srcs))
         prev = name
@@ -994,14 +1074,19 @@ def make_graph_net(spec):
     _, loss = forward_loss(True, x_req if multi else x_req["x"])
     model.zero_grad()
     loss.backward()
-    grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()]
+    grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()
+             if p.requires_grad]
+    # Kiln's one bias (LSTM, simple RNN) = bias_ih_l0 + bias_hh_l0: its gradient is bias_ih_l0's.
+    summed = [k[:-len(".bias_hh_l0")] for k, p in model.named_parameters()
+              if k.endswith(".bias_hh_l0") and not p.requires_grad]
+    grads += [("expected.grad.%s.bias" % k, dict(grads)["expected.grad.%s.bias_ih_l0" % k]) for k in summed]
     input_grads = {k: v.grad.detach().clone() for k, v in x_req.items()}
     check_input_grad(spec["name"], model, initial_state, lambda: None,
                      lambda m, inp, yd: net_loss(spec["loss"], last_act, *m(inp), yd) + m.penalty(),
                      x, y, input_grads if multi else input_grads["x"])
 
     model.load_state_dict(initial_state)
-    opt = spec["opt_ctor"](list(model.parameters()))
+    opt = spec["opt_ctor"]([p for p in model.parameters() if p.requires_grad])
     for _ in range(3):
         opt.zero_grad()
         _, l = forward_loss(True, x)
@@ -1010,6 +1095,9 @@ def make_graph_net(spec):
     with torch.no_grad():
         _, loss3 = forward_loss(False, x)
     step3 = [("expected.step3." + k, v.detach().clone()) for k, v in model.state_dict().items()]
+    state3 = model.state_dict()
+    step3 += [("expected.step3.%s.bias" % k, (state3[k + ".bias_ih_l0"] + state3[k + ".bias_hh_l0"]).clone())
+              for k in summed]
 
     if multi:
         tensors += [("input." + k, v) for k, v in xs.items()]

@@ -61,6 +61,12 @@ public enum Message {
       "layer name %s clashes with %s of the generated model class; rename the method"),
   DENSE_UNITS("kiln.dense.units", "@Dense units must be > 0, was %d"),
   DENSE_REGULARIZER("kiln.dense.regularizer", "@Dense %s must be >= 0 and finite, was %s"),
+  RECURRENT_UNITS("kiln.recurrent.units", "@%s units must be > 0, was %d"),
+  RECURRENT_ACTIVATION(
+      "kiln.recurrent.activation", "@%s %s must be TANH, SIGMOID, RELU or LINEAR (what the recurrent kernels implement), was %s"),
+  RECURRENT_INPUT_RANK(
+      "kiln.recurrent.inputRank",
+      "@%s reads a sequence [time, features], but %s() gets %s; declare the input as {steps, features}"),
   DROPOUT_RATE("kiln.dropout.rate", "@Dropout rate must be in [0, 1), was %s"),
   NOISE_STDDEV("kiln.noise.stddev", "@GaussianNoise stddev must be >= 0 and finite, was %s"),
   NORM_MOMENTUM("kiln.batchNorm.momentum", "@BatchNorm momentum must be in [0, 1), was %s"),

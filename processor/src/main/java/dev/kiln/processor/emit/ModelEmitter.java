@@ -17,6 +17,7 @@ import dev.kiln.processor.model.NetworkPlan;
 import dev.kiln.processor.model.NetworkSpec;
 import dev.kiln.processor.model.OptimizerSpec;
 import dev.kiln.processor.model.Parameter;
+import dev.kiln.processor.model.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -347,6 +348,16 @@ public final class ModelEmitter {
       for (TensorPlan t : node.tensors()) {
         Parameter p = t.parameter();
         CodeBlock order = p.permuted() ? CodeBlock.of(", $L", intArray(p.storedOrder())) : CodeBlock.of("");
+        if (!p.savedAs().isEmpty()) {
+          List<CodeBlock> parts = new ArrayList<>();
+          for (String part : p.savedAs()) {
+            parts.add(CodeBlock.of("$S", node.name() + "." + part));
+          }
+          tensors.add(CodeBlock.of("\n    new $T($S, $L, $L, $L, $L, $T.of($L))", RuntimeNames.TENSOR_SLICE,
+              node.name() + "." + t.suffix(), offset(node, t.suffix()), intArray(p.savedShape().toArray()),
+              intArray(p.storedOrder()), p.trainable(), RuntimeNames.LIST, CodeBlock.join(parts, ", ")));
+          continue;
+        }
         tensors.add(CodeBlock.of("\n    new $T($S, $L, $L$L$L)", RuntimeNames.TENSOR_SLICE,
             node.name() + "." + t.suffix(), offset(node, t.suffix()), intArray(p.savedShape().toArray()), order,
             p.trainable() ? "" : ", false"));
@@ -608,6 +619,7 @@ public final class ModelEmitter {
       for (TensorPlan t : layer.tensors()) {
         initialize.addCode(initializer(t.parameter(), offset(layer, t.suffix())));
       }
+      initialize.addCode(emitter(layer).afterInitialize(context(layer)));
     }
     return initialize.build();
   }
@@ -632,6 +644,11 @@ public final class ModelEmitter {
         return CodeBlock.of("$T.constant(params, $L, $L, 0f);\n", RuntimeNames.INITIALIZERS, offset, count);
       case ONES:
         return CodeBlock.of("$T.constant(params, $L, $L, 1f);\n", RuntimeNames.INITIALIZERS, offset, count);
+      case ORTHOGONAL: {
+        Shape stored = p.storedShape();
+        return CodeBlock.of("$T.orthogonal(random, params, $L, $L, $L);\n", RuntimeNames.INITIALIZERS, offset,
+            count / stored.last(), stored.last());
+      }
       case CONSTANT:
         return CodeBlock.of("$T.constant(params, $L, $L, $Lf);\n", RuntimeNames.INITIALIZERS, offset, count,
             (float) p.initValue());

@@ -30,7 +30,10 @@ public final class LayerKinds {
       new Kind("LayerNorm", NormalizationLayer::readLayerNorm),
       new Kind("Input", InputLayer::read),
       new Kind("Add", AddLayer::read),
-      new Kind("Concatenate", ConcatenateLayer::read));
+      new Kind("Concatenate", ConcatenateLayer::read),
+      new Kind("LSTM", RecurrentLayer::readLstm),
+      new Kind("GRU", RecurrentLayer::readGru),
+      new Kind("SimpleRNN", RecurrentLayer::readSimpleRnn));
 
   private LayerKinds() {}
 

@@ -18,12 +18,36 @@ import dev.kiln.annotations.Initializer;
  * @param fanOut outputs per input unit, for the Glorot initializers
  * @param l1 L1 penalty strength added to the loss (0 for none)
  * @param l2 L2 penalty strength added to the loss (0 for none)
+ * @param savedAs empty when saved as {@code <layer>.<suffix>}; otherwise the suffixes of the
+ *     tensors whose sum it is in a file (an LSTM's one bias is PyTorch's {@code bias_ih_l0} +
+ *     {@code bias_hh_l0}): saved as the value and zeros, loaded as the sum
  */
 public record Parameter(
     String suffix, Shape savedShape, int[] storedOrder, boolean trainable, Initializer init, double initValue,
-    long fanIn, long fanOut, double l1, double l2) {
+    long fanIn, long fanOut, double l1, double l2, java.util.List<String> savedAs) {
   public Parameter {
     storedOrder = storedOrder.clone();
+    savedAs = java.util.List.copyOf(savedAs);
+  }
+
+  /** A parameter saved under its own suffix. */
+  public Parameter(String suffix, Shape savedShape, int[] storedOrder, boolean trainable, Initializer init,
+      double initValue, long fanIn, long fanOut, double l1, double l2) {
+    this(suffix, savedShape, storedOrder, trainable, init, initValue, fanIn, fanOut, l1, l2, java.util.List.of());
+  }
+
+  /** The suffixes it has in a file: its own, or those of the tensors whose sum it is. */
+  public java.util.List<String> savedSuffixes() {
+    return savedAs.isEmpty() ? java.util.List.of(suffix) : savedAs;
+  }
+
+  /** The stored shape: the saved shape with its axes in stored order. */
+  public Shape storedShape() {
+    int[] stored = new int[storedOrder.length];
+    for (int i = 0; i < stored.length; i++) {
+      stored[i] = savedShape.dim(storedOrder[i]);
+    }
+    return Shape.of(stored);
   }
 
   /** A parameter stored in its saved layout, without a regularizer. */
