@@ -1124,6 +1124,62 @@ def make_graph_net(spec):
     return path, size, float(loss), float(loss3)
 
 
+class TorchRecurrent(nn.Module):
+    """A plain PyTorch model as a user would write it: nn.LSTM or nn.GRU (two trainable biases)
+    and a Linear on the last step's output, module names as in RecurrentFixtureNetworks."""
+
+    def __init__(self, kind, features, units, outputs):
+        super().__init__()
+        self.kind = kind
+        setattr(self, kind, (nn.LSTM if kind == "lstm" else nn.GRU)(features, units, batch_first=True))
+        self.output = nn.Linear(units, outputs)
+
+    def forward(self, x):
+        seq, _ = getattr(self, self.kind)(x)
+        return self.output(seq[:, -1, :])
+
+
+def make_trained_recurrent(kind, seed):
+    """Trains TorchRecurrent for 200 Adam steps with PyTorch's own initialization and writes its
+    state_dict alone (torch_<kind>.safetensors: what Kiln loads, and whose names and shapes Kiln's
+    save must reproduce) and a check file (torch_<kind>_check.safetensors: a batch, the outputs).
+    lstm: regression of (sum of the first feature, last value of the second) over the sequence;
+    gru: 3 classes by the sign pattern of the sums, softmax outputs."""
+    torch.manual_seed(seed)
+    g = gen(seed)
+    outputs = 2 if kind == "lstm" else 3
+    model = TorchRecurrent(kind, 3, 7, outputs)
+    x = torch.randn(64, 5, 3, generator=g)
+    if kind == "lstm":
+        y = torch.stack([x[:, :, 0].sum(1) * 0.3, x[:, -1, 1]], 1)
+        loss_fn = lambda out: F.mse_loss(out, y)
+    else:
+        labels = (x[:, :, 0].sum(1) > 0).long() + (x[:, :, 2].sum(1) > 0).long()
+        loss_fn = lambda out: F.cross_entropy(out, labels)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    first = None
+    for _ in range(200):
+        opt.zero_grad()
+        loss = loss_fn(model(x))
+        first = first if first is not None else loss.item()
+        loss.backward()
+        opt.step()
+    assert loss.item() < 0.5 * first, (kind, first, loss.item())
+    with torch.no_grad():
+        out = model(x[:16])
+        if kind == "gru":
+            out = torch.softmax(out, 1)
+    state = list(model.state_dict().items())
+    weights_path = os.path.join(PROCESSOR_OUT, "torch_%s.safetensors" % kind)
+    size = write_safetensors(weights_path, state, base_metadata())
+    check_path = os.path.join(PROCESSOR_OUT, "torch_%s_check.safetensors" % kind)
+    meta = base_metadata()
+    meta["trained"] = "200 Adam steps (lr 0.01), loss %.6f -> %.6f" % (first, loss.item())
+    size2 = write_safetensors(check_path, [("input.x", x[:16]), ("expected.output", out)], meta)
+    print("torch_%s loss %.6f -> %.6f" % (kind, first, loss.item()))
+    return [(weights_path, size), (check_path, size2)]
+
+
 def make_training():
     """Learning-rate schedules (torch.optim.lr_scheduler, 20 steps from lr 0.1) and gradient
     clipping (torch.nn.utils) over two gradient tensors of 12 and 7 values."""
@@ -1197,6 +1253,8 @@ def main():
         assert l3 < l0, "net_%s: loss did not decrease (%g -> %g)" % (spec["name"], l0, l3)
         sizes.append((path, size))
         print("net_%-9s loss %.6f -> %.6f" % (spec["name"], l0, l3))
+    sizes += make_trained_recurrent("lstm", 4301)
+    sizes += make_trained_recurrent("gru", 4302)
     # net_xor's initial weights alone, as a class-path resource for the @Weights test network.
     xor_tensors, _, _ = read_safetensors(os.path.join(PROCESSOR_OUT, "net_xor.safetensors"))
     weights_dir = os.path.normpath(os.path.join(PROCESSOR_OUT, "..", "dev", "kiln", "processor", "functional"))
