@@ -834,6 +834,13 @@ class GraphNet(nn.Module):
                     mod.bias = nn.Parameter(torch.rand(width, generator=g) * 0.4 - 0.2)
                 setattr(self, name, mod)
                 shapes[name] = shapes[srcs[0]]
+            elif kind == "embedding":
+                # nn.Embedding's own N(0, 1) draw, from the generator; ids arrive as floats
+                mod = nn.Embedding(opts["vocab"], units)
+                with torch.no_grad():
+                    mod.weight.copy_(torch.randn(opts["vocab"], units, generator=g))
+                setattr(self, name, mod)
+                shapes[name] = tuple(shapes[srcs[0]]) + (units,)
             elif kind in ("lstm", "gru", "rnn"):
                 # batch_first PyTorch layers; weights uniform in [-0.5, 0.5), biases in [-0.2, 0.2).
                 # Kiln keeps Keras's one bias for the LSTM and the simple RNN: PyTorch's bias_hh_l0
@@ -885,6 +892,8 @@ class GraphNet(nn.Module):
                 mod = getattr(self, name)
                 h = F.layer_norm(srcs[0], (srcs[0].shape[-1],), getattr(mod, "weight", None),
                                  getattr(mod, "bias", None), opts["epsilon"])
+            elif kind == "embedding":
+                h = getattr(self, name)(srcs[0].long())
             elif kind in ("lstm", "gru", "rnn"):
                 seq, _ = getattr(self, name)(srcs[0])
                 h = seq if opts.get("seq") else seq[:, -1, :]
@@ -1019,6 +1028,14 @@ graph_net("rnn_seq", (5, 3),
           lambda g: (torch.randn(4, 5, 3, generator=g), torch.randn(4, 5, 4, generator=g) * 0.5),
           4206)
 
+graph_net("embedding_lstm", (6,),
+          [G("embed", "embedding", None, 4, vocab=11),
+           G("lstm", "lstm", None, 5),
+           G("output", "dense", None, 3, ("softmax", None))],
+          "cce", *ADAM_01,
+          lambda g: (torch.randint(0, 11, (4, 6), generator=g).float(), onehot([2, 1, 0, 1], 3)),
+          4208)
+
 graph_net("rnn_last", (5, 3),
           [G("rnn", "rnn", None, 6),
            G("output", "dense", None, 2)],
@@ -1039,7 +1056,7 @@ def graph_layers_str(layers):
             parts.append("%s:dense:%d:%s%s<-%s" % (name, units, act_str(act), extra, srcs))
         elif kind == "act":
             parts.append("%s:act:%s<-%s" % (name, act_str(act), srcs))
-        elif kind in ("lstm", "gru", "rnn"):
+        elif kind in ("lstm", "gru", "rnn", "embedding"):
             parts.append("%s:%s:%d%s<-%s" % (name, kind, units, extra, srcs))
         else:
             parts.append("%s:%s%s<-%s" % (name, kind, extra, srcs))
@@ -1080,10 +1097,15 @@ def make_graph_net(spec):
     summed = [k[:-len(".bias_hh_l0")] for k, p in model.named_parameters()
               if k.endswith(".bias_hh_l0") and not p.requires_grad]
     grads += [("expected.grad.%s.bias" % k, dict(grads)["expected.grad.%s.bias_ih_l0" % k]) for k in summed]
-    input_grads = {k: v.grad.detach().clone() for k, v in x_req.items()}
-    check_input_grad(spec["name"], model, initial_state, lambda: None,
-                     lambda m, inp, yd: net_loss(spec["loss"], last_act, *m(inp), yd) + m.penalty(),
-                     x, y, input_grads if multi else input_grads["x"])
+    ids = spec["layers"][0][1] == "embedding"
+    if ids:  # token ids: the lookup is piecewise constant in them, so their gradient is zero
+        input_grads = {k: torch.zeros_like(v) for k, v in x_req.items()}
+    else:
+        input_grads = {k: v.grad.detach().clone() for k, v in x_req.items()}
+    if not ids:
+        check_input_grad(spec["name"], model, initial_state, lambda: None,
+                         lambda m, inp, yd: net_loss(spec["loss"], last_act, *m(inp), yd) + m.penalty(),
+                         x, y, input_grads if multi else input_grads["x"])
 
     model.load_state_dict(initial_state)
     opt = spec["opt_ctor"]([p for p in model.parameters() if p.requires_grad])

@@ -28,5 +28,7 @@ public enum Initializer {
    * [product of its stored axes but the last, last stored axis]; the recurrent layers' default for
    * their recurrent kernel.
    */
-  ORTHOGONAL
+  ORTHOGONAL,
+  /** Uniform in [-0.05, 0.05) (Keras's {@code RandomUniform} defaults); the Embedding default. */
+  UNIFORM
 }

@@ -67,6 +67,7 @@ public enum Message {
   RECURRENT_INPUT_RANK(
       "kiln.recurrent.inputRank",
       "@%s reads a sequence [time, features], but %s() gets %s; declare the input as {steps, features}"),
+  EMBEDDING_DIM("kiln.embedding.dim", "@Embedding %s must be > 0, was %d"),
   DROPOUT_RATE("kiln.dropout.rate", "@Dropout rate must be in [0, 1), was %s"),
   NOISE_STDDEV("kiln.noise.stddev", "@GaussianNoise stddev must be >= 0 and finite, was %s"),
   NORM_MOMENTUM("kiln.batchNorm.momentum", "@BatchNorm momentum must be in [0, 1), was %s"),

@@ -886,6 +886,19 @@ class ProcessorDiagnosticsTest {
   }
 
   @Test
+  @Covers(Message.EMBEDDING_DIM)
+  void embeddingWithoutVocabulary() {
+    expectError(Message.EMBEDDING_DIM, "@Embedding inputDim must be > 0, was 0", """
+        @Network(input = 6, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Embedding(inputDim = 0, // <-
+              outputDim = 4)
+          Layer embed();
+        }
+        """);
+  }
+
+  @Test
   void recurrentLayersCompileWithoutWarnings() {
     JavaFileObject file = source("test.Net", """
         @Network(input = {5, 3}, loss = Loss.MEAN_SQUARED_ERROR)

@@ -644,6 +644,8 @@ public final class ModelEmitter {
         return CodeBlock.of("$T.constant(params, $L, $L, 0f);\n", RuntimeNames.INITIALIZERS, offset, count);
       case ONES:
         return CodeBlock.of("$T.constant(params, $L, $L, 1f);\n", RuntimeNames.INITIALIZERS, offset, count);
+      case UNIFORM:
+        return CodeBlock.of("$T.randomUniform(random, params, $L, $L);\n", RuntimeNames.INITIALIZERS, offset, count);
       case ORTHOGONAL: {
         Shape stored = p.storedShape();
         return CodeBlock.of("$T.orthogonal(random, params, $L, $L, $L);\n", RuntimeNames.INITIALIZERS, offset,

@@ -33,7 +33,8 @@ public final class LayerKinds {
       new Kind("Concatenate", ConcatenateLayer::read),
       new Kind("LSTM", RecurrentLayer::readLstm),
       new Kind("GRU", RecurrentLayer::readGru),
-      new Kind("SimpleRNN", RecurrentLayer::readSimpleRnn));
+      new Kind("SimpleRNN", RecurrentLayer::readSimpleRnn),
+      new Kind("Embedding", EmbeddingLayer::read));
 
   private LayerKinds() {}
 

@@ -4,6 +4,7 @@ import static dev.kiln.annotations.ActivationFunction.SOFTMAX;
 
 import dev.kiln.annotations.Adam;
 import dev.kiln.annotations.Dense;
+import dev.kiln.annotations.Embedding;
 import dev.kiln.annotations.GRU;
 import dev.kiln.annotations.LSTM;
 import dev.kiln.annotations.Loss;
@@ -16,7 +17,7 @@ import dev.kiln.runtime.Layer;
  * lstm_stacked,gru_seq,gru_last,rnn_seq,rnn_last}.safetensors, declared as
  * runtime/src/test/python/make_fixtures.py builds them with PyTorch's nn.LSTM, nn.GRU and nn.RNN
  * (batch_first): each layer with returnSequences on and off, a stacked LSTM, Dense on a sequence,
- * odd sizes (T = 5, F = 3, H = 7).
+ * odd sizes (T = 5, F = 3, H = 7); and net_embedding_lstm, token ids through an Embedding.
  */
 final class RecurrentFixtureNetworks {
   private RecurrentFixtureNetworks() {}
@@ -86,6 +87,20 @@ final class RecurrentFixtureNetworks {
     Layer rnn();
 
     @Dense(units = 2)
+    Layer output();
+  }
+
+  /** Token ids [6] (vocabulary 11) -> Embedding(4) -> LSTM(5) -> Dense(3, softmax). */
+  @Network(input = 6, loss = Loss.CATEGORICAL_CROSSENTROPY)
+  @Adam(learningRate = 0.01)
+  interface NetEmbeddingLstm {
+    @Embedding(inputDim = 11, outputDim = 4)
+    Layer embed();
+
+    @LSTM(units = 5)
+    Layer lstm();
+
+    @Dense(units = 3, activation = SOFTMAX)
     Layer output();
   }
 }

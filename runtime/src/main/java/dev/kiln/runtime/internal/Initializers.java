@@ -77,6 +77,11 @@ public final class Initializers {
     }
   }
 
+  /** Uniform in [-0.05, 0.05): Keras's {@code RandomUniform()} and its Embedding default. */
+  public static void randomUniform(SplittableRandom random, float[] w, int offset, int count) {
+    uniform(random, w, offset, count, 0.05);
+  }
+
   public static void constant(float[] w, int offset, int count, float value) {
     java.util.Arrays.fill(w, offset, offset + count, value);
   }
