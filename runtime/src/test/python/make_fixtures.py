@@ -748,7 +748,12 @@ def make_net(spec):
     _, loss = forward_loss(True, x_req)
     model.zero_grad()
     loss.backward()
-    grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()]
+    grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()
+             if p.requires_grad]
+    # Kiln's one bias (LSTM, simple RNN) = bias_ih_l0 + bias_hh_l0: its gradient is bias_ih_l0's.
+    summed = [k[:-len(".bias_hh_l0")] for k, p in model.named_parameters()
+              if k.endswith(".bias_hh_l0") and not p.requires_grad]
+    grads += [("expected.grad.%s.bias" % k, dict(grads)["expected.grad.%s.bias_ih_l0" % k]) for k in summed]
     grads += [("expected.grad." + k, torch.zeros_like(b)) for k, b in model.named_buffers()]
     input_grad = x_req.grad.detach().clone()
     check_input_grad(spec["name"], model, state_before, new_noise,
@@ -829,6 +834,30 @@ class GraphNet(nn.Module):
                     mod.bias = nn.Parameter(torch.rand(width, generator=g) * 0.4 - 0.2)
                 setattr(self, name, mod)
                 shapes[name] = shapes[srcs[0]]
+            elif kind == "embedding":
+                # nn.Embedding's own N(0, 1) draw, from the generator; ids arrive as floats
+                mod = nn.Embedding(opts["vocab"], units)
+                with torch.no_grad():
+                    mod.weight.copy_(torch.randn(opts["vocab"], units, generator=g))
+                setattr(self, name, mod)
+                shapes[name] = tuple(shapes[srcs[0]]) + (units,)
+            elif kind in ("lstm", "gru", "rnn"):
+                # batch_first PyTorch layers; weights uniform in [-0.5, 0.5), biases in [-0.2, 0.2).
+                # Kiln keeps Keras's one bias for the LSTM and the simple RNN: PyTorch's bias_hh_l0
+                # stays fixed (not trained) and Kiln's bias is bias_ih_l0 + bias_hh_l0.
+                steps, width = shapes[srcs[0]]
+                cls = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[kind]
+                mod = cls(width, units, batch_first=True)
+                with torch.no_grad():
+                    for pname, p in mod.named_parameters():
+                        if pname.startswith("weight"):
+                            p.copy_(torch.rand(p.shape, generator=g) - 0.5)
+                        else:
+                            p.copy_(torch.rand(p.shape, generator=g) * 0.4 - 0.2)
+                if kind != "gru":
+                    mod.bias_hh_l0.requires_grad_(False)
+                setattr(self, name, mod)
+                shapes[name] = (steps, units) if opts.get("seq") else (units,)
             elif kind == "act":
                 shapes[name] = shapes[srcs[0]]
             else:
@@ -863,6 +892,11 @@ class GraphNet(nn.Module):
                 mod = getattr(self, name)
                 h = F.layer_norm(srcs[0], (srcs[0].shape[-1],), getattr(mod, "weight", None),
                                  getattr(mod, "bias", None), opts["epsilon"])
+            elif kind == "embedding":
+                h = getattr(self, name)(srcs[0].long())
+            elif kind in ("lstm", "gru", "rnn"):
+                seq, _ = getattr(self, name)(srcs[0])
+                h = seq if opts.get("seq") else seq[:, -1, :]
             elif kind == "act":
                 h = srcs[0]
             pre = h
@@ -949,6 +983,67 @@ graph_net("dense_seq", (3, 5),
           4105)
 
 
+# Recurrent layers (sequences [time, features]); odd sizes: T = 5, F = 3, H = 7.
+ADAM_01 = ("adam(lr=0.01,beta1=0.9,beta2=0.999,epsilon=1e-7)",
+           lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=1e-7, foreach=False))
+
+graph_net("lstm_seq", (5, 3),
+          [G("lstm", "lstm", None, 7, seq=True)],
+          "mse", *ADAM_01,
+          lambda g: (torch.randn(4, 5, 3, generator=g), torch.randn(4, 5, 7, generator=g) * 3.0),
+          4201)
+
+graph_net("lstm_last", (5, 3),
+          [G("lstm", "lstm", None, 7),
+           G("output", "dense", None, 2)],
+          "mse", *ADAM_01,
+          lambda g: (torch.randn(4, 5, 3, generator=g), torch.randn(4, 2, generator=g)),
+          4202)
+
+graph_net("lstm_stacked", (6, 4),
+          [G("first", "lstm", None, 6, seq=True),
+           G("second", "lstm", None, 5),
+           G("output", "dense", None, 3, ("softmax", None))],
+          "cce", *ADAM_01,
+          lambda g: (torch.randn(4, 6, 4, generator=g), onehot([0, 2, 1, 2], 3)),
+          4203)
+
+graph_net("gru_seq", (5, 3),
+          [G("gru", "gru", None, 7, seq=True),
+           G("output", "dense", None, 2)],
+          "mse", *ADAM_01,
+          lambda g: (torch.randn(4, 5, 3, generator=g), torch.randn(4, 5, 2, generator=g)),
+          4204)
+
+graph_net("gru_last", (5, 3),
+          [G("gru", "gru", None, 7),
+           G("output", "dense", None, 3, ("softmax", None))],
+          "cce", *ADAM_01,
+          lambda g: (torch.randn(4, 5, 3, generator=g), onehot([1, 0, 2, 1], 3)),
+          4205)
+
+graph_net("rnn_seq", (5, 3),
+          [G("rnn", "rnn", None, 4, seq=True)],
+          "mse", *ADAM_01,
+          lambda g: (torch.randn(4, 5, 3, generator=g), torch.randn(4, 5, 4, generator=g) * 0.5),
+          4206)
+
+graph_net("embedding_lstm", (6,),
+          [G("embed", "embedding", None, 4, vocab=11),
+           G("lstm", "lstm", None, 5),
+           G("output", "dense", None, 3, ("softmax", None))],
+          "cce", *ADAM_01,
+          lambda g: (torch.randint(0, 11, (4, 6), generator=g).float(), onehot([2, 1, 0, 1], 3)),
+          4208)
+
+graph_net("rnn_last", (5, 3),
+          [G("rnn", "rnn", None, 6),
+           G("output", "dense", None, 2)],
+          "mse", *ADAM_01,
+          lambda g: (torch.randn(4, 5, 3, generator=g), torch.randn(4, 2, generator=g)),
+          4207)
+
+
 def graph_layers_str(layers):
     parts = []
     prev = "input"
@@ -961,6 +1056,8 @@ def graph_layers_str(layers):
             parts.append("%s:dense:%d:%s%s<-%s" % (name, units, act_str(act), extra, srcs))
         elif kind == "act":
             parts.append("%s:act:%s<-%s" % (name, act_str(act), srcs))
+        elif kind in ("lstm", "gru", "rnn", "embedding"):
+            parts.append("%s:%s:%d%s<-%s" % (name, kind, units, extra, srcs))
         else:
             parts.append("%s:%s%s<-%s" % (name, kind, extra, srcs))
         prev = name
@@ -994,14 +1091,24 @@ def make_graph_net(spec):
     _, loss = forward_loss(True, x_req if multi else x_req["x"])
     model.zero_grad()
     loss.backward()
-    grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()]
-    input_grads = {k: v.grad.detach().clone() for k, v in x_req.items()}
-    check_input_grad(spec["name"], model, initial_state, lambda: None,
-                     lambda m, inp, yd: net_loss(spec["loss"], last_act, *m(inp), yd) + m.penalty(),
-                     x, y, input_grads if multi else input_grads["x"])
+    grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()
+             if p.requires_grad]
+    # Kiln's one bias (LSTM, simple RNN) = bias_ih_l0 + bias_hh_l0: its gradient is bias_ih_l0's.
+    summed = [k[:-len(".bias_hh_l0")] for k, p in model.named_parameters()
+              if k.endswith(".bias_hh_l0") and not p.requires_grad]
+    grads += [("expected.grad.%s.bias" % k, dict(grads)["expected.grad.%s.bias_ih_l0" % k]) for k in summed]
+    ids = spec["layers"][0][1] == "embedding"
+    if ids:  # token ids: the lookup is piecewise constant in them, so their gradient is zero
+        input_grads = {k: torch.zeros_like(v) for k, v in x_req.items()}
+    else:
+        input_grads = {k: v.grad.detach().clone() for k, v in x_req.items()}
+    if not ids:
+        check_input_grad(spec["name"], model, initial_state, lambda: None,
+                         lambda m, inp, yd: net_loss(spec["loss"], last_act, *m(inp), yd) + m.penalty(),
+                         x, y, input_grads if multi else input_grads["x"])
 
     model.load_state_dict(initial_state)
-    opt = spec["opt_ctor"](list(model.parameters()))
+    opt = spec["opt_ctor"]([p for p in model.parameters() if p.requires_grad])
     for _ in range(3):
         opt.zero_grad()
         _, l = forward_loss(True, x)
@@ -1010,6 +1117,9 @@ def make_graph_net(spec):
     with torch.no_grad():
         _, loss3 = forward_loss(False, x)
     step3 = [("expected.step3." + k, v.detach().clone()) for k, v in model.state_dict().items()]
+    state3 = model.state_dict()
+    step3 += [("expected.step3.%s.bias" % k, (state3[k + ".bias_ih_l0"] + state3[k + ".bias_hh_l0"]).clone())
+              for k in summed]
 
     if multi:
         tensors += [("input." + k, v) for k, v in xs.items()]
@@ -1360,6 +1470,60 @@ def make_trained_w5():
     meta["state_dict"] = ",".join("%s:%s" % (k, "x".join(str(d) for d in v.shape)) for k, v in state.items())
     path = os.path.join(PROCESSOR_OUT, "w5_trained.safetensors")
     return path, write_safetensors(path, tensors, meta)
+class TorchRecurrent(nn.Module):
+    """A plain PyTorch model as a user would write it: nn.LSTM or nn.GRU (two trainable biases)
+    and a Linear on the last step's output, module names as in RecurrentFixtureNetworks."""
+
+    def __init__(self, kind, features, units, outputs):
+        super().__init__()
+        self.kind = kind
+        setattr(self, kind, (nn.LSTM if kind == "lstm" else nn.GRU)(features, units, batch_first=True))
+        self.output = nn.Linear(units, outputs)
+
+    def forward(self, x):
+        seq, _ = getattr(self, self.kind)(x)
+        return self.output(seq[:, -1, :])
+
+
+def make_trained_recurrent(kind, seed):
+    """Trains TorchRecurrent for 200 Adam steps with PyTorch's own initialization and writes its
+    state_dict alone (torch_<kind>.safetensors: what Kiln loads, and whose names and shapes Kiln's
+    save must reproduce) and a check file (torch_<kind>_check.safetensors: a batch, the outputs).
+    lstm: regression of (sum of the first feature, last value of the second) over the sequence;
+    gru: 3 classes by the sign pattern of the sums, softmax outputs."""
+    torch.manual_seed(seed)
+    g = gen(seed)
+    outputs = 2 if kind == "lstm" else 3
+    model = TorchRecurrent(kind, 3, 7, outputs)
+    x = torch.randn(64, 5, 3, generator=g)
+    if kind == "lstm":
+        y = torch.stack([x[:, :, 0].sum(1) * 0.3, x[:, -1, 1]], 1)
+        loss_fn = lambda out: F.mse_loss(out, y)
+    else:
+        labels = (x[:, :, 0].sum(1) > 0).long() + (x[:, :, 2].sum(1) > 0).long()
+        loss_fn = lambda out: F.cross_entropy(out, labels)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    first = None
+    for _ in range(200):
+        opt.zero_grad()
+        loss = loss_fn(model(x))
+        first = first if first is not None else loss.item()
+        loss.backward()
+        opt.step()
+    assert loss.item() < 0.5 * first, (kind, first, loss.item())
+    with torch.no_grad():
+        out = model(x[:16])
+        if kind == "gru":
+            out = torch.softmax(out, 1)
+    state = list(model.state_dict().items())
+    weights_path = os.path.join(PROCESSOR_OUT, "torch_%s.safetensors" % kind)
+    size = write_safetensors(weights_path, state, base_metadata())
+    check_path = os.path.join(PROCESSOR_OUT, "torch_%s_check.safetensors" % kind)
+    meta = base_metadata()
+    meta["trained"] = "200 Adam steps (lr 0.01), loss %.6f -> %.6f" % (first, loss.item())
+    size2 = write_safetensors(check_path, [("input.x", x[:16]), ("expected.output", out)], meta)
+    print("torch_%s loss %.6f -> %.6f" % (kind, first, loss.item()))
+    return [(weights_path, size), (check_path, size2)]
 
 
 def make_training():
@@ -1441,6 +1605,8 @@ def main():
         sizes.append((path, size))
         print("net_%-9s loss %.6f -> %.6f" % (spec["name"], l0, l3))
     sizes.append(make_trained_w5())
+    sizes += make_trained_recurrent("lstm", 4301)
+    sizes += make_trained_recurrent("gru", 4302)
     # net_xor's initial weights alone, as a class-path resource for the @Weights test network.
     xor_tensors, _, _ = read_safetensors(os.path.join(PROCESSOR_OUT, "net_xor.safetensors"))
     weights_dir = os.path.normpath(os.path.join(PROCESSOR_OUT, "..", "dev", "kiln", "processor", "functional"))

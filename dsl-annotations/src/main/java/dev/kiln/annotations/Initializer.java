@@ -21,5 +21,14 @@ public enum Initializer {
   /** All ones. */
   ONES,
   /** Every value equal to the annotation's {@code ...InitValue}. */
-  CONSTANT
+  CONSTANT,
+  /**
+   * A (semi-)orthogonal matrix (Keras's {@code orthogonal}, gain 1): the Q factor of a seeded
+   * normal matrix's QR decomposition, signs fixed by R's diagonal. The tensor is taken as a matrix
+   * [product of its stored axes but the last, last stored axis]; the recurrent layers' default for
+   * their recurrent kernel.
+   */
+  ORTHOGONAL,
+  /** Uniform in [-0.05, 0.05) (Keras's {@code RandomUniform} defaults); the Embedding default. */
+  UNIFORM
 }

@@ -94,6 +94,13 @@ public enum Message {
   FLATTEN_RANK(
       "kiln.flatten.inputRank",
       "@Flatten needs an input of rank 2 or more, but %s() gets %s, which is already flat; remove the @Flatten"),
+  RECURRENT_UNITS("kiln.recurrent.units", "@%s units must be > 0, was %d"),
+  RECURRENT_ACTIVATION(
+      "kiln.recurrent.activation", "@%s %s must be TANH, SIGMOID, RELU or LINEAR (what the recurrent kernels implement), was %s"),
+  RECURRENT_INPUT_RANK(
+      "kiln.recurrent.inputRank",
+      "@%s reads a sequence [time, features], but %s() gets %s; declare the input as {steps, features}"),
+  EMBEDDING_DIM("kiln.embedding.dim", "@Embedding %s must be > 0, was %d"),
   DROPOUT_RATE("kiln.dropout.rate", "@Dropout rate must be in [0, 1), was %s"),
   NOISE_STDDEV("kiln.noise.stddev", "@GaussianNoise stddev must be >= 0 and finite, was %s"),
   NORM_MOMENTUM("kiln.batchNorm.momentum", "@BatchNorm momentum must be in [0, 1), was %s"),

@@ -118,7 +118,8 @@ final class WeightsCheck {
     List<String> expected = new ArrayList<>();
     for (LayerPlan layer : plan.layers()) {
       for (LayerPlan.TensorPlan t : layer.tensors()) {
-        String name = layer.name() + "." + t.suffix();
+        for (String suffix : t.parameter().savedSuffixes()) {
+        String name = layer.name() + "." + suffix;
         expected.add(name);
         TensorInfo info = tensors.get(name);
         if (info == null) {
@@ -134,6 +135,7 @@ final class WeightsCheck {
           diagnostics.error(site, "value", Message.WEIGHTS_MISMATCH, resource,
               "tensor \"" + name + "\" has shape " + Arrays.toString(info.shape()) + ", expected "
                   + Arrays.toString(planned));
+        }
         }
       }
     }

@@ -1198,6 +1198,81 @@ class ProcessorDiagnosticsTest {
   // ------------------------------------------------------------------ @Dense values and shapes
 
   @Test
+  @Covers(Message.RECURRENT_UNITS)
+  void lstmUnitsZero() {
+    expectError(Message.RECURRENT_UNITS, "@LSTM units must be > 0, was 0", """
+        @Network(input = {5, 3}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @LSTM(units = 0) // <-
+          Layer lstm();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.RECURRENT_ACTIVATION)
+  void gruWithASoftmaxGate() {
+    expectError(Message.RECURRENT_ACTIVATION,
+        "@GRU recurrentActivation must be TANH, SIGMOID, RELU or LINEAR (what the recurrent kernels implement), "
+            + "was SOFTMAX", """
+        @Network(input = {5, 3}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @GRU(units = 4,
+              recurrentActivation = SOFTMAX) // <-
+          Layer gru();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.RECURRENT_INPUT_RANK)
+  void simpleRnnOnAFlatInput() {
+    expectError(Message.RECURRENT_INPUT_RANK,
+        "@SimpleRNN reads a sequence [time, features], but rnn() gets input (6); declare the input as "
+            + "{steps, features}", """
+        @Network(input = 6, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @SimpleRNN(units = 4) // <-
+          Layer rnn();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.EMBEDDING_DIM)
+  void embeddingWithoutVocabulary() {
+    expectError(Message.EMBEDDING_DIM, "@Embedding inputDim must be > 0, was 0", """
+        @Network(input = 6, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Embedding(inputDim = 0, // <-
+              outputDim = 4)
+          Layer embed();
+        }
+        """);
+  }
+
+  @Test
+  void recurrentLayersCompileWithoutWarnings() {
+    JavaFileObject file = source("test.Net", """
+        @Network(input = {5, 3}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @LSTM(units = 4, returnSequences = true)
+          Layer a();
+
+          @GRU(units = 3, returnSequences = true, activation = RELU)
+          Layer b();
+
+          @SimpleRNN(units = 2)
+          Layer c();
+        }
+        """);
+    Compilation compilation = compile(file);
+    assertThat(compilation).succeeded();
+    assertWithMessage("warnings").that(messages(compilation.warnings())).isEmpty();
+    assertThat(compilation).generatedSourceFile("test.NetModel").isNotNull();
+  }
+
+  @Test
   @Covers(Message.DENSE_UNITS)
   void denseUnitsZero() {
     expectError(Message.DENSE_UNITS, "@Dense units must be > 0, was 0", """

@@ -178,6 +178,41 @@ class WeightsCheckTest {
         + "bn.running_mean, bn.running_var])");
   }
 
+  /** LSTM(2) on [3, 2]: PyTorch's nn.LSTM state_dict has two biases, Kiln keeps their sum. */
+  private static final String LSTM_NET = """
+      @Network(input = {3, 2}, loss = Loss.MEAN_SQUARED_ERROR)
+      @Weights("w.safetensors")
+      interface Net {
+        @LSTM(units = 2)
+        Layer lstm();
+      }
+      """;
+
+  private static final String LSTM_WEIGHTS =
+      "\"lstm.weight_ih_l0\":{\"dtype\":\"F32\",\"shape\":[8,2],\"data_offsets\":[0,64]},"
+          + "\"lstm.weight_hh_l0\":{\"dtype\":\"F32\",\"shape\":[8,2],\"data_offsets\":[64,128]},"
+          + "\"lstm.bias_ih_l0\":{\"dtype\":\"F32\",\"shape\":[8],\"data_offsets\":[128,160]}";
+
+  @Test
+  void anLstmStateDictCompilesWithBothBiasesAndNamesAMissingOne() throws Exception {
+    Compilation fitting = compile(LSTM_NET, file("{" + LSTM_WEIGHTS
+        + ",\"lstm.bias_hh_l0\":{\"dtype\":\"F32\",\"shape\":[8],\"data_offsets\":[160,192]}}", 192));
+    assertThat(fitting).succeeded();
+    assertThat(kilnDiagnostics(fitting)).isEmpty();
+
+    Compilation missing = compile(LSTM_NET, file("{" + LSTM_WEIGHTS + "}", 160));
+    assertThat(missing).failed();
+    assertThat(missing).hadErrorContaining("[kiln.weights] @Weights file w.safetensors does not fit the network: "
+        + "tensor \"lstm.bias_hh_l0\" is missing").inFile(missing.sourceFiles().get(0)).onLine(WEIGHTS_LINE);
+
+    Compilation kerasName = compile(LSTM_NET, file("{" + LSTM_WEIGHTS
+        + ",\"lstm.bias_hh_l0\":{\"dtype\":\"F32\",\"shape\":[8],\"data_offsets\":[160,192]}"
+        + ",\"lstm.bias\":{\"dtype\":\"F32\",\"shape\":[8],\"data_offsets\":[192,224]}}", 224));
+    assertThat(kerasName).failed();
+    assertThat(kerasName).hadErrorContaining("tensor \"lstm.bias\" is not in network Net (it has "
+        + "[lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0])");
+  }
+
   // ------------------------------------------------------------------ helpers
 
   /** A safetensors file: the length prefix, {@code header} unpadded, then {@code dataBytes} zero bytes. */

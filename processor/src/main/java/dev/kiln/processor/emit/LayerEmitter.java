@@ -26,6 +26,14 @@ public interface LayerEmitter {
     return List.of();
   }
 
+  /**
+   * Code run after the layer's tensors got their initializers: an LSTM sets its forget gate's bias
+   * to 1 (Keras's {@code unit_forget_bias}). Nothing by default.
+   */
+  default CodeBlock afterInitialize(LayerContext layer) {
+    return CodeBlock.of("");
+  }
+
   /** Computes the layer's output from its inputs for the first {@code n} samples. */
   CodeBlock forward(LayerContext layer);
 

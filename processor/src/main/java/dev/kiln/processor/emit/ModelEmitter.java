@@ -19,6 +19,7 @@ import dev.kiln.processor.model.NetworkPlan;
 import dev.kiln.processor.model.NetworkSpec;
 import dev.kiln.processor.model.OptimizerSpec;
 import dev.kiln.processor.model.Parameter;
+import dev.kiln.processor.model.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -461,6 +462,16 @@ public final class ModelEmitter {
       for (TensorPlan t : node.tensors()) {
         Parameter p = t.parameter();
         CodeBlock order = p.permuted() ? CodeBlock.of(", $L", intArray(p.storedOrder())) : CodeBlock.of("");
+        if (!p.savedAs().isEmpty()) {
+          List<CodeBlock> parts = new ArrayList<>();
+          for (String part : p.savedAs()) {
+            parts.add(CodeBlock.of("$S", node.name() + "." + part));
+          }
+          tensors.add(CodeBlock.of("\n    new $T($S, $L, $L, $L, $L, $T.of($L))", RuntimeNames.TENSOR_SLICE,
+              node.name() + "." + t.suffix(), offset(node, t.suffix()), intArray(p.savedShape().toArray()),
+              intArray(p.storedOrder()), p.trainable(), RuntimeNames.LIST, CodeBlock.join(parts, ", ")));
+          continue;
+        }
         CodeBlock rest = p.viewed()
             ? CodeBlock.of(", $L, $L", p.trainable(), intArray(p.permutedShape().toArray()))
             : CodeBlock.of("$L", p.trainable() ? "" : ", false");
@@ -793,6 +804,7 @@ public final class ModelEmitter {
       for (TensorPlan t : layer.tensors()) {
         statements.add(initializer(t.parameter(), offset(layer, t.suffix())));
       }
+      initialize.addCode(emitter(layer).afterInitialize(context(layer)));
     }
     addChunked(program, initialize, statements, "initializeTensors", false,
         List.of(ParameterSpec.builder(RuntimeNames.SPLITTABLE_RANDOM, "random").build()), "random");
@@ -819,6 +831,13 @@ public final class ModelEmitter {
         return CodeBlock.of("$T.constant(params, $L, $L, 0f)", RuntimeNames.INITIALIZERS, offset, count);
       case ONES:
         return CodeBlock.of("$T.constant(params, $L, $L, 1f)", RuntimeNames.INITIALIZERS, offset, count);
+              case UNIFORM:
+        return CodeBlock.of("$T.randomUniform(random, params, $L, $L)", RuntimeNames.INITIALIZERS, offset, count);
+      case ORTHOGONAL: {
+        Shape stored = p.storedShape();
+        return CodeBlock.of("$T.orthogonal(random, params, $L, $L, $L)", RuntimeNames.INITIALIZERS, offset,
+            count / stored.last(), stored.last());
+      }
       case CONSTANT:
         return CodeBlock.of("$T.constant(params, $L, $L, $Lf)", RuntimeNames.INITIALIZERS, offset, count,
             (float) p.initValue());

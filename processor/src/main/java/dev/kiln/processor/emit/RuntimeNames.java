@@ -25,6 +25,8 @@ public final class RuntimeNames {
   public static final ClassName INITIALIZERS = ClassName.get(INTERNAL, "Initializers");
   public static final ClassName GEMM = ClassName.get(RUNTIME + ".kernels", "Gemm");
   public static final ClassName ELEMENTWISE = ClassName.get(RUNTIME + ".kernels", "Elementwise");
+  public static final ClassName EMBEDDINGS = ClassName.get(RUNTIME + ".kernels", "Embeddings");
+  public static final ClassName RECURRENT = ClassName.get(RUNTIME + ".kernels", "Recurrent");
   public static final ClassName NOISE = ClassName.get(RUNTIME + ".kernels", "Noise");
   public static final ClassName NORMALIZATION = ClassName.get(RUNTIME + ".kernels", "Normalization");
   public static final ClassName CONVOLUTION = ClassName.get(RUNTIME + ".kernels", "Convolution");

@@ -36,7 +36,11 @@ public final class LayerKinds {
       new Kind("AvgPool2D", PoolLayer::readAverage),
       new Kind("GlobalAveragePool2D", GlobalPoolLayer::readAverage),
       new Kind("GlobalMaxPool2D", GlobalPoolLayer::readMax),
-      new Kind("Flatten", FlattenLayer::read));
+      new Kind("Flatten", FlattenLayer::read),
+      new Kind("LSTM", RecurrentLayer::readLstm),
+      new Kind("GRU", RecurrentLayer::readGru),
+      new Kind("SimpleRNN", RecurrentLayer::readSimpleRnn),
+      new Kind("Embedding", EmbeddingLayer::read));
 
   private LayerKinds() {}
 

@@ -33,6 +33,30 @@ class AllocationTest {
   }
 
   @Test
+  void recurrentTrainingStepAndPredictionAllocateNothing() {
+    RecurrentFixtureNetworks_NetLstmStackedModel lstm = new RecurrentFixtureNetworks_NetLstmStackedModel(1, 8);
+    RecurrentFixtureNetworks_NetGruSeqModel gru = new RecurrentFixtureNetworks_NetGruSeqModel(1, 8);
+    RecurrentFixtureNetworks_NetRnnLastModel rnn = new RecurrentFixtureNetworks_NetRnnLastModel(1, 8);
+    float[][] x = new float[8][24];
+    float[][] y = new float[8][3];
+    float[][] xs = new float[8][15];
+    float[][] ys = new float[8][10];
+    float[][] yr = new float[8][2];
+    for (int i = 0; i < 8; i++) {
+      x[i][i] = 1;
+      y[i][i % 3] = 1;
+      xs[i][i] = 0.5f;
+      ys[i][i] = -0.5f;
+      yr[i][i % 2] = 1;
+    }
+    assertAllocatesNothing(() -> lstm.trainOnBatch(x, y));
+    assertAllocatesNothing(() -> gru.trainOnBatch(xs, ys));
+    assertAllocatesNothing(() -> rnn.trainOnBatch(xs, yr));
+    float[] out = new float[3];
+    assertAllocatesNothing(() -> lstm.predict(x[0], out));
+  }
+
+  @Test
   void threadSplitTrainingStepAllocatesNothing() {
     int before = dev.kiln.runtime.kernels.Parallelism.threads();
     dev.kiln.runtime.kernels.Parallelism.setThreads(2);

@@ -67,7 +67,9 @@ final class Fixture {
     List<SafeTensors.Tensor> tensors = new ArrayList<>();
     for (LayerInfo layer : model.core().info().layers()) {
       for (TensorSlice slice : layer.tensors()) {
-        tensors.add(SafeTensors.Tensor.of(slice.name(), file.floats(slice.name()), file.info(slice.name()).shape()));
+        for (String saved : slice.savedNames()) { // PyTorch's names: an LSTM bias is bias_ih_l0 + bias_hh_l0
+          tensors.add(SafeTensors.Tensor.of(saved, file.floats(saved), file.info(saved).shape()));
+        }
       }
     }
     Path weights = dir.resolve(name + "-weights.safetensors");

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * training-mode loss and every parameter's gradient within 1e-4; parameters and inference loss
  * after three optimizer steps within 1e-4. Also the gradient of the training-mode loss with respect
  * to every input value ({@code backwardToInput}) within 1e-4. A network with several inputs is
- * called through the {@code List<float[][]>} overloads, its inputs in declaration order.
+ * called through the {@code List<float[][]>} overloads, its inputs in declaration order. The
+ * recurrent networks of {@link RecurrentFixtureNetworks} (LSTM, GRU, SimpleRNN) run the same checks.
  */
 class GraphPyTorchReferenceTest {
   static final double OUTPUT_TOLERANCE = PyTorchReferenceTest.OUTPUT_TOLERANCE;
@@ -35,7 +36,24 @@ class GraphPyTorchReferenceTest {
         network("net_concat", seed -> new GraphFixtureNetworks_NetConcatModel(seed, 8)),
         network("net_fanout3", seed -> new GraphFixtureNetworks_NetFanout3Model(seed, 8)),
         network("net_two_inputs", seed -> new GraphFixtureNetworks_NetTwoInputsModel(seed, 8), "tabular", "extra"),
-        network("net_dense_seq", seed -> new GraphFixtureNetworks_NetDenseSeqModel(seed, 8)));
+        network("net_dense_seq", seed -> new GraphFixtureNetworks_NetDenseSeqModel(seed, 8)),
+        network("net_lstm_seq", seed -> new RecurrentFixtureNetworks_NetLstmSeqModel(seed, 8)),
+        network("net_lstm_last", seed -> new RecurrentFixtureNetworks_NetLstmLastModel(seed, 8)),
+        network("net_lstm_stacked", seed -> new RecurrentFixtureNetworks_NetLstmStackedModel(seed, 8)),
+        network("net_gru_seq", seed -> new RecurrentFixtureNetworks_NetGruSeqModel(seed, 8)),
+        network("net_gru_last", seed -> new RecurrentFixtureNetworks_NetGruLastModel(seed, 8)),
+        network("net_rnn_seq", seed -> new RecurrentFixtureNetworks_NetRnnSeqModel(seed, 8)),
+        network("net_rnn_last", seed -> new RecurrentFixtureNetworks_NetRnnLastModel(seed, 8)));
+  }
+
+  /**
+   * Every network above and those whose input is token ids ({@code @Embedding}), which have no
+   * finite differences in their input (InputGradientCheckTest uses {@link #networks}): their input
+   * gradient is zero.
+   */
+  static Stream<Arguments> allNetworks() {
+    return Stream.concat(networks(), Stream.of(
+        network("net_embedding_lstm", seed -> new RecurrentFixtureNetworks_NetEmbeddingLstmModel(seed, 8))));
   }
 
   private static Arguments network(String name, LongFunction<Model> factory, String... inputs) {
@@ -43,7 +61,7 @@ class GraphPyTorchReferenceTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("networks")
+  @MethodSource("allNetworks")
   void forwardMatchesPyTorch(String name, LongFunction<Model> factory, List<String> inputNames) throws Exception {
     Fixture fixture = Fixture.load(name);
     Model model = fixture.modelAtInitialWeights(factory, dir);
@@ -57,7 +75,7 @@ class GraphPyTorchReferenceTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("networks")
+  @MethodSource("allNetworks")
   void gradientsMatchPyTorch(String name, LongFunction<Model> factory, List<String> inputNames) throws Exception {
     Fixture fixture = Fixture.load(name);
     Model model = fixture.modelAtInitialWeights(factory, dir);
@@ -69,7 +87,7 @@ class GraphPyTorchReferenceTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("networks")
+  @MethodSource("allNetworks")
   void threeOptimizerStepsMatchPyTorch(String name, LongFunction<Model> factory, List<String> inputNames)
       throws Exception {
     Fixture fixture = Fixture.load(name);
@@ -88,7 +106,7 @@ class GraphPyTorchReferenceTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("networks")
+  @MethodSource("allNetworks")
   void inputGradientsMatchPyTorch(String name, LongFunction<Model> factory, List<String> inputNames)
       throws Exception {
     Fixture fixture = Fixture.load(name);

@@ -100,4 +100,35 @@ class SummaryTest {
     // The DOS code page has light box lines but not Keras's heavy header ones: ASCII too.
     assertFalse(Summary.canDrawBoxes(java.nio.charset.Charset.forName("IBM437")));
   }
+
+  /**
+   * Keras's counts: LSTM 4 H (I + H + 1) with one bias (LSTM(128) on 27 features: 79,872), GRU
+   * (reset_after) 3 H (I + H + 2), SimpleRNN H (I + H + 1).
+   */
+  @Test
+  void recurrentLayersCountAsKerasDoes() {
+    RecurrentSummaryNetworks_CharModelModel model = new RecurrentSummaryNetworks_CharModelModel();
+    assertEquals(79_872, model.lstm().parameterCount());
+    assertEquals(3 * 64 * (128 + 64 + 2), model.gru().parameterCount());
+    assertEquals(32 * (64 + 32 + 1), model.rnn().parameterCount());
+    assertEquals(27 * 32 + 27, model.output().parameterCount());
+    String expected = String.join("\n",
+        "Model: \"CharModel\"",
+        "┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓",
+        "┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃",
+        "┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩",
+        "│ lstm (LSTM)                     │ (None, 10, 128)        │        79,872 │",
+        "├─────────────────────────────────┼────────────────────────┼───────────────┤",
+        "│ gru (GRU)                       │ (None, 10, 64)         │        37,248 │",
+        "├─────────────────────────────────┼────────────────────────┼───────────────┤",
+        "│ rnn (SimpleRNN)                 │ (None, 32)             │         3,104 │",
+        "├─────────────────────────────────┼────────────────────────┼───────────────┤",
+        "│ output (Dense)                  │ (None, 27)             │           891 │",
+        "└─────────────────────────────────┴────────────────────────┴───────────────┘",
+        " Total params: 121,115 (473.11 KB)",
+        " Trainable params: 121,115 (473.11 KB)",
+        " Non-trainable params: 0 (0.00 B)",
+        "");
+    assertEquals(expected, model.summary());
+  }
 }

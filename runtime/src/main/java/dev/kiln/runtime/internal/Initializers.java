@@ -36,6 +36,52 @@ public final class Initializers {
     truncatedNormal(random, w, offset, count, Math.sqrt(1.0 / fanIn));
   }
 
+  /**
+   * Keras's {@code Orthogonal} (gain 1) for a [rows x cols] matrix at {@code offset}: draws a normal
+   * [max x min] matrix, orthonormalizes its columns (modified Gram-Schmidt in double, which is the
+   * QR decomposition's Q with R's diagonal made positive, Keras's sign rule) and writes Q, or Q^T
+   * when rows < cols, so that the rows or the columns, whichever are fewer, are orthonormal.
+   */
+  public static void orthogonal(SplittableRandom random, float[] w, int offset, int rows, int cols) {
+    int big = Math.max(rows, cols);
+    int small = Math.min(rows, cols);
+    double[][] q = new double[small][big]; // column-major: q[column][row]
+    for (int r = 0; r < big; r++) {
+      for (int c = 0; c < small; c++) {
+        q[c][r] = standardNormal(random);
+      }
+    }
+    for (int c = 0; c < small; c++) {
+      for (int p = 0; p < c; p++) {
+        double dot = 0;
+        for (int r = 0; r < big; r++) {
+          dot += q[p][r] * q[c][r];
+        }
+        for (int r = 0; r < big; r++) {
+          q[c][r] -= dot * q[p][r];
+        }
+      }
+      double norm = 0;
+      for (int r = 0; r < big; r++) {
+        norm += q[c][r] * q[c][r];
+      }
+      norm = Math.sqrt(norm);
+      for (int r = 0; r < big; r++) {
+        q[c][r] /= norm;
+      }
+    }
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        w[offset + r * cols + c] = (float) (rows >= cols ? q[c][r] : q[r][c]);
+      }
+    }
+  }
+
+  /** Uniform in [-0.05, 0.05): Keras's {@code RandomUniform()} and its Embedding default. */
+  public static void randomUniform(SplittableRandom random, float[] w, int offset, int count) {
+    uniform(random, w, offset, count, 0.05);
+  }
+
   public static void constant(float[] w, int offset, int count, float value) {
     java.util.Arrays.fill(w, offset, offset + count, value);
   }

@@ -18,12 +18,29 @@ import java.util.Arrays;
  *     permutes: a Dense weight after a Flatten is saved [out, C * H * W] (PyTorch's channels-first
  *     flattening) and stored [H, W, C, out], so it is permuted as [out, C, H, W] with order
  *     {2, 3, 1, 0}; the file keeps {@code shape}. Equal to {@code shape} otherwise.
+ * @param savedAs empty when the tensor is saved under {@code name}; otherwise the names of the
+ *     tensors (each of {@code shape}) whose sum it is in a file: save writes the value under the
+ *     first name and zeros under the others, load adds them up. An LSTM keeps Keras's one bias per
+ *     gate ({@code lstm.bias}) where PyTorch keeps two ({@code lstm.bias_ih_l0}, {@code
+ *     lstm.bias_hh_l0}) that only ever act as their sum.
  */
 public record TensorSlice(
-    String name, int offset, int[] shape, int[] storedOrder, boolean trainable, int[] permutedShape) {
-  /** A tensor whose stored order permutes its saved axes. */
+    String name, int offset, int[] shape, int[] storedOrder, boolean trainable, int[] permutedShape,
+    java.util.List<String> savedAs) {
+  /** A tensor whose stored order permutes its saved axes, saved under its own name. */
   public TensorSlice(String name, int offset, int[] shape, int[] storedOrder, boolean trainable) {
-    this(name, offset, shape, storedOrder, trainable, shape);
+    this(name, offset, shape, storedOrder, trainable, shape, java.util.List.of());
+  }
+
+  /** A tensor permuted through a view of its saved shape with more axes. */
+  public TensorSlice(String name, int offset, int[] shape, int[] storedOrder, boolean trainable, int[] permutedShape) {
+    this(name, offset, shape, storedOrder, trainable, permutedShape, java.util.List.of());
+  }
+
+  /** A tensor saved as the sum of the tensors {@code savedAs}. */
+  public TensorSlice(String name, int offset, int[] shape, int[] storedOrder, boolean trainable,
+      java.util.List<String> savedAs) {
+    this(name, offset, shape, storedOrder, trainable, shape, savedAs);
   }
 
   /** A trainable tensor stored as saved. */
@@ -45,6 +62,10 @@ public record TensorSlice(
     shape = shape.clone();
     storedOrder = storedOrder.clone();
     permutedShape = permutedShape.clone();
+    savedAs = java.util.List.copyOf(savedAs);
+    if (savedAs.size() == 1) {
+      throw new IllegalArgumentException(name + ": a tensor saved as a sum needs two or more names, got " + savedAs);
+    }
     if (product(permutedShape) != product(shape)) {
       throw new IllegalArgumentException(name + ": " + Arrays.toString(permutedShape) + " is no view of "
           + Arrays.toString(shape));
@@ -61,6 +82,11 @@ public record TensorSlice(
       }
       seen[axis] = true;
     }
+  }
+
+  /** The names it has in a file: {@code name}, or the names of the tensors whose sum it is. */
+  public java.util.List<String> savedNames() {
+    return savedAs.isEmpty() ? java.util.List.of(name) : savedAs;
   }
 
   private static long product(int[] dims) {
@@ -184,7 +210,8 @@ public record TensorSlice(
         && Arrays.equals(t.shape, shape)
         && Arrays.equals(t.storedOrder, storedOrder)
         && t.trainable == trainable
-        && Arrays.equals(t.permutedShape, permutedShape);
+        && Arrays.equals(t.permutedShape, permutedShape)
+        && t.savedAs.equals(savedAs);
   }
 
   @Override
@@ -197,6 +224,7 @@ public record TensorSlice(
     return name + Arrays.toString(shape) + "@" + offset
         + (permuted() ? " (stored with axes " + Arrays.toString(storedOrder)
             + (Arrays.equals(permutedShape, shape) ? "" : " of " + Arrays.toString(permutedShape)) + ")" : "")
-        + (trainable ? "" : " (non-trainable)");
+        + (trainable ? "" : " (non-trainable)")
+        + (savedAs.isEmpty() ? "" : " (saved as the sum of " + String.join(" + ", savedAs) + ")");
   }
 }

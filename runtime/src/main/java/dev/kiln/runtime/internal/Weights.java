@@ -25,6 +25,10 @@ import java.util.Set;
  * running_mean} or {@code running_var} tensor, {@link #save} writes the counter as 0, so PyTorch's
  * strict {@code load_state_dict} finds its own layout, and {@link #load} accepts the counter if
  * present (it must be an integer scalar), checks it and discards its value.
+ *
+ * <p>A tensor Kiln keeps as one but PyTorch as several that only act as their sum (an LSTM's
+ * {@code bias_ih_l0} and {@code bias_hh_l0}; {@link TensorSlice#savedAs}) is saved as the value
+ * under the first name and zeros under the others, and loaded as the sum of all of them.
  */
 public final class Weights {
   private Weights() {}
@@ -34,8 +38,12 @@ public final class Weights {
     for (LayerInfo layer : info.layers()) {
       List<String> names = new ArrayList<>();
       for (TensorSlice slice : layer.tensors()) {
-        tensors.add(SafeTensors.Tensor.of(slice.name(), slice.read(params), longs(slice.shape())));
-        names.add(slice.name());
+        float[] value = slice.read(params);
+        for (String saved : slice.savedNames()) {
+          tensors.add(SafeTensors.Tensor.of(saved, value, longs(slice.shape())));
+          names.add(saved);
+          value = new float[value.length]; // the parts after the first are zeros
+        }
       }
       for (String counter : BatchCounters.expectedFor(names)) {
         tensors.add(SafeTensors.LongTensor.scalar(counter, 0)); // steps are not counted: 0
@@ -65,14 +73,27 @@ public final class Weights {
     List<String> names = new ArrayList<>();
     for (LayerInfo layer : info.layers()) {
       for (TensorSlice slice : layer.tensors()) {
-        names.add(slice.name());
-        unexpected.remove(slice.name());
-        if (!file.contains(slice.name())) {
-          missing.add(slice.name());
-          continue;
+        float[] sum = null;
+        for (String saved : slice.savedNames()) {
+          names.add(saved);
+          unexpected.remove(saved);
+          if (!file.contains(saved)) {
+            missing.add(saved);
+            continue;
+          }
+          float[] part = file.floats(saved, longs(slice.shape()));
+          if (sum == null) {
+            sum = part;
+          } else {
+            for (int i = 0; i < sum.length; i++) {
+              sum[i] += part[i];
+            }
+          }
         }
-        slices.add(slice);
-        values.add(file.floats(slice.name(), longs(slice.shape())));
+        if (sum != null) {
+          slices.add(slice);
+          values.add(sum);
+        }
       }
     }
     for (String counter : BatchCounters.expectedFor(names)) {
