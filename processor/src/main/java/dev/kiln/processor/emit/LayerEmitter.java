@@ -27,11 +27,11 @@ public interface LayerEmitter {
   }
 
   /**
-   * Code run after the layer's tensors got their initializers: an LSTM sets its forget gate's bias
-   * to 1 (Keras's {@code unit_forget_bias}). Nothing by default.
+   * A statement run after the layer's tensors got their initializers (an LSTM sets its forget
+   * gate's bias to 1, Keras's {@code unit_forget_bias}), or null for none.
    */
   default CodeBlock afterInitialize(LayerContext layer) {
-    return CodeBlock.of("");
+    return null;
   }
 
   /** Computes the layer's output from its inputs for the first {@code n} samples. */

@@ -804,7 +804,10 @@ public final class ModelEmitter {
       for (TensorPlan t : layer.tensors()) {
         statements.add(initializer(t.parameter(), offset(layer, t.suffix())));
       }
-      initialize.addCode(emitter(layer).afterInitialize(context(layer)));
+      CodeBlock after = emitter(layer).afterInitialize(context(layer));
+      if (after != null) {
+        statements.add(after);
+      }
     }
     addChunked(program, initialize, statements, "initializeTensors", false,
         List.of(ParameterSpec.builder(RuntimeNames.SPLITTABLE_RANDOM, "random").build()), "random");

@@ -62,10 +62,11 @@ final class RecurrentEmitter implements LayerEmitter {
   @Override
   public CodeBlock afterInitialize(LayerContext layer) {
     if (spec.cell() == Cell.LSTM && spec.unitForgetBias()) {
-      return CodeBlock.of("$T.constant(params, $L + $L, $L, 1f); // unitForgetBias: the forget gate's bias\n",
-          RuntimeNames.INITIALIZERS, layer.offset("bias"), spec.units(), spec.units());
+      // unitForgetBias: the forget gate's bias (the second of the i, f, g, o blocks) starts at 1
+      return CodeBlock.of("$T.constant(params, $L + $L, $L, 1f)", RuntimeNames.INITIALIZERS, layer.offset("bias"),
+          spec.units(), spec.units());
     }
-    return CodeBlock.of("");
+    return null;
   }
 
   @Override
