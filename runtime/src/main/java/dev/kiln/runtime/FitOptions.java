@@ -33,6 +33,7 @@ public final class FitOptions {
   private GradientClipping gradientClipping;
   private boolean terminateOnNaN;
   private boolean diagnostics;
+  private int initialEpoch;
 
   private FitOptions(int epochs) {
     if (epochs < 1) {
@@ -58,6 +59,7 @@ public final class FitOptions {
     this.scheduleUnit = from.scheduleUnit;
     this.callbacks = from.callbacks;
     this.gradientClipping = from.gradientClipping;
+    this.initialEpoch = from.initialEpoch;
     this.terminateOnNaN = from.terminateOnNaN;
     this.diagnostics = from.diagnostics;
   }
@@ -182,6 +184,28 @@ public final class FitOptions {
     FitOptions copy = new FitOptions(this);
     copy.diagnostics = on;
     return copy;
+  }
+
+  /**
+   * Resume as if epochs 1..{@code initialEpoch} had already run in this same call (Keras's {@code
+   * initial_epoch}): fit runs epochs {@code initialEpoch + 1} to {@link #epochs()}, with the shuffle
+   * order, epoch-based schedule and step count those epochs would have had. With a checkpoint
+   * ({@link ModelCore#saveCheckpoint}) 2 epochs, save, load, then {@code
+   * epochs(4).withInitialEpoch(2)} equals 4 epochs bit for bit.
+   */
+  public FitOptions withInitialEpoch(int initialEpoch) {
+    if (initialEpoch < 0 || initialEpoch >= epochs) {
+      throw new IllegalArgumentException(
+          "initialEpoch must be in [0, epochs) = [0, " + epochs + "), was " + initialEpoch);
+    }
+    FitOptions copy = new FitOptions(this);
+    copy.initialEpoch = initialEpoch;
+    return copy;
+  }
+
+  /** Epochs taken as already run (see {@link #withInitialEpoch}); 0 by default. */
+  public int initialEpoch() {
+    return initialEpoch;
   }
 
   public boolean diagnostics() {

@@ -98,6 +98,16 @@ public interface Model {
     core().load(path);
   }
 
+  /** See {@link ModelCore#saveCheckpoint}. */
+  default void saveCheckpoint(java.nio.file.Path path) throws java.io.IOException {
+    core().saveCheckpoint(path);
+  }
+
+  /** See {@link ModelCore#loadCheckpoint}. */
+  default void loadCheckpoint(java.nio.file.Path path) throws java.io.IOException {
+    core().loadCheckpoint(path);
+  }
+
   /**
    * Runs the generated passes on zeros until the JIT has compiled them (about two thousand
    * iterations at batch 32, or the maximum batch if smaller), so the first real call is fast.

@@ -39,6 +39,8 @@ public final class ModelCore implements TrainingContext {
   private final Map<String, Layer> layers = new LinkedHashMap<>();
   private final int outputSize;
   private Optimizer optimizer;
+  /** The epoch number the last fit ended at (or a loaded checkpoint's). */
+  private int epoch;
 
   /**
    * Initializes the network's parameters from {@code seed} and takes {@code optimizer} as the
@@ -126,6 +128,15 @@ public final class ModelCore implements TrainingContext {
     layout.setTrainable(layer, trainable);
   }
 
+  /**
+   * Sets a layer's learning-rate multiplier (see {@link Layer#setLearningRateMultiplier}):
+   * differential learning rates for fine-tuning.
+   */
+  public void setLearningRateMultiplier(String layer, float multiplier) {
+    layer(layer);
+    layout.setLearningRateMultiplier(layer, multiplier);
+  }
+
   /** Whether the layer's parameters are updated by training. */
   public boolean isTrainable(String layer) {
     layer(layer);
@@ -178,7 +189,9 @@ public final class ModelCore implements TrainingContext {
    * per input, in declaration order, each with one row per sample.
    */
   public History fit(List<float[][]> inputs, float[][] y, FitOptions options) {
-    return new Trainer(net, data, layout, optimizer, this::evaluateChecked, this).fit(inputs, y, options);
+    History history = new Trainer(net, data, layout, optimizer, this::evaluateChecked, this).fit(inputs, y, options);
+    epoch = options.initialEpoch() + history.epochs();
+    return history;
   }
 
   /**
@@ -428,6 +441,47 @@ public final class ModelCore implements TrainingContext {
    */
   public void load(Path path) throws IOException {
     Weights.load(info, net.parameterArray(), path);
+  }
+
+  /**
+   * Loads part of a weights file (transfer learning: a base trained elsewhere), by layer names with
+   * an optional mapping of the file's names (see {@link LoadOptions}). Strict by default: every
+   * wanted tensor must be found with its shape and every file tensor used, or {@link
+   * PartialLoadException} is thrown and nothing changes. Non-strict loads what fits.
+   *
+   * @return what was loaded, skipped (in the file, not wanted), missing (wanted, not in the file)
+   *     and of the wrong shape; its {@code toString()} prints a line per tensor
+   */
+  public LoadReport loadPartial(Path path, LoadOptions options) throws IOException {
+    return Weights.loadPartial(info, net.parameterArray(), path, options);
+  }
+
+  /**
+   * Writes a training checkpoint atomically to one safetensors file: the parameters (as {@link
+   * #save}), the optimizer's state arrays ({@code optimizer.m}, {@code optimizer.v}, ...), its
+   * iteration count and learning rate, the noise stream's state and the epoch the last fit reached
+   * ({@link #epoch()}). {@link #loadCheckpoint} into a new instance then resumes exactly: fit with
+   * {@code FitOptions.epochs(total).withInitialEpoch(core.epoch())}.
+   */
+  public void saveCheckpoint(Path path) throws IOException {
+    dev.kiln.runtime.internal.Checkpoint.save(info, net.parameterArray(), optimizer, net.noiseState()[0], epoch, path);
+  }
+
+  /**
+   * Restores a checkpoint written by {@link #saveCheckpoint}: parameters, optimizer state, noise
+   * stream and epoch. The optimizer must be of the same kind (its hyperparameters are the model's
+   * own; the learning rate is the checkpoint's). Everything is checked before anything changes.
+   */
+  public void loadCheckpoint(Path path) throws IOException {
+    dev.kiln.runtime.internal.Checkpoint.State state =
+        dev.kiln.runtime.internal.Checkpoint.load(info, net.parameterArray(), optimizer, path);
+    net.noiseState()[0] = state.noise();
+    epoch = state.epoch();
+  }
+
+  /** The epoch number the last fit ended at ({@code initialEpoch} + epochs run), or a loaded checkpoint's. */
+  public int epoch() {
+    return epoch;
   }
 
   /**

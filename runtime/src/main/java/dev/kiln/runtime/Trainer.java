@@ -82,7 +82,13 @@ final class Trainer {
       callback.onTrainBegin(context);
     }
     int step = 0;
-    for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+    for (int skipped = 1; skipped <= options.initialEpoch(); skipped++) { // resume: replay what those epochs drew
+      if (options.shuffle()) {
+        shuffle(order, shuffler);
+      }
+      step += (samples + batchSize - 1) / batchSize;
+    }
+    for (int epoch = options.initialEpoch() + 1; epoch <= options.epochs(); epoch++) {
       if (options.shuffle()) {
         shuffle(order, shuffler);
       }

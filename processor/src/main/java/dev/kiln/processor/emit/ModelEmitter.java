@@ -49,7 +49,7 @@ public final class ModelEmitter {
       "core", "Program", "K", "GEMM", "params", "grads", "target", "noise", "maxBatch", "inputBuffers",
       "inputGradientBuffers", "parameterGradients", "inputGradients", "lossGradient", "info", "initialize",
       "forward", "backward", "output", "outputGradient", "layerOutput", "loss", "batchBuffer", "n", "training",
-      "random", "index", "seed", "sharedParams");
+      "random", "index", "seed", "sharedParams", "frozen");
 
   private final NetworkPlan network;
   private final NetworkSpec spec;
@@ -60,6 +60,15 @@ public final class ModelEmitter {
   /** Edges whose gradient code adds into the shared gradient itself, needing no scratch buffer. */
   private final Set<String> addsDirectly = new java.util.HashSet<>();
   private boolean generatedAnnotation = true;
+
+  /** The layer's index in execution order, inputs not counted (as {@code NetworkInfo.layers()}). */
+  int layerIndex(LayerPlan layer) {
+    int index = network.layers().indexOf(layer);
+    if (index < 0) {
+      throw new IllegalStateException("no layer " + layer.name() + " in " + spec.type());
+    }
+    return index;
+  }
 
   public ModelEmitter(NetworkPlan network) {
     this.network = network;

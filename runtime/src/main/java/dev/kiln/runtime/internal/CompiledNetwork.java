@@ -35,6 +35,12 @@ public abstract class CompiledNetwork {
    * kernels.Noise}); seeded from the model's seed, so training is reproducible.
    */
   protected final long[] noise = new long[1];
+  /**
+   * Per layer (execution order), whether it is frozen at run time. A frozen batch-norm layer runs
+   * in inference mode even in training (Keras's rule): the generated forward tests {@code training
+   * && !frozen[i]}.
+   */
+  protected final boolean[] frozen;
   private final int outputWidth;
 
   protected CompiledNetwork(NetworkInfo info, int maxBatch) {
@@ -65,6 +71,7 @@ public abstract class CompiledNetwork {
       inputGradientBuffers[i] = batchBuffer(maxBatch, info.inputSize(i));
     }
     this.target = batchBuffer(maxBatch, info.targetSize());
+    this.frozen = new boolean[info.layers().size()];
   }
 
   /**
@@ -142,6 +149,11 @@ public abstract class CompiledNetwork {
 
   public final float[] layerOutputBuffer(int layer) {
     return layerOutput(layer);
+  }
+
+  /** The per-layer frozen flags themselves (execution order); see {@link #frozen}. */
+  public final boolean[] frozenFlags() {
+    return frozen;
   }
 
   /** The noise stream's state, one long: dropout masks and Gaussian noise draw from it. */

@@ -41,6 +41,43 @@ abstract class AbstractOptimizer implements Optimizer {
     }
   }
 
+  @Override
+  public final void step(float[] params, float[] grads, int[] ranges, float[] rateScales, int rangeCount) {
+    for (int r = 0; r < rangeCount; r++) {
+      int from = ranges[2 * r];
+      int to = ranges[2 * r + 1];
+      Objects.checkFromToIndex(from, to, size);
+      Objects.checkFromToIndex(from, to, params.length);
+      Objects.checkFromToIndex(from, to, grads.length);
+    }
+    iterations++;
+    float base = learningRate;
+    try {
+      for (int r = 0; r < rangeCount; r++) {
+        learningRate = base * rateScales[r];
+        update(params, grads, ranges[2 * r], ranges[2 * r + 1]);
+      }
+    } finally {
+      learningRate = base;
+    }
+  }
+
+  @Override
+  public final java.util.Map<String, float[]> state() {
+    return java.util.Collections.unmodifiableMap(stateArrays());
+  }
+
+  /** The state arrays by name, in a stable order. */
+  abstract java.util.LinkedHashMap<String, float[]> stateArrays();
+
+  @Override
+  public final void setIterations(long iterations) {
+    if (iterations < 0) {
+      throw new IllegalArgumentException(name + ": iterations must be >= 0, was " + iterations);
+    }
+    this.iterations = iterations;
+  }
+
   /** Applies one step to {@code [from, to)}; {@link #iterations} already counts it. */
   abstract void update(float[] params, float[] grads, int from, int to);
 
