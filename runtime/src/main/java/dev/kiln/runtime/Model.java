@@ -53,6 +53,11 @@ public interface Model {
     return core().predict(inputs);
   }
 
+  /** See {@link ModelCore#evaluate(float[][], float[][], Metrics)}. */
+  default Evaluation evaluate(float[][] x, float[][] y, Metrics metrics) {
+    return core().evaluate(x, y, metrics);
+  }
+
   /** Loss and accuracy on the given data, with inference behaviour. */
   default Evaluation evaluate(float[][] x, float[][] y) {
     return core().evaluate(x, y);

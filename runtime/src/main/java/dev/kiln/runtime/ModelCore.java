@@ -356,21 +356,61 @@ public final class ModelCore implements TrainingContext {
     return evaluateChecked(x, y);
   }
 
+  /**
+   * Loss, accuracy and {@code metrics} (precision, recall, F1, top-k, AUC, confusion matrix, MAE;
+   * see {@link Metric}) over the data, in inference mode.
+   */
+  public Evaluation evaluate(float[][] x, float[][] y, Metrics metrics) {
+    Objects.requireNonNull(metrics, "metrics");
+    float[][][] xs = data.inputArrays(data.single(x), DataRole.EVALUATION);
+    data.checkData(xs, y, DataRole.EVALUATION);
+    return evaluateChecked(xs, y, metrics);
+  }
+
+  /** How this network's targets encode the truth, for {@link Metrics#compute}. */
+  public Metrics.Targets targets() {
+    switch (info.accuracy()) {
+      case CATEGORICAL:
+        return Metrics.Targets.ONE_HOT;
+      case SPARSE_CATEGORICAL:
+        return Metrics.Targets.CLASS_INDEX;
+      case BINARY:
+        return Metrics.Targets.BINARY;
+      default:
+        return Metrics.Targets.REGRESSION;
+    }
+  }
+
   private Evaluation evaluateChecked(float[][][] x, float[][] y) {
+    return evaluateChecked(x, y, null);
+  }
+
+  private Evaluation evaluateChecked(float[][][] x, float[][] y, Metrics metrics) {
     double lossSum = 0;
     long correct = 0;
     int samples = x[0].length;
     int maxBatch = net.maxBatch();
+    float[][] predictions = metrics == null || metrics.list().isEmpty() ? null : new float[samples][outputSize];
     for (int from = 0; from < samples; from += maxBatch) {
       int n = Math.min(maxBatch, samples - from);
       data.loadBatch(x, y, null, from, n);
       net.runForward(n, false);
       correct += data.countCorrect(n);
       lossSum += net.runLoss(n) * n;
+      if (predictions != null) {
+        float[] output = net.outputBuffer();
+        for (int r = 0; r < n; r++) {
+          System.arraycopy(output, r * outputSize, predictions[from + r], 0, outputSize);
+        }
+      }
     }
     double accuracy = info.accuracy() == dev.kiln.runtime.internal.Accuracy.NONE ? Double.NaN
         : correct / (double) ((long) samples * data.accuracyUnits());
-    return new Evaluation(lossSum / samples, accuracy);
+    if (predictions == null) {
+      return new Evaluation(lossSum / samples, accuracy);
+    }
+    Metrics.Result result = metrics.compute(predictions, y, targets());
+    return new Evaluation(lossSum / samples, accuracy, result.values(), result.confusion());
   }
 
   /** Predicts one sample into {@code out} (length outputSize); allocates nothing. */
