@@ -367,6 +367,17 @@ public final class ModelCore implements TrainingContext {
     return evaluateChecked(xs, y, metrics);
   }
 
+  /**
+   * Evaluates each group of samples separately ({@code groups[i]} is sample i's group): every
+   * metric per group and, through {@link GroupEvaluation#gap}, the largest gap between groups.
+   */
+  public GroupEvaluation evaluateByGroup(float[][] x, float[][] y, String[] groups, Metrics metrics) {
+    Objects.requireNonNull(x, "x");
+    Objects.requireNonNull(y, "y");
+    Objects.requireNonNull(metrics, "metrics");
+    return GroupEvaluation.of(x, y, groups, (gx, gy) -> evaluate(gx, gy, metrics));
+  }
+
   /** How this network's targets encode the truth, for {@link Metrics#compute}. */
   public Metrics.Targets targets() {
     switch (info.accuracy()) {
