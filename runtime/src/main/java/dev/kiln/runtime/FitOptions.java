@@ -34,6 +34,7 @@ public final class FitOptions {
   private boolean terminateOnNaN;
   private boolean diagnostics;
   private int initialEpoch;
+  private Metrics validationMetrics;
 
   private FitOptions(int epochs) {
     if (epochs < 1) {
@@ -60,6 +61,7 @@ public final class FitOptions {
     this.callbacks = from.callbacks;
     this.gradientClipping = from.gradientClipping;
     this.initialEpoch = from.initialEpoch;
+    this.validationMetrics = from.validationMetrics;
     this.terminateOnNaN = from.terminateOnNaN;
     this.diagnostics = from.diagnostics;
   }
@@ -201,6 +203,21 @@ public final class FitOptions {
     FitOptions copy = new FitOptions(this);
     copy.initialEpoch = initialEpoch;
     return copy;
+  }
+
+  /**
+   * Also compute these metrics on the validation data every epoch, recorded as {@code val_<name>}
+   * ({@code val_f1}, {@code val_auc}, {@code val_precision[2]}) so callbacks can monitor them.
+   */
+  public FitOptions withValidationMetrics(Metrics metrics) {
+    FitOptions copy = new FitOptions(this);
+    copy.validationMetrics = java.util.Objects.requireNonNull(metrics, "metrics");
+    return copy;
+  }
+
+  /** The metrics computed on validation data, or null for loss and accuracy only. */
+  public Metrics validationMetrics() {
+    return validationMetrics;
   }
 
   /** Epochs taken as already run (see {@link #withInitialEpoch}); 0 by default. */

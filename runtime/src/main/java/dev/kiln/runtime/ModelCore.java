@@ -189,7 +189,8 @@ public final class ModelCore implements TrainingContext {
    * per input, in declaration order, each with one row per sample.
    */
   public History fit(List<float[][]> inputs, float[][] y, FitOptions options) {
-    History history = new Trainer(net, data, layout, optimizer, this::evaluateChecked, this).fit(inputs, y, options);
+    History history = new Trainer(net, data, layout, optimizer,
+        (vx, vy) -> evaluateChecked(vx, vy, options.validationMetrics()), this).fit(inputs, y, options);
     epoch = options.initialEpoch() + history.epochs();
     return history;
   }

@@ -141,6 +141,7 @@ final class Trainer {
         if (info.accuracy() != Accuracy.NONE) {
           epochValues.put("val_accuracy", validated.accuracy());
         }
+        validated.metrics().forEach((name, value) -> epochValues.put("val_" + name, value));
       }
       if (schedule != null) {
         epochValues.put("lr", (double) optimizer.learningRate());

@@ -148,6 +148,21 @@ class EvaluationToolsTest {
   }
 
   @Test
+  void validationMetricsAreRecordedAndMonitored() {
+    EvaluationToolsTest_ClassifierModel model = new EvaluationToolsTest_ClassifierModel(4);
+    float[][] vx = java.util.Arrays.copyOfRange(X, 60, 90);
+    float[][] vy = java.util.Arrays.copyOfRange(Y, 60, 90);
+    dev.kiln.runtime.training.EarlyStopping stopping =
+        dev.kiln.runtime.training.EarlyStopping.monitoring("val_f1").withPatience(50);
+    dev.kiln.runtime.History history = model.fit(java.util.Arrays.copyOfRange(X, 0, 60),
+        java.util.Arrays.copyOfRange(Y, 0, 60), FIT.withValidation(vx, vy)
+            .withValidationMetrics(Metrics.of(Metric.F1, Metric.AUC)).withCallbacks(stopping));
+    assertTrue(history.names().containsAll(List.of("val_f1", "val_auc", "val_f1[2]")), history.names().toString());
+    assertEquals(model.evaluate(vx, vy, Metrics.of(Metric.F1)).metric("f1"), history.last("val_f1"), 1e-15);
+    assertEquals(dev.kiln.runtime.training.MonitorMode.MAX, stopping.mode(), "higher F1 is better");
+  }
+
+  @Test
   void ensembleAveragesProbabilities() {
     List<EvaluationToolsTest_ClassifierModel> models = List.of(trained(1), trained(2), trained(3));
     Ensemble ensemble = Ensemble.of(models);
