@@ -45,9 +45,11 @@ final class EvaluationExample {
     System.out.println("--- Evaluation: Fashion-MNIST MLP 784-64-10, 1 epoch ---");
 
     List<SmallFashionMlpModel> models = new ArrayList<>();
+    dev.kiln.runtime.History firstHistory = null;
     for (int seed = 1; seed <= 5; seed++) {
       SmallFashionMlpModel model = new SmallFashionMlpModel(seed, 64);
-      model.fit(data.trainImages(), trainY, ONE_EPOCH.withShuffle(seed));
+      dev.kiln.runtime.History history = model.fit(data.trainImages(), trainY, ONE_EPOCH.withShuffle(seed));
+      firstHistory = firstHistory == null ? history : firstHistory;
       models.add(model);
     }
     SmallFashionMlpModel first = models.get(0);
@@ -63,6 +65,14 @@ final class EvaluationExample {
     }
     System.out.println("Confusion matrix (rows true class, columns predicted):");
     System.out.print(evaluation.confusionTable());
+    Path report = Path.of("evaluation-report.html");
+    try {
+      dev.kiln.runtime.report.TrainingReport.write(firstHistory, "Fashion-MNIST MLP 784-64-10, 1 epoch",
+          evaluation.confusion(), FashionMnist.CLASS_NAMES, report);
+      System.out.println("Training report with the confusion matrix: " + report.toAbsolutePath());
+    } catch (IOException e) {
+      System.out.println("Could not write the training report " + report + ": " + e.getMessage());
+    }
 
     String[] terciles = brightnessTerciles(testX);
     GroupEvaluation groups = first.core().evaluateByGroup(testX, testY, terciles,
