@@ -32,4 +32,13 @@ public @interface BatchNorm {
 
   /** {@return whether to learn a scale gamma} */
   boolean scale() default true;
+
+  /**
+   * {@return whether the layer trains} False freezes it from the start (transfer learning): gamma
+   * and beta are laid out with the non-trainable parameters and never updated, and the layer always
+   * runs in inference mode, normalizing with its moving statistics, which do not move (Keras's
+   * rule for a frozen BatchNormalization). A layer frozen at run time ({@code setTrainable(false)})
+   * behaves the same.
+   */
+  boolean trainable() default true;
 }

@@ -23,4 +23,10 @@ public @interface LayerNorm {
 
   /** {@return whether to learn a scale gamma} */
   boolean scale() default true;
+
+  /**
+   * {@return whether the layer trains} False freezes gamma and beta from the start (transfer
+   * learning): laid out with the non-trainable parameters, never updated, no gradients computed.
+   */
+  boolean trainable() default true;
 }

@@ -35,6 +35,8 @@ public final class FitOptions {
   private boolean diagnostics;
   private Verbosity verbosity;
   private ProgressPrinter printer;
+  private int initialEpoch;
+  private Metrics validationMetrics;
 
   private FitOptions(int epochs) {
     if (epochs < 1) {
@@ -62,6 +64,8 @@ public final class FitOptions {
     this.scheduleUnit = from.scheduleUnit;
     this.callbacks = from.callbacks;
     this.gradientClipping = from.gradientClipping;
+    this.initialEpoch = from.initialEpoch;
+    this.validationMetrics = from.validationMetrics;
     this.terminateOnNaN = from.terminateOnNaN;
     this.diagnostics = from.diagnostics;
     this.verbosity = from.verbosity;
@@ -216,6 +220,43 @@ public final class FitOptions {
     FitOptions copy = new FitOptions(this);
     copy.diagnostics = on;
     return copy;
+  }
+
+  /**
+   * Resume as if epochs 1..{@code initialEpoch} had already run in this same call (Keras's {@code
+   * initial_epoch}): fit runs epochs {@code initialEpoch + 1} to {@link #epochs()}, with the shuffle
+   * order, epoch-based schedule and step count those epochs would have had. With a checkpoint
+   * ({@link ModelCore#saveCheckpoint}) 2 epochs, save, load, then {@code
+   * epochs(4).withInitialEpoch(2)} equals 4 epochs bit for bit.
+   */
+  public FitOptions withInitialEpoch(int initialEpoch) {
+    if (initialEpoch < 0 || initialEpoch >= epochs) {
+      throw new IllegalArgumentException(
+          "initialEpoch must be in [0, epochs) = [0, " + epochs + "), was " + initialEpoch);
+    }
+    FitOptions copy = new FitOptions(this);
+    copy.initialEpoch = initialEpoch;
+    return copy;
+  }
+
+  /**
+   * Also compute these metrics on the validation data every epoch, recorded as {@code val_<name>}
+   * ({@code val_f1}, {@code val_auc}, {@code val_precision[2]}) so callbacks can monitor them.
+   */
+  public FitOptions withValidationMetrics(Metrics metrics) {
+    FitOptions copy = new FitOptions(this);
+    copy.validationMetrics = java.util.Objects.requireNonNull(metrics, "metrics");
+    return copy;
+  }
+
+  /** The metrics computed on validation data, or null for loss and accuracy only. */
+  public Metrics validationMetrics() {
+    return validationMetrics;
+  }
+
+  /** Epochs taken as already run (see {@link #withInitialEpoch}); 0 by default. */
+  public int initialEpoch() {
+    return initialEpoch;
   }
 
   public boolean diagnostics() {

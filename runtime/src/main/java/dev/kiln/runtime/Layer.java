@@ -27,6 +27,18 @@ public interface Layer {
   void setTrainable(boolean trainable);
 
   /**
+   * Sets this layer's learning-rate multiplier (1 by default): its parameters update at {@code
+   * multiplier} times the optimizer's rate, as in fine-tuning a pretrained base at a tenth of the
+   * head's rate. Applies to every optimizer (for momentum, the rate inside the velocity).
+   *
+   * @throws IllegalArgumentException if {@code multiplier} is negative, NaN or infinite
+   */
+  void setLearningRateMultiplier(float multiplier);
+
+  /** This layer's learning-rate multiplier (1 unless set). */
+  float learningRateMultiplier();
+
+  /**
    * A copy of a dense layer's kernel as [inputs][units] (Keras's {@code get_weights()} layout); a
    * Conv2D kernel as [kh * kw * channels][filters], Keras's [kh, kw, channels, filters] flattened.
    *

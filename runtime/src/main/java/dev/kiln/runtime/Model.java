@@ -53,6 +53,11 @@ public interface Model {
     return core().predict(inputs);
   }
 
+  /** See {@link ModelCore#evaluate(float[][], float[][], Metrics)}. */
+  default Evaluation evaluate(float[][] x, float[][] y, Metrics metrics) {
+    return core().evaluate(x, y, metrics);
+  }
+
   /** Loss and accuracy on the given data, with inference behaviour. */
   default Evaluation evaluate(float[][] x, float[][] y) {
     return core().evaluate(x, y);
@@ -96,6 +101,16 @@ public interface Model {
   /** Loads weights saved by {@link #save} or by PyTorch; on any mismatch nothing changes. */
   default void load(java.nio.file.Path path) throws java.io.IOException {
     core().load(path);
+  }
+
+  /** See {@link ModelCore#saveCheckpoint}. */
+  default void saveCheckpoint(java.nio.file.Path path) throws java.io.IOException {
+    core().saveCheckpoint(path);
+  }
+
+  /** See {@link ModelCore#loadCheckpoint}. */
+  default void loadCheckpoint(java.nio.file.Path path) throws java.io.IOException {
+    core().loadCheckpoint(path);
   }
 
   /**

@@ -39,6 +39,8 @@ public final class ModelCore implements TrainingContext {
   private final Map<String, Layer> layers = new LinkedHashMap<>();
   private final int outputSize;
   private Optimizer optimizer;
+  /** The epoch number the last fit ended at (or a loaded checkpoint's). */
+  private int epoch;
 
   /**
    * Initializes the network's parameters from {@code seed} and takes {@code optimizer} as the
@@ -128,6 +130,15 @@ public final class ModelCore implements TrainingContext {
     layout.setTrainable(layer, trainable);
   }
 
+  /**
+   * Sets a layer's learning-rate multiplier (see {@link Layer#setLearningRateMultiplier}):
+   * differential learning rates for fine-tuning.
+   */
+  public void setLearningRateMultiplier(String layer, float multiplier) {
+    layer(layer);
+    layout.setLearningRateMultiplier(layer, multiplier);
+  }
+
   /** Whether the layer's parameters are updated by training. */
   public boolean isTrainable(String layer) {
     layer(layer);
@@ -192,7 +203,10 @@ public final class ModelCore implements TrainingContext {
    * per input, in declaration order, each with one row per sample.
    */
   public History fit(List<float[][]> inputs, float[][] y, FitOptions options) {
-    return new Trainer(net, data, layout, optimizer, this::evaluateChecked, this).fit(inputs, y, options);
+    History history = new Trainer(net, data, layout, optimizer,
+        (vx, vy) -> evaluateChecked(vx, vy, options.validationMetrics()), this).fit(inputs, y, options);
+    epoch = options.initialEpoch() + history.epochs();
+    return history;
   }
 
   /**
@@ -365,21 +379,72 @@ public final class ModelCore implements TrainingContext {
     return evaluateChecked(x, y);
   }
 
+  /**
+   * Loss, accuracy and {@code metrics} (precision, recall, F1, top-k, AUC, confusion matrix, MAE;
+   * see {@link Metric}) over the data, in inference mode.
+   */
+  public Evaluation evaluate(float[][] x, float[][] y, Metrics metrics) {
+    Objects.requireNonNull(metrics, "metrics");
+    float[][][] xs = data.inputArrays(data.single(x), DataRole.EVALUATION);
+    data.checkData(xs, y, DataRole.EVALUATION);
+    return evaluateChecked(xs, y, metrics);
+  }
+
+  /**
+   * Evaluates each group of samples separately ({@code groups[i]} is sample i's group): every
+   * metric per group and, through {@link GroupEvaluation#gap}, the largest gap between groups.
+   */
+  public GroupEvaluation evaluateByGroup(float[][] x, float[][] y, String[] groups, Metrics metrics) {
+    Objects.requireNonNull(x, "x");
+    Objects.requireNonNull(y, "y");
+    Objects.requireNonNull(metrics, "metrics");
+    return GroupEvaluation.of(x, y, groups, (gx, gy) -> evaluate(gx, gy, metrics));
+  }
+
+  /** How this network's targets encode the truth, for {@link Metrics#compute}. */
+  public Metrics.Targets targets() {
+    switch (info.accuracy()) {
+      case CATEGORICAL:
+        return Metrics.Targets.ONE_HOT;
+      case SPARSE_CATEGORICAL:
+        return Metrics.Targets.CLASS_INDEX;
+      case BINARY:
+        return Metrics.Targets.BINARY;
+      default:
+        return Metrics.Targets.REGRESSION;
+    }
+  }
+
   private Evaluation evaluateChecked(float[][][] x, float[][] y) {
+    return evaluateChecked(x, y, null);
+  }
+
+  private Evaluation evaluateChecked(float[][][] x, float[][] y, Metrics metrics) {
     double lossSum = 0;
     long correct = 0;
     int samples = x[0].length;
     int maxBatch = net.maxBatch();
+    float[][] predictions = metrics == null || metrics.list().isEmpty() ? null : new float[samples][outputSize];
     for (int from = 0; from < samples; from += maxBatch) {
       int n = Math.min(maxBatch, samples - from);
       data.loadBatch(x, y, null, from, n);
       net.runForward(n, false);
       correct += data.countCorrect(n);
       lossSum += net.runLoss(n) * n;
+      if (predictions != null) {
+        float[] output = net.outputBuffer();
+        for (int r = 0; r < n; r++) {
+          System.arraycopy(output, r * outputSize, predictions[from + r], 0, outputSize);
+        }
+      }
     }
     double accuracy = info.accuracy() == dev.kiln.runtime.internal.Accuracy.NONE ? Double.NaN
         : correct / (double) ((long) samples * data.accuracyUnits());
-    return new Evaluation(lossSum / samples, accuracy);
+    if (predictions == null) {
+      return new Evaluation(lossSum / samples, accuracy);
+    }
+    Metrics.Result result = metrics.compute(predictions, y, targets());
+    return new Evaluation(lossSum / samples, accuracy, result.values(), result.confusion());
   }
 
   /** Predicts one sample into {@code out} (length outputSize); allocates nothing. */
@@ -452,6 +517,47 @@ public final class ModelCore implements TrainingContext {
   public void load(Path path) throws IOException {
     Objects.requireNonNull(path, "path");
     Weights.load(info, net.parameterArray(), path);
+  }
+
+  /**
+   * Loads part of a weights file (transfer learning: a base trained elsewhere), by layer names with
+   * an optional mapping of the file's names (see {@link LoadOptions}). Strict by default: every
+   * wanted tensor must be found with its shape and every file tensor used, or {@link
+   * PartialLoadException} is thrown and nothing changes. Non-strict loads what fits.
+   *
+   * @return what was loaded, skipped (in the file, not wanted), missing (wanted, not in the file)
+   *     and of the wrong shape; its {@code toString()} prints a line per tensor
+   */
+  public LoadReport loadPartial(Path path, LoadOptions options) throws IOException {
+    return Weights.loadPartial(info, net.parameterArray(), path, options);
+  }
+
+  /**
+   * Writes a training checkpoint atomically to one safetensors file: the parameters (as {@link
+   * #save}), the optimizer's state arrays ({@code optimizer.m}, {@code optimizer.v}, ...), its
+   * iteration count and learning rate, the noise stream's state and the epoch the last fit reached
+   * ({@link #epoch()}). {@link #loadCheckpoint} into a new instance then resumes exactly: fit with
+   * {@code FitOptions.epochs(total).withInitialEpoch(core.epoch())}.
+   */
+  public void saveCheckpoint(Path path) throws IOException {
+    dev.kiln.runtime.internal.Checkpoint.save(info, net.parameterArray(), optimizer, net.noiseState()[0], epoch, path);
+  }
+
+  /**
+   * Restores a checkpoint written by {@link #saveCheckpoint}: parameters, optimizer state, noise
+   * stream and epoch. The optimizer must be of the same kind (its hyperparameters are the model's
+   * own; the learning rate is the checkpoint's). Everything is checked before anything changes.
+   */
+  public void loadCheckpoint(Path path) throws IOException {
+    dev.kiln.runtime.internal.Checkpoint.State state =
+        dev.kiln.runtime.internal.Checkpoint.load(info, net.parameterArray(), optimizer, path);
+    net.noiseState()[0] = state.noise();
+    epoch = state.epoch();
+  }
+
+  /** The epoch number the last fit ended at ({@code initialEpoch} + epochs run), or a loaded checkpoint's. */
+  public int epoch() {
+    return epoch;
   }
 
   /**

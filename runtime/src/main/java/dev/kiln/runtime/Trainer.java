@@ -92,7 +92,13 @@ final class Trainer {
     int steps = (samples + batchSize - 1) / batchSize;
     Progress progress = new Progress(options.verbosity().resolve(), options.progressPrinter(), options.epochs(), steps);
     double accuracyUnits = info.accuracy() != Accuracy.NONE ? data.accuracyUnits() : 0;
-    for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+    for (int skipped = 1; skipped <= options.initialEpoch(); skipped++) { // resume: replay what those epochs drew
+      if (options.shuffle()) {
+        shuffle(order, shuffler);
+      }
+      step += (samples + batchSize - 1) / batchSize;
+    }
+    for (int epoch = options.initialEpoch() + 1; epoch <= options.epochs(); epoch++) {
       if (options.shuffle()) {
         shuffle(order, shuffler);
       }
@@ -151,6 +157,7 @@ final class Trainer {
         if (info.accuracy() != Accuracy.NONE) {
           epochValues.put("val_accuracy", validated.accuracy());
         }
+        validated.metrics().forEach((name, value) -> epochValues.put("val_" + name, value));
       }
       if (recordRate) {
         epochValues.put("lr", (double) optimizer.learningRate());

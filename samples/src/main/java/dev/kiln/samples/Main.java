@@ -27,7 +27,7 @@ public final class Main {
   /** Exit status when the Fashion-MNIST demo was asked for and the data set is not there. */
   static final int EXIT_NO_DATA = 3;
 
-  static final String USAGE = "usage: kiln-samples.jar [--data DIR] [fashion|cnn|xor|iris|batchnorm|activations|earlystop|residual|all]"
+  static final String USAGE = "usage: kiln-samples.jar [--data DIR] [fashion|cnn|xor|iris|batchnorm|activations|earlystop|residual|transfer|evaluation|all]"
       + " | [--data DIR] bench W1|W2|W3|W4|W5|all [--threads N] [--json] | jmh"
       + " | [--data DIR] serve [--port P] [--weights FILE] [--load-test]";
 
@@ -93,10 +93,11 @@ public final class Main {
       dev.kiln.samples.jmh.KernelBenchmarkRunner.main(args);
       return 0;
     }
-    boolean needsData = command.equals("fashion") || command.equals("all");
+    boolean needsData = command.equals("fashion") || command.equals("all") || command.equals("transfer")
+        || command.equals("evaluation");
     if (needsData && !FashionMnist.isAvailable(dataDirectory)) {
       System.err.println(missingDataMessage(dataDirectory));
-      if (command.equals("fashion")) {
+      if (!command.equals("all")) {
         return EXIT_NO_DATA;
       }
       System.err.println("Running the bundled XOR and Iris demos only.");
@@ -126,6 +127,12 @@ public final class Main {
         break;
       case "residual":
         ResidualExample.run();
+        break;
+      case "transfer":
+        TransferExample.run(dataDirectory);
+        break;
+      case "evaluation":
+        EvaluationExample.run(dataDirectory);
         break;
       case "all":
         boolean fashionRan = FashionMnist.isAvailable(dataDirectory);

@@ -24,6 +24,11 @@ public final class LayerContext {
     return layer;
   }
 
+  /** The layer's index in execution order (inputs not counted): its entry in {@code frozen}. */
+  public int layerIndex() {
+    return model.layerIndex(layer);
+  }
+
   /** Number of inputs. */
   public int inputCount() {
     return layer.inputs().size();

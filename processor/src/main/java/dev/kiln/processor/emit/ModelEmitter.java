@@ -54,7 +54,7 @@ public final class ModelEmitter {
       "inputGradientBuffers", "parameterGradients", "inputGradients", "lossGradient", "info", "initialize",
       "forward", "backward", "output", "outputGradient", "layerOutput", "loss", "batchBuffer", "gradientBuffer",
       "forTraining", "n", "training",
-      "random", "index", "seed", "sharedParams", "infos", "sum");
+      "random", "index", "seed", "sharedParams", "infos", "sum", "frozen");
 
   /**
    * Statements per generated helper method when a sequence that grows with the network is split:
@@ -80,6 +80,15 @@ public final class ModelEmitter {
   private long fixedBufferValues;
   /** Whether some buffer's size is only known at construction (not counted in the javadoc's cost). */
   private boolean sizedAtConstruction;
+
+  /** The layer's index in execution order, inputs not counted (as {@code NetworkInfo.layers()}). */
+  int layerIndex(LayerPlan layer) {
+    int index = network.layers().indexOf(layer);
+    if (index < 0) {
+      throw new IllegalStateException("no layer " + layer.name() + " in " + spec.type());
+    }
+    return index;
+  }
 
   public ModelEmitter(NetworkPlan network) {
     this.network = network;

@@ -27,10 +27,12 @@ import java.util.List;
  *
  * @param overBatch true for batch normalization, false for layer normalization
  * @param momentum weight of the old moving statistics (batch normalization only)
+ * @param trainable false for a layer declared frozen: non-trainable gamma and beta, and batch
+ *     normalization always in inference mode
  */
 public record NormalizationLayer(
     String name, Site site, List<String> inputs, boolean overBatch, double momentum, double epsilon,
-    boolean center, boolean scale) implements LayerSpec {
+    boolean center, boolean scale, boolean trainable) implements LayerSpec {
   public NormalizationLayer {
     inputs = List.copyOf(inputs);
   }
@@ -38,13 +40,13 @@ public record NormalizationLayer(
   static NormalizationLayer readBatchNorm(LayerDeclaration d) {
     BatchNorm b = d.annotation(BatchNorm.class);
     return new NormalizationLayer(d.name(), d.site(), d.inputs(), true, b.momentum(), b.epsilon(), b.center(),
-        b.scale());
+        b.scale(), b.trainable());
   }
 
   static NormalizationLayer readLayerNorm(LayerDeclaration d) {
     LayerNorm l = d.annotation(LayerNorm.class);
     return new NormalizationLayer(d.name(), d.site(), d.inputs(), false, Double.NaN, l.epsilon(), l.center(),
-        l.scale());
+        l.scale(), l.trainable());
   }
 
   @Override
@@ -82,10 +84,10 @@ public record NormalizationLayer(
     Shape features = Shape.of(in.get(0).last());
     List<Parameter> tensors = new ArrayList<>();
     if (scale) {
-      tensors.add(Parameter.plain("weight", features, true, Initializer.ONES, 0));
+      tensors.add(Parameter.plain("weight", features, trainable, Initializer.ONES, 0));
     }
     if (center) {
-      tensors.add(Parameter.plain("bias", features, true, Initializer.ZEROS, 0));
+      tensors.add(Parameter.plain("bias", features, trainable, Initializer.ZEROS, 0));
     }
     if (overBatch) {
       tensors.add(Parameter.plain("running_mean", features, false, Initializer.ZEROS, 0));
@@ -116,16 +118,24 @@ public record NormalizationLayer(
               RuntimeNames.NORMALIZATION, layer.rows(), layer.features(), layer.in(0), gamma(layer), beta(layer),
               (float) epsilon, normalized, stats, layer.out());
         }
+        CodeBlock inference = CodeBlock.of("$T.batchNormInference($L, $L, $L, params, $L, $L, $L, $L, $Lf, $L, $L);\n",
+            RuntimeNames.NORMALIZATION, layer.rows(), layer.features(), layer.in(0), gamma(layer), beta(layer),
+            layer.offset("running_mean"), layer.offset("running_var"), (float) epsilon, stats, layer.out());
+        if (!trainable) {
+          return CodeBlock.builder()
+              .add("// Frozen (trainable = false): always inference mode, the moving statistics do not move.\n")
+              .add(inference)
+              .build();
+        }
+        // A layer frozen at run time also runs in inference mode (Keras's rule).
         return CodeBlock.builder()
-            .beginControlFlow("if (training)")
+            .beginControlFlow("if (training && !frozen[$L])", layer.layerIndex())
             .addStatement("$T.batchNormTraining($L, $L, $L, params, $L, $L, $L, $L, $Lf, $Lf, $L, $L, $L)",
                 RuntimeNames.NORMALIZATION, layer.rows(), layer.features(), layer.in(0), gamma(layer), beta(layer),
                 layer.offset("running_mean"), layer.offset("running_var"), (float) momentum, (float) epsilon,
                 normalized, stats, layer.out())
             .nextControlFlow("else")
-            .addStatement("$T.batchNormInference($L, $L, $L, params, $L, $L, $L, $L, $Lf, $L, $L)",
-                RuntimeNames.NORMALIZATION, layer.rows(), layer.features(), layer.in(0), gamma(layer), beta(layer),
-                layer.offset("running_mean"), layer.offset("running_var"), (float) epsilon, stats, layer.out())
+            .add(inference)
             .endControlFlow()
             .build();
       }
@@ -134,13 +144,26 @@ public record NormalizationLayer(
       public CodeBlock backward(LayerContext layer) {
         // One kernel writes gamma's and beta's gradients (when asked for) and the input gradient.
         String method = overBatch ? "batchNormBackward" : "layerNormBackward";
-        return CodeBlock.builder()
-            .add("$T.$L($L, $L, $L, $L, $L, params, $L, grads, $L, $L, $L);\n", RuntimeNames.NORMALIZATION, method,
-                layer.rows(), layer.features(), layer.grad(), layer.member("Normalized"), layer.member("Stats"),
-                gamma(layer), gradientOffset(layer, scale, "weight"), gradientOffset(layer, center, "bias"),
-                layer.inputGradientArgument(0))
-            .add(layer.afterInputGradient(0))
-            .build();
+        CodeBlock trained = CodeBlock.of("$T.$L($L, $L, $L, $L, $L, params, $L, grads, $L, $L, $L);\n",
+            RuntimeNames.NORMALIZATION, method, layer.rows(), layer.features(), layer.grad(),
+            layer.member("Normalized"), layer.member("Stats"), gamma(layer),
+            gradientOffset(layer, scale && trainable, "weight"), gradientOffset(layer, center && trainable, "bias"),
+            layer.inputGradientArgument(0));
+        if (!overBatch) {
+          return CodeBlock.builder().add(trained).add(layer.afterInputGradient(0)).build();
+        }
+        // A frozen batch norm ran in inference mode: an affine map per feature, no parameter gradients.
+        CodeBlock frozen = CodeBlock.of("$T.batchNormFrozenBackward($L, $L, $L, $L, params, $L, $L);\n",
+            RuntimeNames.NORMALIZATION, layer.rows(), layer.features(), layer.grad(), layer.member("Stats"),
+            gamma(layer), layer.inputGradientArgument(0));
+        CodeBlock.Builder code = CodeBlock.builder();
+        if (trainable) {
+          code.beginControlFlow("if (frozen[$L])", layer.layerIndex()).add(frozen).nextControlFlow("else")
+              .add(trained).endControlFlow();
+        } else {
+          code.add(frozen);
+        }
+        return code.add(layer.afterInputGradient(0)).build();
       }
     };
   }

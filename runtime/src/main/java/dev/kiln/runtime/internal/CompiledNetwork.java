@@ -35,6 +35,12 @@ public abstract class CompiledNetwork {
    * kernels.Noise}); seeded from the model's seed, so training is reproducible.
    */
   protected final long[] noise = new long[1];
+  /**
+   * Per layer (execution order), whether it is frozen at run time. A frozen batch-norm layer runs
+   * in inference mode even in training (Keras's rule): the generated forward tests {@code training
+   * && !frozen[i]}.
+   */
+  protected final boolean[] frozen;
   private final int outputWidth;
   /**
    * False for an inference program (built on shared parameters): it never runs a backward pass, so
@@ -72,6 +78,7 @@ public abstract class CompiledNetwork {
       inputGradientBuffers[i] = gradientBuffer(maxBatch, info.inputSize(i));
     }
     this.target = gradientBuffer(maxBatch, info.targetSize());
+    this.frozen = new boolean[info.layers().size()];
   }
 
   /**
@@ -163,6 +170,11 @@ public abstract class CompiledNetwork {
 
   public final float[] layerOutputBuffer(int layer) {
     return layerOutput(layer);
+  }
+
+  /** The per-layer frozen flags themselves (execution order); see {@link #frozen}. */
+  public final boolean[] frozenFlags() {
+    return frozen;
   }
 
   /** The noise stream's state, one long: dropout masks and Gaussian noise draw from it. */

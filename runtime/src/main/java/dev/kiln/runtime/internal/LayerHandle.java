@@ -28,6 +28,16 @@ public final class LayerHandle implements Layer {
   }
 
   @Override
+  public void setLearningRateMultiplier(float multiplier) {
+    layout.setLearningRateMultiplier(info.name(), multiplier);
+  }
+
+  @Override
+  public float learningRateMultiplier() {
+    return layout.learningRateMultiplier(info.name());
+  }
+
+  @Override
   public String name() {
     return info.name();
   }

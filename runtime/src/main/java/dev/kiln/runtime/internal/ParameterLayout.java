@@ -1,7 +1,6 @@
 package dev.kiln.runtime.internal;
 
 import dev.kiln.runtime.optim.Optimizer;
-import dev.kiln.runtime.training.GradientClipping;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -18,7 +17,13 @@ public final class ParameterLayout {
   private final Set<String> frozenLayers = new LinkedHashSet<>();
   /** From/to pairs of the parameters the optimizer updates: trainable tensors of unfrozen layers. */
   private final int[] trainableRanges;
+  /** The learning-rate multiplier of each range in {@link #trainableRanges}. */
+  private final float[] rangeScales;
   private int trainableRangeCount;
+  /** Per-layer learning-rate multipliers (1 unless set), by layer name. */
+  private final java.util.Map<String, Float> rateMultipliers = new java.util.HashMap<>();
+  /** Whether every range runs at the base rate and none is frozen: one range, the fast path. */
+  private boolean plain = true;
 
   public ParameterLayout(CompiledNetwork net) {
     this.net = net;
@@ -29,6 +34,7 @@ public final class ParameterLayout {
       tensors += layer.tensors().size();
     }
     this.trainableRanges = new int[2 * Math.max(1, tensors)];
+    this.rangeScales = new float[Math.max(1, tensors)];
     updateTrainableRanges();
   }
 
@@ -39,7 +45,41 @@ public final class ParameterLayout {
     } else {
       frozenLayers.add(layer);
     }
+    int index = layerIndex(layer);
+    if (index >= 0) {
+      net.frozen[index] = !trainable; // the generated forward reads it (frozen batch norm: inference mode)
+    }
     updateTrainableRanges();
+  }
+
+  private int layerIndex(String layer) {
+    for (int i = 0; i < info.layers().size(); i++) {
+      if (info.layers().get(i).name().equals(layer)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Sets a layer's learning-rate multiplier: its parameters update at {@code multiplier} times the
+   * optimizer's rate (differential learning rates for fine-tuning).
+   */
+  public void setLearningRateMultiplier(String layer, float multiplier) {
+    if (!(multiplier >= 0) || Float.isInfinite(multiplier)) {
+      throw new IllegalArgumentException(
+          "learning-rate multiplier of layer '" + layer + "' must be finite and >= 0, was " + multiplier);
+    }
+    if (multiplier == 1f) {
+      rateMultipliers.remove(layer);
+    } else {
+      rateMultipliers.put(layer, multiplier);
+    }
+    updateTrainableRanges();
+  }
+
+  public float learningRateMultiplier(String layer) {
+    return rateMultipliers.getOrDefault(layer, 1f);
   }
 
   public boolean isTrainable(String layer) {
@@ -50,31 +90,48 @@ public final class ParameterLayout {
     return Collections.unmodifiableSet(frozenLayers);
   }
 
-  /** The tensors gradient clipping sees, adjacent ones merged: one definition of "updated". */
+  /**
+   * The tensors gradient clipping sees (trainable tensors of unfrozen layers: one definition of
+   * "updated"), adjacent ones with the same learning-rate multiplier merged.
+   */
   private void updateTrainableRanges() {
-    int[] offsets = GradientClipping.tensorOffsets(info, frozenLayers);
-    int[] sizes = GradientClipping.tensorSizes(info, frozenLayers);
     int count = 0;
-    for (int t = 0; t < offsets.length; t++) {
-      int from = offsets[t];
-      int to = from + sizes[t];
-      if (count > 0 && trainableRanges[2 * count - 1] == from) {
-        trainableRanges[2 * count - 1] = to; // adjacent: extend the previous range
-      } else {
-        trainableRanges[2 * count] = from;
-        trainableRanges[2 * count + 1] = to;
-        count++;
+    for (LayerInfo layer : info.layers()) {
+      if (frozenLayers.contains(layer.name())) {
+        continue;
+      }
+      float scale = learningRateMultiplier(layer.name());
+      for (TensorSlice slice : layer.tensors()) {
+        if (!slice.trainable()) {
+          continue;
+        }
+        int from = slice.offset();
+        int to = from + slice.size();
+        if (count > 0 && trainableRanges[2 * count - 1] == from && rangeScales[count - 1] == scale) {
+          trainableRanges[2 * count - 1] = to; // adjacent at the same rate: extend the previous range
+        } else {
+          trainableRanges[2 * count] = from;
+          trainableRanges[2 * count + 1] = to;
+          rangeScales[count] = scale;
+          count++;
+        }
       }
     }
     trainableRangeCount = count;
+    plain = frozenLayers.isEmpty() && rateMultipliers.isEmpty();
   }
 
-  /** One optimizer step over the trainable parameters of the unfrozen layers. */
+  /**
+   * One optimizer step over the trainable parameters of the unfrozen layers, each range at its
+   * layer's learning-rate multiplier.
+   */
   public void step(Optimizer optimizer) {
-    if (frozenLayers.isEmpty()) {
+    if (plain) {
       optimizer.step(net.params, net.grads, 0, trainableCount);
-    } else {
+    } else if (rateMultipliers.isEmpty()) {
       optimizer.step(net.params, net.grads, trainableRanges, trainableRangeCount);
+    } else {
+      optimizer.step(net.params, net.grads, trainableRanges, rangeScales, trainableRangeCount);
     }
   }
 

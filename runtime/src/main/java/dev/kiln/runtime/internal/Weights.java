@@ -1,5 +1,7 @@
 package dev.kiln.runtime.internal;
 
+import dev.kiln.runtime.LoadOptions;
+import dev.kiln.runtime.LoadReport;
 import dev.kiln.runtime.io.KilnFormatException;
 import dev.kiln.runtime.io.SafeTensors;
 import dev.kiln.runtime.io.SafeTensorsFile;
@@ -125,6 +127,94 @@ public final class Weights {
     for (int i = 0; i < slices.size(); i++) {
       slices.get(i).write(values.get(i), params);
     }
+  }
+
+  /**
+   * Reads the tensors of {@code path} that {@code options} map onto wanted layers (see {@link
+   * LoadOptions}) and reports what was loaded, skipped, missing and of the wrong shape. Everything is
+   * read and checked before any parameter changes; a strict load that is not complete throws
+   * {@link dev.kiln.runtime.PartialLoadException} carrying the report and changes nothing.
+   */
+  public static LoadReport loadPartial(NetworkInfo info, float[] params, Path path, LoadOptions options)
+      throws IOException {
+    java.util.Objects.requireNonNull(options, "options");
+    Set<String> wantedLayers = options.wantedLayers();
+    if (wantedLayers != null) {
+      for (String name : wantedLayers) {
+        if (info.layers().stream().noneMatch(l -> l.name().equals(name))) {
+          throw new IllegalArgumentException("LoadOptions.layers names no layer '" + name + "' of network "
+              + info.name() + "; layers are " + info.layers().stream().map(LayerInfo::name).toList());
+        }
+      }
+    }
+    SafeTensorsFile file = SafeTensors.read(path);
+    Map<String, TensorSlice> wanted = new LinkedHashMap<>();
+    for (LayerInfo layer : info.layers()) {
+      if (wantedLayers == null || wantedLayers.contains(layer.name())) {
+        for (TensorSlice slice : layer.tensors()) {
+          wanted.put(slice.name(), slice);
+        }
+      }
+    }
+    Set<String> counters = BatchCounters.expectedFor(wanted.keySet());
+    Map<String, String> modelToFile = new LinkedHashMap<>();
+    List<String> skipped = new ArrayList<>();
+    for (TensorInfo t : file.tensors()) {
+      String modelName = options.modelName(t.name());
+      if (wanted.containsKey(modelName)) {
+        String earlier = modelToFile.putIfAbsent(modelName, t.name());
+        if (earlier != null) {
+          throw new KilnFormatException(path + ": file tensors " + earlier + " and " + t.name()
+              + " both map to " + modelName + " (" + options + ")");
+        }
+      } else if (counters.contains(modelName)) {
+        String problem = BatchCounters.problem(t); // checked, then discarded as in load
+        if (problem != null) {
+          throw new KilnFormatException(path + ": " + problem);
+        }
+      } else {
+        skipped.add(t.name());
+      }
+    }
+    List<LoadReport.Loaded> loaded = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    List<LoadReport.WrongShape> wrongShape = new ArrayList<>();
+    List<TensorSlice> slices = new ArrayList<>();
+    List<float[]> values = new ArrayList<>();
+    for (Map.Entry<String, TensorSlice> e : wanted.entrySet()) {
+      String fileName = modelToFile.get(e.getKey());
+      if (fileName == null) {
+        missing.add(e.getKey());
+        continue;
+      }
+      TensorInfo t = file.info(fileName);
+      long[] expected = longs(e.getValue().shape());
+      if (t.dtype() != dev.kiln.safetensors.DType.F32 || !java.util.Arrays.equals(t.shape(), expected)) {
+        String fileShape = java.util.Arrays.toString(t.shape()) + (t.dtype() == dev.kiln.safetensors.DType.F32 ? ""
+            : " " + t.dtype());
+        wrongShape.add(new LoadReport.WrongShape(e.getKey(), fileName, fileShape,
+            java.util.Arrays.toString(expected)));
+        continue;
+      }
+      slices.add(e.getValue());
+      values.add(file.floats(fileName, expected));
+      List<Long> shape = new ArrayList<>();
+      for (long d : expected) {
+        shape.add(d);
+      }
+      loaded.add(new LoadReport.Loaded(e.getKey(), fileName, shape));
+    }
+    boolean complete = skipped.isEmpty() && missing.isEmpty() && wrongShape.isEmpty();
+    boolean apply = complete || !options.isStrict();
+    LoadReport report = new LoadReport(path.toString(), loaded, skipped, missing, wrongShape, apply);
+    if (!apply) {
+      throw new dev.kiln.runtime.PartialLoadException(path + ": strict load into network " + info.name()
+          + " failed, no parameter changed (LoadOptions.strict(false) loads what fits)\n" + report, report);
+    }
+    for (int i = 0; i < slices.size(); i++) {
+      slices.get(i).write(values.get(i), params);
+    }
+    return report;
   }
 
   private static long[] longs(int[] shape) {

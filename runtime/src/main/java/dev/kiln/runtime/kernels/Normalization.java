@@ -107,6 +107,26 @@ public final class Normalization {
   }
 
   /**
+   * The backward pass of a frozen batch-norm layer, which ran in inference mode (an affine map per
+   * feature): dx = dy * gamma / sqrt(moving variance + epsilon), with 1/std in {@code stats[w..2w)}
+   * as {@link #batchNormInference} left it. No parameter gradients (the layer is frozen); nothing
+   * to do when {@code dx} is null.
+   */
+  public static void batchNormFrozenBackward(int n, int w, float[] dy, float[] stats, float[] params, int gammaOff,
+      float[] dx) {
+    if (dx == null) {
+      return;
+    }
+    for (int r = 0; r < n; r++) {
+      for (int j = 0; j < w; j++) {
+        int i = r * w + j;
+        float gamma = gammaOff >= 0 ? params[gammaOff + j] : 1f;
+        dx[i] = dy[i] * gamma * stats[w + j];
+      }
+    }
+  }
+
+  /**
    * Layer normalization: each row normalized over its w features; x-hat and each row's
    * 1/sqrt(var + eps) ({@code invStd[n]}) are kept for backward.
    */

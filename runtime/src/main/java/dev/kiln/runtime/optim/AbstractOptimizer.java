@@ -57,13 +57,7 @@ abstract class AbstractOptimizer implements Optimizer {
 
   @Override
   public final boolean stepIfFinite(float[] params, float[] grads, int[] ranges, int rangeCount) {
-    for (int r = 0; r < rangeCount; r++) {
-      int from = ranges[2 * r];
-      int to = ranges[2 * r + 1];
-      Objects.checkFromToIndex(from, to, size);
-      Objects.checkFromToIndex(from, to, params.length);
-      Objects.checkFromToIndex(from, to, grads.length);
-    }
+    checkRanges(params, grads, ranges, rangeCount);
     iterations++;
     int flags = 0;
     for (int r = 0; r < rangeCount; r++) {
@@ -77,6 +71,47 @@ abstract class AbstractOptimizer implements Optimizer {
       update(params, grads, ranges[2 * r], ranges[2 * r + 1]);
     }
     return true;
+  }
+
+  @Override
+  public final void step(float[] params, float[] grads, int[] ranges, float[] rateScales, int rangeCount) {
+    checkRanges(params, grads, ranges, rangeCount);
+    iterations++;
+    float base = learningRate;
+    try {
+      for (int r = 0; r < rangeCount; r++) {
+        learningRate = base * rateScales[r];
+        update(params, grads, ranges[2 * r], ranges[2 * r + 1]);
+      }
+    } finally {
+      learningRate = base;
+    }
+  }
+
+  private void checkRanges(float[] params, float[] grads, int[] ranges, int rangeCount) {
+    for (int r = 0; r < rangeCount; r++) {
+      int from = ranges[2 * r];
+      int to = ranges[2 * r + 1];
+      Objects.checkFromToIndex(from, to, size);
+      Objects.checkFromToIndex(from, to, params.length);
+      Objects.checkFromToIndex(from, to, grads.length);
+    }
+  }
+
+  @Override
+  public final java.util.Map<String, float[]> state() {
+    return java.util.Collections.unmodifiableMap(stateArrays());
+  }
+
+  /** The state arrays by name, in a stable order. */
+  abstract java.util.LinkedHashMap<String, float[]> stateArrays();
+
+  @Override
+  public final void setIterations(long iterations) {
+    if (iterations < 0) {
+      throw new IllegalArgumentException(name + ": iterations must be >= 0, was " + iterations);
+    }
+    this.iterations = iterations;
   }
 
   /** Applies one step to {@code [from, to)}; {@link #iterations} already counts it. */

@@ -42,6 +42,13 @@ final class AdaGradOptimizer extends AbstractOptimizer {
   }
 
   @Override
+  java.util.LinkedHashMap<String, float[]> stateArrays() {
+    java.util.LinkedHashMap<String, float[]> state = new java.util.LinkedHashMap<>();
+    state.put("sum_of_squares", sumOfSquares);
+    return state;
+  }
+
+  @Override
   void clearState() {
     Arrays.fill(sumOfSquares, 0f);
   }

@@ -96,6 +96,14 @@ final class AdamOptimizer extends AbstractOptimizer {
   }
 
   @Override
+  java.util.LinkedHashMap<String, float[]> stateArrays() {
+    java.util.LinkedHashMap<String, float[]> state = new java.util.LinkedHashMap<>();
+    state.put("m", firstMoment);
+    state.put("v", secondMoment);
+    return state;
+  }
+
+  @Override
   void clearState() {
     Arrays.fill(firstMoment, 0f);
     Arrays.fill(secondMoment, 0f);

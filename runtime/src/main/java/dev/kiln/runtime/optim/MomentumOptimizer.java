@@ -43,6 +43,13 @@ final class MomentumOptimizer extends AbstractOptimizer {
   }
 
   @Override
+  java.util.LinkedHashMap<String, float[]> stateArrays() {
+    java.util.LinkedHashMap<String, float[]> state = new java.util.LinkedHashMap<>();
+    state.put("velocity", velocity);
+    return state;
+  }
+
+  @Override
   void clearState() {
     Arrays.fill(velocity, 0f);
   }

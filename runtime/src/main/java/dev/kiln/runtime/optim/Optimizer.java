@@ -44,6 +44,23 @@ public interface Optimizer {
   /** As {@link #step(float[], float[], int[], int)}, taken only when every value written is finite. */
   boolean stepIfFinite(float[] params, float[] grads, int[] ranges, int rangeCount);
 
+  /**
+   * One step over several ranges, each at its own share of the learning rate: range {@code r}
+   * updates with {@code learningRate() * rateScales[r]} (per-layer learning-rate multipliers for
+   * fine-tuning). Still one iteration, and one pass per range.
+   */
+  void step(float[] params, float[] grads, int[] ranges, float[] rateScales, int rangeCount);
+
+  /**
+   * The live state arrays by name ({@code m}, {@code v} for Adam, {@code velocity} for momentum;
+   * empty for SGD), each sized for the parameters the optimizer was created for: what a checkpoint
+   * saves. Writing into them changes the optimizer.
+   */
+  java.util.Map<String, float[]> state();
+
+  /** Sets the iteration count (a checkpoint's restore); Adam's bias correction reads it. */
+  void setIterations(long iterations);
+
   float learningRate();
 
   /**

@@ -49,6 +49,13 @@ final class RmsPropOptimizer extends AbstractOptimizer {
   }
 
   @Override
+  java.util.LinkedHashMap<String, float[]> stateArrays() {
+    java.util.LinkedHashMap<String, float[]> state = new java.util.LinkedHashMap<>();
+    state.put("mean_square", meanSquare);
+    return state;
+  }
+
+  @Override
   void clearState() {
     Arrays.fill(meanSquare, 0f);
   }

@@ -25,6 +25,12 @@ final class SgdOptimizer extends AbstractOptimizer {
   }
 
   @Override
+  java.util.LinkedHashMap<String, float[]> stateArrays() {
+    java.util.LinkedHashMap<String, float[]> state = new java.util.LinkedHashMap<>();
+    return state;
+  }
+
+  @Override
   void clearState() {}
 
   @Override

@@ -47,7 +47,7 @@ public final class TrainingReport {
    * directory, then renamed over {@code file}.
    */
   public static void write(History history, String title, Path file) throws IOException {
-    write(history, title, null, null, file);
+    write(history, title, (String) null, (Evaluation) null, file);
   }
 
   /**
@@ -64,9 +64,66 @@ public final class TrainingReport {
     AtomicFiles.write(file, channel -> AtomicFiles.writeFully(channel, java.nio.ByteBuffer.wrap(bytes)));
   }
 
+  /**
+   * As {@link #write(History, String, Path)}, with a confusion matrix section after the charts
+   * (see {@link #html(History, String, int[][], List)}).
+   */
+  public static void write(History history, String title, int[][] confusion, List<String> classNames, Path file)
+      throws IOException {
+    byte[] bytes = html(history, title, confusion, classNames).getBytes(StandardCharsets.UTF_8);
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir != null) {
+      Files.createDirectories(dir);
+    }
+    AtomicFiles.write(file, channel -> AtomicFiles.writeFully(channel, java.nio.ByteBuffer.wrap(bytes)));
+  }
+
+  /**
+   * The report with a confusion matrix ({@code Evaluation.confusion()}: rows true classes, columns
+   * predicted) drawn as a heat-map table: each cell holds its count, shaded by its share of the
+   * row (the recall of the diagonal). {@code classNames} labels the rows and columns (null for the
+   * class indices).
+   */
+  public static String html(History history, String title, int[][] confusion, List<String> classNames) {
+    java.util.Objects.requireNonNull(confusion, "confusion");
+    if (classNames != null && classNames.size() != confusion.length) {
+      throw new IllegalArgumentException(classNames.size() + " class names for a " + confusion.length + "-class"
+          + " confusion matrix");
+    }
+    String page = html(history, title);
+    StringBuilder b = new StringBuilder();
+    b.append("<h2>Confusion matrix</h2>\n<p>Rows: true class; columns: predicted class; shade: share of the row."
+        + "</p>\n<div class=\"table-wrap\">\n<table class=\"confusion\">\n<thead><tr><th>true \\ predicted</th>");
+    for (int c = 0; c < confusion.length; c++) {
+      b.append("<th>").append(escape(label(classNames, c))).append("</th>");
+    }
+    b.append("</tr></thead>\n<tbody>\n");
+    for (int r = 0; r < confusion.length; r++) {
+      long total = 0;
+      for (int v : confusion[r]) {
+        total += v;
+      }
+      b.append("<tr><th>").append(escape(label(classNames, r))).append("</th>");
+      for (int c = 0; c < confusion[r].length; c++) {
+        double share = total == 0 ? 0 : confusion[r][c] / (double) total;
+        b.append("<td style=\"background:rgba(31,119,180,")
+            .append(String.format(java.util.Locale.ROOT, "%.3f", share)).append(")").append(share > 0.5 ? ";color:#fff" : "")
+            .append("\">").append(confusion[r][c]).append("</td>");
+      }
+      b.append("</tr>\n");
+    }
+    b.append("</tbody>\n</table>\n</div>\n");
+    int at = page.indexOf("<h2>Per-epoch values</h2>");
+    return page.substring(0, at) + b + page.substring(at);
+  }
+
+  private static String label(List<String> classNames, int c) {
+    return classNames == null ? Integer.toString(c) : classNames.get(c);
+  }
+
   /** The report as an HTML5 document. */
   public static String html(History history, String title) {
-    return html(history, title, null, null);
+    return html(history, title, (String) null, (Evaluation) null);
   }
 
   /** The report as an HTML5 document, with the model summary and test evaluation when not null. */

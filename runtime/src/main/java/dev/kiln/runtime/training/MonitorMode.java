@@ -2,7 +2,11 @@ package dev.kiln.runtime.training;
 
 /** Whether a monitored value improves by falling or by rising. */
 public enum MonitorMode {
-  /** {@link #MAX} for names containing "accuracy", {@link #MIN} otherwise (Keras's "auto"). */
+  /**
+   * {@link #MAX} for names containing "accuracy" (Keras's "auto") and for the metrics where higher
+   * is better (precision, recall, f1, auc, also per class: {@code val_f1[2]}), {@link #MIN}
+   * otherwise.
+   */
   AUTO,
   MIN,
   MAX;
@@ -12,6 +16,9 @@ public enum MonitorMode {
     if (this != AUTO) {
       return this;
     }
-    return monitor.contains("accuracy") ? MAX : MIN;
+    String base = monitor.replaceFirst("^val_", "").replaceFirst("\\[\\d+\\]$", "");
+    return monitor.contains("accuracy") || java.util.Set.of("precision", "recall", "f1", "auc").contains(base)
+        ? MAX
+        : MIN;
   }
 }

@@ -2,6 +2,7 @@ package dev.kiln.runtime.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.runtime.History;
@@ -423,5 +424,23 @@ class TrainingReportTest {
     String plain = TrainingReport.html(realistic(0, 0, "d"), "t");
     assertFalse(plain.contains("<h2>Hyperparameters") || plain.contains("class=\"model-summary\"")
         || plain.contains("Test evaluation"));
+  }
+
+  @Test
+  void confusionMatrixIsAShadedTableBeforeTheValues() {
+    int[][] confusion = {{3, 1}, {0, 4}};
+    String html = TrainingReport.html(realistic(3, 0, "a"), "t", confusion, List.of("cat", "dog & co"));
+    int section = html.indexOf("<h2>Confusion matrix</h2>");
+    assertTrue(section > 0 && section < html.indexOf("<h2>Per-epoch values</h2>"), html);
+    assertTrue(html.contains("<thead><tr><th>true \\ predicted</th><th>cat</th><th>dog &amp; co</th></tr></thead>"),
+        html);
+    // Row "cat": 3 of 4 (0.75, white text), 1 of 4; row "dog": 0 of 4, 4 of 4.
+    assertTrue(html.contains("<tr><th>cat</th><td style=\"background:rgba(31,119,180,0.750);color:#fff\">3</td>"
+        + "<td style=\"background:rgba(31,119,180,0.250)\">1</td></tr>"), html);
+    assertTrue(html.contains("<tr><th>dog &amp; co</th><td style=\"background:rgba(31,119,180,0.000)\">0</td>"
+        + "<td style=\"background:rgba(31,119,180,1.000);color:#fff\">4</td></tr>"), html);
+    assertFalse(html.toLowerCase(Locale.ROOT).contains("<script"));
+    assertThrows(IllegalArgumentException.class,
+        () -> TrainingReport.html(realistic(3, 0, "a"), "t", confusion, List.of("one")));
   }
 }
