@@ -225,6 +225,11 @@ public final class ModelEmitter {
     return input.isInput() ? "inputGradients ? " + target + " : null" : target;
   }
 
+  String soleReaderInputGradient(LayerPlan layer, int i) {
+    LayerPlan input = layer.inputs().get(i);
+    return network.consumers(input).size() == 1 ? grad(input) : null;
+  }
+
   CodeBlock afterInputGradient(LayerPlan layer, int i) {
     LayerPlan input = layer.inputs().get(i);
     if (writesFirst(layer, input)) {

@@ -30,7 +30,8 @@ public final class LayerKinds {
       new Kind("LayerNorm", NormalizationLayer::readLayerNorm),
       new Kind("Input", InputLayer::read),
       new Kind("Add", AddLayer::read),
-      new Kind("Concatenate", ConcatenateLayer::read));
+      new Kind("Concatenate", ConcatenateLayer::read),
+      new Kind("Reshape", ReshapeLayer::read));
 
   private LayerKinds() {}
 
