@@ -47,7 +47,7 @@ public final class ModelEmitter {
   private static final List<String> RESERVED = List.of(
       "INFO", "OUTPUT_SIZE", "TARGET_SIZE", "PARAMETER_COUNT", "TRAINABLE_PARAMETER_COUNT", "DEFAULT_MAX_BATCH",
       "core", "Program", "K", "GEMM", "params", "grads", "target", "noise", "maxBatch", "inputBuffers",
-      "inputGradientBuffers", "parameterGradients", "inputGradients", "lossGradient", "info", "initialize",
+      "inputGradientBuffers", "parameterGradients", "inputGradients", "lossGradient", "updateStatistics", "info", "initialize",
       "forward", "backward", "output", "outputGradient", "layerOutput", "loss", "batchBuffer", "n", "training",
       "random", "index", "seed", "sharedParams");
 
