@@ -1583,6 +1583,93 @@ def make_training():
     return write_safetensors(os.path.join(RUNTIME_OUT, "training.safetensors"), tensors, meta)
 
 
+def make_gan():
+    """Three alternating GAN steps (GanTrainer's recipe) on a small dense generator (noise 4 ->
+    Dense 8 relu -> Dense 6 tanh) and discriminator (6 -> Dense 5 leaky relu 0.2 -> Dense 1 sigmoid,
+    binary cross-entropy), each with Adam(lr 1e-2, betas (0.5, 0.999), eps 1e-7). Per step: the
+    fakes G(noise) in training mode; one discriminator step on the real batch (label 1), one on the
+    detached fakes (label 0); then the loss of the updated discriminator on the fakes against label
+    1, back-propagated through it into the generator, and one generator step. Tensors: the initial
+    weights (g.* and d.*, PyTorch's names), real.k [8, 6] and noise.k [8, 4] for k = 0..2, the
+    losses per step (loss.real, loss.fake, loss.generator [3]) and the weights after each step
+    (after.k.g.*, after.k.d.*)."""
+    g = gen(4242)
+    generator = nn.Sequential()
+    generator.add_module("hidden", nn.Linear(4, 8))
+    generator.add_module("hidden_act", nn.ReLU())
+    generator.add_module("output", nn.Linear(8, 6))
+    generator.add_module("output_act", nn.Tanh())
+    discriminator = nn.Sequential()
+    discriminator.add_module("hidden", nn.Linear(6, 5))
+    discriminator.add_module("hidden_act", nn.LeakyReLU(0.2))
+    discriminator.add_module("output", nn.Linear(5, 1))
+    discriminator.add_module("output_act", nn.Sigmoid())
+    generator.train()
+    discriminator.train()
+
+    def weights(prefix):
+        out = []
+        for tag, module in (("g", generator), ("d", discriminator)):
+            for name, t in module.state_dict().items():
+                out.append(("%s%s.%s" % (prefix, tag, name), t.clone()))
+        return out
+
+    tensors = weights("")
+    steps = 3
+    batch = 8
+    # Real samples: two clusters inside (-1, 1), the generator's tanh range.
+    reals = []
+    noises = []
+    for k in range(steps):
+        centre = torch.tensor([0.6, -0.4, 0.2, 0.8, -0.7, 0.1])
+        sign = torch.where(torch.rand(batch, 1, generator=g) < 0.5, -1.0, 1.0)
+        reals.append(torch.clamp(sign * centre + 0.1 * torch.randn(batch, 6, generator=g), -0.95, 0.95))
+        noises.append(torch.randn(batch, 4, generator=g))
+    for k in range(steps):
+        tensors.append(("real.%d" % k, reals[k]))
+        tensors.append(("noise.%d" % k, noises[k]))
+
+    opt_g = torch.optim.Adam(generator.parameters(), lr=1e-2, betas=(0.5, 0.999), eps=1e-7)
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=1e-2, betas=(0.5, 0.999), eps=1e-7)
+    bce = nn.BCELoss()
+    ones = torch.ones(batch, 1)
+    zeros = torch.zeros(batch, 1)
+    loss_real, loss_fake, loss_gen = [], [], []
+    after = []
+    for k in range(steps):
+        fake = generator(noises[k])
+        opt_d.zero_grad()
+        l_real = bce(discriminator(reals[k]), ones)
+        l_real.backward()
+        opt_d.step()
+        opt_d.zero_grad()
+        l_fake = bce(discriminator(fake.detach()), zeros)
+        l_fake.backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        opt_d.zero_grad()
+        l_gen = bce(discriminator(fake), ones)
+        l_gen.backward()
+        opt_g.step()  # the discriminator's gradients from this pass are never used
+        loss_real.append(l_real.item())
+        loss_fake.append(l_fake.item())
+        loss_gen.append(l_gen.item())
+        after.extend(weights("after.%d." % k))
+    tensors.append(("loss.real", torch.tensor(loss_real)))
+    tensors.append(("loss.fake", torch.tensor(loss_fake)))
+    tensors.append(("loss.generator", torch.tensor(loss_gen)))
+    tensors.extend(after)
+    meta = base_metadata()
+    meta["batch"] = str(batch)
+    meta["steps"] = str(steps)
+    meta["recipe"] = ("G(noise) train mode; D step on real (1); D step on G(noise).detach() (0); "
+                      "G step on BCE(D(G(noise)), 1); Adam lr 1e-2 betas (0.5, 0.999) eps 1e-7 for both")
+    path = os.path.join(PROCESSOR_OUT, "gan.safetensors")
+    print("gan        losses real %s fake %s generator %s" % (
+        ["%.5f" % v for v in loss_real], ["%.5f" % v for v in loss_fake], ["%.5f" % v for v in loss_gen]))
+    return path, write_safetensors(path, tensors, meta)
+
+
 def main():
     sizes = []
     sizes.append((os.path.join(RUNTIME_OUT, "training.safetensors"), make_training()))
@@ -1607,6 +1694,7 @@ def main():
     sizes.append(make_trained_w5())
     sizes += make_trained_recurrent("lstm", 4301)
     sizes += make_trained_recurrent("gru", 4302)
+    sizes.append(make_gan())
     # net_xor's initial weights alone, as a class-path resource for the @Weights test network.
     xor_tensors, _, _ = read_safetensors(os.path.join(PROCESSOR_OUT, "net_xor.safetensors"))
     weights_dir = os.path.normpath(os.path.join(PROCESSOR_OUT, "..", "dev", "kiln", "processor", "functional"))

@@ -101,6 +101,10 @@ public enum Message {
       "kiln.recurrent.inputRank",
       "@%s reads a sequence [time, features], but %s() gets %s; declare the input as {steps, features}"),
   EMBEDDING_DIM("kiln.embedding.dim", "@Embedding %s must be > 0, was %d"),
+  RESHAPE_DIMENSION("kiln.reshape.shape", "@Reshape needs a shape of dimensions > 0, was %s"),
+  RESHAPE_SIZE(
+      "kiln.reshape.size",
+      "@Reshape %s holds %,d values, but %s() gets %s with %,d; give a shape with the same number of values"),
   DROPOUT_RATE("kiln.dropout.rate", "@Dropout rate must be in [0, 1), was %s"),
   NOISE_STDDEV("kiln.noise.stddev", "@GaussianNoise stddev must be >= 0 and finite, was %s"),
   NORM_MOMENTUM("kiln.batchNorm.momentum", "@BatchNorm momentum must be in [0, 1), was %s"),

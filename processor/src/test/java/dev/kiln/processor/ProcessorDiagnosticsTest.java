@@ -1098,6 +1098,40 @@ class ProcessorDiagnosticsTest {
   }
 
   @Test
+  @Covers(Message.RESHAPE_SIZE)
+  void reshapeToAnotherSize() {
+    expectError(Message.RESHAPE_SIZE,
+        "@Reshape (28, 28, 1) holds 784 values, but image() gets (700) with 700; give a shape with the same number of values", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Dense(units = 700)
+          Layer pixels();
+
+          @Reshape({28, 28, 1}) // <-
+          Layer image();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.RESHAPE_DIMENSION)
+  void reshapeWithAZeroDimension() {
+    expectError(Message.RESHAPE_DIMENSION, "@Reshape needs a shape of dimensions > 0, was [4, 0]", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @Dense(units = 4)
+          Layer hidden();
+
+          @Reshape({4, 0}) // <-
+          Layer grid();
+
+          @Dense(units = 1)
+          Layer out();
+        }
+        """);
+  }
+
+  @Test
   @Covers(Message.DROPOUT_RATE)
   void dropoutRateOfOne() {
     expectError(Message.DROPOUT_RATE, "@Dropout rate must be in [0, 1), was 1.0", """

@@ -42,6 +42,26 @@ public final class History {
     params.put(name, value);
   }
 
+  /**
+   * Records one epoch of a custom training loop (a GAN's, say): any names and values, charted and
+   * tabled by {@link dev.kiln.runtime.report.TrainingReport} like fit's. Every epoch must record the
+   * same names, so that each name has one value per epoch.
+   *
+   * @throws IllegalArgumentException when the names differ from the earlier epochs'
+   */
+  public void recordEpoch(Map<String, Double> epochValues) {
+    java.util.Objects.requireNonNull(epochValues, "epochValues");
+    if (epochs > 0 && !values.keySet().equals(epochValues.keySet())) {
+      throw new IllegalArgumentException("epoch " + (epochs + 1) + " records " + epochValues.keySet()
+          + ", the earlier epochs " + values.keySet() + "; record the same names every epoch");
+    }
+    for (Map.Entry<String, Double> e : epochValues.entrySet()) {
+      java.util.Objects.requireNonNull(e.getKey(), "a name");
+      java.util.Objects.requireNonNull(e.getValue(), e.getKey());
+    }
+    record(epochValues);
+  }
+
   void recordStop(int epoch) {
     stoppedEpoch = epoch;
   }

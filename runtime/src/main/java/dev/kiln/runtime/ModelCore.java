@@ -75,6 +75,16 @@ public final class ModelCore implements TrainingContext {
     return info;
   }
 
+  /** The generated program itself, for the engine's own loops ({@link GanTrainer}). */
+  CompiledNetwork program() {
+    return net;
+  }
+
+  /** Whether inputs are checked for NaN and infinity ({@link #setInputChecks}). */
+  boolean inputChecks() {
+    return data.inputChecks();
+  }
+
   /** The handle of a declared layer. */
   public Layer layer(String name) {
     Objects.requireNonNull(name, "name");
@@ -248,8 +258,9 @@ public final class ModelCore implements TrainingContext {
    * The gradient of the loss with respect to the input, for a custom training loop (a GAN's
    * generator learns through its discriminator this way): runs the batch forward in training mode,
    * as {@link #computeGradients} does, and writes d loss / d x into {@code inputGradient} ([n
-   * samples][input size]). Parameter gradients are not computed: {@link #gradients()} keeps what it
-   * held.
+   * samples][input size]). The network is left as it was: parameter gradients are not computed
+   * ({@link #gradients()} keeps what it held), and batch normalization normalizes with the batch's
+   * statistics without updating its moving statistics.
    *
    * @return the mean loss over the batch
    */
@@ -261,7 +272,7 @@ public final class ModelCore implements TrainingContext {
   public double backwardToInput(List<float[][]> inputs, float[][] y, List<float[][]> inputGradients) {
     int n = data.loadBatchForPass(inputs, y);
     data.checkGradientArrays(inputGradients, n);
-    net.runForward(n, true);
+    net.runForward(n, true, false);
     double loss = net.runBackward(n, false, true, true);
     data.copyInputGradients(inputGradients, n);
     return loss;

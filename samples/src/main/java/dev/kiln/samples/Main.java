@@ -29,6 +29,7 @@ public final class Main {
 
   static final String USAGE = "usage: kiln-samples.jar [--data DIR] [fashion|cnn|xor|iris|batchnorm|activations|earlystop|residual|transfer|evaluation|all]"
       + " | [--data DIR] bench W1|W2|W3|W4|W5|all [--threads N] [--json] | jmh"
+      + " | [--data DIR] gan [--epochs N] [--samples N] [--out DIR]"
       + " | [--data DIR] serve [--port P] [--weights FILE] [--load-test]";
 
   /** The Fashion-MNIST directory: {@value #DEFAULT_DATA} unless {@code --data DIR} says otherwise. */
@@ -94,7 +95,7 @@ public final class Main {
       return 0;
     }
     boolean needsData = command.equals("fashion") || command.equals("all") || command.equals("transfer")
-        || command.equals("evaluation");
+        || command.equals("evaluation") || command.equals("gan");
     if (needsData && !FashionMnist.isAvailable(dataDirectory)) {
       System.err.println(missingDataMessage(dataDirectory));
       if (!command.equals("all")) {
@@ -134,6 +135,8 @@ public final class Main {
       case "evaluation":
         EvaluationExample.run(dataDirectory);
         break;
+      case "gan":
+        return gan(java.util.Arrays.copyOfRange(args, 1, args.length));
       case "all":
         boolean fashionRan = FashionMnist.isAvailable(dataDirectory);
         if (fashionRan) {
@@ -216,6 +219,44 @@ public final class Main {
     System.out.printf(Locale.ROOT, "First test image: predicted %s (p = %.3f), labelled %s%n",
         FashionMnist.CLASS_NAMES.get(best), probabilities[best], FashionMnist.CLASS_NAMES.get(data.testLabels()[0]));
     return test.accuracy();
+  }
+
+  /**
+   * Default epochs and images per epoch of the GAN sample (2,400 steps of batch 64): about three
+   * minutes on this project's shared two-core machines.
+   */
+  static final int GAN_EPOCHS = 8;
+  static final int GAN_SAMPLES = 19_200;
+
+  /** {@code gan [--epochs N] [--samples N] [--out DIR]}: see {@link GanExample}. */
+  private static int gan(String[] args) throws java.io.IOException {
+    int epochs = GAN_EPOCHS;
+    int samples = GAN_SAMPLES;
+    Path out = Path.of("gan-output");
+    for (int i = 0; i < args.length; i++) {
+      boolean hasValue = i + 1 < args.length;
+      try {
+        if (args[i].equals("--epochs") && hasValue) {
+          epochs = Integer.parseInt(args[++i]);
+        } else if (args[i].equals("--samples") && hasValue) {
+          samples = Integer.parseInt(args[++i]);
+        } else if (args[i].equals("--out") && hasValue) {
+          out = Path.of(args[++i]);
+        } else {
+          System.err.println(USAGE);
+          return 2;
+        }
+      } catch (NumberFormatException e) {
+        System.err.println(args[i - 1] + " needs a number, got " + args[i] + "; " + USAGE);
+        return 2;
+      }
+    }
+    if (epochs < 1 || samples < GanExample.BATCH) {
+      System.err.println("gan needs --epochs >= 1 and --samples >= " + GanExample.BATCH + "; " + USAGE);
+      return 2;
+    }
+    GanExample.run(dataDirectory, epochs, samples, out);
+    return 0;
   }
 
   /**

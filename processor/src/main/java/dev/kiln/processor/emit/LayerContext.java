@@ -138,6 +138,14 @@ public final class LayerContext {
     return model.inputGradientArgument(layer, i);
   }
 
+  /**
+   * The gradient buffer of input {@code i} when this layer is its only reader, so that a view
+   * layer ({@code @Reshape}) can use it as its own gradient buffer; null otherwise.
+   */
+  public String soleReaderInputGradient(int i) {
+    return model.soleReaderInputGradient(layer, i);
+  }
+
   public CodeBlock afterInputGradient(int i) {
     return model.afterInputGradient(layer, i);
   }

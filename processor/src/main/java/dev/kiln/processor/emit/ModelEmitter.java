@@ -51,7 +51,7 @@ public final class ModelEmitter {
   private static final List<String> RESERVED = List.of(
       "INFO", "OUTPUT_SIZE", "TARGET_SIZE", "PARAMETER_COUNT", "TRAINABLE_PARAMETER_COUNT", "DEFAULT_MAX_BATCH",
       "core", "Program", "K", "GEMM", "params", "grads", "target", "noise", "maxBatch", "inputBuffers",
-      "inputGradientBuffers", "parameterGradients", "inputGradients", "lossGradient", "info", "initialize",
+      "inputGradientBuffers", "parameterGradients", "inputGradients", "lossGradient", "updateStatistics", "info", "initialize",
       "forward", "backward", "output", "outputGradient", "layerOutput", "loss", "batchBuffer", "gradientBuffer",
       "forTraining", "n", "training",
       "random", "index", "seed", "sharedParams", "infos", "sum", "frozen");
@@ -259,6 +259,11 @@ public final class ModelEmitter {
     LayerPlan input = layer.inputs().get(i);
     String target = gradientTarget(layer, i);
     return input.isInput() ? "inputGradients ? " + target + " : null" : target;
+  }
+
+  String soleReaderInputGradient(LayerPlan layer, int i) {
+    LayerPlan input = layer.inputs().get(i);
+    return network.consumers(input).size() == 1 ? grad(input) : null;
   }
 
   CodeBlock afterInputGradient(LayerPlan layer, int i) {

@@ -40,7 +40,9 @@ public final class LayerKinds {
       new Kind("LSTM", RecurrentLayer::readLstm),
       new Kind("GRU", RecurrentLayer::readGru),
       new Kind("SimpleRNN", RecurrentLayer::readSimpleRnn),
-      new Kind("Embedding", EmbeddingLayer::read));
+      new Kind("Embedding", EmbeddingLayer::read),
+
+      new Kind("Reshape", ReshapeLayer::read));
 
   private LayerKinds() {}
 

@@ -132,8 +132,8 @@ public record NormalizationLayer(
             .beginControlFlow("if (training && !frozen[$L])", layer.layerIndex())
             .addStatement("$T.batchNormTraining($L, $L, $L, params, $L, $L, $L, $L, $Lf, $Lf, $L, $L, $L)",
                 RuntimeNames.NORMALIZATION, layer.rows(), layer.features(), layer.in(0), gamma(layer), beta(layer),
-                layer.offset("running_mean"), layer.offset("running_var"), (float) momentum, (float) epsilon,
-                normalized, stats, layer.out())
+                "updateStatistics ? " + layer.offset("running_mean") + " : -1", layer.offset("running_var"),
+                (float) momentum, (float) epsilon, normalized, stats, layer.out())
             .nextControlFlow("else")
             .add(inference)
             .endControlFlow()

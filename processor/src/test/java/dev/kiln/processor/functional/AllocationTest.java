@@ -74,7 +74,7 @@ class AllocationTest {
     }
   }
 
-  private static void assertAllocatesNothing(Runnable call) {
+  static void assertAllocatesNothing(Runnable call) {
     assertAllocatesNothing(call, CALLS);
   }
 

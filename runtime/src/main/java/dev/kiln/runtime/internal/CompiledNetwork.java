@@ -28,6 +28,12 @@ public abstract class CompiledNetwork {
    * {@link #outputGradient()} (false).
    */
   protected boolean lossGradient = true;
+  /**
+   * Whether a training-mode {@link #forward} updates batch normalization's moving statistics
+   * (false for a pass that must leave the network untouched, see {@link #runForward(int, boolean,
+   * boolean)}).
+   */
+  protected boolean updateStatistics = true;
   /** The current batch's targets, [maxBatch x targetSize]. */
   protected final float[] target;
   /**
@@ -188,6 +194,19 @@ public abstract class CompiledNetwork {
 
   public final void runForward(int n, boolean training) {
     forward(n, training);
+  }
+
+  /**
+   * A forward pass; in training mode with {@code updateStatistics} false, batch normalization
+   * normalizes with the batch's statistics but leaves its moving statistics as they were.
+   */
+  public final void runForward(int n, boolean training, boolean updateStatistics) {
+    this.updateStatistics = updateStatistics;
+    try {
+      forward(n, training);
+    } finally {
+      this.updateStatistics = true;
+    }
   }
 
   /** The mean loss (with penalties) of the last forward pass, without gradients. */

@@ -15,7 +15,9 @@ public final class Normalization {
   /**
    * Batch normalization in training: normalizes each feature with the batch's statistics, writes
    * x-hat (for backward) and 1/sqrt(var + eps) into {@code stats[w, 2w)}, and updates the moving
-   * statistics. {@code stats} holds 4w floats of scratch.
+   * statistics unless {@code movingMeanOff} is negative (a pass that must leave the network as it
+   * was: a GAN's generator step through its discriminator). {@code stats} holds 4w floats of
+   * scratch.
    */
   public static void batchNormTraining(int n, int w, float[] x, float[] params, int gammaOff, int betaOff,
       int movingMeanOff, int movingVarOff, float momentum, float epsilon, float[] xhat, float[] stats, float[] y) {
@@ -39,8 +41,10 @@ public final class Normalization {
     float take = 1f - momentum;
     for (int j = 0; j < w; j++) {
       float variance = stats[w + j] * invN;
-      params[movingMeanOff + j] = keep * params[movingMeanOff + j] + take * stats[j];
-      params[movingVarOff + j] = keep * params[movingVarOff + j] + take * variance;
+      if (movingMeanOff >= 0) {
+        params[movingMeanOff + j] = keep * params[movingMeanOff + j] + take * stats[j];
+        params[movingVarOff + j] = keep * params[movingVarOff + j] + take * variance;
+      }
       stats[w + j] = (float) (1.0 / Math.sqrt(variance + epsilon));
     }
     for (int r = 0; r < n; r++) {
