@@ -431,32 +431,40 @@ public final class ModelCore implements TrainingContext {
   }
 
   /**
+   * Loads parameters from safetensors bytes held in memory, with the checks and the
+   * all-or-nothing behaviour of {@link #load(Path)}; messages name the file {@code source}.
+   */
+  public void load(byte[] safetensors, String source) throws IOException {
+    Weights.load(info, net.parameterArray(), dev.kiln.runtime.io.SafeTensors.read(safetensors, source));
+  }
+
+  /**
+   * Loads parameters from a safetensors stream (a class-path resource, a download) without a
+   * temporary file: reads the stream to its end (the file must fit in one array, under 2 GB), does
+   * not close it, then loads as {@link #load(byte[], String)}.
+   */
+  public void load(InputStream in, String source) throws IOException {
+    Objects.requireNonNull(in, "in");
+    load(in.readAllBytes(), source);
+  }
+
+  /**
    * Loads weights from a class-path resource (resolved like {@link Class#getResource}), as the
-   * constructors of {@code @Weights} networks do.
+   * constructors of {@code @Weights} networks do; read through {@link #load(InputStream, String)},
+   * so no temporary file is written.
    *
    * @throws IllegalStateException naming the resource and the problem when it is missing or does
    *     not fit the network; the weights are then left as initialized
    */
   public void loadResource(Class<?> anchor, String resource) {
-    Path temp = null;
     try (InputStream in = anchor.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("@Weights resource " + resource + " not found next to " + anchor.getName()
             + " on the class path");
       }
-      temp = java.nio.file.Files.createTempFile("kiln-weights", ".safetensors");
-      java.nio.file.Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      Weights.load(info, net.parameterArray(), temp);
+      load(in, resource);
     } catch (IOException e) {
       throw new IllegalStateException("@Weights resource " + resource + " could not be loaded: " + e.getMessage(), e);
-    } finally {
-      if (temp != null) {
-        try {
-          java.nio.file.Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-          // a leftover temp file is harmless
-        }
-      }
     }
   }
 
