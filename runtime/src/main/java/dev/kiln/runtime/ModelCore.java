@@ -198,10 +198,42 @@ public final class ModelCore implements TrainingContext {
   }
 
   /**
+   * The network's outputs for one batch in training mode, for a loss computed outside the network:
+   * dropout and noise are active (drawing from the noise stream, as a training step does) and batch
+   * normalization normalizes with the batch's statistics and moves its moving statistics, as in a
+   * training step. No gradient is computed. To follow with {@link #backwardFromOutput} on the same
+   * dropout masks, restart the noise stream ({@link #setNoiseSeed}) to the same seed before each
+   * call, since that method runs the forward pass again (and moves the moving statistics again).
+   *
+   * @return [n samples][output size]; for a network whose output is fused with its loss these are
+   *     the output layer's activations (probabilities after a softmax or sigmoid)
+   */
+  public float[][] forwardTraining(float[][] x) {
+    return forwardTraining(data.single(x));
+  }
+
+  /** As {@link #forwardTraining(float[][])} for a network with several inputs. */
+  public float[][] forwardTraining(List<float[][]> inputs) {
+    float[][][] xs = data.inputArrays(inputs, DataRole.BATCH);
+    data.checkInputs(xs, DataRole.BATCH);
+    int n = xs[0].length;
+    data.checkBatchSize(n);
+    data.loadInputs(xs, null, 0, n);
+    net.runForward(n, true);
+    float[][] out = new float[n][outputSize];
+    float[] output = net.outputBuffer();
+    for (int r = 0; r < n; r++) {
+      System.arraycopy(output, r * outputSize, out[r], 0, outputSize);
+    }
+    return out;
+  }
+
+  /**
    * Computes the loss on one batch and the gradient of every parameter (see {@link #gradients()}),
-   * without changing the parameters: for gradient inspection and custom training loops. The
-   * forward pass runs in training mode, so batch normalization's moving statistics move as in a
-   * training step.
+   * without changing the trainable parameters: for gradient inspection and custom training loops
+   * (per layer: {@link Layer#kernelGradient()}). The forward pass runs in training mode, so batch
+   * normalization's moving statistics (non-trainable parameters) move as in a training step, and
+   * dropout draws from the noise stream.
    *
    * @return the mean loss over the batch
    */

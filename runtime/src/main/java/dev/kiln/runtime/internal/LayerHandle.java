@@ -49,6 +49,25 @@ public final class LayerHandle implements Layer {
 
   @Override
   public float[][] kernel() {
+    return kernel(params);
+  }
+
+  @Override
+  public float[][] kernelGradient() {
+    return kernel(grads);
+  }
+
+  @Override
+  public float[] bias() {
+    return bias(params);
+  }
+
+  @Override
+  public float[] biasGradient() {
+    return bias(grads);
+  }
+
+  private float[][] kernel(float[] params) {
     TensorSlice kernel = tensor(".weight");
     int[] shape = kernel.shape(); // [units, inputs] as saved; the flat array holds [inputs][units]
     float[][] out = new float[shape[1]][shape[0]];
@@ -58,8 +77,7 @@ public final class LayerHandle implements Layer {
     return out;
   }
 
-  @Override
-  public float[] bias() {
+  private float[] bias(float[] params) {
     TensorSlice bias = tensor(".bias");
     float[] out = new float[bias.size()];
     System.arraycopy(params, bias.offset(), out, 0, out.length);
