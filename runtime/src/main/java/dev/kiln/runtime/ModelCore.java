@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.internal.BatchData;
 import dev.kiln.runtime.internal.BatchData.DataRole;
 import dev.kiln.runtime.internal.CompiledNetwork;
@@ -179,6 +180,16 @@ public final class ModelCore implements TrainingContext {
    */
   public History fit(List<float[][]> inputs, float[][] y, FitOptions options) {
     return new Trainer(net, data, layout, optimizer, this::evaluateChecked, this).fit(inputs, y, options);
+  }
+
+  /**
+   * As {@link #fit(float[][], float[][], FitOptions)} from a dataset (memory-mapped files, a
+   * source of your own), read one batch at a time: the set is never copied. The same seed
+   * shuffles into the same order as for arrays, so a dataset over the same arrays trains to the
+   * same parameters bit for bit. Targets are checked as each batch loads (see {@link Dataset}).
+   */
+  public History fit(Dataset data, FitOptions options) {
+    return new Trainer(net, this.data, layout, optimizer, this::evaluateChecked, this).fit(data, options);
   }
 
   /**
@@ -372,17 +383,26 @@ public final class ModelCore implements TrainingContext {
   public Evaluation evaluate(List<float[][]> inputs, float[][] y) {
     float[][][] x = data.inputArrays(inputs, DataRole.EVALUATION);
     data.checkData(x, y, DataRole.EVALUATION);
-    return evaluateChecked(x, y);
+    return evaluateChecked(Dataset.of(java.util.Arrays.asList(x.clone()), y));
   }
 
-  private Evaluation evaluateChecked(float[][][] x, float[][] y) {
+  /**
+   * Loss and accuracy on a dataset with inference behaviour, read one batch at a time (see {@link
+   * Dataset}); equal to {@link #evaluate(float[][], float[][])} on the same arrays.
+   */
+  public Evaluation evaluate(Dataset dataset) {
+    data.checkDataset(dataset, DataRole.EVALUATION);
+    return evaluateChecked(dataset);
+  }
+
+  private Evaluation evaluateChecked(Dataset dataset) {
     double lossSum = 0;
     long correct = 0;
-    int samples = x[0].length;
+    int samples = dataset.size();
     int maxBatch = net.maxBatch();
     for (int from = 0; from < samples; from += maxBatch) {
       int n = Math.min(maxBatch, samples - from);
-      data.loadBatch(x, y, null, from, n);
+      data.loadBatch(dataset, null, from, n, DataRole.EVALUATION);
       net.runForward(n, false);
       correct += data.countCorrect(n);
       lossSum += net.runLoss(n) * n;
