@@ -332,8 +332,8 @@ public final class ModelEmitter {
             .add("new $T($S, $T.of(", RuntimeNames.NETWORK_INFO, spec.type().getSimpleName().toString(),
                 RuntimeNames.LIST)
             .indent().indent().add(layerInfos(network.inputs())).add("),\n")
-            .add("OUTPUT_SIZE, TARGET_SIZE, $S, $T.$L, $T.of(", LossEmitter.kerasName(spec.loss()),
-                RuntimeNames.ACCURACY, LossEmitter.accuracy(spec.loss()), RuntimeNames.LIST)
+            .add("OUTPUT_SIZE, TARGET_SIZE, $S, $T.$L, $T.of(", LossEmitter.infoName(spec),
+                RuntimeNames.ACCURACY, LossEmitter.accuracy(spec), RuntimeNames.LIST)
             .add(layerInfos(network.layers())).unindent().unindent()
             .add("))")
             .build())

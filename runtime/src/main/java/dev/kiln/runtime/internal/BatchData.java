@@ -250,7 +250,7 @@ public final class BatchData {
   }
 
   public int accuracyUnits() {
-    return info.accuracy() == Accuracy.BINARY ? outputSize : 1;
+    return info.accuracy() == Accuracy.BINARY || info.accuracy() == Accuracy.BINARY_LOGITS ? outputSize : 1;
   }
 
   public long countCorrect(int n) {
@@ -263,6 +263,13 @@ public final class BatchData {
       case BINARY:
         for (int i = 0; i < n * outputSize; i++) {
           if ((p[i] > 0.5f) == (t[i] > 0.5f)) {
+            correct++;
+          }
+        }
+        return correct;
+      case BINARY_LOGITS:
+        for (int i = 0; i < n * outputSize; i++) {
+          if ((p[i] > 0f) == (t[i] > 0.5f)) {
             correct++;
           }
         }
