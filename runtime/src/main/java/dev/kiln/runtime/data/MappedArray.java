@@ -123,6 +123,7 @@ public final class MappedArray {
 
   /** Copies row {@code row}, converted to float, into {@code dest[offset, offset + rowSize())}. */
   public void copyRow(int row, float[] dest, int offset) {
+    Objects.requireNonNull(dest, "dest");
     Objects.checkIndex(row, rows);
     Objects.checkFromIndexSize(offset, rowSize, dest.length);
     MappedByteBuffer segment = segments[row / rowsPerSegment];
