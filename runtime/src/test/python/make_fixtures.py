@@ -525,6 +525,16 @@ def net_loss(loss, last_act, pre, out, y):
     if loss == "bce":
         assert kind == "sigmoid"
         return loss_sigmoid_bce(pre, y)
+    # @Network(fromLogits = true): a linear output and PyTorch's own losses on the logits.
+    if loss == "cce_logits":
+        assert kind == "linear"
+        return F.cross_entropy(out, y)  # probability (one-hot) targets
+    if loss == "sparse_cce_logits":
+        assert kind == "linear"
+        return F.cross_entropy(out, y[:, 0].long())
+    if loss == "bce_logits":
+        assert kind == "linear"
+        return F.binary_cross_entropy_with_logits(out, y)
     raise ValueError(loss)
 
 
@@ -698,6 +708,34 @@ net("layernorm", 4,
     lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, dampening=0, nesterov=False, foreach=False),
     lambda g: (torch.randn(5, 4, generator=g), torch.randn(5, 2, generator=g)),
     4012)
+
+net("logits", 4,
+    [("h", "dense", 6, ("tanh", None)),
+     ("out", "dense", 3, ("linear", None))],
+    "cce_logits", "sgd(lr=0.1)",
+    lambda p: torch.optim.SGD(p, lr=0.1, foreach=False),
+    # Wide inputs, so some logits are large: the loss must stay stable without a softmax layer.
+    lambda g: (4 * torch.randn(6, 4, generator=g), onehot([0, 1, 2, 2, 1, 0], 3)),
+    4013)
+
+net("logits_sparse", 3,
+    [("h", "dense", 5, ("relu", None)),
+     ("out", "dense", 4, ("linear", None))],
+    "sparse_cce_logits", "adam(lr=0.01,beta1=0.9,beta2=0.999,epsilon=1e-7)",
+    lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=1e-7, foreach=False),
+    lambda g: (torch.randn(7, 3, generator=g),
+               torch.tensor([[0.0], [1.0], [2.0], [3.0], [1.0], [3.0], [2.0]])),
+    4014)
+
+net("logits_bce", 4,
+    [("h", "dense", 5, ("elu", 1.0)),
+     ("out", "dense", 2, ("linear", None))],
+    "bce_logits", "sgd(lr=0.1)",
+    lambda p: torch.optim.SGD(p, lr=0.1, foreach=False),
+    lambda g: (torch.randn(6, 4, generator=g),
+               torch.tensor([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0]])),
+    4015)
+
 
 
 def layers_str(layers):

@@ -41,6 +41,15 @@ public @interface Network {
   double labelSmoothing() default 0.0;
 
   /**
+   * {@return whether a cross-entropy loss reads logits from a LINEAR output layer} (PyTorch's habit,
+   * Keras's {@code from_logits=True}): the loss applies softmax (categorical, sparse categorical) or
+   * sigmoid (binary) itself, fused and stable as for a softmax or sigmoid output, and {@code
+   * predict} returns the logits, not probabilities. Binary accuracy then counts a logit above 0 as
+   * 1. Only for the cross-entropy losses, and only on a LINEAR output.
+   */
+  boolean fromLogits() default false;
+
+  /**
    * {@return the largest batch the generated buffers hold by default} {@code fit}, {@code evaluate} and batch
    * {@code predict} split larger inputs into batches of at most this size. A model can be built
    * with another maximum at run time.

@@ -125,6 +125,12 @@ public enum Message {
       "kiln.loss.activation",
       "%s expects probabilities from a %s output, but the output layer %s() ends with %s; use activation = %s"),
   LOSS_UNUSUAL("kiln.loss.unusual", "%s on a %s output is legal but unusual: %s"),
+  LOSS_FROM_LOGITS(
+      "kiln.loss.fromLogits",
+      "@Network fromLogits = true makes %s apply %s to the logits itself, but the output layer %s() ends with %s;"
+          + " use a LINEAR output (or drop fromLogits)"),
+  LOSS_FROM_LOGITS_REGRESSION(
+      "kiln.loss.fromLogitsLoss", "@Network fromLogits applies to the cross-entropy losses, not %s"),
   WEIGHTS_MISMATCH("kiln.weights", "@Weights file %s does not fit the network: %s"),
   WEIGHTS_PATH(
       "kiln.weights.path",

@@ -173,6 +173,15 @@ final class NetworkChecker {
     Loss loss = network.loss();
     Site site = network.site();
     String lossName = loss.name();
+    if (network.fromLogits()) {
+      if (loss == Loss.MEAN_SQUARED_ERROR || loss == Loss.MEAN_ABSOLUTE_ERROR) {
+        diagnostics.error(site, "fromLogits", Message.LOSS_FROM_LOGITS_REGRESSION, lossName);
+      } else if (f != ActivationFunction.LINEAR) {
+        diagnostics.error(site, "fromLogits", Message.LOSS_FROM_LOGITS, lossName,
+            loss == Loss.BINARY_CROSSENTROPY ? "sigmoid" : "softmax", output.name(), f);
+      }
+      return;
+    }
     switch (loss) {
       case CATEGORICAL_CROSSENTROPY:
       case SPARSE_CATEGORICAL_CROSSENTROPY:

@@ -188,7 +188,8 @@ final class NetworkReader {
     }
     AnnotationMirror weightsMirror = mirror(type, "Weights");
     dev.kiln.annotations.Weights weights = type.getAnnotation(dev.kiln.annotations.Weights.class);
-    return new NetworkSpec(type, site, network.input(), network.loss(), network.labelSmoothing(), network.maxBatch(),
+    return new NetworkSpec(type, site, network.input(), network.loss(), network.labelSmoothing(), network.fromLogits(),
+        network.maxBatch(),
         optimizer, weights == null ? null : weights.value(), weights == null ? null : new Site(type, weightsMirror),
         layers);
   }

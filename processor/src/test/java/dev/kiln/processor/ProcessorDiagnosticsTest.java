@@ -1580,6 +1580,35 @@ class ProcessorDiagnosticsTest {
   }
 
   @Test
+  @Covers(Message.LOSS_FROM_LOGITS)
+  void fromLogitsOnASoftmaxOutput() {
+    expectError(Message.LOSS_FROM_LOGITS,
+        "@Network fromLogits = true makes CATEGORICAL_CROSSENTROPY apply softmax to the logits itself, "
+            + "but the output layer out() ends with SOFTMAX; use a LINEAR output (or drop fromLogits)", """
+        @Network(input = 2, loss = Loss.CATEGORICAL_CROSSENTROPY,
+            fromLogits = true) // <-
+        interface Net {
+          @Dense(units = 3, activation = SOFTMAX)
+          Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.LOSS_FROM_LOGITS_REGRESSION)
+  void fromLogitsOnARegressionLoss() {
+    expectError(Message.LOSS_FROM_LOGITS_REGRESSION,
+        "@Network fromLogits applies to the cross-entropy losses, not MEAN_SQUARED_ERROR", """
+        @Network(input = 2, loss = Loss.MEAN_SQUARED_ERROR,
+            fromLogits = true) // <-
+        interface Net {
+          @Dense(units = 1)
+          Layer out();
+        }
+        """);
+  }
+
+  @Test
   @Covers(Message.LOSS_UNUSUAL)
   void meanSquaredErrorOnSigmoid() {
     expectWarning(Message.LOSS_UNUSUAL,

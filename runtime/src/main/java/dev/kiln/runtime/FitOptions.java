@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.training.Callback;
 import dev.kiln.runtime.training.GradientClipping;
 import dev.kiln.runtime.training.LearningRateSchedule;
@@ -26,6 +27,8 @@ public final class FitOptions {
   private long seed;
   private float[][] validationX;
   private float[][] validationY;
+  private Dataset validationData;
+  private double validationSplit;
   private int progressEvery;
   private LearningRateSchedule schedule;
   private LearningRateSchedule.Unit scheduleUnit;
@@ -59,6 +62,8 @@ public final class FitOptions {
     this.seed = from.seed;
     this.validationX = from.validationX;
     this.validationY = from.validationY;
+    this.validationData = from.validationData;
+    this.validationSplit = from.validationSplit;
     this.progressEvery = from.progressEvery;
     this.schedule = from.schedule;
     this.scheduleUnit = from.scheduleUnit;
@@ -104,7 +109,10 @@ public final class FitOptions {
     return copy;
   }
 
-  /** Evaluate on this data after every epoch ({@code val_loss}, {@code val_accuracy}). */
+  /**
+   * Evaluate on this data after every epoch ({@code val_loss}, {@code val_accuracy}); replaces
+   * any validation data or split given before.
+   */
   public FitOptions withValidation(float[][] x, float[][] y) {
     if (x == null || y == null) {
       throw new IllegalArgumentException("validation inputs and targets must both be given");
@@ -112,7 +120,45 @@ public final class FitOptions {
     FitOptions copy = new FitOptions(this);
     copy.validationX = x;
     copy.validationY = y;
+    copy.validationData = null;
+    copy.validationSplit = 0;
     return copy;
+  }
+
+  /** As {@link #withValidation(float[][], float[][])} with a dataset, read one batch at a time. */
+  public FitOptions withValidation(Dataset data) {
+    if (data == null) {
+      throw new IllegalArgumentException("validation dataset must not be null");
+    }
+    FitOptions copy = new FitOptions(this);
+    copy.validationX = null;
+    copy.validationY = null;
+    copy.validationData = data;
+    copy.validationSplit = 0;
+    return copy;
+  }
+
+  /**
+   * Keras's {@code validation_split}: the last {@code fraction} of the samples, taken before any
+   * shuffling, become validation data (the first {@code floor(n * (1 - fraction))} samples train,
+   * the rest validate); replaces any validation data given before. Shuffling then permutes the
+   * training part only.
+   */
+  public FitOptions withValidationSplit(double fraction) {
+    if (!(fraction > 0 && fraction < 1)) {
+      throw new IllegalArgumentException("validation split must be in (0, 1), was " + fraction);
+    }
+    FitOptions copy = new FitOptions(this);
+    copy.validationX = null;
+    copy.validationY = null;
+    copy.validationData = null;
+    copy.validationSplit = fraction;
+    return copy;
+  }
+
+  /** The validation split (0 for none). */
+  public double validationSplit() {
+    return validationSplit;
   }
 
   /** Progress as {@link Verbosity#AUTO} every epoch (default), or nothing ({@link Verbosity#SILENT}). */
@@ -325,6 +371,10 @@ public final class FitOptions {
 
   float[][] validationY() {
     return validationY;
+  }
+
+  Dataset validationData() {
+    return validationData;
   }
 
   Callback[] callbackArray() {

@@ -3,6 +3,13 @@ package dev.kiln.runtime;
 /**
  * A handle on one declared layer of a generated model: the return type of the layer methods of a
  * {@code @Network} type. Reads and writes that layer's parameters in place.
+ *
+ * <p><b>Layout.</b> Everything the public API returns or takes holds a dense kernel as
+ * [inputs][units] (Keras's {@code get_weights()} layout): {@link #kernel()}, {@link
+ * #setKernel}, {@link #kernelGradient()}, and the flat {@link ModelCore#parameters()} and {@link
+ * ModelCore#gradients()}, where each kernel is row-major [inputs][units]. Only safetensors files
+ * ({@link ModelCore#save}, {@link ModelCore#load(java.nio.file.Path)}) use PyTorch's [units,
+ * inputs], because that is the format's own layout; save and load transpose.
  */
 public interface Layer {
   /** The declaring method's name. */
@@ -52,6 +59,23 @@ public interface Layer {
    * @throws IllegalStateException if the layer has no bias
    */
   float[] bias();
+
+  /**
+   * A copy of the gradient of the loss with respect to the kernel from the last backward pass
+   * ({@link ModelCore#computeGradients}, a training step), as [inputs][units] like {@link
+   * #kernel()}; zeros before any backward pass.
+   *
+   * @throws IllegalStateException if the layer has no kernel
+   */
+  float[][] kernelGradient();
+
+  /**
+   * A copy of the gradient with respect to the bias from the last backward pass, like {@link
+   * #kernelGradient()}.
+   *
+   * @throws IllegalStateException if the layer has no bias
+   */
+  float[] biasGradient();
 
   /** Replaces the kernel, given as [inputs][units]; the shape must match exactly. */
   void setKernel(float[][] kernel);

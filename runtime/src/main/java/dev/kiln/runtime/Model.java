@@ -28,6 +28,19 @@ public interface Model {
     return core().fit(inputs, y, options);
   }
 
+  /**
+   * Trains from a dataset read one batch at a time (memory-mapped {@code .npy} or IDX files, a
+   * source of your own; see {@link ModelCore#fit(dev.kiln.runtime.data.Dataset, FitOptions)}).
+   */
+  default History fit(dev.kiln.runtime.data.Dataset data, FitOptions options) {
+    return core().fit(data, options);
+  }
+
+  /** Loss and accuracy on a dataset, read one batch at a time, with inference behaviour. */
+  default Evaluation evaluate(dev.kiln.runtime.data.Dataset data) {
+    return core().evaluate(data);
+  }
+
   /** Trains for {@code epochs} epochs in shuffled batches of {@code batchSize}. */
   default History fit(float[][] x, float[][] y, int epochs, int batchSize) {
     return core().fit(x, y, FitOptions.epochs(epochs).withBatchSize(batchSize));

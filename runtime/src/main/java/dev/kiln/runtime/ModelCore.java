@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.internal.BatchData;
 import dev.kiln.runtime.internal.BatchData.DataRole;
 import dev.kiln.runtime.internal.CompiledNetwork;
@@ -220,6 +221,16 @@ public final class ModelCore implements TrainingContext {
   }
 
   /**
+   * As {@link #fit(float[][], float[][], FitOptions)} from a dataset (memory-mapped files, a
+   * source of your own), read one batch at a time: the set is never copied. The same seed
+   * shuffles into the same order as for arrays, so a dataset over the same arrays trains to the
+   * same parameters bit for bit. Targets are checked as each batch loads (see {@link Dataset}).
+   */
+  public History fit(Dataset data, FitOptions options) {
+    return new Trainer(net, this.data, layout, optimizer, this::evaluateChecked, this).fit(data, options);
+  }
+
+  /**
    * The mean loss on one batch without computing gradients; {@code training} selects batch
    * statistics and active dropout/noise (as in a training step) or inference behaviour. In training
    * mode batch normalization's moving statistics are updated, as in a training step.
@@ -236,10 +247,42 @@ public final class ModelCore implements TrainingContext {
   }
 
   /**
+   * The network's outputs for one batch in training mode, for a loss computed outside the network:
+   * dropout and noise are active (drawing from the noise stream, as a training step does) and batch
+   * normalization normalizes with the batch's statistics and moves its moving statistics, as in a
+   * training step. No gradient is computed. To follow with {@link #backwardFromOutput} on the same
+   * dropout masks, restart the noise stream ({@link #setNoiseSeed}) to the same seed before each
+   * call, since that method runs the forward pass again (and moves the moving statistics again).
+   *
+   * @return [n samples][output size]; for a network whose output is fused with its loss these are
+   *     the output layer's activations (probabilities after a softmax or sigmoid)
+   */
+  public float[][] forwardTraining(float[][] x) {
+    return forwardTraining(data.single(x));
+  }
+
+  /** As {@link #forwardTraining(float[][])} for a network with several inputs. */
+  public float[][] forwardTraining(List<float[][]> inputs) {
+    float[][][] xs = data.inputArrays(inputs, DataRole.BATCH);
+    data.checkInputs(xs, DataRole.BATCH);
+    int n = xs[0].length;
+    data.checkBatchSize(n);
+    data.loadInputs(xs, null, 0, n);
+    net.runForward(n, true);
+    float[][] out = new float[n][outputSize];
+    float[] output = net.outputBuffer();
+    for (int r = 0; r < n; r++) {
+      System.arraycopy(output, r * outputSize, out[r], 0, outputSize);
+    }
+    return out;
+  }
+
+  /**
    * Computes the loss on one batch and the gradient of every parameter (see {@link #gradients()}),
-   * without changing the parameters: for gradient inspection and custom training loops. The
-   * forward pass runs in training mode, so batch normalization's moving statistics move as in a
-   * training step.
+   * without changing the trainable parameters: for gradient inspection and custom training loops
+   * (per layer: {@link Layer#kernelGradient()}). The forward pass runs in training mode, so batch
+   * normalization's moving statistics (non-trainable parameters) move as in a training step, and
+   * dropout draws from the noise stream.
    *
    * @return the mean loss over the batch
    */
@@ -387,7 +430,7 @@ public final class ModelCore implements TrainingContext {
   public Evaluation evaluate(List<float[][]> inputs, float[][] y) {
     float[][][] x = data.inputArrays(inputs, DataRole.EVALUATION);
     data.checkData(x, y, DataRole.EVALUATION);
-    return evaluateChecked(x, y);
+    return evaluateChecked(Dataset.of(java.util.Arrays.asList(x.clone()), y));
   }
 
   /**
@@ -426,19 +469,32 @@ public final class ModelCore implements TrainingContext {
     }
   }
 
-  private Evaluation evaluateChecked(float[][][] x, float[][] y) {
-    return evaluateChecked(x, y, null);
+  private Evaluation evaluateChecked(float[][][] x, float[][] y, Metrics metrics) {
+    return evaluateChecked(Dataset.of(java.util.Arrays.asList(x.clone()), y), metrics);
   }
 
-  private Evaluation evaluateChecked(float[][][] x, float[][] y, Metrics metrics) {
+  /**
+   * Loss and accuracy on a dataset with inference behaviour, read one batch at a time (see {@link
+   * Dataset}); equal to {@link #evaluate(float[][], float[][])} on the same arrays.
+   */
+  public Evaluation evaluate(Dataset dataset) {
+    data.checkDataset(dataset, DataRole.EVALUATION);
+    return evaluateChecked(dataset);
+  }
+
+  private Evaluation evaluateChecked(Dataset dataset) {
+    return evaluateChecked(dataset, null);
+  }
+
+  private Evaluation evaluateChecked(Dataset dataset, Metrics metrics) {
     double lossSum = 0;
     long correct = 0;
-    int samples = x[0].length;
+    int samples = dataset.size();
     int maxBatch = net.maxBatch();
     float[][] predictions = metrics == null || metrics.list().isEmpty() ? null : new float[samples][outputSize];
     for (int from = 0; from < samples; from += maxBatch) {
       int n = Math.min(maxBatch, samples - from);
-      data.loadBatch(x, y, null, from, n);
+      data.loadBatch(dataset, null, from, n, DataRole.EVALUATION);
       net.runForward(n, false);
       correct += data.countCorrect(n);
       lossSum += net.runLoss(n) * n;
@@ -453,6 +509,10 @@ public final class ModelCore implements TrainingContext {
         : correct / (double) ((long) samples * data.accuracyUnits());
     if (predictions == null) {
       return new Evaluation(lossSum / samples, accuracy);
+    }
+    float[][] y = new float[samples][dataset.targetSize()];
+    for (int i = 0; i < samples; i++) {
+      dataset.copyTarget(i, y[i], 0);
     }
     Metrics.Result result = metrics.compute(predictions, y, targets());
     return new Evaluation(lossSum / samples, accuracy, result.values(), result.confusion());
@@ -572,8 +632,27 @@ public final class ModelCore implements TrainingContext {
   }
 
   /**
+   * Loads parameters from safetensors bytes held in memory, with the checks and the
+   * all-or-nothing behaviour of {@link #load(Path)}; messages name the file {@code source}.
+   */
+  public void load(byte[] safetensors, String source) throws IOException {
+    Weights.load(info, net.parameterArray(), dev.kiln.runtime.io.SafeTensors.read(safetensors, source));
+  }
+
+  /**
+   * Loads parameters from a safetensors stream (a class-path resource, a download) without a
+   * temporary file: reads the stream to its end (the file must fit in one array, under 2 GB), does
+   * not close it, then loads as {@link #load(byte[], String)}.
+   */
+  public void load(InputStream in, String source) throws IOException {
+    Objects.requireNonNull(in, "in");
+    load(in.readAllBytes(), source);
+  }
+
+  /**
    * Loads weights from a class-path resource (resolved like {@link Class#getResource}), as the
-   * constructors of {@code @Weights} networks do.
+   * constructors of {@code @Weights} networks do; read through {@link #load(InputStream, String)},
+   * so no temporary file is written.
    *
    * @throws IllegalStateException naming the resource and the problem when it is missing or does
    *     not fit the network; the weights are then left as initialized
@@ -581,25 +660,14 @@ public final class ModelCore implements TrainingContext {
   public void loadResource(Class<?> anchor, String resource) {
     Objects.requireNonNull(anchor, "anchor");
     Objects.requireNonNull(resource, "resource");
-    Path temp = null;
     try (InputStream in = anchor.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("@Weights resource " + resource + " not found next to " + anchor.getName()
             + " on the class path");
       }
-      temp = java.nio.file.Files.createTempFile("kiln-weights", ".safetensors");
-      java.nio.file.Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      Weights.load(info, net.parameterArray(), temp);
+      load(in, resource);
     } catch (IOException e) {
       throw new IllegalStateException("@Weights resource " + resource + " could not be loaded: " + e.getMessage(), e);
-    } finally {
-      if (temp != null) {
-        try {
-          java.nio.file.Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-          // a leftover temp file is harmless
-        }
-      }
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.internal.Accuracy;
 import dev.kiln.runtime.internal.BatchData;
 import dev.kiln.runtime.internal.CompiledNetwork;
@@ -31,7 +32,7 @@ final class Trainer {
   /** How the trainer evaluates validation data (the model's own inference-mode evaluation). */
   @FunctionalInterface
   interface Validation {
-    Evaluation evaluate(float[][][] x, float[][] y);
+    Evaluation evaluate(Dataset data);
   }
 
   private final CompiledNetwork net;
@@ -57,14 +58,38 @@ final class Trainer {
     Objects.requireNonNull(options, "options");
     float[][][] x = data.inputArrays(inputs, BatchData.DataRole.TRAINING).clone(); // callbacks may use the scratch
     data.checkData(x, y, BatchData.DataRole.TRAINING);
-    float[][][] validationX = null;
-    if (options.validationX() != null) {
-      validationX = data.inputArrays(data.single(options.validationX()), BatchData.DataRole.VALIDATION).clone();
+    return fit(Dataset.of(java.util.Arrays.asList(x), y), options);
+  }
+
+  /**
+   * Trains from a dataset: the same loop, loading each batch through the dataset. Over the same
+   * arrays, the float[][] path and this one take the same steps on the same values.
+   */
+  History fit(Dataset all, FitOptions options) {
+    Objects.requireNonNull(options, "options");
+    data.checkDataset(all, BatchData.DataRole.TRAINING);
+    Dataset train = all;
+    Dataset validationData = options.validationData();
+    if (options.validationSplit() > 0) {
+      int cut = (int) Math.floor(all.size() * (1.0 - options.validationSplit()));
+      if (cut < 1 || cut >= all.size()) {
+        throw new IllegalArgumentException("validation split " + options.validationSplit() + " of " + all.size()
+            + " samples leaves " + cut + " for training and " + (all.size() - cut)
+            + " for validation; each needs at least one");
+      }
+      train = all.range(0, cut);
+      validationData = all.range(cut, all.size());
+    } else if (options.validationX() != null) {
+      float[][][] validationX = data.inputArrays(data.single(options.validationX()), BatchData.DataRole.VALIDATION).clone();
       data.checkData(validationX, options.validationY(), BatchData.DataRole.VALIDATION);
+      validationData = Dataset.of(java.util.Arrays.asList(validationX), options.validationY());
+    }
+    if (validationData != null) {
+      data.checkDataset(validationData, BatchData.DataRole.VALIDATION);
     }
     int batchSize = options.batchSize();
     data.checkBatchSize(batchSize);
-    int samples = x[0].length;
+    int samples = train.size();
     int[] order = new int[samples];
     for (int i = 0; i < samples; i++) {
       order[i] = i;
@@ -115,7 +140,7 @@ final class Trainer {
       for (int from = 0; from < samples && !stop; from += batchSize) {
         int n = Math.min(batchSize, samples - from);
         batch++;
-        data.loadBatch(x, y, order, from, n);
+        data.loadBatch(train, order, from, n, BatchData.DataRole.TRAINING);
         net.runForward(n, true);
         correct += data.countCorrect(n);
         double loss = net.runBackward(n);
@@ -151,8 +176,8 @@ final class Trainer {
       if (info.accuracy() != Accuracy.NONE) {
         epochValues.put("accuracy", correct / (double) ((long) seen * data.accuracyUnits()));
       }
-      if (options.validationX() != null) {
-        Evaluation validated = validation.evaluate(validationX, options.validationY());
+      if (validationData != null) {
+        Evaluation validated = validation.evaluate(validationData);
         epochValues.put("val_loss", validated.loss());
         if (info.accuracy() != Accuracy.NONE) {
           epochValues.put("val_accuracy", validated.accuracy());

@@ -42,6 +42,12 @@ final class LossEmitter {
       }
     }
     String grad = withGradient ? names.grad(output) : "null";
+    if (network.spec().fromLogits()) {
+      // A LINEAR output holds the logits: the loss applies softmax or sigmoid itself, and its
+      // gradient with respect to the logits is the output's gradient.
+      return CodeBlock.of("$T.$L($L, $L, $L, $L, $L)", RuntimeNames.LOSSES, fromLogitsMethod(loss), rows,
+          names.features(output), out, target(network), grad);
+    }
     return CodeBlock.of("$T.$L($L, $L, $L, $L, $L)", RuntimeNames.LOSSES, method(loss), rows, names.features(output),
         out, target(network), grad);
   }
@@ -50,6 +56,19 @@ final class LossEmitter {
   private static CodeBlock target(NetworkPlan network) {
     double smoothing = network.spec().labelSmoothing();
     return smoothing > 0 ? CodeBlock.of("target, $Lf", (float) smoothing) : CodeBlock.of("target");
+  }
+
+  private static String fromLogitsMethod(Loss loss) {
+    switch (loss) {
+      case CATEGORICAL_CROSSENTROPY:
+        return "softmaxCrossEntropyFromLogits";
+      case SPARSE_CATEGORICAL_CROSSENTROPY:
+        return "sparseSoftmaxCrossEntropyFromLogits";
+      case BINARY_CROSSENTROPY:
+        return "sigmoidBinaryCrossEntropyFromLogits";
+      default:
+        throw new IllegalStateException("no from-logits form of " + loss);
+    }
   }
 
   private static String method(Loss loss) {
@@ -72,6 +91,16 @@ final class LossEmitter {
   /** Keras's name of the loss, shown in progress lines. */
   static String kerasName(Loss loss) {
     return loss.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The loss's name in the network's info: Keras's, marked {@code (from logits)} when it reads logits. */
+  static String infoName(dev.kiln.processor.model.NetworkSpec spec) {
+    return kerasName(spec.loss()) + (spec.fromLogits() ? " (from logits)" : "");
+  }
+
+  /** The accuracy metric the loss implies (binary accuracy on logits thresholds at 0). */
+  static String accuracy(dev.kiln.processor.model.NetworkSpec spec) {
+    return spec.fromLogits() && spec.loss() == Loss.BINARY_CROSSENTROPY ? "BINARY_LOGITS" : accuracy(spec.loss());
   }
 
   /** The accuracy metric the loss implies. */

@@ -409,8 +409,8 @@ public final class ModelEmitter {
         .add("new $T($S, ", RuntimeNames.NETWORK_INFO, spec.type().getSimpleName().toString())
         .indent().indent()
         .add(infoList(model, network.inputs(), "inputInfos")).add(",\n")
-        .add("OUTPUT_SIZE, TARGET_SIZE, $S, $T.$L, ", LossEmitter.kerasName(spec.loss()),
-            RuntimeNames.ACCURACY, LossEmitter.accuracy(spec.loss()))
+        .add("OUTPUT_SIZE, TARGET_SIZE, $S, $T.$L, ", LossEmitter.infoName(spec),
+            RuntimeNames.ACCURACY, LossEmitter.accuracy(spec))
         .add(infoList(model, network.layers(), "layerInfos")).unindent().unindent()
         .add(")");
     model.addField(FieldSpec.builder(RuntimeNames.NETWORK_INFO, "INFO", Modifier.STATIC, Modifier.FINAL)

@@ -14,7 +14,7 @@ import javax.lang.model.element.TypeElement;
  * @param layers the declared layers in source order, {@code @Input} layers included
  */
 public record NetworkSpec(
-    TypeElement type, Site site, int[] inputShape, Loss loss, double labelSmoothing, int maxBatch,
+    TypeElement type, Site site, int[] inputShape, Loss loss, double labelSmoothing, boolean fromLogits, int maxBatch,
     OptimizerSpec optimizer, String weights, Site weightsSite, List<LayerSpec> layers) {
   /** The name layers use for the input declared by {@code @Network(input = ...)}. */
   public static final String IMPLICIT_INPUT = "input";

@@ -190,4 +190,36 @@ final class FixtureNetworks {
     @Dense(units = 2)
     Layer out();
   }
+
+  /** PyTorch's habit: a linear output and nn.CrossEntropyLoss on the logits. */
+  @Network(input = 4, loss = Loss.CATEGORICAL_CROSSENTROPY, fromLogits = true)
+  @Sgd(learningRate = 0.1)
+  interface NetLogits {
+    @Dense(units = 6, activation = TANH)
+    Layer h();
+
+    @Dense(units = 3)
+    Layer out();
+  }
+
+  @Network(input = 3, loss = Loss.SPARSE_CATEGORICAL_CROSSENTROPY, fromLogits = true)
+  @Adam(learningRate = 0.01, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7)
+  interface NetLogitsSparse {
+    @Dense(units = 5, activation = RELU)
+    Layer h();
+
+    @Dense(units = 4)
+    Layer out();
+  }
+
+  /** nn.BCEWithLogitsLoss on a linear output. */
+  @Network(input = 4, loss = Loss.BINARY_CROSSENTROPY, fromLogits = true)
+  @Sgd(learningRate = 0.1)
+  interface NetLogitsBce {
+    @Dense(units = 5, activation = ELU)
+    Layer h();
+
+    @Dense(units = 2)
+    Layer out();
+  }
 }

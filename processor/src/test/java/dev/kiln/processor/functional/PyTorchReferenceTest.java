@@ -37,7 +37,10 @@ class PyTorchReferenceTest {
         network("net_dropout", seed -> new FixtureNetworks_NetDropoutModel(seed, 8)),
         network("net_batchnorm", seed -> new FixtureNetworks_NetBatchNormModel(seed, 8)),
         network("net_bn_plain", seed -> new FixtureNetworks_NetBnPlainModel(seed, 8)),
-        network("net_layernorm", seed -> new FixtureNetworks_NetLayerNormModel(seed, 8)));
+        network("net_layernorm", seed -> new FixtureNetworks_NetLayerNormModel(seed, 8)),
+        network("net_logits", seed -> new FixtureNetworks_NetLogitsModel(seed, 8)),
+        network("net_logits_sparse", seed -> new FixtureNetworks_NetLogitsSparseModel(seed, 8)),
+        network("net_logits_bce", seed -> new FixtureNetworks_NetLogitsBceModel(seed, 8)));
   }
 
   private static Arguments network(String name, LongFunction<Model> factory) {

@@ -49,6 +49,29 @@ class WeightsFileTest {
   }
 
   @Test
+  void loadsFromBytesAndStreamsWithTheChecksOfAFile() throws IOException {
+    FixtureNetworks_NetXorModel model = new FixtureNetworks_NetXorModel(3);
+    Path file = dir.resolve("xor.safetensors");
+    model.save(file);
+    byte[] bytes = Files.readAllBytes(file);
+
+    FixtureNetworks_NetXorModel fromBytes = new FixtureNetworks_NetXorModel(99);
+    fromBytes.core().load(bytes, "xor.safetensors");
+    assertArrayEquals(model.core().parameters(), fromBytes.core().parameters());
+    FixtureNetworks_NetXorModel fromStream = new FixtureNetworks_NetXorModel(98);
+    fromStream.core().load(new java.io.ByteArrayInputStream(bytes), "xor.safetensors");
+    assertArrayEquals(model.core().parameters(), fromStream.core().parameters());
+
+    // A file of another network fails naming the source, and changes nothing.
+    FixtureNetworks_NetIrisModel iris = new FixtureNetworks_NetIrisModel(5);
+    float[] before = iris.core().parameters();
+    KilnFormatException e = assertThrows(KilnFormatException.class, () -> iris.core().load(bytes, "xor.safetensors"));
+    assertTrue(e.getMessage().startsWith("xor.safetensors: "), e.getMessage());
+    assertArrayEquals(before, iris.core().parameters());
+    assertNoTemporaryFilesLeft();
+  }
+
+  @Test
   void pyTorchStateDictLoadsAndPredictsAsPyTorch() throws Exception {
     Fixture fixture = Fixture.load("net_iris");
     FixtureNetworks_NetIrisModel model = new FixtureNetworks_NetIrisModel(5);

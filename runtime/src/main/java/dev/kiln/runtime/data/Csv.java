@@ -32,10 +32,14 @@ import java.util.regex.Pattern;
  *
  * <p>One column holds the label; all others are features and must be finite decimal numbers
  * (such as {@code 5.1}, {@code -2}, {@code 1e-3}; no {@code NaN}, {@code Infinity}, hex or type
- * suffixes) within float range. Labels are class indices: if every label is a non-negative decimal
- * integer the labels are those integers and class {@code i} is named {@code "i"}; otherwise each
- * distinct label text is a class name, numbered from 0 in first-seen order ({@link
- * Table#classes()} exposes the mapping). {@link Table#oneHotLabels()} gives one-hot rows instead.
+ * suffixes) within float range. The target kind is chosen by the method: {@link #read} reads class
+ * labels, {@link #readRegression} numeric targets. For {@code read}, if every label is a
+ * non-negative decimal integer the labels are those integers and class {@code i} is named {@code
+ * "i"}; if every label is a number but some are not such integers ({@code 2.5}, {@code -1}) the
+ * column is ambiguous and an error (a regression target read as classes would train the wrong
+ * loss silently); otherwise each distinct label text is a class name, numbered from 0 in
+ * first-seen order ({@link Table#classes()} exposes the mapping). {@link Table#oneHotLabels()}
+ * gives one-hot rows instead.
  *
  * <p>Any malformed input (empty file, duplicate or missing label column, wrong field count,
  * non-numeric or out-of-range field, unterminated quote, over-long line, invalid UTF-8) throws a
@@ -144,6 +148,75 @@ public final class Csv {
     return read(reader, source, null, labelColumn);
   }
 
+  /**
+   * A CSV file read for regression: the target column's values are numbers, as the features are.
+   *
+   * @param featureNames the feature column names, in file order (the target column left out)
+   * @param targetName the target column's name
+   * @param features one row per sample, {@code featureNames.size()} values each
+   * @param targets one row of one value per sample, the shape {@code fit} takes for a network with
+   *     one output
+   */
+  public record Regression(List<String> featureNames, String targetName, float[][] features, float[][] targets) {
+    public Regression {
+      featureNames = List.copyOf(Objects.requireNonNull(featureNames, "featureNames"));
+      Objects.requireNonNull(targetName, "targetName");
+      Objects.requireNonNull(features, "features");
+      Objects.requireNonNull(targets, "targets");
+      if (features.length != targets.length) {
+        throw new IllegalArgumentException(features.length + " feature rows but " + targets.length + " targets");
+      }
+    }
+
+    /** Number of samples. */
+    public int size() {
+      return targets.length;
+    }
+  }
+
+  /**
+   * Reads {@code path} for regression, taking the column named {@code targetColumn} as a numeric
+   * target: its fields must be finite decimal numbers within float range, as features are. ({@link
+   * #read} reads class labels instead, and rejects a column of numbers that are not class
+   * indices, so a regression target never silently becomes classes.)
+   */
+  public static Regression readRegression(Path path, String targetColumn) throws IOException {
+    Objects.requireNonNull(targetColumn, "targetColumn");
+    try (Reader reader = open(path)) {
+      return regression(parse(reader, path.toString(), targetColumn, -1));
+    }
+  }
+
+  /** As {@link #readRegression(Path, String)} with the target column by index (negative from the end). */
+  public static Regression readRegression(Path path, int targetColumn) throws IOException {
+    try (Reader reader = open(path)) {
+      return regression(parse(reader, path.toString(), null, targetColumn));
+    }
+  }
+
+  /** As {@link #readRegression(Path, String)} from {@code reader} (not closed), named {@code source}. */
+  public static Regression readRegression(Reader reader, String source, String targetColumn) throws IOException {
+    Objects.requireNonNull(targetColumn, "targetColumn");
+    return regression(parse(reader, source, targetColumn, -1));
+  }
+
+  private static Regression regression(Parsed p) throws KilnFormatException {
+    float[][] targets = new float[p.rows.size()][];
+    for (int i = 0; i < targets.length; i++) {
+      targets[i] = new float[] {number(p.texts.get(i), p.source, p.lines.get(i), p.labelName)};
+    }
+    return new Regression(p.featureNames, p.labelName, p.rows.toArray(new float[0][]), targets);
+  }
+
+  private static String firstNonIndex(List<String> texts) {
+    for (String t : texts) {
+      if (!INTEGER.matcher(t).matches()) {
+        return t;
+      }
+    }
+    throw new IllegalStateException("every label is an index");
+  }
+
   private static Reader open(Path path) throws IOException {
     Objects.requireNonNull(path, "path");
     return new InputStreamReader(
@@ -155,6 +228,16 @@ public final class Csv {
   }
 
   private static Table read(Reader in, String source, String labelName, int labelIndex)
+      throws IOException {
+    Parsed p = parse(in, source, labelName, labelIndex);
+    return table(p.source, p.labelName, p.featureNames, p.rows, p.texts, p.lines);
+  }
+
+  /** The lines of a file, split into feature rows and the label column's texts. */
+  private record Parsed(String source, String labelName, List<String> featureNames, List<float[]> rows,
+      List<String> texts, List<Long> lines) {}
+
+  private static Parsed parse(Reader in, String source, String labelName, int labelIndex)
       throws IOException {
     Objects.requireNonNull(in, "reader");
     Objects.requireNonNull(source, "source");
@@ -257,7 +340,7 @@ public final class Csv {
       throw new KilnFormatException(source + ": no data lines after the header on line "
           + headerLine);
     }
-    return table(source, header.get(label), featureNames, rows, labelTexts, labelLines);
+    return new Parsed(source, header.get(label), featureNames, rows, labelTexts, labelLines);
   }
 
   private static Table table(String source, String labelName, List<String> featureNames,
@@ -269,6 +352,18 @@ public final class Csv {
       if (!INTEGER.matcher(t).matches()) {
         integers = false;
         break;
+      }
+    }
+    if (!integers) {
+      boolean numbers = true;
+      for (String t : texts) {
+        numbers &= DECIMAL.matcher(t).matches();
+      }
+      if (numbers) {
+        throw new KilnFormatException(source + ": column \"" + labelName + "\": every label is a number but not all"
+            + " are class indices (non-negative integers), e.g. " + quoteForMessage(firstNonIndex(texts))
+            + " on line " + lines.get(texts.indexOf(firstNonIndex(texts))) + "; for numeric targets use"
+            + " Csv.readRegression, for classes write indices or names");
       }
     }
     List<String> classes = new ArrayList<>();

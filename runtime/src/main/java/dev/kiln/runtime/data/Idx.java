@@ -4,6 +4,7 @@ import dev.kiln.runtime.io.KilnFormatException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -124,8 +125,68 @@ public final class Idx {
     }
   }
 
+  /**
+   * Maps a plain IDX file into memory instead of reading it: the header gets every check of {@link
+   * #read}, the data is not copied, and rows are read on demand (unsigned bytes as 0..255, use
+   * {@link MappedArray#dividedBy} for {@link #images}'s scaling), so a file larger than the heap
+   * can feed training through {@link Dataset#of(MappedArray, MappedArray)}. A gzip file cannot be
+   * mapped: decompress it, or {@link #read} it. The file must not change while mapped.
+   *
+   * @throws KilnFormatException as {@link #read}, or for a gzip file
+   */
+  public static MappedArray map(Path path) throws IOException {
+    Objects.requireNonNull(path, "path");
+    String file = path.toString();
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      long fileSize = channel.size();
+      InputStream raw = Channels.newInputStream(channel);
+      byte[] peek = new byte[2];
+      int got = readFully(raw, peek, 0, 2);
+      if (got == 2 && (peek[0] & 0xFF) == 0x1f && (peek[1] & 0xFF) == 0x8b) {
+        throw format(file, "a gzip-compressed IDX file cannot be mapped; decompress it (gunzip) or read it with"
+            + " Idx.read");
+      }
+      channel.position(0);
+      Header header = header(Channels.newInputStream(channel), file, fileSize, false, MappedArray.MAX_BYTES,
+          "the mapping limit");
+      MappedArray.Element element = header.type == ElementType.UNSIGNED_BYTE
+          ? MappedArray.Element.U8 : MappedArray.Element.F32;
+      return MappedArray.map(channel, file, header.headerBytes, header.shape, element, ByteOrder.BIG_ENDIAN);
+    }
+  }
+
   private static IdxArray parse(InputStream in, String file, long fileSize, boolean gzip)
       throws IOException {
+    String stream = gzip ? "decompressed stream" : "file";
+    Header header = header(in, file, fileSize, gzip, MAX_DATA_BYTES, "the largest Java array");
+    ElementType type = header.type;
+    int[] shape = header.shape;
+    int headerBytes = header.headerBytes;
+    long dataBytes = header.dataBytes;
+    String declared = "shape " + Arrays.toString(shape) + " of " + typeName(type);
+    int got;
+    // A plain file's length was checked above, so its data is really there. A gzip file's
+    // header may still lie within the ratio bound (2 MB of compressed data may claim 2 GB), so
+    // its data is gathered in chunks as it arrives and the full array is allocated only once
+    // every declared byte has been read: memory stays proportional to the data actually present.
+    byte[] data = gzip ? readChunked(in, dataBytes) : new byte[(int) dataBytes];
+    got = gzip ? data.length : readFully(in, data, 0, data.length);
+    if (got < dataBytes) {
+      throw format(file, stream + " ends at byte " + (headerBytes + got) + ", after " + got
+          + " of the " + dataBytes + " data bytes " + declared + " declares (truncated?)");
+    }
+    if (in.read() >= 0) {
+      throw format(file, stream + " has trailing data at byte " + (headerBytes + dataBytes)
+          + ", after the " + dataBytes + " data bytes " + declared + " declares");
+    }
+    return new IdxArray(type, shape, data);
+  }
+
+  private record Header(ElementType type, int[] shape, int headerBytes, long dataBytes) {}
+
+  /** Reads and checks the magic and dimensions; for a plain file, the data's length too. */
+  private static Header header(InputStream in, String file, long fileSize, boolean gzip, long maxDataBytes,
+      String limitName) throws IOException {
     String stream = gzip ? "decompressed stream" : "file";
     byte[] magic = new byte[4];
     int got = readFully(in, magic, 0, 4);
@@ -165,10 +226,10 @@ public final class Idx {
       }
     }
     String declared = "shape " + Arrays.toString(shape) + " of " + typeName(type);
-    long dataBytes = dataBytes(shape, type);
-    if (dataBytes > MAX_DATA_BYTES) {
-      throw format(file, declared + " declares more than " + MAX_DATA_BYTES
-          + " bytes of data, the largest Java array");
+    long dataBytes = dataBytes(shape, type, maxDataBytes);
+    if (dataBytes > maxDataBytes) {
+      throw format(file, declared + " declares more than " + maxDataBytes
+          + " bytes of data, " + limitName);
     }
     if (!gzip) {
       long available = fileSize - headerBytes;
@@ -186,25 +247,11 @@ public final class Idx {
           + fileSize + "-byte gzip file can hold (deflate expands at most " + MAX_GZIP_RATIO
           + ":1)");
     }
-    // A plain file's length was checked above, so its data is really there. A gzip file's
-    // header may still lie within the ratio bound (2 MB of compressed data may claim 2 GB), so
-    // its data is gathered in chunks as it arrives and the full array is allocated only once
-    // every declared byte has been read: memory stays proportional to the data actually present.
-    byte[] data = gzip ? readChunked(in, dataBytes) : new byte[(int) dataBytes];
-    got = gzip ? data.length : readFully(in, data, 0, data.length);
-    if (got < dataBytes) {
-      throw format(file, stream + " ends at byte " + (headerBytes + got) + ", after " + got
-          + " of the " + dataBytes + " data bytes " + declared + " declares (truncated?)");
-    }
-    if (in.read() >= 0) {
-      throw format(file, stream + " has trailing data at byte " + (headerBytes + dataBytes)
-          + ", after the " + dataBytes + " data bytes " + declared + " declares");
-    }
-    return new IdxArray(type, shape, data);
+    return new Header(type, shape, headerBytes, dataBytes);
   }
 
-  /** Bytes the shape's elements take, or {@code MAX_DATA_BYTES + 1} if more than that. */
-  private static long dataBytes(int[] shape, ElementType type) {
+  /** Bytes the shape's elements take, or {@code limit + 1} if more than that. */
+  private static long dataBytes(int[] shape, ElementType type, long limit) {
     for (int d : shape) {
       if (d == 0) {
         return 0;
@@ -212,10 +259,10 @@ public final class Idx {
     }
     long bytes = type.byteSize();
     for (int d : shape) {
-      bytes *= d; // both factors < 2^31: no long overflow
-      if (bytes > MAX_DATA_BYTES) {
-        return MAX_DATA_BYTES + 1L;
+      if (bytes > limit / d) {
+        return limit + 1L; // checked before multiplying: no long overflow
       }
+      bytes *= d;
     }
     return bytes;
   }

@@ -132,66 +132,9 @@ public final class Npy {
     Objects.requireNonNull(path, "path");
     String file = path.toString();
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      long fileSize = channel.size();
-      ByteBuffer prefix = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-      readFully(channel, prefix, 0);
-      int got = prefix.position();
-      if (got < 8) {
-        throw format(file, "file is " + fileSize + " bytes, too short for the 8-byte magic and"
-            + " version of a .npy file");
-      }
-      for (int i = 0; i < MAGIC.length; i++) {
-        if (prefix.get(i) != MAGIC[i]) {
-          throw format(file, "bad magic at byte " + i + ": a .npy file starts with \\x93NUMPY");
-        }
-      }
-      int major = prefix.get(6) & 0xFF;
-      int minor = prefix.get(7) & 0xFF;
-      if (major < 1 || major > 3 || minor != 0) {
-        throw format(file, "unsupported .npy format version " + major + "." + minor
-            + " at byte 6 (supported: 1.0, 2.0, 3.0)");
-      }
-      int prefixBytes = major == 1 ? 10 : 12;
-      if (got < prefixBytes) {
-        throw format(file, "file is " + fileSize + " bytes, too short for the " + prefixBytes
-            + "-byte prefix of a version " + major + ".0 .npy file");
-      }
-      long headerBytes = major == 1
-          ? prefix.getShort(8) & 0xFFFFL
-          : prefix.getInt(8) & 0xFFFFFFFFL;
-      if (headerBytes > MAX_HEADER_BYTES) {
-        throw format(file, "header length " + headerBytes + " at byte 8 exceeds the "
-            + MAX_HEADER_BYTES + "-byte limit");
-      }
-      if (prefixBytes + headerBytes > fileSize) {
-        throw format(file, "header length " + headerBytes + " at byte 8 runs past the end of the "
-            + fileSize + "-byte file (truncated?)");
-      }
-      ByteBuffer headerBuffer = ByteBuffer.allocate((int) headerBytes);
-      readFully(channel, headerBuffer, prefixBytes);
-      String header = new String(headerBuffer.array(),
-          major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-      Header h = new HeaderParser(header, file, prefixBytes).parse();
-
-      long dataStart = prefixBytes + headerBytes;
-      long available = fileSize - dataStart;
-      String declared = "shape " + Arrays.toString(h.shape) + " of " + h.dtype.descr;
-      long count = elementCount(h.shape);
-      long dataBytes = count * h.dtype.byteSize;
-      if (dataBytes > MAX_DATA_BYTES) {
-        throw format(file, declared + " declares more than " + MAX_DATA_BYTES
-            + " bytes of data, the largest Java array");
-      }
-      if (dataBytes > available) {
-        throw format(file, declared + " declares " + dataBytes + " bytes of data but only "
-            + available + " follow the header at byte " + dataStart + " (truncated?)");
-      }
-      if (dataBytes < available) {
-        throw format(file, (available - dataBytes) + " trailing bytes at byte "
-            + (dataStart + dataBytes) + " after the " + dataBytes + " data bytes " + declared
-            + " declares");
-      }
-      byte[] data = new byte[(int) dataBytes];
+      Layout layout = layout(channel, file, MAX_DATA_BYTES, "the largest Java array");
+      byte[] data = new byte[(int) layout.dataBytes];
+      long dataStart = layout.dataStart;
       for (int off = 0; off < data.length; ) {
         int n = Math.min(CHUNK_BYTES, data.length - off);
         ByteBuffer chunk = ByteBuffer.wrap(data, off, n);
@@ -202,8 +145,101 @@ public final class Npy {
         }
         off += n;
       }
-      return new NpyArray(h.dtype, h.shape, data);
+      return new NpyArray(layout.dtype, layout.shape, data);
     }
+  }
+
+  /**
+   * Maps a {@code .npy} file into memory instead of reading it: the header gets every check of
+   * {@link #read}, the data is not copied, and rows are converted to float as they are read, so a
+   * file larger than the heap (or than {@link #MAX_DATA_BYTES}) can feed training through {@link
+   * Dataset#of(MappedArray, MappedArray)}. The file must not change while mapped.
+   *
+   * @throws KilnFormatException as {@link #read}; also for a rank-0 array (no rows)
+   */
+  public static MappedArray map(Path path) throws IOException {
+    Objects.requireNonNull(path, "path");
+    String file = path.toString();
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      Layout layout = layout(channel, file, MappedArray.MAX_BYTES, "the mapping limit");
+      if (layout.shape.length == 0) {
+        throw format(file, "a scalar (shape []) has no rows to map");
+      }
+      MappedArray.Element element = switch (layout.dtype) {
+        case FLOAT32 -> MappedArray.Element.F32;
+        case FLOAT64 -> MappedArray.Element.F64;
+        case INT32 -> MappedArray.Element.I32;
+        case INT64 -> MappedArray.Element.I64;
+      };
+      return MappedArray.map(channel, file, layout.dataStart, layout.shape, element, ByteOrder.LITTLE_ENDIAN);
+    }
+  }
+
+  private record Layout(DType dtype, int[] shape, long dataStart, long dataBytes) {}
+
+  /** Reads and checks the magic, version and header; checks the data's length against the file. */
+  private static Layout layout(FileChannel channel, String file, long maxDataBytes, String limitName)
+      throws IOException {
+    long fileSize = channel.size();
+    ByteBuffer prefix = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(channel, prefix, 0);
+    int got = prefix.position();
+    if (got < 8) {
+      throw format(file, "file is " + fileSize + " bytes, too short for the 8-byte magic and"
+          + " version of a .npy file");
+    }
+    for (int i = 0; i < MAGIC.length; i++) {
+      if (prefix.get(i) != MAGIC[i]) {
+        throw format(file, "bad magic at byte " + i + ": a .npy file starts with \\x93NUMPY");
+      }
+    }
+    int major = prefix.get(6) & 0xFF;
+    int minor = prefix.get(7) & 0xFF;
+    if (major < 1 || major > 3 || minor != 0) {
+      throw format(file, "unsupported .npy format version " + major + "." + minor
+          + " at byte 6 (supported: 1.0, 2.0, 3.0)");
+    }
+    int prefixBytes = major == 1 ? 10 : 12;
+    if (got < prefixBytes) {
+      throw format(file, "file is " + fileSize + " bytes, too short for the " + prefixBytes
+          + "-byte prefix of a version " + major + ".0 .npy file");
+    }
+    long headerBytes = major == 1
+        ? prefix.getShort(8) & 0xFFFFL
+        : prefix.getInt(8) & 0xFFFFFFFFL;
+    if (headerBytes > MAX_HEADER_BYTES) {
+      throw format(file, "header length " + headerBytes + " at byte 8 exceeds the "
+          + MAX_HEADER_BYTES + "-byte limit");
+    }
+    if (prefixBytes + headerBytes > fileSize) {
+      throw format(file, "header length " + headerBytes + " at byte 8 runs past the end of the "
+          + fileSize + "-byte file (truncated?)");
+    }
+    ByteBuffer headerBuffer = ByteBuffer.allocate((int) headerBytes);
+    readFully(channel, headerBuffer, prefixBytes);
+    String header = new String(headerBuffer.array(),
+        major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    Header h = new HeaderParser(header, file, prefixBytes).parse();
+
+    long dataStart = prefixBytes + headerBytes;
+    long available = fileSize - dataStart;
+    String declared = "shape " + Arrays.toString(h.shape) + " of " + h.dtype.descr;
+    long count = elementCount(h.shape);
+    long dataBytes = count * h.dtype.byteSize;
+    if (dataBytes > maxDataBytes) {
+      throw format(file, declared + " declares more than " + maxDataBytes
+          + " bytes of data, " + limitName);
+    }
+    if (dataBytes > available) {
+      throw format(file, declared + " declares " + dataBytes + " bytes of data but only "
+          + available + " follow the header at byte " + dataStart + " (truncated?)");
+    }
+    if (dataBytes < available) {
+      throw format(file, (available - dataBytes) + " trailing bytes at byte "
+          + (dataStart + dataBytes) + " after the " + dataBytes + " data bytes " + declared
+          + " declares");
+    }
+    return new Layout(h.dtype, h.shape, dataStart, dataBytes);
   }
 
   private static void readFully(FileChannel channel, ByteBuffer buffer, long position)

@@ -9,5 +9,7 @@ public enum Accuracy {
   /** argmax(prediction) == class index target. */
   SPARSE_CATEGORICAL,
   /** Per output: (prediction > 0.5) == (target > 0.5). */
-  BINARY
+  BINARY,
+  /** Per output of a network whose outputs are logits ({@code fromLogits}): (logit > 0) == (target > 0.5). */
+  BINARY_LOGITS
 }

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.internal;
 
+import dev.kiln.runtime.data.Dataset;
 import java.util.List;
 import java.util.Objects;
 
@@ -180,6 +181,67 @@ public final class BatchData {
     }
   }
 
+  /**
+   * Checks what can be checked of a dataset before the loop: its size and its widths against the
+   * network's. Its values are checked as batches load ({@link #loadBatch(Dataset, int[], int, int,
+   * DataRole)}).
+   */
+  public void checkDataset(Dataset dataset, DataRole role) {
+    if (dataset == null) {
+      throw new IllegalArgumentException(role.name + " dataset must not be null");
+    }
+    if (dataset.size() <= 0) {
+      throw new IllegalArgumentException(role.name + " data is empty");
+    }
+    if (dataset.inputCount() != inputSizes.length) {
+      throw new IllegalArgumentException(role.name + " dataset has " + dataset.inputCount() + " inputs, the network "
+          + info.name() + " takes " + inputSizes.length + " (" + inputNames() + ")");
+    }
+    for (int i = 0; i < inputSizes.length; i++) {
+      if (dataset.inputSize(i) != inputSizes[i]) {
+        throw new IllegalArgumentException(role.name + " dataset has " + dataset.inputSize(i) + " values per sample"
+            + (inputSizes.length > 1 ? " for input " + info.inputs().get(i).name() : "") + ", the network takes "
+            + inputSizes[i]);
+      }
+    }
+    if (dataset.targetSize() != targetSize) {
+      boolean classIndex = info.accuracy() == Accuracy.SPARSE_CATEGORICAL;
+      throw new IllegalArgumentException(role.name + " dataset has " + dataset.targetSize()
+          + " target values per sample, the loss takes " + targetSize
+          + (classIndex ? " (a class index)" : targetSize == outputSize && outputSize > 1
+              ? " (one-hot: Dataset.oneHotTargets turns class indices into them)" : ""));
+    }
+  }
+
+  /**
+   * Copies samples {@code order[from .. from + n)} (or {@code from .. from + n} without an order)
+   * of a checked dataset into the buffers, then checks their targets (finite; class indices for
+   * sparse categorical cross-entropy) and, with input checks on, their inputs. Allocates only to
+   * report a bad value, naming the sample's index in the dataset.
+   */
+  public void loadBatch(Dataset dataset, int[] order, int from, int n, DataRole role) {
+    float[] target = net.targetBuffer();
+    boolean classIndex = info.accuracy() == Accuracy.SPARSE_CATEGORICAL;
+    for (int r = 0; r < n; r++) {
+      int sample = order == null ? from + r : order[from + r];
+      for (int i = 0; i < inputSizes.length; i++) {
+        dataset.copyInput(i, sample, net.inputBuffer(i), r * inputSizes[i]);
+        if (checkInputs) {
+          checkFinite(net.inputBuffer(i), r * inputSizes[i], inputSizes[i], role.input, sample);
+        }
+      }
+      dataset.copyTarget(sample, target, r * targetSize);
+      checkFinite(target, r * targetSize, targetSize, role.target, sample);
+      if (classIndex) {
+        float label = target[r * targetSize];
+        if (label != Math.rint(label) || label < 0 || label >= outputSize) {
+          throw new IllegalArgumentException(
+              role.target + " " + sample + " is " + label + ", expected a class index in [0, " + outputSize + ")");
+        }
+      }
+    }
+  }
+
   public void requireOneInput() {
     if (inputSizes.length != 1) {
       throw new IllegalArgumentException(info.name() + " takes " + inputSizes.length + " inputs (" + inputNames()
@@ -188,7 +250,7 @@ public final class BatchData {
   }
 
   public int accuracyUnits() {
-    return info.accuracy() == Accuracy.BINARY ? outputSize : 1;
+    return info.accuracy() == Accuracy.BINARY || info.accuracy() == Accuracy.BINARY_LOGITS ? outputSize : 1;
   }
 
   public long countCorrect(int n) {
@@ -201,6 +263,13 @@ public final class BatchData {
       case BINARY:
         for (int i = 0; i < n * outputSize; i++) {
           if ((p[i] > 0.5f) == (t[i] > 0.5f)) {
+            correct++;
+          }
+        }
+        return correct;
+      case BINARY_LOGITS:
+        for (int i = 0; i < n * outputSize; i++) {
+          if ((p[i] > 0f) == (t[i] > 0.5f)) {
             correct++;
           }
         }

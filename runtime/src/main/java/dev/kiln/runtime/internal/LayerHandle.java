@@ -59,6 +59,25 @@ public final class LayerHandle implements Layer {
 
   @Override
   public float[][] kernel() {
+    return kernel(params);
+  }
+
+  @Override
+  public float[][] kernelGradient() {
+    return kernel(grads);
+  }
+
+  @Override
+  public float[] bias() {
+    return bias(params);
+  }
+
+  @Override
+  public float[] biasGradient() {
+    return bias(grads);
+  }
+
+  private float[][] kernel(float[] params) {
     TensorSlice kernel = tensor(".weight");
     int[] shape = matrixShape(kernel); // {units, inputs}: the flat array holds [inputs][units]
     float[][] out = new float[shape[1]][shape[0]];
@@ -68,8 +87,7 @@ public final class LayerHandle implements Layer {
     return out;
   }
 
-  @Override
-  public float[] bias() {
+  private float[] bias(float[] params) {
     TensorSlice bias = tensor(".bias");
     float[] out = new float[bias.size()];
     System.arraycopy(params, bias.offset(), out, 0, out.length);

@@ -194,6 +194,101 @@ public final class Losses {
     return sum / count;
   }
 
+  /**
+   * Categorical cross-entropy from logits held in a LINEAR output ({@code fromLogits}): the value of
+   * {@link #softmaxCrossEntropy} at temperature 1, with the softmax computed here (there is no
+   * probability buffer); gradient with respect to the logits (softmax(z) - y) / n.
+   */
+  public static double softmaxCrossEntropyFromLogits(int n, int width, float[] logits, float[] y, float[] grad) {
+    return softmaxCrossEntropyFromLogits(n, width, logits, y, 0f, grad);
+  }
+
+  /** As above with label smoothing (targets y (1 - s) + s / width). */
+  public static double softmaxCrossEntropyFromLogits(int n, int width, float[] logits, float[] y, float smoothing,
+      float[] grad) {
+    double sum = 0;
+    float scale = 1f / n;
+    float keep = 1f - smoothing;
+    float spread = smoothing / width;
+    for (int r = 0; r < n; r++) {
+      int row = r * width;
+      double logSumExp = logSumExp(logits, row, width, 1f);
+      for (int c = 0; c < width; c++) {
+        int i = row + c;
+        float target = y[i] * keep + spread;
+        double logP = logits[i] - logSumExp;
+        if (target != 0) {
+          sum -= target * logP;
+        }
+        if (grad != null) {
+          grad[i] = ((float) Math.exp(logP) - target) * scale;
+        }
+      }
+    }
+    return sum / n;
+  }
+
+  /** As {@link #softmaxCrossEntropyFromLogits} with class-index targets. */
+  public static double sparseSoftmaxCrossEntropyFromLogits(int n, int width, float[] logits, float[] labels,
+      float[] grad) {
+    return sparseSoftmaxCrossEntropyFromLogits(n, width, logits, labels, 0f, grad);
+  }
+
+  /** With label smoothing: the one-hot target becomes (1 - s) onehot + s / width. */
+  public static double sparseSoftmaxCrossEntropyFromLogits(int n, int width, float[] logits, float[] labels,
+      float smoothing, float[] grad) {
+    double sum = 0;
+    float scale = 1f / n;
+    float spread = smoothing / width;
+    for (int r = 0; r < n; r++) {
+      int row = r * width;
+      int label = (int) labels[r];
+      double logSumExp = logSumExp(logits, row, width, 1f);
+      for (int c = 0; c < width; c++) {
+        float target = (c == label ? 1f - smoothing : 0f) + spread;
+        double logP = logits[row + c] - logSumExp;
+        if (target != 0) {
+          sum -= target * logP;
+        }
+        if (grad != null) {
+          grad[row + c] = ((float) Math.exp(logP) - target) * scale;
+        }
+      }
+    }
+    return sum / n;
+  }
+
+  /**
+   * Binary cross-entropy from logits held in a LINEAR output ({@code fromLogits}), mean over all
+   * values: the value of {@link #sigmoidBinaryCrossEntropy}, with the sigmoid computed here;
+   * gradient with respect to the logits (sigmoid(z) - y) / count.
+   */
+  public static double sigmoidBinaryCrossEntropyFromLogits(int n, int width, float[] logits, float[] y,
+      float[] grad) {
+    return sigmoidBinaryCrossEntropyFromLogits(n, width, logits, y, 0f, grad);
+  }
+
+  /** With label smoothing: targets become y (1 - s) + s / 2. */
+  public static double sigmoidBinaryCrossEntropyFromLogits(int n, int width, float[] logits, float[] y,
+      float smoothing, float[] grad) {
+    int count = n * width;
+    double sum = 0;
+    float scale = 1f / count;
+    float keep = 1f - smoothing;
+    float half = 0.5f * smoothing;
+    for (int i = 0; i < count; i++) {
+      double z = logits[i];
+      float target = y[i] * keep + half;
+      double e = Math.exp(-Math.abs(z));
+      sum += Math.max(z, 0) - z * target + Math.log1p(e);
+      if (grad != null) {
+        float p = (float) (z >= 0 ? 1 / (1 + e) : e / (1 + e));
+        grad[i] = (p - target) * scale;
+      }
+    }
+    return sum / count;
+  }
+
   private static double logSumExp(float[] z, int from, int width, float invTemperature) {
     double max = Double.NEGATIVE_INFINITY;
     for (int c = 0; c < width; c++) {

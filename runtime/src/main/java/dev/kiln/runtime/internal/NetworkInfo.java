@@ -11,7 +11,8 @@ import java.util.List;
  * @param inputs the network's inputs in declaration order (one for {@code @Network(input)})
  * @param outputSize values per output sample
  * @param targetSize values per target sample (1 per position for class-index targets)
- * @param loss the loss's name as Keras spells it, for progress lines
+ * @param loss the loss's name as Keras spells it, followed by {@code " (from logits)"} when the
+ *     network's output is logits ({@code @Network(fromLogits = true)})
  * @param accuracy the accuracy metric the loss implies
  * @param layers the layers in execution order (inputs not included)
  */
@@ -39,6 +40,11 @@ public record NetworkInfo(
   }
 
   /** Values per sample of the only input. */
+  /** Whether the output is logits that the loss turns into probabilities ({@code @Network(fromLogits = true)}). */
+  public boolean fromLogits() {
+    return loss.endsWith(" (from logits)");
+  }
+
   public int inputSize() {
     if (inputs.size() != 1) {
       throw new IllegalStateException(name + " has " + inputs.size() + " inputs; use inputs()");

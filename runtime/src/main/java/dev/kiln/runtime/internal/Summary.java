@@ -134,6 +134,10 @@ public final class Summary {
     out.append(" Total params: ").append(count(total)).append('\n');
     out.append(" Trainable params: ").append(count(trainable)).append('\n');
     out.append(" Non-trainable params: ").append(count(total - trainable)).append('\n');
+    if (info.fromLogits()) {
+      out.append(" Output: logits (the loss applies ").append(info.loss().startsWith("binary") ? "sigmoid" : "softmax")
+          .append("; predict returns logits)\n");
+    }
     return out.toString();
   }
 

@@ -64,7 +64,12 @@ public final class Weights {
    * optional, checked and ignored.
    */
   public static void load(NetworkInfo info, float[] params, Path path) throws IOException {
-    SafeTensorsFile file = SafeTensors.read(path);
+    load(info, params, SafeTensors.read(path));
+  }
+
+  /** As {@link #load(NetworkInfo, float[], Path)} for a file already read (from a path or from bytes). */
+  public static void load(NetworkInfo info, float[] params, SafeTensorsFile file) throws IOException {
+    String path = file.source();
     Set<String> unexpected = new LinkedHashSet<>();
     for (TensorInfo t : file.tensors()) {
       unexpected.add(t.name());

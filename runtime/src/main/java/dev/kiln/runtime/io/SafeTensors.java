@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -209,41 +210,118 @@ public final class SafeTensors {
    */
   public static SafeTensorsFile read(Path path) throws IOException {
     Objects.requireNonNull(path, "path");
-    String file = path.toString();
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      SafeTensorsHeader header;
-      try {
-        header = SafeTensorsHeader.read(channel, file);
-      } catch (SafeTensorsFormatException e) {
-        throw new KilnFormatException(e.getMessage(), e);
-      }
-      for (TensorInfo info : header.tensors()) {
-        if (info.byteLength() > MAX_TENSOR_BYTES) {
-          throw format(file, "tensor \"" + info.name() + "\" is " + info.byteLength()
-              + " bytes; this reader holds at most " + MAX_TENSOR_BYTES + " bytes per tensor");
-        }
-      }
-      Map<String, byte[]> data = new LinkedHashMap<>();
-      for (TensorInfo info : header.tensors()) {
-        // Sizes were checked against the real file length, so this allocation is bounded.
-        byte[] bytes = new byte[(int) info.byteLength()];
-        readFully(channel, ByteBuffer.wrap(bytes), header.dataStart() + info.begin(), file,
-            "tensor \"" + info.name() + "\"");
-        data.put(info.name(), bytes);
-      }
-      return new SafeTensorsFile(path, header.metadata(), header.tensorsByName(), data);
+      return read(channel, path, path.toString());
     }
   }
 
-  private static void readFully(FileChannel channel, ByteBuffer buffer, long position,
+  /**
+   * Reads and validates a safetensors file held in {@code bytes} (a class-path resource read
+   * into memory, a download), with exactly the checks of {@link #read(Path)}. The bytes are not
+   * copied before the checks; each tensor's data is copied out of them.
+   *
+   * @param source how messages name the file, such as a resource name
+   * @throws KilnFormatException if the bytes are not a valid safetensors file
+   */
+  public static SafeTensorsFile read(byte[] bytes, String source) throws IOException {
+    Objects.requireNonNull(bytes, "bytes");
+    Objects.requireNonNull(source, "source");
+    return read(new ByteArrayChannel(bytes), null, source);
+  }
+
+  private static SafeTensorsFile read(SeekableByteChannel channel, Path path, String file) throws IOException {
+    SafeTensorsHeader header;
+    try {
+      header = SafeTensorsHeader.read(channel, file);
+    } catch (SafeTensorsFormatException e) {
+      throw new KilnFormatException(e.getMessage(), e);
+    }
+    for (TensorInfo info : header.tensors()) {
+      if (info.byteLength() > MAX_TENSOR_BYTES) {
+        throw format(file, "tensor \"" + info.name() + "\" is " + info.byteLength()
+            + " bytes; this reader holds at most " + MAX_TENSOR_BYTES + " bytes per tensor");
+      }
+    }
+    Map<String, byte[]> data = new LinkedHashMap<>();
+    for (TensorInfo info : header.tensors()) {
+      // Sizes were checked against the real file length, so this allocation is bounded.
+      byte[] bytes = new byte[(int) info.byteLength()];
+      readFully(channel, ByteBuffer.wrap(bytes), header.dataStart() + info.begin(), file,
+          "tensor \"" + info.name() + "\"");
+      data.put(info.name(), bytes);
+    }
+    return new SafeTensorsFile(path, file, header.metadata(), header.tensorsByName(), data);
+  }
+
+  /** A read-only channel over a byte array: the in-memory file {@link #read(byte[], String)} reads. */
+  private static final class ByteArrayChannel implements SeekableByteChannel {
+    private final byte[] bytes;
+    private long position;
+    private boolean open = true;
+
+    ByteArrayChannel(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) {
+      if (position >= bytes.length) {
+        return -1;
+      }
+      int n = (int) Math.min(dst.remaining(), bytes.length - position);
+      dst.put(bytes, (int) position, n);
+      position += n;
+      return n;
+    }
+
+    @Override
+    public int write(ByteBuffer src) {
+      throw new java.nio.channels.NonWritableChannelException();
+    }
+
+    @Override
+    public long position() {
+      return position;
+    }
+
+    @Override
+    public SeekableByteChannel position(long newPosition) {
+      if (newPosition < 0) {
+        throw new IllegalArgumentException("negative position " + newPosition);
+      }
+      position = newPosition;
+      return this;
+    }
+
+    @Override
+    public long size() {
+      return bytes.length;
+    }
+
+    @Override
+    public SeekableByteChannel truncate(long size) {
+      throw new java.nio.channels.NonWritableChannelException();
+    }
+
+    @Override
+    public boolean isOpen() {
+      return open;
+    }
+
+    @Override
+    public void close() {
+      open = false;
+    }
+  }
+
+  private static void readFully(SeekableByteChannel channel, ByteBuffer buffer, long position,
       String file, String what) throws IOException {
+    channel.position(position);
     while (buffer.hasRemaining()) {
-      int n = channel.read(buffer, position);
-      if (n < 0) {
-        throw format(file, "file ended at byte " + position + " while reading " + what
+      if (channel.read(buffer) < 0) {
+        throw format(file, "file ended at byte " + (position + buffer.position()) + " while reading " + what
             + " (truncated while being read?)");
       }
-      position += n;
     }
   }
 

@@ -21,23 +21,30 @@ import java.util.Objects;
  */
 public final class SafeTensorsFile {
   private final Path path;
+  private final String source;
   private final Map<String, String> metadata;
   private final Map<String, TensorInfo> tensors;
   private final Map<String, byte[]> data;
   private final List<TensorInfo> tensorList;
 
-  SafeTensorsFile(Path path, Map<String, String> metadata, Map<String, TensorInfo> tensors,
+  SafeTensorsFile(Path path, String source, Map<String, String> metadata, Map<String, TensorInfo> tensors,
       Map<String, byte[]> data) {
     this.path = path;
+    this.source = source;
     this.metadata = metadata;
     this.tensors = tensors;
     this.data = data;
     this.tensorList = List.copyOf(tensors.values());
   }
 
-  /** The path the file was read from. */
+  /** The path the file was read from; null when it was read from bytes ({@link SafeTensors#read(byte[], String)}). */
   public Path path() {
     return path;
+  }
+
+  /** How messages name the file: its path, or the name given to {@link SafeTensors#read(byte[], String)}. */
+  public String source() {
+    return source;
   }
 
   /** The {@code "__metadata__"} strings in header order; empty if the file has none. */
@@ -60,7 +67,7 @@ public final class SafeTensorsFile {
     Objects.requireNonNull(name, "name");
     TensorInfo info = tensors.get(name);
     if (info == null) {
-      throw new KilnFormatException(path + ": no tensor named \"" + name + "\" (the file has "
+      throw new KilnFormatException(source + ": no tensor named \"" + name + "\" (the file has "
           + (tensors.isEmpty() ? "no tensors" : "tensors " + tensors.keySet()) + ")");
     }
     return info;
@@ -109,7 +116,7 @@ public final class SafeTensorsFile {
     TensorInfo info = info(name);
     DType dtype = info.dtype();
     if (!dtype.isInteger()) {
-      throw new KilnFormatException(path + ": tensor \"" + name + "\" has dtype " + dtype
+      throw new KilnFormatException(source + ": tensor \"" + name + "\" has dtype " + dtype
           + ", expected an integer dtype");
     }
     ByteBuffer bytes = ByteBuffer.wrap(data.get(name)).order(ByteOrder.LITTLE_ENDIAN);
@@ -125,7 +132,7 @@ public final class SafeTensorsFile {
         default -> bytes.getLong(); // I64, U64
       };
       if (dtype == DType.U64 && out[i] < 0) {
-        throw new KilnFormatException(path + ": tensor \"" + name + "\" holds U64 value "
+        throw new KilnFormatException(source + ": tensor \"" + name + "\" holds U64 value "
             + Long.toUnsignedString(out[i]) + ", above the largest long");
       }
     }
@@ -145,7 +152,7 @@ public final class SafeTensorsFile {
   private TensorInfo requireF32(String name) throws KilnFormatException {
     TensorInfo info = info(name);
     if (info.dtype() != DType.F32) {
-      throw new KilnFormatException(path + ": tensor \"" + name + "\" has dtype " + info.dtype()
+      throw new KilnFormatException(source + ": tensor \"" + name + "\" has dtype " + info.dtype()
           + ", expected F32");
     }
     return info;
@@ -156,7 +163,7 @@ public final class SafeTensorsFile {
     TensorInfo info = info(name);
     long[] shape = info.shape();
     if (!Arrays.equals(shape, expectedShape)) {
-      throw new KilnFormatException(path + ": tensor \"" + name + "\" has shape "
+      throw new KilnFormatException(source + ": tensor \"" + name + "\" has shape "
           + SafeTensors.shapeString(shape) + ", expected "
           + SafeTensors.shapeString(expectedShape));
     }
@@ -165,6 +172,6 @@ public final class SafeTensorsFile {
 
   @Override
   public String toString() {
-    return "SafeTensorsFile[" + path + ", " + tensors.size() + " tensors]";
+    return "SafeTensorsFile[" + source + ", " + tensors.size() + " tensors]";
   }
 }

@@ -85,6 +85,33 @@ class CsvTest {
     assertEquals(List.of("a, \"b\"", "c"), t.classes());
   }
 
+  @Test
+  void regressionTargetsAreNumbersAndNeverSilentlyClasses() throws IOException {
+    Path houses = write("houses.csv", "rooms,price,age\n3,250.5,10\n4,-1e2,3\n2,7,1\n");
+    Csv.Regression r = Csv.readRegression(houses, "price");
+    assertEquals(List.of("rooms", "age"), r.featureNames());
+    assertEquals("price", r.targetName());
+    assertEquals(3, r.size());
+    assertArrayEquals(new float[] {4, 3}, r.features()[1]);
+    assertArrayEquals(new float[] {250.5f}, r.targets()[0]);
+    assertArrayEquals(new float[] {-100f}, r.targets()[1]);
+    assertArrayEquals(new float[] {7f}, r.targets()[2], "an integer target is a number too");
+    assertArrayEquals(new float[] {10f}, Csv.readRegression(houses, -1).targets()[0]);
+
+    // Read as classes, a column of numbers that are not class indices is ambiguous: an error.
+    KilnFormatException ambiguous = assertThrows(KilnFormatException.class, () -> Csv.read(houses, "price"));
+    assertEquals(houses + ": column \"price\": every label is a number but not all are class indices "
+        + "(non-negative integers), e.g. \"250.5\" on line 2; for numeric targets use Csv.readRegression, for "
+        + "classes write indices or names", ambiguous.getMessage());
+    assertThrows(KilnFormatException.class, () -> Csv.read(new StringReader("x,y\n1,-1\n2,1\n"), "m", "y"));
+    // Integer labels stay class indices and names stay names, as before.
+    assertEquals(List.of("0", "1", "2", "3", "4"), Csv.read(houses, "rooms").classes().subList(0, 5));
+
+    KilnFormatException text = assertThrows(KilnFormatException.class,
+        () -> Csv.readRegression(new StringReader("x,y\n1,2\n3,cheap\n"), "mem", "y"));
+    assertEquals("mem: line 3, column \"y\": \"cheap\" is not a number", text.getMessage());
+  }
+
   void assertMalformed(String text, String label, String... expected) throws IOException {
     Path p = write("bad.csv", text);
     KilnFormatException e = assertThrows(KilnFormatException.class, () -> Csv.read(p, label));

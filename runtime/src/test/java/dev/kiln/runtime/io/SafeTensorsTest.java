@@ -79,6 +79,35 @@ class SafeTensorsTest {
   }
 
   @Test
+  void readsFromBytesExactlyAsFromTheFile() throws IOException {
+    Path path = dir.resolve("model.safetensors");
+    float[] w = {1f, -2.5f, 3.25f, 4f, 0.5f, -0f};
+    SafeTensors.write(path, List.of(Tensor.of("layer.weight", w, 2, 3), LongTensor.scalar("n", 7)),
+        Map.of("format", "pt"));
+    byte[] bytes = Files.readAllBytes(path);
+
+    SafeTensorsFile file = SafeTensors.read(bytes, "weights.safetensors");
+    assertEquals(null, file.path());
+    assertEquals("weights.safetensors", file.source());
+    assertEquals(SafeTensors.read(path).tensors(), file.tensors());
+    assertEquals(Map.of("format", "pt"), file.metadata());
+    assertArrayEquals(w, file.floats("layer.weight", 2, 3));
+    assertArrayEquals(new long[] {7}, file.longs("n"));
+    KilnFormatException shape = assertThrows(KilnFormatException.class, () -> file.floats("layer.weight", 3, 2));
+    assertEquals("weights.safetensors: tensor \"layer.weight\" has shape [2, 3], expected [3, 2]",
+        shape.getMessage());
+
+    // The same checks as for a file: one byte short is truncated, and says so with the given name.
+    byte[] truncated = Arrays.copyOf(bytes, bytes.length - 1);
+    KilnFormatException e = assertThrows(KilnFormatException.class,
+        () -> SafeTensors.read(truncated, "weights.safetensors"));
+    Files.write(path, truncated);
+    KilnFormatException fromFile = assertThrows(KilnFormatException.class, () -> SafeTensors.read(path));
+    assertEquals(fromFile.getMessage().replace(path.toString(), "weights.safetensors"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("weights.safetensors: "), e.getMessage());
+  }
+
+  @Test
   void emptyMetadataIsOmittedAndReadsBackEmpty() throws IOException {
     Path path = dir.resolve("plain.safetensors");
     SafeTensors.write(path, List.of(Tensor.of("x", new float[] {1, 2}, 2)), Map.of());
