@@ -214,8 +214,9 @@ public final class ModelCore implements TrainingContext {
    * per input, in declaration order, each with one row per sample.
    */
   public History fit(List<float[][]> inputs, float[][] y, FitOptions options) {
+    Objects.requireNonNull(options, "options");
     History history = new Trainer(net, data, layout, optimizer,
-        (vx, vy) -> evaluateChecked(vx, vy, options.validationMetrics()), this).fit(inputs, y, options);
+        validation -> evaluateChecked(validation, options.validationMetrics()), this).fit(inputs, y, options);
     epoch = options.initialEpoch() + history.epochs();
     return history;
   }
@@ -227,7 +228,11 @@ public final class ModelCore implements TrainingContext {
    * same parameters bit for bit. Targets are checked as each batch loads (see {@link Dataset}).
    */
   public History fit(Dataset data, FitOptions options) {
-    return new Trainer(net, this.data, layout, optimizer, this::evaluateChecked, this).fit(data, options);
+    Objects.requireNonNull(options, "options");
+    History history = new Trainer(net, this.data, layout, optimizer,
+        validation -> evaluateChecked(validation, options.validationMetrics()), this).fit(data, options);
+    epoch = options.initialEpoch() + history.epochs();
+    return history;
   }
 
   /**

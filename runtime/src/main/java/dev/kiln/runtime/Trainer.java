@@ -103,7 +103,7 @@ final class Trainer {
     boolean terminateOnNaN = options.terminatesOnNaN();
     Diagnostics diagnostics = options.diagnostics() ? new Diagnostics(info) : null;
     Callback[] callbacks = options.callbackArray();
-    java.util.Set<String> recorded = recordedNames(options, diagnostics);
+    java.util.Set<String> recorded = recordedNames(options, diagnostics, validationData != null, callbacks);
     for (Callback callback : callbacks) {
       callback.checkRecordedNames(recorded); // a misspelt monitor fails now, not after epoch 1
     }
@@ -222,19 +222,25 @@ final class Trainer {
   }
 
   /** The names every epoch will record, in the order of the loop below (keep the two in step). */
-  private java.util.Set<String> recordedNames(FitOptions options, Diagnostics diagnostics) {
+  private java.util.Set<String> recordedNames(FitOptions options, Diagnostics diagnostics, boolean validating,
+      Callback[] callbacks) {
     Map<String, Double> names = new LinkedHashMap<>();
     names.put("loss", 0.0);
     if (info.accuracy() != Accuracy.NONE) {
       names.put("accuracy", 0.0);
     }
-    if (options.validationX() != null) {
+    if (validating) {
       names.put("val_loss", 0.0);
       if (info.accuracy() != Accuracy.NONE) {
         names.put("val_accuracy", 0.0);
       }
+      if (options.validationMetrics() != null) {
+        for (Metric metric : options.validationMetrics().list()) {
+          names.put("val_" + metric.name(), 0.0);
+        }
+      }
     }
-    if (options.schedule() != null) {
+    if (options.schedule() != null || adjustsRate(callbacks)) {
       names.put("lr", 0.0);
     }
     if (diagnostics != null) {

@@ -142,10 +142,12 @@ public final class ParameterLayout {
    * @return whether the step was taken
    */
   public boolean stepIfFinite(Optimizer optimizer) {
-    if (frozenLayers.isEmpty()) {
+    if (plain) {
       return optimizer.stepIfFinite(net.params, net.grads, 0, trainableCount);
+    } else if (rateMultipliers.isEmpty()) {
+      return optimizer.stepIfFinite(net.params, net.grads, trainableRanges, trainableRangeCount);
     }
-    return optimizer.stepIfFinite(net.params, net.grads, trainableRanges, trainableRangeCount);
+    return optimizer.stepIfFinite(net.params, net.grads, trainableRanges, rangeScales, trainableRangeCount);
   }
 
   /** A copy of all parameters. */

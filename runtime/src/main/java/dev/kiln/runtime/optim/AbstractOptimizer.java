@@ -88,6 +88,32 @@ abstract class AbstractOptimizer implements Optimizer {
     }
   }
 
+  @Override
+  public final boolean stepIfFinite(float[] params, float[] grads, int[] ranges, float[] rateScales,
+      int rangeCount) {
+    checkRanges(params, grads, ranges, rangeCount);
+    iterations++;
+    float base = learningRate;
+    try {
+      int flags = 0;
+      for (int r = 0; r < rangeCount; r++) {
+        learningRate = base * rateScales[r];
+        flags |= nonFinite(params, grads, ranges[2 * r], ranges[2 * r + 1]);
+      }
+      if (flags < 0) {
+        iterations--;
+        return false;
+      }
+      for (int r = 0; r < rangeCount; r++) {
+        learningRate = base * rateScales[r];
+        update(params, grads, ranges[2 * r], ranges[2 * r + 1]);
+      }
+      return true;
+    } finally {
+      learningRate = base;
+    }
+  }
+
   private void checkRanges(float[] params, float[] grads, int[] ranges, int rangeCount) {
     for (int r = 0; r < rangeCount; r++) {
       int from = ranges[2 * r];

@@ -51,6 +51,9 @@ public interface Optimizer {
    */
   void step(float[] params, float[] grads, int[] ranges, float[] rateScales, int rangeCount);
 
+  /** As {@link #step(float[], float[], int[], float[], int)}, taken only when every value written is finite. */
+  boolean stepIfFinite(float[] params, float[] grads, int[] ranges, float[] rateScales, int rangeCount);
+
   /**
    * The live state arrays by name ({@code m}, {@code v} for Adam, {@code velocity} for momentum;
    * empty for SGD), each sized for the parameters the optimizer was created for: what a checkpoint
