@@ -19,6 +19,7 @@ abstract class AbstractOptimizer implements Optimizer {
 
   @Override
   public final void step(float[] params, float[] grads, int offset, int length) {
+    discardStaged();
     Objects.checkFromIndexSize(offset, length, size);
     Objects.checkFromIndexSize(offset, length, params.length);
     Objects.checkFromIndexSize(offset, length, grads.length);
@@ -28,6 +29,7 @@ abstract class AbstractOptimizer implements Optimizer {
 
   @Override
   public final void step(float[] params, float[] grads, int[] ranges, int rangeCount) {
+    discardStaged();
     for (int r = 0; r < rangeCount; r++) {
       int from = ranges[2 * r];
       int to = ranges[2 * r + 1];
@@ -43,11 +45,13 @@ abstract class AbstractOptimizer implements Optimizer {
 
   @Override
   public final boolean stepIfFinite(float[] params, float[] grads, int offset, int length) {
+    discardStaged();
     Objects.checkFromIndexSize(offset, length, size);
     Objects.checkFromIndexSize(offset, length, params.length);
     Objects.checkFromIndexSize(offset, length, grads.length);
     iterations++;
     if (nonFinite(params, grads, offset, offset + length) < 0) {
+      undoStaged();
       iterations--;
       return false;
     }
@@ -57,6 +61,7 @@ abstract class AbstractOptimizer implements Optimizer {
 
   @Override
   public final boolean stepIfFinite(float[] params, float[] grads, int[] ranges, int rangeCount) {
+    discardStaged();
     checkRanges(params, grads, ranges, rangeCount);
     iterations++;
     int flags = 0;
@@ -64,6 +69,7 @@ abstract class AbstractOptimizer implements Optimizer {
       flags |= nonFinite(params, grads, ranges[2 * r], ranges[2 * r + 1]);
     }
     if (flags < 0) {
+      undoStaged();
       iterations--;
       return false;
     }
@@ -75,6 +81,7 @@ abstract class AbstractOptimizer implements Optimizer {
 
   @Override
   public final void step(float[] params, float[] grads, int[] ranges, float[] rateScales, int rangeCount) {
+    discardStaged();
     checkRanges(params, grads, ranges, rangeCount);
     iterations++;
     float base = learningRate;
@@ -91,6 +98,7 @@ abstract class AbstractOptimizer implements Optimizer {
   @Override
   public final boolean stepIfFinite(float[] params, float[] grads, int[] ranges, float[] rateScales,
       int rangeCount) {
+    discardStaged();
     checkRanges(params, grads, ranges, rangeCount);
     iterations++;
     float base = learningRate;
@@ -101,6 +109,7 @@ abstract class AbstractOptimizer implements Optimizer {
         flags |= nonFinite(params, grads, ranges[2 * r], ranges[2 * r + 1]);
       }
       if (flags < 0) {
+        undoStaged();
         iterations--;
         return false;
       }
@@ -139,6 +148,15 @@ abstract class AbstractOptimizer implements Optimizer {
     }
     this.iterations = iterations;
   }
+
+  /**
+   * Forgets values a {@link #nonFinite} check staged for the following {@link #update} (an
+   * optimizer may compute them once for both): each step starts clean.
+   */
+  void discardStaged() {}
+
+  /** Undoes whatever {@link #nonFinite} applied in place for a step that is refused. */
+  void undoStaged() {}
 
   /** Applies one step to {@code [from, to)}; {@link #iterations} already counts it. */
   abstract void update(float[] params, float[] grads, int from, int to);

@@ -17,6 +17,14 @@ final class AdamOptimizer extends AbstractOptimizer {
   private final boolean decoupledDecay;
   private final float[] firstMoment;
   private final float[] secondMoment;
+  /** A checked step's copy of the range before it (allocated on first use), to undo a non-finite step. */
+  private float[] savedParams;
+  private float[] savedM;
+  private float[] savedV;
+  /** The parameter array of the ranges applied in place this step, and those ranges as from/to pairs. */
+  private float[] stagedParams;
+  private int[] applied = new int[16];
+  private int appliedCount;
 
   /** Adam. */
   AdamOptimizer(int size, float learningRate, float beta1, float beta2, float epsilon) {
@@ -46,6 +54,11 @@ final class AdamOptimizer extends AbstractOptimizer {
 
   @Override
   void update(float[] params, float[] grads, int from, int to) {
+    for (int r = 0; r < appliedCount; r += 2) {
+      if (applied[r] == from && applied[r + 1] == to) {
+        return; // nonFinite already applied this range in place
+      }
+    }
     double biasCorrection1 = 1.0 - Math.pow(beta1, iterations);
     double biasCorrection2 = 1.0 - Math.pow(beta2, iterations);
     float decay = (float) (1.0 - (double) learningRate * weightDecay);
@@ -71,28 +84,57 @@ final class AdamOptimizer extends AbstractOptimizer {
 
   @Override
   int nonFinite(float[] params, float[] grads, int from, int to) {
-    // The same constants and expressions as update(), so the values checked are the ones written.
-    double biasCorrection1 = 1.0 - Math.pow(beta1, iterations);
-    double biasCorrection2 = 1.0 - Math.pow(beta2, iterations);
-    float decay = (float) (1.0 - (double) learningRate * weightDecay);
-    float stepSize = (float) (learningRate / biasCorrection1);
-    float rsqrtBc2 = (float) (1.0 / Math.sqrt(biasCorrection2));
-    float b1 = beta1;
-    float b2 = beta2;
-    float oneMinusB1 = (float) (1.0 - beta1);
-    float oneMinusB2 = (float) (1.0 - beta2);
-    float eps = epsilon;
+    // Applies the step in place with update()'s own loop (which C2 vectorizes; a loop writing the
+    // would-be values elsewhere was not, and cost a W1 step more than its products), after saving
+    // the range: a refused step is undone from the copy (undoStaged), an accepted one stays and
+    // the following update() of this range does nothing.
     float[] m = firstMoment;
     float[] v = secondMoment;
-    int flags = 0;
-    for (int i = from; i < to; i++) {
-      float g = grads[i];
-      float mi = b1 * m[i] + oneMinusB1 * g;
-      float vi = b2 * v[i] + oneMinusB2 * g * g;
-      flags |= finiteFlag(mi) | finiteFlag(vi)
-          | finiteFlag(params[i] * decay - stepSize * mi / ((float) Math.sqrt(vi) * rsqrtBc2 + eps));
+    if (savedParams == null) {
+      savedParams = new float[m.length];
+      savedM = new float[m.length];
+      savedV = new float[m.length];
     }
-    return flags;
+    int length = to - from;
+    System.arraycopy(params, from, savedParams, from, length);
+    System.arraycopy(m, from, savedM, from, length);
+    System.arraycopy(v, from, savedV, from, length);
+    update(params, grads, from, to);
+    if (appliedCount == applied.length) {
+      applied = java.util.Arrays.copyOf(applied, 2 * applied.length); // grows once, to the range count
+    }
+    applied[appliedCount++] = from;
+    applied[appliedCount++] = to;
+    stagedParams = params;
+    // m cannot turn non-finite alone: an infinite or NaN m makes the parameter infinite or NaN
+    // (or NaN over an infinite v), so scanning the parameters and v covers the whole state.
+    return allFinite(params, from, to) && allFinite(v, from, to) ? 0 : -1;
+  }
+
+  @Override
+  void discardStaged() {
+    appliedCount = 0;
+  }
+
+  @Override
+  void undoStaged() {
+    for (int r = 0; r < appliedCount; r += 2) {
+      int from = applied[r];
+      int length = applied[r + 1] - from;
+      System.arraycopy(savedParams, from, stagedParams, from, length);
+      System.arraycopy(savedM, from, firstMoment, from, length);
+      System.arraycopy(savedV, from, secondMoment, from, length);
+    }
+    appliedCount = 0;
+  }
+
+  /** A max reduction of |x| (which C2 vectorizes, unlike an early-exit loop): NaN and infinity fail. */
+  private static boolean allFinite(float[] values, int from, int to) {
+    float max = 0f;
+    for (int i = from; i < to; i++) {
+      max = Math.max(max, Math.abs(values[i]));
+    }
+    return max <= Float.MAX_VALUE;
   }
 
   @Override
