@@ -2,7 +2,6 @@ package dev.kiln.processor;
 
 import dev.kiln.annotations.ActivationFunction;
 import dev.kiln.annotations.Loss;
-import dev.kiln.processor.layers.InputLayer;
 import dev.kiln.processor.model.LayerPlan;
 import dev.kiln.processor.model.LayerPlan.TensorPlan;
 import dev.kiln.processor.model.LayerSpec;
@@ -45,16 +44,8 @@ final class Planner {
         return null;
       }
       if (shape.size() > Shape.MAX_VALUES) {
-        // An input's shape is an annotation value: point at it.
-        if (node instanceof InputLayer input) {
-          String subject = input.site().element() instanceof javax.lang.model.element.TypeElement ? "@Network input"
-              : "@Input " + node.name() + "()";
-          diagnostics.error(node.site(), input.attribute(), Message.SIZE_LIMIT, subject, "its shape " + shape,
-              shape.size());
-        } else {
-          diagnostics.error(node.site(), null, Message.SIZE_LIMIT, node.name() + "()", "its output " + shape,
-              shape.size());
-        }
+        diagnostics.error(node.site(), null, Message.SIZE_LIMIT, node.name() + "()", "its output " + shape,
+            shape.size());
         return null;
       }
       shapes.add(shape);

@@ -65,8 +65,17 @@ public record InputLayer(String name, Site site, List<String> inputs, int[] shap
 
   @Override
   public Shape outputShape(List<Shape> in, Diagnostics diagnostics) {
-    return Shape.of(shape);
+    Shape shape = Shape.of(this.shape);
+    if (shape.size() > Shape.MAX_VALUES) {
+      // The shape is an annotation value: point at it.
+      String subject = site.element() instanceof javax.lang.model.element.TypeElement ? "@Network input"
+          : "@Input " + name + "()";
+      diagnostics.error(site, attribute, Message.SIZE_LIMIT, subject, "its shape " + shape, shape.size());
+      return null;
+    }
+    return shape;
   }
+
 
   @Override
   public LayerEmitter emitter() {
