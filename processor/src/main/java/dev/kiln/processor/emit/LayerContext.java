@@ -3,7 +3,6 @@ package dev.kiln.processor.emit;
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.processor.model.LayerPlan;
 import dev.kiln.processor.model.Shape;
-import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -159,8 +158,4 @@ public final class LayerContext {
     return model.inputGradientAlias(layer, i);
   }
 
-  /** The names of every input buffer, in order. */
-  public List<String> ins() {
-    return java.util.stream.IntStream.range(0, inputCount()).mapToObj(this::in).toList();
-  }
 }

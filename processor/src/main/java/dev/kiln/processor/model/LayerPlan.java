@@ -42,15 +42,6 @@ public record LayerPlan(
     return count;
   }
 
-  /** The tensor saved as {@code <layer>.<suffix>}. */
-  public TensorPlan tensor(String suffix) {
-    for (TensorPlan t : tensors) {
-      if (t.parameter().suffix().equals(suffix)) {
-        return t;
-      }
-    }
-    throw new IllegalArgumentException(name() + " has no tensor " + suffix);
-  }
 
   /** True when some tensor of this layer is trained. */
   public boolean trainable() {

@@ -43,17 +43,6 @@ public record NetworkPlan(NetworkSpec spec, List<LayerPlan> nodes, int parameter
     return consumers;
   }
 
-  /** True when some layer reads several inputs or skips a layer: the summary then shows edges. */
-  public boolean isGraph() {
-    LayerPlan previous = null;
-    for (LayerPlan n : nodes) {
-      if (!n.isInput() && (n.inputs().size() != 1 || n.inputs().get(0) != previous)) {
-        return true;
-      }
-      previous = n;
-    }
-    return inputs().size() > 1;
-  }
 
   public int outputSize() {
     return (int) output().outputShape().size();

@@ -22,7 +22,7 @@ final class AdamOptimizer extends AbstractOptimizer {
   private float[] savedM;
   private float[] savedV;
   /** The parameter array of the ranges applied in place this step, and those ranges as from/to pairs. */
-  private float[] stagedParams;
+  private float[] appliedParams;
   private int[] applied = new int[16];
   private int appliedCount;
 
@@ -105,7 +105,7 @@ final class AdamOptimizer extends AbstractOptimizer {
     }
     applied[appliedCount++] = from;
     applied[appliedCount++] = to;
-    stagedParams = params;
+    appliedParams = params;
     // m cannot turn non-finite alone: an infinite or NaN m makes the parameter infinite or NaN
     // (or NaN over an infinite v), so scanning the parameters and v covers the whole state.
     return allFinite(params, from, to) && allFinite(v, from, to) ? 0 : -1;
@@ -121,7 +121,7 @@ final class AdamOptimizer extends AbstractOptimizer {
     for (int r = 0; r < appliedCount; r += 2) {
       int from = applied[r];
       int length = applied[r + 1] - from;
-      System.arraycopy(savedParams, from, stagedParams, from, length);
+      System.arraycopy(savedParams, from, appliedParams, from, length);
       System.arraycopy(savedM, from, firstMoment, from, length);
       System.arraycopy(savedV, from, secondMoment, from, length);
     }
