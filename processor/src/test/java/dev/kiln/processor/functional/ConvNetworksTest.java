@@ -117,22 +117,8 @@ class ConvNetworksTest {
       }
       y[i][i % 3] = 1;
     }
-    assertAllocatesNothing(() -> model.trainOnBatch(x, y), 2_000);
+    AllocationTest.assertAllocatesNothing(() -> model.trainOnBatch(x, y), 2_000);
     float[] out = new float[3];
-    assertAllocatesNothing(() -> model.predict(x[1], out), 10_000);
-  }
-
-  private static void assertAllocatesNothing(Runnable call, int calls) {
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long thread = Thread.currentThread().getId();
-    for (int i = 0; i < 3 * calls; i++) {
-      call.run();
-    }
-    long before = threads.getThreadAllocatedBytes(thread);
-    for (int i = 0; i < calls; i++) {
-      call.run();
-    }
-    long allocated = threads.getThreadAllocatedBytes(thread) - before;
-    assertTrue(allocated < 1024, allocated + " bytes allocated over " + calls + " calls");
+    AllocationTest.assertAllocatesNothing(() -> model.predict(x[1], out), 10_000);
   }
 }
