@@ -25,6 +25,16 @@ final class ScalarElementwise implements Elementwise {
   // ---------------------------------------------------------------- sums and copies
 
   @Override
+  public boolean allFinite(int n, float[] x, int xOff) {
+    // A max reduction of |x|, which C2 can vectorize (an early-exit loop cannot be).
+    float max = 0f;
+    for (int i = xOff; i < xOff + n; i++) {
+      max = Math.max(max, Math.abs(x[i]));
+    }
+    return max <= Float.MAX_VALUE;
+  }
+
+  @Override
   public void add(int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
     for (int i = 0; i < n; i++) {
       c[cOff + i] = a[aOff + i] + b[bOff + i];

@@ -70,6 +70,24 @@ final class VectorElementwise implements Elementwise {
   // ---------------------------------------------------------------- sums and copies
 
   @Override
+  public boolean allFinite(int n, float[] x, int xOff) {
+    // x * 0 is zero for finite x and NaN otherwise; a sum of them is NaN exactly when some x was
+    // not finite. Two accumulators hide the add latency.
+    int bound2 = n / (2 * L) * (2 * L);
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = FloatVector.zero(S);
+    for (int i = 0; i < bound2; i += 2 * L) {
+      s0 = s0.add(FloatVector.fromArray(S, x, xOff + i).mul(0f));
+      s1 = s1.add(FloatVector.fromArray(S, x, xOff + i + L).mul(0f));
+    }
+    FloatVector sums = s0.add(s1);
+    // Integer OR reduction: float lane reductions fall back to boxed Java loops on JDK 17 here.
+    boolean finite = sums.reinterpretAsInts().lanewise(VectorOperators.AND, 0x7fffffff)
+        .reduceLanes(VectorOperators.OR) == 0;
+    return finite && SCALAR.allFinite(n - bound2, x, xOff + bound2);
+  }
+
+  @Override
   public void add(int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {

@@ -45,6 +45,27 @@ class VectorElementwiseTest {
 
   @ParameterizedTest(name = "n={0}")
   @MethodSource("sizes")
+  void allFiniteFindsNaNAndInfinityAtEveryPosition(int n) {
+    Random rnd = new Random(n * 31L);
+    float[] x = random(rnd, 4, n, -1f, 1f);
+    for (int i = 0; i < n; i++) {
+      x[4 + i] *= 3e38f; // finite extremes: x * 0 must stay zero
+    }
+    assertTrue(SCALAR.allFinite(n, x, 4), "scalar, all finite");
+    assertTrue(vector.allFinite(n, x, 4), "vector, all finite (NaN padding outside the range)");
+    for (int at = 0; at < n; at++) {
+      for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+        float[] y = x.clone();
+        y[4 + at] = bad;
+        String what = bad + " at " + at + " of " + n;
+        assertEquals(false, SCALAR.allFinite(n, y, 4), "scalar, " + what);
+        assertEquals(false, vector.allFinite(n, y, 4), "vector, " + what);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "n={0}")
+  @MethodSource("sizes")
   void addAndAccumulateMatchScalar(int n) {
     Random rnd = new Random(n * 17L);
     float[] a = random(rnd, 3, n, -1f, 1f);
