@@ -48,8 +48,12 @@ public interface Elementwise {
   /** {@code c[i] = a[i] + b[i]}; c may be exactly a or b (same array and offset). */
   void add(int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff);
 
-  /** Whether none of {@code x[xOff .. xOff + n)} is NaN or infinite (the input checks of every batch). */
-  boolean allFinite(int n, float[] x, int xOff);
+  /**
+   * The largest {@code |x|} over {@code x[xOff .. xOff + n)}, 0 when {@code n == 0}; NaN if any
+   * element is NaN, infinity if any is infinite and none is NaN. Finiteness checks of batches and
+   * optimizer steps compare it with {@link Float#MAX_VALUE}.
+   */
+  float maxAbs(int n, float[] x, int xOff);
 
   /** {@code y[i] += x[i]}. */
   void accumulate(int n, float[] x, int xOff, float[] y, int yOff);

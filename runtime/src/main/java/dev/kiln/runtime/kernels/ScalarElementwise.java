@@ -25,13 +25,12 @@ final class ScalarElementwise implements Elementwise {
   // ---------------------------------------------------------------- sums and copies
 
   @Override
-  public boolean allFinite(int n, float[] x, int xOff) {
-    // A max reduction of |x|, which C2 can vectorize (an early-exit loop cannot be).
+  public float maxAbs(int n, float[] x, int xOff) {
     float max = 0f;
     for (int i = xOff; i < xOff + n; i++) {
-      max = Math.max(max, Math.abs(x[i]));
+      max = Math.max(max, Math.abs(x[i])); // Math.max propagates NaN
     }
-    return max <= Float.MAX_VALUE;
+    return max;
   }
 
   @Override

@@ -70,21 +70,22 @@ final class VectorElementwise implements Elementwise {
   // ---------------------------------------------------------------- sums and copies
 
   @Override
-  public boolean allFinite(int n, float[] x, int xOff) {
-    // x * 0 is zero for finite x and NaN otherwise; a sum of them is NaN exactly when some x was
-    // not finite. Two accumulators hide the add latency.
-    int bound2 = n / (2 * L) * (2 * L);
-    FloatVector s0 = FloatVector.zero(S);
-    FloatVector s1 = FloatVector.zero(S);
-    for (int i = 0; i < bound2; i += 2 * L) {
-      s0 = s0.add(FloatVector.fromArray(S, x, xOff + i).mul(0f));
-      s1 = s1.add(FloatVector.fromArray(S, x, xOff + i + L).mul(0f));
+  public float maxAbs(int n, float[] x, int xOff) {
+    // Largest and smallest separately: only FloatVector max/min and the lane reductions the
+    // softmax already uses. (An int-bits version with reinterpretAsInts was not intrinsified on
+    // JDK 17 and its fallback left C2's later compilation of the GEMM micro-kernel 9x slower.)
+    int bound = S.loopBound(n);
+    FloatVector largest = FloatVector.zero(S);
+    FloatVector smallest = FloatVector.zero(S);
+    for (int i = 0; i < bound; i += L) {
+      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+      largest = largest.max(v);
+      smallest = smallest.min(v);
     }
-    FloatVector sums = s0.add(s1);
-    // Integer OR reduction: float lane reductions fall back to boxed Java loops on JDK 17 here.
-    boolean finite = sums.reinterpretAsInts().lanewise(VectorOperators.AND, 0x7fffffff)
-        .reduceLanes(VectorOperators.OR) == 0;
-    return finite && SCALAR.allFinite(n - bound2, x, xOff + bound2);
+    float vectorMax = Math.max(largest.reduceLanes(VectorOperators.MAX),
+        -smallest.reduceLanes(VectorOperators.MIN)); // max and min propagate NaN
+    float tailMax = SCALAR.maxAbs(n - bound, x, xOff + bound);
+    return Math.max(vectorMax, tailMax);
   }
 
   @Override

@@ -69,13 +69,9 @@ final class VectorOptimizerSteps implements OptimizerSteps {
     return isZero(nonFinite);
   }
 
-  /**
-   * Whether every lane is a zero of either sign rather than NaN. An integer OR reduction: C2 on
-   * JDK 17 does not intrinsify float lane reductions here (they fall back to boxed Java loops).
-   */
+  /** Whether every lane is a zero of either sign rather than NaN. */
   private static boolean isZero(FloatVector sums) {
-    return sums.reinterpretAsInts().lanewise(VectorOperators.AND, 0x7fffffff)
-        .reduceLanes(VectorOperators.OR) == 0;
+    return sums.reduceLanes(VectorOperators.ADD) == 0f;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.optim;
 
+import dev.kiln.runtime.kernels.Elementwise;
 import dev.kiln.runtime.kernels.OptimizerSteps;
 import java.util.Arrays;
 
@@ -68,18 +69,29 @@ final class AdamOptimizer extends AbstractOptimizer {
 
   /** One step over the range in place; with {@code saved}, the old values go there first. */
   private boolean apply(float[] params, float[] grads, int from, int to, float[][] saved) {
-    double biasCorrection1 = 1.0 - Math.pow(beta1, iterations);
-    double biasCorrection2 = 1.0 - Math.pow(beta2, iterations);
-    float decay = (float) (1.0 - (double) learningRate * weightDecay);
-    // lr * (m / bc1) / (sqrt(v / bc2) + eps) == stepSize * m / (sqrt(v) * rsqrtBc2 + eps)
-    float stepSize = (float) (learningRate / biasCorrection1);
-    float rsqrtBc2 = (float) (1.0 / Math.sqrt(biasCorrection2));
     return OptimizerSteps.ACTIVE.adam(params, grads, firstMoment, secondMoment, from, to, beta1,
-        (float) (1.0 - beta1), beta2, (float) (1.0 - beta2), stepSize, rsqrtBc2, epsilon, decay, saved);
+        (float) (1.0 - beta1), beta2, (float) (1.0 - beta2), stepSize(), rsqrtBiasCorrection2(),
+        epsilon, decay(), saved);
+  }
+
+  // lr * (m / bc1) / (sqrt(v / bc2) + eps) == stepSize * m / (sqrt(v) * rsqrtBc2 + eps)
+  private float stepSize() {
+    return (float) (learningRate / (1.0 - Math.pow(beta1, iterations)));
+  }
+
+  private float rsqrtBiasCorrection2() {
+    return (float) (1.0 / Math.sqrt(1.0 - Math.pow(beta2, iterations)));
+  }
+
+  private float decay() {
+    return (float) (1.0 - (double) learningRate * weightDecay);
   }
 
   @Override
   int nonFinite(float[] params, float[] grads, int from, int to) {
+    if (provablyFinite(params, grads, from, to)) {
+      return 0; // update() applies the range in place, with nothing to save
+    }
     // Applies the step in place in one pass that also saves the old values and checks the new
     // ones: a refused step is undone from the copies (undoStaged), an accepted one stays and the
     // following update() of this range does nothing.
@@ -94,6 +106,28 @@ final class AdamOptimizer extends AbstractOptimizer {
     applied[appliedCount++] = to;
     appliedParams = params;
     return finite ? 0 : -1;
+  }
+
+  /**
+   * Whether bounds from the largest magnitudes in the range prove every new parameter and moment
+   * finite: |m'| <= beta1 |m| + (1 - beta1) |g|, v' <= beta2 v + (1 - beta2) g^2, and, as the
+   * denominator is at least epsilon, |w'| <= |decay| |w| + stepSize |m'| / epsilon. Four reading
+   * passes (a tenth of a W1 step's Adam time) instead of saving every value before writing it.
+   * Bounds under 1e38 leave a margin far above the few roundings of the float arithmetic; NaN
+   * anywhere fails every comparison and takes the exact path.
+   */
+  private boolean provablyFinite(float[] params, float[] grads, int from, int to) {
+    int n = to - from;
+    Elementwise kernels = Elementwise.ACTIVE;
+    double g = kernels.maxAbs(n, grads, from);
+    double w = kernels.maxAbs(n, params, from);
+    double m = kernels.maxAbs(n, firstMoment, from);
+    double v = kernels.maxAbs(n, secondMoment, from);
+    double mBound = beta1 * m + (1.0 - beta1) * g;
+    double vBound = beta2 * v + (1.0 - beta2) * g * g;
+    double wBound = Math.abs((double) decay()) * w + (double) stepSize() * mBound / epsilon;
+    double limit = 1e38;
+    return mBound < limit && vBound < limit && wBound < limit;
   }
 
   @Override

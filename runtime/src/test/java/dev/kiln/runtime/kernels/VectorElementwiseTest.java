@@ -45,22 +45,27 @@ class VectorElementwiseTest {
 
   @ParameterizedTest(name = "n={0}")
   @MethodSource("sizes")
-  void allFiniteFindsNaNAndInfinityAtEveryPosition(int n) {
+  void maxAbsIsTheLargestMagnitudeAndPropagatesNaNAndInfinity(int n) {
     Random rnd = new Random(n * 31L);
     float[] x = random(rnd, 4, n, -1f, 1f);
     for (int i = 0; i < n; i++) {
-      x[4 + i] *= 3e38f; // finite extremes: x * 0 must stay zero
+      x[4 + i] *= 3e38f; // finite extremes
     }
-    assertTrue(SCALAR.allFinite(n, x, 4), "scalar, all finite");
-    assertTrue(vector.allFinite(n, x, 4), "vector, all finite (NaN padding outside the range)");
+    float expected = 0f;
+    for (int i = 0; i < n; i++) {
+      expected = Math.max(expected, Math.abs(x[4 + i]));
+    }
+    assertEquals(expected, SCALAR.maxAbs(n, x, 4), "scalar, all finite");
+    assertEquals(expected, vector.maxAbs(n, x, 4), "vector, all finite (NaN padding outside the range)");
     for (int at = 0; at < n; at++) {
-      for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
-        float[] y = x.clone();
-        y[4 + at] = bad;
-        String what = bad + " at " + at + " of " + n;
-        assertEquals(false, SCALAR.allFinite(n, y, 4), "scalar, " + what);
-        assertEquals(false, vector.allFinite(n, y, 4), "vector, " + what);
-      }
+      float[] inf = x.clone();
+      inf[4 + at] = at % 2 == 0 ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+      assertEquals(Float.POSITIVE_INFINITY, vector.maxAbs(n, inf, 4), "vector, infinity at " + at);
+      assertEquals(Float.POSITIVE_INFINITY, SCALAR.maxAbs(n, inf, 4), "scalar, infinity at " + at);
+      float[] nan = inf.clone();
+      nan[4 + (at * 7) % n] = Float.NaN; // NaN wins over infinity wherever the two are
+      assertTrue(Float.isNaN(vector.maxAbs(n, nan, 4)), "vector, NaN with infinity at " + at);
+      assertTrue(Float.isNaN(SCALAR.maxAbs(n, nan, 4)), "scalar, NaN with infinity at " + at);
     }
   }
 

@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link Optimizer#stepIfFinite}: with finite results it is {@link Optimizer#step} bit for bit; when
@@ -98,6 +99,40 @@ class StepIfFiniteTest {
     assertFalse(optimizer.stepIfFinite(a, g, 0, SIZE));
     assertArrayEquals(before, a);
     assertEquals(0, optimizer.iterations());
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void adamStepsTheBoundsCannotProveFiniteAreCheckedExactly(boolean decoupledDecay) {
+    // At rate 1e32 the bound |w'| <= |w| + stepSize |m'| / epsilon is ~1e38 and proves nothing,
+    // yet the step itself is finite (|update| ~ rate): it must be taken, equal to step().
+    IntFunction<Optimizer> create = size -> decoupledDecay
+        ? Optimizers.adamW(size, 1e32f, 0.9f, 0.999f, 1e-7f, 0f)
+        : Optimizers.adam(size, 1e32f, 0.9f, 0.999f, 1e-7f);
+    Optimizer checked = create.apply(SIZE);
+    Optimizer plain = create.apply(SIZE);
+    float[] a = random(1, 1f);
+    float[] b = a.clone();
+    float[] g = random(2, 0.5f);
+    assertTrue(checked.stepIfFinite(a, g, 0, SIZE));
+    plain.step(b, g, 0, SIZE);
+    assertArrayEquals(b, a);
+    assertTrue(Math.abs(a[0]) > 1e30f, "the step really was of the order of the rate: " + a[0]);
+
+    // Both ranges take the exact path; the first is applied in place, the second would overflow
+    // the second moment, so the first must be undone from its saved copy.
+    float[] before = a.clone();
+    float[] huge = random(3, 0.5f);
+    huge[5] = 3e38f;
+    assertFalse(checked.stepIfFinite(a, huge, new int[] {0, 3, 3, 7}, 2));
+    assertArrayEquals(before, a);
+    assertEquals(1, checked.iterations());
+    for (int s = 0; s < 2; s++) {
+      float[] next = random(30 + s, 0.5f);
+      assertTrue(checked.stepIfFinite(a, next, 0, SIZE));
+      plain.step(b, next, 0, SIZE);
+    }
+    assertArrayEquals(b, a);
   }
 
   private static float[] random(long seed, float scale) {
