@@ -230,7 +230,10 @@ public final class ModelCore implements TrainingContext {
     return fit(data.single(x), y, Objects.requireNonNull(sampleWeights, "sampleWeights"), options);
   }
 
-  /** As {@link #fit(float[][], float[][], float[], FitOptions)} for a network with several inputs. */
+  /**
+   * As {@link #fit(float[][], float[][], float[], FitOptions)} for a network with several inputs;
+   * null {@code sampleWeights} trains unweighted.
+   */
   public History fit(List<float[][]> inputs, float[][] y, float[] sampleWeights, FitOptions options) {
     Objects.requireNonNull(options, "options");
     History history = new Trainer(net, data, layout, optimizer,
@@ -329,7 +332,10 @@ public final class ModelCore implements TrainingContext {
     return computeGradients(data.single(x), y, Objects.requireNonNull(sampleWeights, "sampleWeights"));
   }
 
-  /** As {@link #computeGradients(float[][], float[][], float[])} for a network with several inputs. */
+  /**
+   * As {@link #computeGradients(float[][], float[][], float[])} for a network with several inputs;
+   * null {@code sampleWeights} is unweighted.
+   */
   public double computeGradients(List<float[][]> inputs, float[][] y, float[] sampleWeights) {
     int n = data.loadBatchForPass(inputs, y, sampleWeights);
     net.runForward(n, true);
@@ -432,7 +438,10 @@ public final class ModelCore implements TrainingContext {
     return trainOnBatch(data.single(x), y, Objects.requireNonNull(sampleWeights, "sampleWeights"));
   }
 
-  /** As {@link #trainOnBatch(float[][], float[][], float[])} for a network with several inputs. */
+  /**
+   * As {@link #trainOnBatch(float[][], float[][], float[])} for a network with several inputs;
+   * null {@code sampleWeights} is unweighted.
+   */
   public double trainOnBatch(List<float[][]> inputs, float[][] y, float[] sampleWeights) {
     double loss = computeGradients(inputs, y, sampleWeights);
     if (!Double.isFinite(loss)) {
