@@ -22,6 +22,22 @@ import org.junit.jupiter.api.Test;
  * WeightedLossPyTorchTest}.
  */
 class WeightedTrainingTest {
+  /** Three positions of four classes, one class index per position. */
+  @dev.kiln.annotations.Network(input = {3, 2}, loss = dev.kiln.annotations.Loss.SPARSE_CATEGORICAL_CROSSENTROPY)
+  @dev.kiln.annotations.Sgd(learningRate = 0.1)
+  interface SparseSequence {
+    @dev.kiln.annotations.Dense(units = 4, activation = dev.kiln.annotations.ActivationFunction.SOFTMAX)
+    dev.kiln.runtime.Layer out();
+  }
+
+  /** Three positions of four classes, one-hot per position. */
+  @dev.kiln.annotations.Network(input = {3, 2}, loss = dev.kiln.annotations.Loss.CATEGORICAL_CROSSENTROPY)
+  @dev.kiln.annotations.Sgd(learningRate = 0.1)
+  interface OneHotSequence {
+    @dev.kiln.annotations.Dense(units = 4, activation = dev.kiln.annotations.ActivationFunction.SOFTMAX)
+    dev.kiln.runtime.Layer out();
+  }
+
   private static final FitOptions SHUFFLED = FitOptions.epochs(3).withBatchSize(8).withShuffle(3).withVerbose(false);
 
   /** {@code samples} rows of {@code inputs} normal values and one-hot rows of {@code classes}. */
@@ -184,6 +200,55 @@ class WeightedTrainingTest {
       expected[p] = (float) expectedGradients[p];
     }
     Fixture.assertClose(expected, model.core().gradients(), 1e-5, "gradients");
+  }
+
+  /**
+   * A sequence output looks up each position's label: with one class per sample across its
+   * positions, class weights train as that class's weight on the sample.
+   */
+  @Test
+  void sequenceClassWeightsFollowEachPositionsLabel() {
+    SplittableRandom random = new SplittableRandom(12);
+    int samples = 10;
+    float[][] x = new float[samples][6];
+    float[][] indices = new float[samples][3];
+    float[][] oneHot = new float[samples][12];
+    float[] perClass = {0.5f, 2f, 1f, 3f};
+    float[] perSample = new float[samples];
+    for (int i = 0; i < samples; i++) {
+      for (int j = 0; j < 6; j++) {
+        x[i][j] = (float) random.nextGaussian();
+      }
+      int label = i % 4;
+      perSample[i] = perClass[label];
+      for (int t = 0; t < 3; t++) {
+        indices[i][t] = label;
+        oneHot[i][t * 4 + label] = 1;
+      }
+    }
+    Model sparseByClass = new WeightedTrainingTest_SparseSequenceModel(3, 8);
+    Model sparseBySample = new WeightedTrainingTest_SparseSequenceModel(3, 8);
+    sparseByClass.fit(x, indices, SHUFFLED.withClassWeights(perClass));
+    sparseBySample.fit(x, indices, perSample, SHUFFLED);
+    assertArrayEquals(sparseBySample.core().parameters(), sparseByClass.core().parameters());
+    Model oneHotByClass = new WeightedTrainingTest_OneHotSequenceModel(3, 8);
+    Model oneHotBySample = new WeightedTrainingTest_OneHotSequenceModel(3, 8);
+    oneHotByClass.fit(x, oneHot, SHUFFLED.withClassWeights(perClass));
+    oneHotBySample.fit(x, oneHot, perSample, SHUFFLED);
+    assertArrayEquals(oneHotBySample.core().parameters(), oneHotByClass.core().parameters());
+    Model unweighted = new WeightedTrainingTest_OneHotSequenceModel(3, 8);
+    unweighted.fit(x, oneHot, SHUFFLED);
+    assertTrue(maxDifference(unweighted.core().parameters(), oneHotByClass.core().parameters()) > 1e-3,
+        "the class weights must make a difference for this test to mean something");
+  }
+
+  /** A sequence's one-hot targets sum to 1 at each step (checked per step, not over the sample). */
+  @Test
+  void sequenceOneHotTargetsAreCheckedPerStep() {
+    Model model = new WeightedTrainingTest_OneHotSequenceModel(3, 8);
+    float[][] x = new float[1][6];
+    float[][] twoClassesAtStepOne = {{1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1}};
+    assertMessage("training target 0 at step 1 sums to 2.0", () -> model.fit(x, twoClassesAtStepOne, SHUFFLED));
   }
 
   /**

@@ -521,18 +521,22 @@ public final class BatchData {
         return;
       }
       case CATEGORICAL: {
-        double sum = 0;
-        for (int j = 0; j < targetSize; j++) {
-          if (!(row[j] >= 0)) {
-            throw new IllegalArgumentException(role.target + " " + index + " has " + row[j] + " at position " + j
-                + "; " + info.loss() + " expects one-hot or probability rows (values >= 0, summing to 1)");
+        // One distribution per position of the output (a sequence's steps each sum to 1).
+        for (int from = 0; from < targetSize; from += outputFeatures) {
+          double sum = 0;
+          for (int j = from; j < from + outputFeatures; j++) {
+            if (!(row[j] >= 0)) {
+              throw new IllegalArgumentException(role.target + " " + index + " has " + row[j] + " at position " + j
+                  + "; " + info.loss() + " expects one-hot or probability rows (values >= 0, summing to 1)");
+            }
+            sum += row[j];
           }
-          sum += row[j];
-        }
-        if (Math.abs(sum - 1) > 1e-3) {
-          throw new IllegalArgumentException(role.target + " " + index + " sums to " + (float) sum + "; "
-              + info.loss() + " expects one-hot or probability rows (values >= 0, summing to 1 within 1e-3)"
-              + (sum == 0 ? "" : sumHint(row)));
+          if (Math.abs(sum - 1) > 1e-3) {
+            String where = targetSize > outputFeatures ? " at step " + from / outputFeatures : "";
+            throw new IllegalArgumentException(role.target + " " + index + where + " sums to " + (float) sum + "; "
+                + info.loss() + " expects one-hot or probability rows (values >= 0, summing to 1 within 1e-3)"
+                + (sum == 0 ? "" : sumHint(row)));
+          }
         }
         return;
       }
