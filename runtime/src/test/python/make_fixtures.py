@@ -1708,7 +1708,135 @@ def make_gan():
     return path, write_safetensors(path, tensors, meta)
 
 
+# --------------------------------------------------------------------------
+# weighted losses: Keras's sample_weight and class_weight (reduction "sum_over_batch_size")
+# --------------------------------------------------------------------------
+
+# (fixture net, sample weights, class weights or None). Each list has a 0 and fractions; the
+# class weights differ per class so that a wrong label would show.
+WEIGHTED = [
+    ("iris", [1.0, 0.5, 2.0, 0.0, 1.5, 1.0], [1.0, 3.0, 0.5]),
+    ("sparse", [0.5, 1.0, 2.0, 1.0, 0.0, 1.5, 1.0], [2.0, 1.0, 0.5, 1.5]),
+    ("adagrad", [1.0, 2.0, 0.5, 0.0, 1.0, 1.5], [1.0, 4.0]),
+    ("layernorm", [2.0, 0.0, 1.0, 0.5, 1.5], None),
+    ("logits", [1.0, 0.25, 2.0, 1.0, 0.0, 1.5], [0.5, 1.0, 2.0]),
+    ("smooth", [1.5, 1.0, 0.0, 0.5, 2.0, 1.0], [2.0, 0.5, 1.0]),
+]
+
+# A softmax classifier with label smoothing 0.1, only in a weighted fixture.
+SMOOTH_NET = dict(name="smooth", n_in=4,
+                  layers=[("h", "dense", 5, ("tanh", None)), ("out", "dense", 3, ("softmax", None))],
+                  loss="cce_smooth", opt_str="sgd(lr=0.1)",
+                  opt_ctor=lambda p: torch.optim.SGD(p, lr=0.1, foreach=False),
+                  make_data=lambda g: (torch.randn(6, 4, generator=g), onehot([0, 1, 2, 2, 0, 1], 3)),
+                  seed=4401, noise_seed=None)
+SMOOTHING = 0.1
+
+
+def per_sample_loss(loss, pre, out, y):
+    """Each sample's loss with PyTorch's reduction='none': a sample's mean over its values for the
+    element-wise losses (MSE, binary cross-entropy), as Keras reduces before weighting."""
+    n = y.shape[0]
+    if loss == "mse":
+        return F.mse_loss(out, y, reduction="none").reshape(n, -1).mean(dim=1)
+    if loss == "cce":  # fused softmax: from the logits
+        return F.cross_entropy(pre, y, reduction="none")
+    if loss == "cce_smooth":
+        return F.cross_entropy(pre, y, reduction="none", label_smoothing=SMOOTHING)
+    if loss == "sparse_cce":
+        return F.cross_entropy(pre, y[:, 0].long(), reduction="none")
+    if loss == "bce":  # fused sigmoid: from the logits
+        return F.binary_cross_entropy_with_logits(pre, y, reduction="none").reshape(n, -1).mean(dim=1)
+    if loss == "cce_logits":
+        return F.cross_entropy(out, y, reduction="none")
+    raise ValueError(loss)
+
+
+def class_labels(loss, y):
+    """Keras's label of each sample for class_weight: argmax of a one-hot row, the index of a sparse
+    target, the rounded 0/1 target of one binary output."""
+    if loss == "sparse_cce":
+        return y[:, 0].long()
+    if loss == "bce":
+        assert y.shape[1] == 1
+        return (y[:, 0] > 0.5).long()
+    return y.argmax(dim=1)
+
+
+def make_weighted(spec, sample_weights, class_weights):
+    """The fixture net's batch with a weighted loss: sum_i w_i l_i / n, w_i = sample weight times
+    the class weight of sample i's label (Keras multiplies the two). Penalties are not weighted."""
+    g = gen(spec["seed"])
+    model = Net(spec["n_in"], spec["layers"], g)
+    x, y = spec["make_data"](g)
+    n = x.shape[0]
+    sw = torch.tensor(sample_weights, dtype=torch.float32)
+    assert sw.shape == (n,)
+    w = sw.clone()
+    if class_weights is not None:
+        w = sw * torch.tensor(class_weights, dtype=torch.float32)[class_labels(spec["loss"], y)]
+    initial_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    if spec["loss"] != "cce_smooth":  # unweighted, the per-sample losses average to the net's loss
+        with torch.no_grad():
+            model.training_mode = False
+            pre, out = model(x)
+            mean = per_sample_loss(spec["loss"], pre, out, y).mean().item()
+            assert abs(mean - net_loss(spec["loss"], spec["layers"][-1][3], pre, out, y).item()) < 1e-6
+
+    def forward_loss(training):
+        model.training_mode = training
+        pre, out = model(x)
+        return (per_sample_loss(spec["loss"], pre, out, y) * w).sum() / n + model.penalty()
+
+    with torch.no_grad():
+        loss_inference = forward_loss(False)
+    loss = forward_loss(True)
+    model.zero_grad()
+    loss.backward()
+    grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()]
+    model.load_state_dict(initial_state)
+    opt = spec["opt_ctor"](list(model.parameters()))
+    for _ in range(3):
+        opt.zero_grad()
+        forward_loss(True).backward()
+        opt.step()
+    with torch.no_grad():
+        loss3 = forward_loss(False)
+    step3 = [("expected.step3." + k, v.detach().clone()) for k, v in model.state_dict().items()]
+    tensors = list(initial_state.items())
+    tensors += [("input.x", x), ("input.y", y), ("input.sample_weight", sw), ("input.weight", w)]
+    if class_weights is not None:
+        tensors.append(("input.class_weight", torch.tensor(class_weights, dtype=torch.float32)))
+    tensors += [("expected.inference_loss", loss_inference.reshape(1)), ("expected.loss", loss.reshape(1))]
+    tensors += grads + step3 + [("expected.step3.loss", loss3.reshape(1))]
+    meta = base_metadata()
+    meta.update({"input": str(spec["n_in"]), "layers": layers_str(spec["layers"]), "loss": spec["loss"],
+                 "optimizer": spec["opt_str"], "batch": str(n), "steps": "3",
+                 "weighting": "sum_i w_i * loss_i / n (reduction='none'); w = sample_weight"
+                              + (" * class_weight[label]" if class_weights is not None else "")})
+    if spec["loss"] == "cce_smooth":
+        meta["label_smoothing"] = str(SMOOTHING)
+    path = os.path.join(PROCESSOR_OUT, "weighted_%s.safetensors" % spec["name"])
+    size = write_safetensors(path, tensors, meta)
+    return path, size, float(loss), float(loss3)
+
+
+def make_all_weighted():
+    sizes = []
+    by_name = {spec["name"]: spec for spec in NETS + [SMOOTH_NET]}
+    for name, sample_weights, class_weights in WEIGHTED:
+        path, size, l0, l3 = make_weighted(by_name[name], sample_weights, class_weights)
+        assert l3 < l0, "weighted_%s: loss did not decrease (%g -> %g)" % (name, l0, l3)
+        print("weighted_%-9s loss %.6f -> %.6f" % (name, l0, l3))
+        sizes.append((path, size))
+    return sizes
+
+
 def main():
+    if sys.argv[1:] == ["weighted"]:  # only the weighted-loss fixtures, which read nothing else
+        for path, size in make_all_weighted():
+            print("%7d  %s" % (size, os.path.relpath(path, ROOT)))
+        return
     sizes = []
     sizes.append((os.path.join(RUNTIME_OUT, "training.safetensors"), make_training()))
     sizes.append((os.path.join(RUNTIME_OUT, "activations.safetensors"), make_activations()))
@@ -1733,6 +1861,7 @@ def main():
     sizes += make_trained_recurrent("lstm", 4301)
     sizes += make_trained_recurrent("gru", 4302)
     sizes.append(make_gan())
+    sizes += make_all_weighted()
     # net_xor's initial weights alone, as a class-path resource for the @Weights test network.
     xor_tensors, _, _ = read_safetensors(os.path.join(PROCESSOR_OUT, "net_xor.safetensors"))
     weights_dir = os.path.normpath(os.path.join(PROCESSOR_OUT, "..", "dev", "kiln", "processor", "functional"))

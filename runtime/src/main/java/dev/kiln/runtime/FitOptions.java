@@ -27,6 +27,8 @@ public final class FitOptions {
   private long seed;
   private float[][] validationX;
   private float[][] validationY;
+  private float[] validationWeights;
+  private float[] classWeights;
   private Dataset validationData;
   private double validationSplit;
   private int progressEvery;
@@ -62,6 +64,8 @@ public final class FitOptions {
     this.seed = from.seed;
     this.validationX = from.validationX;
     this.validationY = from.validationY;
+    this.validationWeights = from.validationWeights;
+    this.classWeights = from.classWeights;
     this.validationData = from.validationData;
     this.validationSplit = from.validationSplit;
     this.progressEvery = from.progressEvery;
@@ -120,12 +124,30 @@ public final class FitOptions {
     FitOptions copy = new FitOptions(this);
     copy.validationX = x;
     copy.validationY = y;
+    copy.validationWeights = null;
     copy.validationData = null;
     copy.validationSplit = 0;
     return copy;
   }
 
-  /** As {@link #withValidation(float[][], float[][])} with a dataset, read one batch at a time. */
+  /**
+   * As {@link #withValidation(float[][], float[][])}, with {@code val_loss} weighted per sample
+   * (Keras's {@code validation_data=(x, y, sample_weight)}); checked when {@code fit} starts.
+   */
+  public FitOptions withValidation(float[][] x, float[][] y, float[] sampleWeights) {
+    if (sampleWeights == null) {
+      throw new IllegalArgumentException("validation sampleWeights must not be null");
+    }
+    FitOptions copy = withValidation(x, y);
+    copy.validationWeights = sampleWeights;
+    return copy;
+  }
+
+  /**
+   * As {@link #withValidation(float[][], float[][])} with a dataset, read one batch at a time; a
+   * dataset with sample weights ({@link Dataset#withSampleWeights}) gives a weighted {@code
+   * val_loss}.
+   */
   public FitOptions withValidation(Dataset data) {
     if (data == null) {
       throw new IllegalArgumentException("validation dataset must not be null");
@@ -133,6 +155,7 @@ public final class FitOptions {
     FitOptions copy = new FitOptions(this);
     copy.validationX = null;
     copy.validationY = null;
+    copy.validationWeights = null;
     copy.validationData = data;
     copy.validationSplit = 0;
     return copy;
@@ -151,9 +174,85 @@ public final class FitOptions {
     FitOptions copy = new FitOptions(this);
     copy.validationX = null;
     copy.validationY = null;
+    copy.validationWeights = null;
     copy.validationData = null;
     copy.validationSplit = fraction;
     return copy;
+  }
+
+  /**
+   * Keras's {@code class_weight} as an array: the loss of a sample (of each position, for a
+   * sequence output) whose label is class c is multiplied by {@code perClass[c]}, times its sample
+   * weight if it has one. The label is the argmax of a one-hot target row, the index of a sparse
+   * target, the 0/1 target (rounded) of binary cross-entropy with one output. The batch loss is
+   * the weighted sum divided by the number of samples (not by the sum of the weights: normalize
+   * the weights for PyTorch's {@code CrossEntropyLoss(weight=...)}). Training data only:
+   * validation and {@code evaluate} are not class-weighted. Replaces any class weights given
+   * before.
+   *
+   * <p>{@code fit} checks that the network has a classification loss (not MSE or MAE; not binary
+   * cross-entropy over several outputs) and that there is one weight per class.
+   *
+   * @throws IllegalArgumentException if a weight is negative, NaN or infinite (naming its index)
+   */
+  public FitOptions withClassWeights(float... perClass) {
+    if (perClass == null) {
+      throw new IllegalArgumentException("classWeights must not be null");
+    }
+    float[] weights = perClass.clone();
+    for (int c = 0; c < weights.length; c++) {
+      if (!(weights[c] >= 0) || weights[c] == Float.POSITIVE_INFINITY) {
+        throw new IllegalArgumentException(
+            "classWeights[" + c + "] is " + weights[c] + "; a loss weight must be finite and >= 0");
+      }
+    }
+    FitOptions copy = new FitOptions(this);
+    copy.classWeights = weights;
+    return copy;
+  }
+
+  /**
+   * As {@link #withClassWeights(float...)} from Keras's dictionary form, {@code {class: weight}};
+   * {@code fit} requires a weight for every class of the output.
+   *
+   * @throws IllegalArgumentException for a negative class, or a weight that is null, negative, NaN
+   *     or infinite (or overflows a float)
+   */
+  public FitOptions withClassWeights(java.util.Map<Integer, ? extends Number> perClass) {
+    if (perClass == null) {
+      throw new IllegalArgumentException("classWeights must not be null");
+    }
+    int classes = 0;
+    for (Integer c : perClass.keySet()) {
+      if (c == null || c < 0) {
+        throw new IllegalArgumentException("classWeights has class " + c + "; classes are 0, 1, ...");
+      }
+      classes = Math.max(classes, c + 1);
+    }
+    float[] weights = new float[classes];
+    java.util.Arrays.fill(weights, Float.NaN); // a class without a weight: fit names it
+    for (java.util.Map.Entry<Integer, ? extends Number> entry : perClass.entrySet()) {
+      Number value = entry.getValue();
+      float weight = value == null ? Float.NaN : value.floatValue();
+      if (!(weight >= 0) || weight == Float.POSITIVE_INFINITY) {
+        throw new IllegalArgumentException("classWeights[" + entry.getKey() + "] is " + value
+            + "; a loss weight must be finite and >= 0 (as a float)");
+      }
+      weights[entry.getKey()] = weight;
+    }
+    FitOptions copy = new FitOptions(this);
+    copy.classWeights = weights;
+    return copy;
+  }
+
+  /** The class weights (NaN for a class the map form left out), or null for none. */
+  public float[] classWeights() {
+    return classWeights == null ? null : classWeights.clone();
+  }
+
+  /** The validation sample weights given with {@link #withValidation(float[][], float[][], float[])}, or null. */
+  float[] validationWeights() {
+    return validationWeights;
   }
 
   /** The validation split (0 for none). */

@@ -128,6 +128,7 @@ public final class GanTrainer {
     // 2. The discriminator learns: real samples are 1, fakes 0, one optimizer step each.
     float[] dInput = d.inputBuffer(0);
     float[] labels = d.targetBuffer();
+    d.setLossWeights(null); // a weighted trainOnBatch before must not weigh these losses
     System.arraycopy(real, 0, dInput, 0, n * sampleSize);
     Arrays.fill(labels, 0, n * labelsPerSample, 1f);
     d.runForward(n, true);

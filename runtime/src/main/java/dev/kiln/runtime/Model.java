@@ -46,6 +46,24 @@ public interface Model {
     return core().fit(x, y, FitOptions.epochs(epochs).withBatchSize(batchSize));
   }
 
+  /**
+   * Trains with Keras's {@code sample_weight}: sample i's loss is multiplied by {@code
+   * sampleWeights[i]}; see {@link ModelCore#fit(float[][], float[][], float[], FitOptions)}.
+   */
+  default History fit(float[][] x, float[][] y, float[] sampleWeights, FitOptions options) {
+    return core().fit(x, y, sampleWeights, options);
+  }
+
+  /** One optimizer step on one batch with per-sample loss weights; returns the weighted loss before the step. */
+  default double trainOnBatch(float[][] x, float[][] y, float[] sampleWeights) {
+    return core().trainOnBatch(x, y, sampleWeights);
+  }
+
+  /** Loss (weighted per sample, as Keras's {@code sample_weight}) and accuracy, with inference behaviour. */
+  default Evaluation evaluate(float[][] x, float[][] y, float[] sampleWeights) {
+    return core().evaluate(x, y, sampleWeights);
+  }
+
   /** One optimizer step on one batch; returns the batch's loss before the step. */
   default double trainOnBatch(float[][] x, float[][] y) {
     return core().trainOnBatch(x, y);

@@ -214,9 +214,31 @@ public final class ModelCore implements TrainingContext {
    * per input, in declaration order, each with one row per sample.
    */
   public History fit(List<float[][]> inputs, float[][] y, FitOptions options) {
+    return fit(inputs, y, null, options);
+  }
+
+  /**
+   * As {@link #fit(float[][], float[][], FitOptions)} with Keras's {@code sample_weight}: the loss
+   * of sample i is multiplied by {@code sampleWeights[i]} (finite, >= 0), and a batch's loss is
+   * the weighted sum divided by the batch's number of samples (not by the sum of the weights).
+   * Shuffling keeps each weight with its sample; {@link FitOptions#withClassWeights} multiplies
+   * in; a validation split takes the weights of its samples along (a weighted {@code val_loss}),
+   * other validation data is unweighted unless given with weights. Regularizer penalties are
+   * not weighted. Accuracy counts every sample once.
+   */
+  public History fit(float[][] x, float[][] y, float[] sampleWeights, FitOptions options) {
+    return fit(data.single(x), y, Objects.requireNonNull(sampleWeights, "sampleWeights"), options);
+  }
+
+  /**
+   * As {@link #fit(float[][], float[][], float[], FitOptions)} for a network with several inputs;
+   * null {@code sampleWeights} trains unweighted.
+   */
+  public History fit(List<float[][]> inputs, float[][] y, float[] sampleWeights, FitOptions options) {
     Objects.requireNonNull(options, "options");
     History history = new Trainer(net, data, layout, optimizer,
-        validation -> evaluateChecked(validation, options.validationMetrics()), this).fit(inputs, y, options);
+        validation -> evaluateChecked(validation, options.validationMetrics()), this)
+        .fit(inputs, y, sampleWeights, options);
     epoch = options.initialEpoch() + history.epochs();
     return history;
   }
@@ -297,7 +319,25 @@ public final class ModelCore implements TrainingContext {
 
   /** As {@link #computeGradients(float[][], float[][])} for a network with several inputs. */
   public double computeGradients(List<float[][]> inputs, float[][] y) {
-    int n = data.loadBatchForPass(inputs, y);
+    return computeGradients(inputs, y, null);
+  }
+
+  /**
+   * As {@link #computeGradients(float[][], float[][])} with the loss of sample i multiplied by
+   * {@code sampleWeights[i]} (see {@link #fit(float[][], float[][], float[], FitOptions)}).
+   *
+   * @return the weighted loss: the sum of weight times loss over the batch, divided by its size
+   */
+  public double computeGradients(float[][] x, float[][] y, float[] sampleWeights) {
+    return computeGradients(data.single(x), y, Objects.requireNonNull(sampleWeights, "sampleWeights"));
+  }
+
+  /**
+   * As {@link #computeGradients(float[][], float[][], float[])} for a network with several inputs;
+   * null {@code sampleWeights} is unweighted.
+   */
+  public double computeGradients(List<float[][]> inputs, float[][] y, float[] sampleWeights) {
+    int n = data.loadBatchForPass(inputs, y, sampleWeights);
     net.runForward(n, true);
     return net.runBackward(n, true, false, true);
   }
@@ -383,7 +423,27 @@ public final class ModelCore implements TrainingContext {
 
   /** As {@link #trainOnBatch(float[][], float[][])} for a network with several inputs. */
   public double trainOnBatch(List<float[][]> inputs, float[][] y) {
-    double loss = computeGradients(inputs, y);
+    return trainOnBatch(inputs, y, null);
+  }
+
+  /**
+   * One optimizer step on one batch with per-sample loss weights (Keras's {@code
+   * train_on_batch(x, y, sample_weight)}; see {@link #fit(float[][], float[][], float[],
+   * FitOptions)} for their meaning). Weights of 0 for every sample give a loss of 0 and zero
+   * gradients.
+   *
+   * @return the weighted loss over the batch before the step
+   */
+  public double trainOnBatch(float[][] x, float[][] y, float[] sampleWeights) {
+    return trainOnBatch(data.single(x), y, Objects.requireNonNull(sampleWeights, "sampleWeights"));
+  }
+
+  /**
+   * As {@link #trainOnBatch(float[][], float[][], float[])} for a network with several inputs;
+   * null {@code sampleWeights} is unweighted.
+   */
+  public double trainOnBatch(List<float[][]> inputs, float[][] y, float[] sampleWeights) {
+    double loss = computeGradients(inputs, y, sampleWeights);
     if (!Double.isFinite(loss)) {
       throw dev.kiln.runtime.training.TrainingDivergedException.batchDiverged(loss, false);
     }
@@ -411,6 +471,7 @@ public final class ModelCore implements TrainingContext {
       java.util.Arrays.fill(net.inputBuffer(i), 0f);
     }
     java.util.Arrays.fill(net.targetBuffer(), 0f);
+    net.setLossWeights(null);
     float[] savedGrads = net.gradientArray().clone();
     float[] savedParams = net.parameterArray().clone(); // training-mode passes move batch norm's statistics
     long savedNoise = net.noiseState()[0];
@@ -436,6 +497,23 @@ public final class ModelCore implements TrainingContext {
     float[][][] x = data.inputArrays(inputs, DataRole.EVALUATION);
     data.checkData(x, y, DataRole.EVALUATION);
     return evaluateChecked(Dataset.of(java.util.Arrays.asList(x.clone()), y));
+  }
+
+  /**
+   * As {@link #evaluate(float[][], float[][])} with the loss weighted per sample, as Keras's {@code
+   * evaluate(x, y, sample_weight)}: the sum of weight times loss divided by the number of samples.
+   * Accuracy counts every sample once.
+   */
+  public Evaluation evaluate(float[][] x, float[][] y, float[] sampleWeights) {
+    return evaluate(data.single(x), y, sampleWeights);
+  }
+
+  /** As {@link #evaluate(float[][], float[][], float[])} for a network with several inputs. */
+  public Evaluation evaluate(List<float[][]> inputs, float[][] y, float[] sampleWeights) {
+    float[][][] x = data.inputArrays(inputs, DataRole.EVALUATION);
+    data.checkData(x, y, DataRole.EVALUATION);
+    BatchData.checkSampleWeights(sampleWeights, y.length, "sampleWeights");
+    return evaluateChecked(Dataset.of(java.util.Arrays.asList(x.clone()), y).withSampleWeights(sampleWeights));
   }
 
   /**

@@ -54,11 +54,17 @@ final class Trainer {
     this.context = context;
   }
 
-  History fit(List<float[][]> inputs, float[][] y, FitOptions options) {
+  /** From arrays; {@code sampleWeights} (one per sample) weights the loss, null for none. */
+  History fit(List<float[][]> inputs, float[][] y, float[] sampleWeights, FitOptions options) {
     Objects.requireNonNull(options, "options");
     float[][][] x = data.inputArrays(inputs, BatchData.DataRole.TRAINING).clone(); // callbacks may use the scratch
     data.checkData(x, y, BatchData.DataRole.TRAINING);
-    return fit(Dataset.of(java.util.Arrays.asList(x), y), options);
+    Dataset all = Dataset.of(java.util.Arrays.asList(x), y);
+    if (sampleWeights != null) {
+      BatchData.checkSampleWeights(sampleWeights, y.length, "sampleWeights");
+      all = all.withSampleWeights(sampleWeights);
+    }
+    return fit(all, options);
   }
 
   /**
@@ -68,6 +74,10 @@ final class Trainer {
   History fit(Dataset all, FitOptions options) {
     Objects.requireNonNull(options, "options");
     data.checkDataset(all, BatchData.DataRole.TRAINING);
+    float[] classWeights = options.classWeights();
+    if (classWeights != null) {
+      data.checkClassWeights(classWeights);
+    }
     Dataset train = all;
     Dataset validationData = options.validationData();
     if (options.validationSplit() > 0) {
@@ -83,6 +93,10 @@ final class Trainer {
       float[][][] validationX = data.inputArrays(data.single(options.validationX()), BatchData.DataRole.VALIDATION).clone();
       data.checkData(validationX, options.validationY(), BatchData.DataRole.VALIDATION);
       validationData = Dataset.of(java.util.Arrays.asList(validationX), options.validationY());
+      if (options.validationWeights() != null) {
+        BatchData.checkSampleWeights(options.validationWeights(), validationData.size(), "validation sampleWeights");
+        validationData = validationData.withSampleWeights(options.validationWeights());
+      }
     }
     if (validationData != null) {
       data.checkDataset(validationData, BatchData.DataRole.VALIDATION);
@@ -140,7 +154,7 @@ final class Trainer {
       for (int from = 0; from < samples && !stop; from += batchSize) {
         int n = Math.min(batchSize, samples - from);
         batch++;
-        data.loadBatch(train, order, from, n, BatchData.DataRole.TRAINING);
+        data.loadBatch(train, order, from, n, BatchData.DataRole.TRAINING, classWeights);
         net.runForward(n, true);
         correct += data.countCorrect(n);
         double loss = net.runBackward(n);

@@ -52,10 +52,14 @@ final class LossEmitter {
         out, target(network), grad);
   }
 
-  /** The target argument: {@code target}, followed by the label smoothing when there is some. */
+  /**
+   * The target arguments: {@code target}, the label smoothing when there is some, and the per-row
+   * loss weights ({@code lossWeights}, null unless the engine weights the batch).
+   */
   private static CodeBlock target(NetworkPlan network) {
     double smoothing = network.spec().labelSmoothing();
-    return smoothing > 0 ? CodeBlock.of("target, $Lf", (float) smoothing) : CodeBlock.of("target");
+    return smoothing > 0 ? CodeBlock.of("target, $Lf, lossWeights", (float) smoothing)
+        : CodeBlock.of("target, lossWeights");
   }
 
   private static String fromLogitsMethod(Loss loss) {

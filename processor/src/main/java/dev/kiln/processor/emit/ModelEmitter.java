@@ -50,7 +50,7 @@ public final class ModelEmitter {
   /** Members of CompiledNetwork, of the generated classes, and the generated methods' parameters. */
   private static final List<String> RESERVED = List.of(
       "INFO", "OUTPUT_SIZE", "TARGET_SIZE", "PARAMETER_COUNT", "TRAINABLE_PARAMETER_COUNT", "DEFAULT_MAX_BATCH",
-      "core", "Program", "K", "GEMM", "params", "grads", "target", "noise", "maxBatch", "inputBuffers",
+      "core", "Program", "K", "GEMM", "params", "grads", "target", "lossWeights", "noise", "maxBatch", "inputBuffers",
       "inputGradientBuffers", "parameterGradients", "inputGradients", "lossGradient", "updateStatistics", "info", "initialize",
       "forward", "backward", "output", "outputGradient", "layerOutput", "loss", "batchBuffer", "gradientBuffer",
       "forTraining", "n", "training",

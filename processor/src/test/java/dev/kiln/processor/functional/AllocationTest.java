@@ -32,6 +32,21 @@ class AllocationTest {
     assertAllocatesNothing(() -> model.trainOnBatch(x, y));
   }
 
+  /** Weights go into a buffer the model allocates once, on the first weighted batch. */
+  @Test
+  void weightedTrainingStepAllocatesNothing() {
+    FixtureNetworks_NetIrisModel model = new FixtureNetworks_NetIrisModel(1, 16);
+    float[][] x = new float[16][4];
+    float[][] y = new float[16][3];
+    float[] weights = new float[16];
+    for (int i = 0; i < 16; i++) {
+      x[i][i % 4] = 1;
+      y[i][i % 3] = 1;
+      weights[i] = 0.5f * (i % 4);
+    }
+    assertAllocatesNothing(() -> model.trainOnBatch(x, y, weights));
+  }
+
   @Test
   void recurrentTrainingStepAndPredictionAllocateNothing() {
     RecurrentFixtureNetworks_NetLstmStackedModel lstm = new RecurrentFixtureNetworks_NetLstmStackedModel(1, 8);

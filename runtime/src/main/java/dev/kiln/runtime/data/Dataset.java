@@ -44,6 +44,35 @@ public interface Dataset {
   void copyTarget(int sample, float[] dest, int offset);
 
   /**
+   * Whether the samples carry loss weights ({@link #sampleWeight}); false unless the dataset was
+   * made by {@link #withSampleWeights} or overrides this.
+   */
+  default boolean hasSampleWeights() {
+    return false;
+  }
+
+  /**
+   * The weight of sample {@code sample} in the loss (Keras's {@code sample_weight}): its loss is
+   * multiplied by it, and the batch's loss is the weighted sum divided by the number of samples.
+   * Must be finite and >= 0; read as each batch loads, when {@link #hasSampleWeights()} is true.
+   */
+  default float sampleWeight(int sample) {
+    return 1f;
+  }
+
+  /**
+   * This dataset with per-sample loss weights (a view: the array is not copied). Shuffling keeps
+   * each weight with its sample, a {@link #range} keeps the weights of its samples, and {@code
+   * evaluate} reports the weighted loss. Each weight must be finite and >= 0, checked here.
+   *
+   * @throws IllegalArgumentException if {@code weights} does not have {@link #size()} values, or a
+   *     weight is negative, NaN or infinite (naming its index)
+   */
+  default Dataset withSampleWeights(float[] weights) {
+    return new Datasets.Weighted(this, weights);
+  }
+
+  /**
    * Samples {@code [from, to)} of this dataset as a dataset of their own (a view: nothing is
    * copied). {@code fit}'s validation split takes the last samples this way.
    */

@@ -175,6 +175,16 @@ final class Datasets {
     }
 
     @Override
+    public boolean hasSampleWeights() {
+      return source.hasSampleWeights();
+    }
+
+    @Override
+    public float sampleWeight(int sample) {
+      return source.sampleWeight(from + Objects.checkIndex(sample, size));
+    }
+
+    @Override
     public String toString() {
       return "samples " + from + " to " + (from + size) + " of " + source;
     }
@@ -237,8 +247,84 @@ final class Datasets {
     }
 
     @Override
+    public boolean hasSampleWeights() {
+      return source.hasSampleWeights();
+    }
+
+    @Override
+    public float sampleWeight(int sample) {
+      return source.sampleWeight(sample);
+    }
+
+    @Override
     public String toString() {
       return source + " with one-hot targets of " + classes + " classes";
+    }
+  }
+
+  /** Another dataset's samples with loss weights. */
+  static final class Weighted implements Dataset {
+    private final Dataset source;
+    private final float[] weights;
+
+    Weighted(Dataset source, float[] weights) {
+      this.source = source;
+      this.weights = Objects.requireNonNull(weights, "sampleWeights");
+      if (weights.length != source.size()) {
+        throw new IllegalArgumentException("sampleWeights has " + weights.length + " values for " + source.size()
+            + " samples; give one weight per sample");
+      }
+      for (int i = 0; i < weights.length; i++) {
+        if (!(weights[i] >= 0) || weights[i] == Float.POSITIVE_INFINITY) {
+          throw new IllegalArgumentException(
+              "sampleWeights[" + i + "] is " + weights[i] + "; a loss weight must be finite and >= 0");
+        }
+      }
+    }
+
+    @Override
+    public int size() {
+      return source.size();
+    }
+
+    @Override
+    public int inputCount() {
+      return source.inputCount();
+    }
+
+    @Override
+    public int inputSize(int input) {
+      return source.inputSize(input);
+    }
+
+    @Override
+    public int targetSize() {
+      return source.targetSize();
+    }
+
+    @Override
+    public void copyInput(int input, int sample, float[] dest, int offset) {
+      source.copyInput(input, sample, dest, offset);
+    }
+
+    @Override
+    public void copyTarget(int sample, float[] dest, int offset) {
+      source.copyTarget(sample, dest, offset);
+    }
+
+    @Override
+    public boolean hasSampleWeights() {
+      return true;
+    }
+
+    @Override
+    public float sampleWeight(int sample) {
+      return weights[sample];
+    }
+
+    @Override
+    public String toString() {
+      return source + " with sample weights";
     }
   }
 }

@@ -21,6 +21,12 @@ public final class BatchData {
   private final OneArray singleGradient = new OneArray();
   private final int outputSize;
   private final int targetSize;
+  /** Rows of the loss per sample: the output's positions (1 for a flat output). */
+  private final int lossRowsPerSample;
+  /** Values per row of the loss: the output's last axis. */
+  private final int outputFeatures;
+  /** Per-row loss weights of the current batch; allocated by the first weighted batch. */
+  private float[] rowWeights;
   private boolean checkInputs;
 
   public BatchData(CompiledNetwork net) {
@@ -33,6 +39,8 @@ public final class BatchData {
     }
     this.outputSize = info.outputSize();
     this.targetSize = info.targetSize();
+    this.outputFeatures = info.output().outputShape().last();
+    this.lossRowsPerSample = outputSize / outputFeatures;
   }
 
   /** When on, inputs are checked for NaN and infinity before use. */
@@ -94,11 +102,91 @@ public final class BatchData {
 
   /** Checks one caller-given batch, loads it into the buffers and returns its size. */
   public int loadBatchForPass(List<float[][]> inputs, float[][] y) {
+    return loadBatchForPass(inputs, y, null);
+  }
+
+  /**
+   * As {@link #loadBatchForPass(List, float[][])}, the loss weighted per sample by {@code
+   * sampleWeights} (null: unweighted).
+   */
+  public int loadBatchForPass(List<float[][]> inputs, float[][] y, float[] sampleWeights) {
     float[][][] x = inputArrays(inputs, DataRole.BATCH);
     checkData(x, y, DataRole.BATCH);
     checkBatchSize(x[0].length);
+    if (sampleWeights != null) {
+      checkSampleWeights(sampleWeights, y.length, "sampleWeights");
+    }
     loadBatch(x, y, null, 0, x[0].length);
+    if (sampleWeights != null) {
+      float[] weights = rowWeights();
+      for (int r = 0; r < y.length; r++) {
+        java.util.Arrays.fill(weights, r * lossRowsPerSample, (r + 1) * lossRowsPerSample, sampleWeights[r]);
+      }
+      net.setLossWeights(weights);
+    }
     return x[0].length;
+  }
+
+  /**
+   * Checks per-sample loss weights: one per sample, each finite and >= 0. {@code argument} names
+   * them in the message.
+   */
+  public static void checkSampleWeights(float[] weights, int samples, String argument) {
+    Objects.requireNonNull(weights, argument);
+    if (weights.length != samples) {
+      throw new IllegalArgumentException(
+          argument + " has " + weights.length + " values for " + samples + " samples; give one weight per sample");
+    }
+    for (int i = 0; i < weights.length; i++) {
+      checkWeight(weights[i], argument, i);
+    }
+  }
+
+  private static void checkWeight(float weight, String argument, int index) {
+    if (!(weight >= 0) || weight == Float.POSITIVE_INFINITY) {
+      throw new IllegalArgumentException(
+          argument + "[" + index + "] is " + weight + "; a loss weight must be finite and >= 0");
+    }
+  }
+
+  /**
+   * Checks class weights against the network's loss before training: a classification loss (not
+   * MSE or MAE), one output value per position for binary cross-entropy, a weight for every class
+   * and none for a class the output does not have. Missing classes (from a map) are NaN.
+   */
+  public void checkClassWeights(float[] classWeights) {
+    if (info.accuracy() == Accuracy.NONE) {
+      throw new IllegalArgumentException("classWeights need a classification loss; " + info.name() + " trains with "
+          + info.loss() + ", a regression loss: weight samples with sampleWeights instead");
+    }
+    boolean binary = info.accuracy() == Accuracy.BINARY || info.accuracy() == Accuracy.BINARY_LOGITS;
+    if (binary && outputFeatures != 1) {
+      throw new IllegalArgumentException("classWeights need one label per sample; " + info.name() + "'s "
+          + info.loss() + " output has " + outputFeatures + " values (multi-label): weight samples with sampleWeights");
+    }
+    int classes = binary ? 2 : outputFeatures;
+    if (classWeights.length < classes) {
+      throw new IllegalArgumentException("classWeights has " + classWeights.length + " values, " + info.name()
+          + "'s output has " + classes + " classes: give one weight per class (0 to " + (classes - 1) + ")");
+    }
+    if (classWeights.length > classes) {
+      throw new IllegalArgumentException("classWeights gives a weight for class " + (classWeights.length - 1)
+          + ", " + info.name() + "'s output has " + classes + " classes (0 to " + (classes - 1) + ")");
+    }
+    for (int c = 0; c < classes; c++) {
+      if (Float.isNaN(classWeights[c])) {
+        throw new IllegalArgumentException("classWeights has no weight for class " + c + "; give one for each of the "
+            + classes + " classes (0 to " + (classes - 1) + ")");
+      }
+    }
+  }
+
+  /** The row-weight buffer, allocated once (maxBatch x loss rows per sample). */
+  private float[] rowWeights() {
+    if (rowWeights == null) {
+      rowWeights = new float[Math.multiplyExact(net.maxBatch(), lossRowsPerSample)];
+    }
+    return rowWeights;
   }
 
   /**
@@ -164,6 +252,7 @@ public final class BatchData {
 
 
   public void loadBatch(float[][][] x, float[][] y, int[] order, int from, int n) {
+    net.setLossWeights(null);
     loadInputs(x, order, from, n);
     for (int r = 0; r < n; r++) {
       int sample = order == null ? from + r : order[from + r];
@@ -221,8 +310,19 @@ public final class BatchData {
    * report a bad value, naming the sample's index in the dataset.
    */
   public void loadBatch(Dataset dataset, int[] order, int from, int n, DataRole role) {
+    loadBatch(dataset, order, from, n, role, null);
+  }
+
+  /**
+   * As {@link #loadBatch(Dataset, int[], int, int, DataRole)}, then weights the loss of each row
+   * by its sample's weight (when the dataset has weights) times its label's class weight (when
+   * {@code classWeights}, checked by {@link #checkClassWeights}, is not null), or leaves the loss
+   * unweighted when there are neither.
+   */
+  public void loadBatch(Dataset dataset, int[] order, int from, int n, DataRole role, float[] classWeights) {
     float[] target = net.targetBuffer();
     boolean classIndex = info.accuracy() == Accuracy.SPARSE_CATEGORICAL;
+    int classes = outputSize / targetSize;
     for (int r = 0; r < n; r++) {
       int sample = order == null ? from + r : order[from + r];
       for (int i = 0; i < inputSizes.length; i++) {
@@ -234,12 +334,50 @@ public final class BatchData {
       dataset.copyTarget(sample, target, r * targetSize);
       checkFinite(target, r * targetSize, targetSize, role.target, sample);
       if (classIndex) {
-        float label = target[r * targetSize];
-        if (label != Math.rint(label) || label < 0 || label >= outputSize) {
-          throw new IllegalArgumentException(
-              role.target + " " + sample + " is " + label + ", expected a class index in [0, " + outputSize + ")");
+        for (int j = 0; j < targetSize; j++) { // every position of a sequence's labels
+          float label = target[r * targetSize + j];
+          if (label != Math.rint(label) || label < 0 || label >= classes) {
+            throw new IllegalArgumentException(role.target + " " + sample + (targetSize > 1 ? " position " + j : "")
+                + " is " + label + ", expected a class index in [0, " + classes + ")");
+          }
         }
       }
+    }
+    if (!dataset.hasSampleWeights() && classWeights == null) {
+      net.setLossWeights(null);
+      return;
+    }
+    float[] weights = rowWeights();
+    for (int r = 0; r < n; r++) {
+      int sample = order == null ? from + r : order[from + r];
+      float sampleWeight = 1f;
+      if (dataset.hasSampleWeights()) {
+        sampleWeight = dataset.sampleWeight(sample);
+        if (!(sampleWeight >= 0) || sampleWeight == Float.POSITIVE_INFINITY) {
+          throw new IllegalArgumentException(role.name + " sample weight " + sample + " is " + sampleWeight
+              + "; a loss weight must be finite and >= 0");
+        }
+      }
+      for (int row = r * lossRowsPerSample; row < (r + 1) * lossRowsPerSample; row++) {
+        weights[row] = classWeights == null ? sampleWeight : sampleWeight * classWeights[label(target, row)];
+      }
+    }
+    net.setLossWeights(weights);
+  }
+
+  /**
+   * The class of loss row {@code row} for class weights (Keras's rule): the index for sparse
+   * targets, the argmax of a one-hot or probability row, the rounded 0/1 target for one binary
+   * output.
+   */
+  private int label(float[] target, int row) {
+    switch (info.accuracy()) {
+      case SPARSE_CATEGORICAL:
+        return (int) target[row];
+      case CATEGORICAL:
+        return argMax(target, row * outputFeatures, outputFeatures);
+      default:
+        return target[row] > 0.5f ? 1 : 0;
     }
   }
 
@@ -384,18 +522,22 @@ public final class BatchData {
         return;
       }
       case CATEGORICAL: {
-        double sum = 0;
-        for (int j = 0; j < targetSize; j++) {
-          if (!(row[j] >= 0)) {
-            throw new IllegalArgumentException(role.target + " " + index + " has " + row[j] + " at position " + j
-                + "; " + info.loss() + " expects one-hot or probability rows (values >= 0, summing to 1)");
+        // One distribution per position of the output (a sequence's steps each sum to 1).
+        for (int from = 0; from < targetSize; from += outputFeatures) {
+          double sum = 0;
+          for (int j = from; j < from + outputFeatures; j++) {
+            if (!(row[j] >= 0)) {
+              throw new IllegalArgumentException(role.target + " " + index + " has " + row[j] + " at position " + j
+                  + "; " + info.loss() + " expects one-hot or probability rows (values >= 0, summing to 1)");
+            }
+            sum += row[j];
           }
-          sum += row[j];
-        }
-        if (Math.abs(sum - 1) > 1e-3) {
-          throw new IllegalArgumentException(role.target + " " + index + " sums to " + (float) sum + "; "
-              + info.loss() + " expects one-hot or probability rows (values >= 0, summing to 1 within 1e-3)"
-              + (sum == 0 ? "" : sumHint(row)));
+          if (Math.abs(sum - 1) > 1e-3) {
+            String where = targetSize > outputFeatures ? " at step " + from / outputFeatures : "";
+            throw new IllegalArgumentException(role.target + " " + index + where + " sums to " + (float) sum + "; "
+                + info.loss() + " expects one-hot or probability rows (values >= 0, summing to 1 within 1e-3)"
+                + (sum == 0 ? "" : sumHint(row)));
+          }
         }
         return;
       }

@@ -37,6 +37,12 @@ public abstract class CompiledNetwork {
   /** The current batch's targets, [maxBatch x targetSize]. */
   protected final float[] target;
   /**
+   * The loss weight of each row of the output ([n x output positions]: a sample's weight repeated
+   * over its positions), or null when every row weighs 1 (unweighted training, the default). The
+   * generated loss call passes it to {@code Losses}; the engine sets it per batch.
+   */
+  protected float[] lossWeights;
+  /**
    * State of the noise stream that dropout masks and Gaussian noise draw from (see {@code
    * kernels.Noise}); seeded from the model's seed, so training is reproducible.
    */
@@ -164,6 +170,14 @@ public abstract class CompiledNetwork {
 
   public final float[] targetBuffer() {
     return target;
+  }
+
+  /**
+   * Weights the next losses by row (see {@link #lossWeights}); null for unweighted. The array is
+   * the caller's buffer, read at each loss: refill it for each batch.
+   */
+  public final void setLossWeights(float[] rowWeights) {
+    this.lossWeights = rowWeights;
   }
 
   public final float[] outputBuffer() {
