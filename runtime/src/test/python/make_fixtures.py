@@ -1259,7 +1259,7 @@ class ConvNet(nn.Module):
                 mod.register_buffer("running_mean", torch.zeros(c))
                 mod.register_buffer("running_var", torch.ones(c))
                 setattr(self, name, mod)
-            elif kind != "act":
+            elif kind not in ("act", "spatial_dropout"):
                 raise ValueError(kind)
             assert h is None or (h > 0 and w > 0), name
 
@@ -1302,6 +1302,11 @@ class ConvNet(nn.Module):
                 h = h.amax(dim=(2, 3))
             elif kind == "flatten":
                 h = torch.flatten(h, 1)
+            elif kind == "spatial_dropout":
+                # nn.Dropout2d with Kiln's mask: one draw per sample and channel, sample-major
+                if self.training_mode:
+                    mask = self.noise.dropout_mask(h.shape[0], h.shape[1], o["rate"])
+                    h = h * mask.to(h.dtype)[:, :, None, None]
             elif kind == "dense":
                 h = getattr(self, name)(h)
             elif kind == "batchnorm":
@@ -1334,14 +1339,14 @@ class ConvNet(nn.Module):
 CONV_NETS = []
 
 
-def conv_net(name, shape, layers, loss, make_data, seed, fd_check=True, sgd=None):
+def conv_net(name, shape, layers, loss, make_data, seed, fd_check=True, sgd=None, noise_seed=None):
     """Trained with Adam(lr 0.01, eps 1e-7), or with SGD at learning rate sgd. fd_check: the
     central-difference check of the input gradient (off for W5: 1,568 inputs). W5 uses SGD: its
     gradients hold entries at float-noise level (4e-8 next to 0.26), and Adam, which normalizes each
     entry, turns their rounding differences into step differences of 1e-3 relative; SGD's steps
     keep the gradients' own 1e-4 agreement."""
     CONV_NETS.append(dict(name=name, shape=shape, layers=layers, loss=loss, make_data=make_data, seed=seed,
-                          fd_check=fd_check, sgd=sgd))
+                          fd_check=fd_check, sgd=sgd, noise_seed=noise_seed))
 
 
 def C(name, kind, **o):
@@ -1407,6 +1412,16 @@ conv_net("conv_w5", (28, 28, 1),
          sgd=0.05)
 
 
+conv_net("conv_spatial_dropout", (6, 5, 3),
+         [C("c1", "conv", filters=4, k=3, padding="same", act=("tanh", None)),
+          C("drop", "spatial_dropout", rate=0.4),
+          C("c2", "conv", filters=3, k=2, act=("elu", 1.0)),
+          C("pool", "gap"),
+          C("output", "dense", units=3, act=("softmax", None))],
+         "cce", lambda g: (torch.randn(4, 6, 5, 3, generator=g), onehot([0, 1, 2, 1], 3)), 4207,
+         noise_seed=20261126)
+
+
 def make_conv_net(spec):
     g = gen(spec["seed"])
     model = ConvNet(spec["shape"], spec["layers"], g)
@@ -1420,8 +1435,12 @@ def make_conv_net(spec):
         pre, out = model(inp)
         return out, net_loss(spec["loss"], last_act, pre, out, y)
 
+    def new_noise():
+        return SplitMix64(spec["noise_seed"]) if spec["noise_seed"] is not None else None
+
     with torch.no_grad():
         out, loss_inference = forward_loss(False, x)
+    model.noise = new_noise()
     x_req = x.clone().requires_grad_(True)
     _, loss = forward_loss(True, x_req)
     model.zero_grad()
@@ -1430,9 +1449,10 @@ def make_conv_net(spec):
     grads += [("expected.grad." + k, torch.zeros_like(b)) for k, b in model.named_buffers()]
     input_grad = x_req.grad.detach().clone()
     if spec["fd_check"]:
-        check_input_grad(spec["name"], model, initial_state, lambda: None,
+        check_input_grad(spec["name"], model, initial_state, new_noise,
                          lambda m, inp, yd: net_loss(spec["loss"], last_act, *m(inp), yd), x, y, input_grad)
     model.load_state_dict(initial_state)
+    model.noise = new_noise()
     if spec["sgd"] is None:
         opt = torch.optim.Adam(list(model.parameters()), lr=0.01, betas=(0.9, 0.999), eps=1e-7, foreach=False)
         opt_str = "adam(lr=0.01,beta1=0.9,beta2=0.999,epsilon=1e-7)"
@@ -1458,6 +1478,8 @@ def make_conv_net(spec):
                                     for n, k, o in spec["layers"]),
                  "loss": spec["loss"], "optimizer": opt_str,
                  "batch": str(x.shape[0]), "steps": "3", "layout": "channels-last"})
+    if spec["noise_seed"] is not None:
+        meta["noise_seed"] = str(spec["noise_seed"])
     path = os.path.join(PROCESSOR_OUT, "net_%s.safetensors" % spec["name"])
     size = write_safetensors(path, tensors, meta)
     return path, size, float(loss), float(loss3)

@@ -1150,6 +1150,36 @@ class ProcessorDiagnosticsTest {
   }
 
   @Test
+  @Covers(Message.SPATIAL_DROPOUT_RATE)
+  void spatialDropoutRateOfOne() {
+    expectError(Message.SPATIAL_DROPOUT_RATE,
+        "@SpatialDropout2D drop() drops channels with probability in [0, 1), but its rate was 1.0; give a rate such "
+            + "as 0.1 or 0.2 (1 would drop every channel)", """
+        @Network(input = {4, 4, 2}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @SpatialDropout2D(1.0) // <-
+          Layer drop();
+          @Flatten Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
+  void spatialDropoutOnFlatInput() {
+    expectError(Message.IMAGE_RANK,
+        "@SpatialDropout2D works on images [height, width, channels], but drop() gets (16); give it a rank-3 "
+            + "input, such as @Network(input = {28, 28, 1}), or an earlier image layer", """
+        @Network(input = 16, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @SpatialDropout2D(0.2) // <-
+          Layer drop();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
   @Covers(Message.NOISE_STDDEV)
   void negativeNoiseStddev() {
     expectError(Message.NOISE_STDDEV, "@GaussianNoise stddev must be >= 0 and finite, was -0.1", """

@@ -37,6 +37,7 @@ public final class LayerKinds {
       new Kind("GlobalAveragePool2D", GlobalPoolLayer::readAverage),
       new Kind("GlobalMaxPool2D", GlobalPoolLayer::readMax),
       new Kind("Flatten", FlattenLayer::read),
+      new Kind("SpatialDropout2D", SpatialDropout2DLayer::read),
       new Kind("LSTM", RecurrentLayer::readLstm),
       new Kind("GRU", RecurrentLayer::readGru),
       new Kind("SimpleRNN", RecurrentLayer::readSimpleRnn),

@@ -20,6 +20,7 @@ import dev.kiln.annotations.MaxPool2D;
 import dev.kiln.annotations.Network;
 import dev.kiln.annotations.Padding;
 import dev.kiln.annotations.Sgd;
+import dev.kiln.annotations.SpatialDropout2D;
 import dev.kiln.runtime.Layer;
 
 /**
@@ -117,6 +118,25 @@ final class ConvFixtureNetworks {
     Layer pool();
 
     @Dense(units = 2)
+    Layer output();
+  }
+
+  @Network(input = {6, 5, 3}, loss = Loss.CATEGORICAL_CROSSENTROPY)
+  @Adam(learningRate = 0.01, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7)
+  interface NetConvSpatialDropout {
+    @Conv2D(filters = 4, kernelSize = 3, padding = Padding.SAME, activation = TANH)
+    Layer c1();
+
+    @SpatialDropout2D(0.4)
+    Layer drop();
+
+    @Conv2D(filters = 3, kernelSize = 2, activation = ELU)
+    Layer c2();
+
+    @GlobalAveragePool2D
+    Layer pool();
+
+    @Dense(units = 3, activation = SOFTMAX)
     Layer output();
   }
 

@@ -21,6 +21,7 @@ class ConvPyTorchReferenceTest extends GraphPyTorchReferenceTest {
         network("net_conv_pools", seed -> new ConvFixtureNetworks_NetConvPoolsModel(seed, 8)),
         network("net_conv_pools2", seed -> new ConvFixtureNetworks_NetConvPools2Model(seed, 8)),
         network("net_conv_bn", seed -> new ConvFixtureNetworks_NetConvBnModel(seed, 8)),
+        network("net_conv_spatial_dropout", seed -> new ConvFixtureNetworks_NetConvSpatialDropoutModel(seed, 8)),
         network("net_conv_w5", seed -> new ConvFixtureNetworks_NetConvW5Model(seed, 8)));
   }
 

@@ -40,6 +40,45 @@ public final class Noise {
     }
   }
 
+  /**
+   * Spatial dropout over {@code n} images of {@code positions} pixels and {@code channels} channels
+   * (channels-last): per sample, one uniform draw per channel in channel order; a channel is kept
+   * when its draw is >= rate and then scaled by 1 / (1 - rate) at every position. {@code mask}
+   * receives the [n x channels] factors for the backward pass.
+   */
+  public static void spatialDropout(int n, int positions, int channels, float rate, long[] state, float[] x,
+      int xOff, float[] y, int yOff, float[] mask, int maskOff) {
+    float scale = (float) (1.0 / (1.0 - rate));
+    for (int s = 0; s < n; s++) {
+      int m = maskOff + s * channels;
+      for (int c = 0; c < channels; c++) {
+        mask[m + c] = uniform(state) >= rate ? scale : 0f;
+      }
+      int base = s * positions * channels;
+      for (int p = 0; p < positions; p++) {
+        int row = base + p * channels;
+        for (int c = 0; c < channels; c++) {
+          y[yOff + row + c] = x[xOff + row + c] * mask[m + c];
+        }
+      }
+    }
+  }
+
+  /** Spatial dropout's backward pass: {@code dx = dy * mask} with each sample's channel factors at every position. */
+  public static void spatialDropoutBackward(int n, int positions, int channels, float[] dy, int dyOff, float[] mask,
+      int maskOff, float[] dx, int dxOff) {
+    for (int s = 0; s < n; s++) {
+      int m = maskOff + s * channels;
+      int base = s * positions * channels;
+      for (int p = 0; p < positions; p++) {
+        int row = base + p * channels;
+        for (int c = 0; c < channels; c++) {
+          dx[dxOff + row + c] = dy[dyOff + row + c] * mask[m + c];
+        }
+      }
+    }
+  }
+
   /** {@code out = a * b} element-wise (dropout's backward: dx = dy * mask). */
   public static void multiply(int n, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff) {
     for (int i = 0; i < n; i++) {
