@@ -25,6 +25,15 @@ class ConvPyTorchReferenceTest extends GraphPyTorchReferenceTest {
         network("net_conv_w5", seed -> new ConvFixtureNetworks_NetConvW5Model(seed, 8)));
   }
 
+  /**
+   * The parameterized tests of {@link GraphPyTorchReferenceTest} take their arguments from {@code
+   * allNetworks}; without this method JUnit finds the superclass's, which lists the graph networks,
+   * and this class would check those again instead of the convolutional ones.
+   */
+  static Stream<Arguments> allNetworks() {
+    return networks();
+  }
+
   private static Arguments network(String name, java.util.function.LongFunction<dev.kiln.runtime.Model> factory) {
     return Arguments.of(name, factory, java.util.List.of());
   }
