@@ -1180,6 +1180,72 @@ class ProcessorDiagnosticsTest {
   }
 
   @Test
+  @Covers(Message.AUGMENT_FACTOR)
+  void translationFactorOutsideMinusOneToOne() {
+    expectError(Message.AUGMENT_FACTOR,
+        "@RandomTranslation shift() heightFactor must be one value f, for the range [-|f|, |f|], or two values "
+            + "{lower, upper}, each a fraction of the image's height in [-1, 1], but was [1.5]; give, for "
+            + "example, heightFactor = 0.1", """
+        @Network(input = {8, 8, 1}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @RandomTranslation(
+              heightFactor = 1.5, // <-
+              widthFactor = 0.1)
+          Layer shift();
+          @Flatten Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
+  void zoomWidthFactorOfThreeValues() {
+    expectError(Message.AUGMENT_FACTOR,
+        "@RandomZoom zoom() widthFactor must be one value f, for the range [-|f|, |f|], or two values "
+            + "{lower, upper}, each a fraction of the image's width in [-1, 1], but was [-0.1, 0.1, 0.2]; give, for "
+            + "example, widthFactor = 0.1", """
+        @Network(input = {8, 8, 1}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @RandomZoom(heightFactor = 0.2,
+              widthFactor = {-0.1, 0.1, 0.2}) // <-
+          Layer zoom();
+          @Flatten Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.AUGMENT_FILL_VALUE)
+  void zoomFillValueNotFinite() {
+    expectError(Message.AUGMENT_FILL_VALUE, "@RandomZoom zoom() fillValue must be finite, was NaN", """
+        @Network(input = {8, 8, 1}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @RandomZoom(heightFactor = 0.2, fillMode = FillMode.CONSTANT,
+              fillValue = Double.NaN) // <-
+          Layer zoom();
+          @Flatten Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
+  void flipOnFlatInput() {
+    expectError(Message.IMAGE_RANK,
+        "@RandomFlip works on images [height, width, channels], but flip() gets (6, 4); give it a rank-3 "
+            + "input, such as @Network(input = {28, 28, 1}), or an earlier image layer", """
+        @Network(input = {6, 4}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @RandomFlip // <-
+          Layer flip();
+          @Flatten Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
   @Covers(Message.NOISE_STDDEV)
   void negativeNoiseStddev() {
     expectError(Message.NOISE_STDDEV, "@GaussianNoise stddev must be >= 0 and finite, was -0.1", """

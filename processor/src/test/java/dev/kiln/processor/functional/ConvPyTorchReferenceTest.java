@@ -22,6 +22,9 @@ class ConvPyTorchReferenceTest extends GraphPyTorchReferenceTest {
         network("net_conv_pools2", seed -> new ConvFixtureNetworks_NetConvPools2Model(seed, 8)),
         network("net_conv_bn", seed -> new ConvFixtureNetworks_NetConvBnModel(seed, 8)),
         network("net_conv_spatial_dropout", seed -> new ConvFixtureNetworks_NetConvSpatialDropoutModel(seed, 8)),
+        network("net_conv_flip_translate", seed -> new ConvFixtureNetworks_NetConvFlipTranslateModel(seed, 8)),
+        network("net_conv_zoom", seed -> new ConvFixtureNetworks_NetConvZoomModel(seed, 8)),
+        network("net_conv_augment_nearest", seed -> new ConvFixtureNetworks_NetConvAugmentNearestModel(seed, 8)),
         network("net_conv_w5", seed -> new ConvFixtureNetworks_NetConvW5Model(seed, 8)));
   }
 
