@@ -164,6 +164,15 @@ class ConvNetworksTest {
   }
 
   @Test
+  void augmentedSummaryRowsKeepTheShapeWithoutParameters() {
+    String summary = new ConvNetworksTest_AugmentedCnnModel().summary();
+    assertTrue(summary.contains("│ flip (RandomFlip)               │ (None, 10, 9, 1)       │             0 │"), summary);
+    assertTrue(summary.contains("│ shift (RandomTranslation)       │ (None, 10, 9, 1)       │             0 │"), summary);
+    assertTrue(summary.contains("│ zoom (RandomZoom)               │ (None, 10, 9, 1)       │             0 │"), summary);
+    assertTrue(summary.contains("│ drop (SpatialDropout2D)         │ (None, 8, 7, 4)        │             0 │"), summary);
+  }
+
+  @Test
   void augmentedTrainingStepAndInputGradientAllocateNothing() {
     ConvNetworksTest_AugmentedCnnModel model = new ConvNetworksTest_AugmentedCnnModel(1, 8);
     float[][] x = new float[8][90];
