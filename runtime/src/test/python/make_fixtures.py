@@ -1583,10 +1583,13 @@ def make_conv_net(spec):
         out, loss_inference = forward_loss(False, x)
     model.noise = new_noise()
     x_req = x.clone().requires_grad_(True)
-    _, loss = forward_loss(True, x_req)
+    train_out, loss = forward_loss(True, x_req)
     model.zero_grad()
     loss.backward()
     grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()]
+    if spec["noise_seed"] is not None:
+        # The training-mode outputs: the augmented and dropped-out pass itself, element by element.
+        grads.append(("expected.train_output", train_out.detach().clone()))
     grads += [("expected.grad." + k, torch.zeros_like(b)) for k, b in model.named_buffers()]
     input_grad = x_req.grad.detach().clone()
     if spec["fd_check"]:

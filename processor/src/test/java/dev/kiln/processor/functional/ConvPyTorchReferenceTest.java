@@ -37,6 +37,30 @@ class ConvPyTorchReferenceTest extends GraphPyTorchReferenceTest {
     return networks();
   }
 
+  /** The networks with training-only layers: their fixtures hold the training-mode outputs too. */
+  static Stream<Arguments> noisyNetworks() {
+    java.util.Set<String> noisy = java.util.Set.of("net_conv_spatial_dropout", "net_conv_flip_translate",
+        "net_conv_zoom", "net_conv_augment_nearest");
+    return networks().filter(a -> noisy.contains((String) a.get()[0]));
+  }
+
+  /**
+   * The training-mode pass itself, element by element within 1e-5: spatial dropout's masks and the
+   * augmentations' draws regenerated in Python, translation and zoom resampled by Keras's
+   * map_coordinates rules written with torch ops.
+   */
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("noisyNetworks")
+  void trainingModeOutputsMatchPyTorch(String name, java.util.function.LongFunction<dev.kiln.runtime.Model> factory,
+      java.util.List<String> inputNames) throws Exception {
+    Fixture fixture = Fixture.load(name);
+    dev.kiln.runtime.Model model = fixture.modelAtInitialWeights(factory, dir);
+    fixture.seedNoise(model);
+    float[][] out = model.core().forwardTraining(fixture.matrix("input.x"));
+    Fixture.assertClose(fixture.file.floats("expected.train_output"), Fixture.flatten(out), OUTPUT_TOLERANCE,
+        name + " training-mode output");
+  }
+
   private static Arguments network(String name, java.util.function.LongFunction<dev.kiln.runtime.Model> factory) {
     return Arguments.of(name, factory, java.util.List.of());
   }
