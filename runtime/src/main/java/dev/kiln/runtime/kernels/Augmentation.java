@@ -164,20 +164,30 @@ public final class Augmentation {
       for (int r = 0; r < height; r++) {
         double cy = (double) drawn[d] * r + drawn[d + 1];
         int y0 = bilinear ? (int) Math.floor(cy) : (int) Math.rint(cy);
-        double wy1 = bilinear ? cy - y0 : 0;
+        double wy = cy - y0;
         for (int col = 0; col < width; col++) {
           double cx = (double) drawn[d + 2] * col + drawn[d + 3];
-          int x0 = bilinear ? (int) Math.floor(cx) : (int) Math.rint(cx);
-          double wx1 = bilinear ? cx - x0 : 0;
           int out = base + (r * width + col) * channels;
-          for (int c = 0; c < channels; c++) {
-            double v = (1 - wy1) * ((1 - wx1) * at(x, base, height, width, channels, y0, x0, c, fill, fillValue)
-                + (wx1 == 0 ? 0 : wx1 * at(x, base, height, width, channels, y0, x0 + 1, c, fill, fillValue)));
-            if (wy1 != 0) {
-              v += wy1 * ((1 - wx1) * at(x, base, height, width, channels, y0 + 1, x0, c, fill, fillValue)
-                  + (wx1 == 0 ? 0 : wx1 * at(x, base, height, width, channels, y0 + 1, x0 + 1, c, fill, fillValue)));
+          if (!bilinear) {
+            int p = pixel(base, height, width, channels, y0, (int) Math.rint(cx), fill);
+            for (int c = 0; c < channels; c++) {
+              y[out + c] = p < 0 ? fillValue : x[p + c];
             }
-            y[out + c] = (float) v;
+            continue;
+          }
+          int x0 = (int) Math.floor(cx);
+          double wx = cx - x0;
+          int p00 = pixel(base, height, width, channels, y0, x0, fill);
+          int p01 = pixel(base, height, width, channels, y0, x0 + 1, fill);
+          int p10 = pixel(base, height, width, channels, y0 + 1, x0, fill);
+          int p11 = pixel(base, height, width, channels, y0 + 1, x0 + 1, fill);
+          double w00 = (1 - wy) * (1 - wx);
+          double w01 = (1 - wy) * wx;
+          double w10 = wy * (1 - wx);
+          double w11 = wy * wx;
+          for (int c = 0; c < channels; c++) {
+            y[out + c] = (float) (w00 * value(x, p00, c, fillValue) + w01 * value(x, p01, c, fillValue)
+                + w10 * value(x, p10, c, fillValue) + w11 * value(x, p11, c, fillValue));
           }
         }
       }
@@ -199,44 +209,46 @@ public final class Augmentation {
       for (int r = 0; r < height; r++) {
         double cy = (double) drawn[d] * r + drawn[d + 1];
         int y0 = bilinear ? (int) Math.floor(cy) : (int) Math.rint(cy);
-        double wy1 = bilinear ? cy - y0 : 0;
+        double wy = cy - y0;
         for (int col = 0; col < width; col++) {
           double cx = (double) drawn[d + 2] * col + drawn[d + 3];
-          int x0 = bilinear ? (int) Math.floor(cx) : (int) Math.rint(cx);
-          double wx1 = bilinear ? cx - x0 : 0;
           int out = base + (r * width + col) * channels;
-          scatter(dy, out, dx, base, height, width, channels, y0, x0, (1 - wy1) * (1 - wx1), fill);
-          if (wx1 != 0) {
-            scatter(dy, out, dx, base, height, width, channels, y0, x0 + 1, (1 - wy1) * wx1, fill);
+          if (!bilinear) {
+            scatter(dy, out, dx, pixel(base, height, width, channels, y0, (int) Math.rint(cx), fill), 1, channels);
+            continue;
           }
-          if (wy1 != 0) {
-            scatter(dy, out, dx, base, height, width, channels, y0 + 1, x0, wy1 * (1 - wx1), fill);
-            if (wx1 != 0) {
-              scatter(dy, out, dx, base, height, width, channels, y0 + 1, x0 + 1, wy1 * wx1, fill);
-            }
-          }
+          int x0 = (int) Math.floor(cx);
+          double wx = cx - x0;
+          scatter(dy, out, dx, pixel(base, height, width, channels, y0, x0, fill), (1 - wy) * (1 - wx), channels);
+          scatter(dy, out, dx, pixel(base, height, width, channels, y0, x0 + 1, fill), (1 - wy) * wx, channels);
+          scatter(dy, out, dx, pixel(base, height, width, channels, y0 + 1, x0, fill), wy * (1 - wx), channels);
+          scatter(dy, out, dx, pixel(base, height, width, channels, y0 + 1, x0 + 1, fill), wy * wx, channels);
         }
       }
     }
   }
 
-  /** Input value at (row, col, c) after the fill mode fixed the indices. */
-  private static float at(float[] x, int base, int height, int width, int channels, int row, int col, int c,
-      Fill fill, float fillValue) {
+  /**
+   * The offset of input pixel (row, col)'s first channel, its indices fixed by the fill mode; -1
+   * for a pixel outside the image under CONSTANT (it reads the fill value).
+   */
+  private static int pixel(int base, int height, int width, int channels, int row, int col, Fill fill) {
     if (fill == Fill.CONSTANT && (row < 0 || row >= height || col < 0 || col >= width)) {
-      return fillValue;
+      return -1;
     }
-    return x[base + (fixIndex(row, height, fill) * width + fixIndex(col, width, fill)) * channels + c];
+    return base + (fixIndex(row, height, fill) * width + fixIndex(col, width, fill)) * channels;
   }
 
-  private static void scatter(float[] dy, int out, float[] dx, int base, int height, int width, int channels,
-      int row, int col, double weight, Fill fill) {
-    if (fill == Fill.CONSTANT && (row < 0 || row >= height || col < 0 || col >= width)) {
+  private static float value(float[] x, int pixel, int c, float fillValue) {
+    return pixel < 0 ? fillValue : x[pixel + c];
+  }
+
+  private static void scatter(float[] dy, int out, float[] dx, int pixel, double weight, int channels) {
+    if (pixel < 0 || weight == 0) {
       return;
     }
-    int in = base + (fixIndex(row, height, fill) * width + fixIndex(col, width, fill)) * channels;
     for (int c = 0; c < channels; c++) {
-      dx[in + c] += (float) (weight * dy[out + c]);
+      dx[pixel + c] += (float) (weight * dy[out + c]);
     }
   }
 
