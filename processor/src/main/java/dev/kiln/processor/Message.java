@@ -112,7 +112,8 @@ public enum Message {
   AUGMENT_FACTOR("kiln.augment.factor",
       "@%s %s() %s must be one value f, for the range [-|f|, |f|], or two values {lower, upper}, each a fraction "
           + "of the image's %s in [-1, 1], but was %s; give, for example, %s = 0.1"),
-  AUGMENT_FILL_VALUE("kiln.augment.fillValue", "@%s %s() fillValue must be finite, was %s"),
+  AUGMENT_FILL_VALUE("kiln.augment.fillValue",
+      "@%s %s() fillValue must be finite, was %s; give the value that fills outside the image, such as 0"),
   NOISE_STDDEV("kiln.noise.stddev", "@GaussianNoise stddev must be >= 0 and finite, was %s"),
   NORM_MOMENTUM("kiln.batchNorm.momentum", "@BatchNorm momentum must be in [0, 1), was %s"),
   NORM_EPSILON("kiln.norm.epsilon", "@%s epsilon must be > 0 and finite, was %s"),

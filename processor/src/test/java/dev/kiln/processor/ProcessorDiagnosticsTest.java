@@ -1218,7 +1218,9 @@ class ProcessorDiagnosticsTest {
   @Test
   @Covers(Message.AUGMENT_FILL_VALUE)
   void zoomFillValueNotFinite() {
-    expectError(Message.AUGMENT_FILL_VALUE, "@RandomZoom zoom() fillValue must be finite, was NaN", """
+    expectError(Message.AUGMENT_FILL_VALUE,
+        "@RandomZoom zoom() fillValue must be finite, was NaN; give the value that fills outside the image, "
+            + "such as 0", """
         @Network(input = {8, 8, 1}, loss = Loss.MEAN_SQUARED_ERROR)
         interface Net {
           @RandomZoom(heightFactor = 0.2, fillMode = FillMode.CONSTANT,
