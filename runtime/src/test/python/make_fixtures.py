@@ -403,11 +403,14 @@ def act_str(spec):
 
 
 class SplitMix64:
-    """Kiln's noise stream (runtime kernels/Noise.java), bit for bit: dropout masks match."""
+    """Kiln's noise stream (runtime kernels/Noise.java), bit for bit: dropout masks match. Also the
+    augmentation seed and the count of samples training-mode passes have seen (Noise.seed)."""
     MASK = (1 << 64) - 1
 
     def __init__(self, seed):
         self.state = seed & self.MASK
+        self.aug_seed = seed & self.MASK
+        self.seen = 0
 
     def uniform(self):
         self.state = (self.state + 0x9E3779B97F4A7C15) & self.MASK
@@ -425,6 +428,109 @@ class SplitMix64:
             for c in range(cols):
                 m[r, c] = scale if self.uniform() >= rate32 else np.float32(0.0)
         return torch.from_numpy(m)
+
+
+GAMMA = 0x9E3779B97F4A7C15
+MASK64 = (1 << 64) - 1
+
+
+def mix64(z):
+    z &= MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return z ^ (z >> 31)
+
+
+def aug_uniform(seed, layer, k, draw):
+    """Draw number `draw` of augmentation layer `layer` (execution order) for the k-th sample of the
+    training stream (kernels/Augmentation.java's contract, written out again here)."""
+    key = mix64(seed + GAMMA * (layer + 1))
+    stream = mix64(key + GAMMA * (k + 1))
+    return np.float32((mix64(stream + GAMMA * draw) >> 40) * 2.0 ** -24)
+
+
+def keras_fix_index(index, size, fill):
+    """Keras 3's map_coordinates index fixers (numpy/torch/jax backends), on an int64 tensor."""
+    if fill == "constant":
+        return index.clamp(0, size - 1)  # the value is replaced by the fill value where invalid
+    if fill == "nearest":
+        return index.clamp(0, size - 1)
+    if fill == "wrap":
+        return torch.remainder(index, size)
+    assert fill == "reflect"
+
+    def mirror(i, sz):
+        s_ = sz - 1
+        return torch.abs(torch.remainder(i + s_, 2 * s_) - s_)
+    return torch.div(mirror(2 * index + 1, 2 * size + 1) - 1, 2, rounding_mode="floor")
+
+
+def keras_map_coordinates(img, cy, cx, order, fill, fill_value):
+    """img [C, H, W]; cy [H] and cx [W] float64 coordinates of the output rows and columns (an
+    axis-aligned transform). Keras's map_coordinates: per axis the nodes floor(c), floor(c) + 1 with
+    weights 1 - f, f (order 1) or round-half-even(c) (order 0); each node's index fixed by the fill
+    mode; with 'constant' a node outside the image contributes fill_value."""
+    c_, h_, w_ = img.shape
+
+    def nodes(coord, size):
+        if order == 0:
+            idx = torch.from_numpy(np.rint(coord.numpy())).long()
+            return [(idx, torch.ones_like(coord))]
+        lower = torch.floor(coord)
+        upper_w = coord - lower
+        idx = lower.long()
+        return [(idx, 1 - upper_w), (idx + 1, upper_w)]
+    out = torch.zeros(c_, h_, w_, dtype=img.dtype)
+    for iy, wy in nodes(cy, h_):
+        for ix, wx in nodes(cx, w_):
+            vals = img[:, keras_fix_index(iy, h_, fill)[:, None], keras_fix_index(ix, w_, fill)[None, :]]
+            if fill == "constant":
+                valid = ((iy >= 0) & (iy < h_))[:, None] & ((ix >= 0) & (ix < w_))[None, :]
+                vals = torch.where(valid[None], vals, torch.full_like(vals, fill_value))
+            out = out + (wy[:, None] * wx[None, :]).to(img.dtype)[None] * vals
+    return out
+
+
+def augment(h, kind, o, layer, noise):
+    """A training-mode augmentation layer on NCHW h, with Kiln's draws for samples noise.seen + i."""
+    n_, c_, h_, w_ = h.shape
+    outs = []
+    for i in range(n_):
+        k = noise.seen + i
+        u1 = aug_uniform(noise.aug_seed, layer, k, 1)
+        u2 = aug_uniform(noise.aug_seed, layer, k, 2)
+        img = h[i]
+        if kind == "flip":
+            mode = o.get("mode", "horizontal_and_vertical")
+            if mode != "vertical" and u1 < np.float32(0.5):
+                img = torch.flip(img, dims=[2])
+            if mode != "horizontal" and u2 < np.float32(0.5):
+                img = torch.flip(img, dims=[1])
+            outs.append(img)
+            continue
+        if kind == "translate":
+            (hl, hu), (wl, wu) = o["hf"], o["wf"]
+            shift_y = np.float32(hl + float(u1) * (hu - hl)) * np.float32(h_)
+            shift_x = np.float32(wl + float(u2) * (wu - wl)) * np.float32(w_)
+            sy, oy, sx, ox = np.float32(1), -shift_y, np.float32(1), -shift_x
+        else:
+            (hl, hu) = o["hf"]
+            zy = np.float32((1 + hl) + float(u1) * ((1 + hu) - (1 + hl)))
+            if o.get("wf") is None:
+                zx = zy
+            else:
+                wl, wu = o["wf"]
+                zx = np.float32((1 + wl) + float(u2) * ((1 + wu) - (1 + wl)))
+            sy, oy = zy, np.float32((h_ - 1) / 2.0 * (1 - float(zy)))
+            sx, ox = zx, np.float32((w_ - 1) / 2.0 * (1 - float(zx)))
+        cy = torch.tensor([float(sy) * r + float(oy) for r in range(h_)], dtype=torch.float64)
+        cx = torch.tensor([float(sx) * c + float(ox) for c in range(w_)], dtype=torch.float64)
+        outs.append(keras_map_coordinates(img, cy, cx, 0 if o.get("interp") == "nearest" else 1,
+                                          o.get("fill", "reflect"), o.get("fill_value", 0.0)))
+    return torch.stack(outs)
+
+
+AUGMENT_KINDS = ("flip", "translate", "zoom")
 
 
 class Net(nn.Module):
@@ -1259,7 +1365,7 @@ class ConvNet(nn.Module):
                 mod.register_buffer("running_mean", torch.zeros(c))
                 mod.register_buffer("running_var", torch.ones(c))
                 setattr(self, name, mod)
-            elif kind != "act":
+            elif kind not in ("act", "spatial_dropout") + AUGMENT_KINDS:
                 raise ValueError(kind)
             assert h is None or (h > 0 and w > 0), name
 
@@ -1269,7 +1375,7 @@ class ConvNet(nn.Module):
     def forward(self, x):
         h = x.permute(0, 3, 1, 2)
         pre = h
-        for name, kind, o in self.layers:
+        for index, (name, kind, o) in enumerate(self.layers):
             if kind == "conv":
                 conv = getattr(self, name)
                 if o.get("padding", "valid") == "same":
@@ -1302,6 +1408,14 @@ class ConvNet(nn.Module):
                 h = h.amax(dim=(2, 3))
             elif kind == "flatten":
                 h = torch.flatten(h, 1)
+            elif kind in AUGMENT_KINDS:
+                if self.training_mode:
+                    h = augment(h, kind, o, index, self.noise)
+            elif kind == "spatial_dropout":
+                # nn.Dropout2d with Kiln's mask: one draw per sample and channel, sample-major
+                if self.training_mode:
+                    mask = self.noise.dropout_mask(h.shape[0], h.shape[1], o["rate"])
+                    h = h * mask.to(h.dtype)[:, :, None, None]
             elif kind == "dense":
                 h = getattr(self, name)(h)
             elif kind == "batchnorm":
@@ -1325,6 +1439,8 @@ class ConvNet(nn.Module):
                 m = h.detach().abs().min().item()
                 assert m > 1e-5, "pre-activation too close to the kink in %s: %g" % (name, m)
             h = fn(h)
+        if self.training_mode and self.noise is not None:
+            self.noise.seen += x.shape[0]  # the next batch comes later in the training stream
         if h.dim() == 4:
             h = h.permute(0, 2, 3, 1)
             pre = pre.permute(0, 2, 3, 1)
@@ -1334,14 +1450,14 @@ class ConvNet(nn.Module):
 CONV_NETS = []
 
 
-def conv_net(name, shape, layers, loss, make_data, seed, fd_check=True, sgd=None):
+def conv_net(name, shape, layers, loss, make_data, seed, fd_check=True, sgd=None, noise_seed=None):
     """Trained with Adam(lr 0.01, eps 1e-7), or with SGD at learning rate sgd. fd_check: the
     central-difference check of the input gradient (off for W5: 1,568 inputs). W5 uses SGD: its
     gradients hold entries at float-noise level (4e-8 next to 0.26), and Adam, which normalizes each
     entry, turns their rounding differences into step differences of 1e-3 relative; SGD's steps
     keep the gradients' own 1e-4 agreement."""
     CONV_NETS.append(dict(name=name, shape=shape, layers=layers, loss=loss, make_data=make_data, seed=seed,
-                          fd_check=fd_check, sgd=sgd))
+                          fd_check=fd_check, sgd=sgd, noise_seed=noise_seed))
 
 
 def C(name, kind, **o):
@@ -1407,6 +1523,46 @@ conv_net("conv_w5", (28, 28, 1),
          sgd=0.05)
 
 
+conv_net("conv_spatial_dropout", (6, 5, 3),
+         [C("c1", "conv", filters=4, k=3, padding="same", act=("tanh", None)),
+          C("drop", "spatial_dropout", rate=0.4),
+          C("c2", "conv", filters=3, k=2, act=("elu", 1.0)),
+          C("pool", "gap"),
+          C("output", "dense", units=3, act=("softmax", None))],
+         "cce", lambda g: (torch.randn(4, 6, 5, 3, generator=g), onehot([0, 1, 2, 1], 3)), 4207,
+         noise_seed=20261126)
+
+
+conv_net("conv_flip_translate", (5, 6, 2),
+         [C("flip", "flip", mode="horizontal_and_vertical"),
+          C("shift", "translate", hf=(-0.3, 0.3), wf=(-0.2, 0.4), fill="reflect", interp="bilinear"),
+          C("c1", "conv", filters=3, k=3, act=("tanh", None)),
+          C("flat", "flatten"),
+          C("output", "dense", units=3, act=("softmax", None))],
+         "cce", lambda g: (torch.randn(4, 5, 6, 2, generator=g), onehot([0, 1, 2, 1], 3)), 4215,
+         noise_seed=90210)
+
+conv_net("conv_zoom", (6, 5, 2),
+         [C("zoom", "zoom", hf=(-0.4, 0.4), wf=None, fill="constant", fill_value=0.5, interp="bilinear"),
+          C("flip", "flip", mode="vertical"),
+          C("c1", "conv", filters=3, k=2, s=2, act=("elu", 1.0)),
+          C("pool", "gap"),
+          C("output", "dense", units=2)],
+         "mse", lambda g: (torch.randn(4, 6, 5, 2, generator=g), torch.randn(4, 2, generator=g)), 4209,
+         noise_seed=31337)
+
+conv_net("conv_augment_nearest", (5, 5, 3),
+         [C("c1", "conv", filters=2, k=1, act=("tanh", None)),
+          C("shift", "translate", hf=(-0.4, 0.4), wf=(-0.5, 0.5), fill="wrap", interp="nearest"),
+          C("zoom", "zoom", hf=(-0.5, 0.6), wf=(-0.3, 0.8), fill="nearest", interp="nearest"),
+          C("flip", "flip", mode="horizontal"),
+          C("drop", "spatial_dropout", rate=0.3),
+          C("flat", "flatten"),
+          C("output", "dense", units=3, act=("softmax", None))],
+         "cce", lambda g: (torch.randn(4, 5, 5, 3, generator=g), onehot([2, 0, 1, 2], 3)), 4210,
+         noise_seed=777)
+
+
 def make_conv_net(spec):
     g = gen(spec["seed"])
     model = ConvNet(spec["shape"], spec["layers"], g)
@@ -1420,19 +1576,27 @@ def make_conv_net(spec):
         pre, out = model(inp)
         return out, net_loss(spec["loss"], last_act, pre, out, y)
 
+    def new_noise():
+        return SplitMix64(spec["noise_seed"]) if spec["noise_seed"] is not None else None
+
     with torch.no_grad():
         out, loss_inference = forward_loss(False, x)
+    model.noise = new_noise()
     x_req = x.clone().requires_grad_(True)
-    _, loss = forward_loss(True, x_req)
+    train_out, loss = forward_loss(True, x_req)
     model.zero_grad()
     loss.backward()
     grads = [("expected.grad." + k, p.grad.detach().clone()) for k, p in model.named_parameters()]
+    if spec["noise_seed"] is not None:
+        # The training-mode outputs: the augmented and dropped-out pass itself, element by element.
+        grads.append(("expected.train_output", train_out.detach().clone()))
     grads += [("expected.grad." + k, torch.zeros_like(b)) for k, b in model.named_buffers()]
     input_grad = x_req.grad.detach().clone()
     if spec["fd_check"]:
-        check_input_grad(spec["name"], model, initial_state, lambda: None,
+        check_input_grad(spec["name"], model, initial_state, new_noise,
                          lambda m, inp, yd: net_loss(spec["loss"], last_act, *m(inp), yd), x, y, input_grad)
     model.load_state_dict(initial_state)
+    model.noise = new_noise()
     if spec["sgd"] is None:
         opt = torch.optim.Adam(list(model.parameters()), lr=0.01, betas=(0.9, 0.999), eps=1e-7, foreach=False)
         opt_str = "adam(lr=0.01,beta1=0.9,beta2=0.999,epsilon=1e-7)"
@@ -1458,9 +1622,14 @@ def make_conv_net(spec):
                                     for n, k, o in spec["layers"]),
                  "loss": spec["loss"], "optimizer": opt_str,
                  "batch": str(x.shape[0]), "steps": "3", "layout": "channels-last"})
+    if spec["noise_seed"] is not None:
+        meta["noise_seed"] = str(spec["noise_seed"])
     path = os.path.join(PROCESSOR_OUT, "net_%s.safetensors" % spec["name"])
     size = write_safetensors(path, tensors, meta)
-    return path, size, float(loss), float(loss3)
+    # With noise (augmentation, dropout) the training loss is on other inputs than the inference loss
+    # after training; the sanity check compares inference losses then.
+    before = loss_inference if spec["noise_seed"] is not None else loss
+    return path, size, float(before), float(loss3)
 
 
 class TorchW5(nn.Module):

@@ -106,6 +106,14 @@ public enum Message {
       "kiln.reshape.size",
       "@Reshape %s holds %,d values, but %s() gets %s with %,d; give a shape with the same number of values"),
   DROPOUT_RATE("kiln.dropout.rate", "@Dropout rate must be in [0, 1), was %s"),
+  SPATIAL_DROPOUT_RATE("kiln.spatialDropout.rate",
+      "@SpatialDropout2D %s() drops channels with probability in [0, 1), but its rate was %s; give a rate such as "
+          + "0.1 or 0.2 (1 would drop every channel)"),
+  AUGMENT_FACTOR("kiln.augment.factor",
+      "@%s %s() %s must be one value f, for the range [-|f|, |f|], or two values {lower, upper}, each a fraction "
+          + "of the image's %s in [-1, 1], but was %s; give, for example, %s = 0.1"),
+  AUGMENT_FILL_VALUE("kiln.augment.fillValue",
+      "@%s %s() fillValue must be finite, was %s; give the value that fills outside the image, such as 0"),
   NOISE_STDDEV("kiln.noise.stddev", "@GaussianNoise stddev must be >= 0 and finite, was %s"),
   NORM_MOMENTUM("kiln.batchNorm.momentum", "@BatchNorm momentum must be in [0, 1), was %s"),
   NORM_EPSILON("kiln.norm.epsilon", "@%s epsilon must be > 0 and finite, was %s"),

@@ -170,9 +170,58 @@ class GoldenSourceTest {
       }
       """;
 
+  /**
+   * Training-only image layers: flip, translation and zoom (per-sample draws into a transforms
+   * buffer, then a resampling), spatial dropout; each output a view that inference points at its input.
+   */
+  private static final String AUGMENTED_CNN = """
+      package test;
+
+      import static dev.kiln.annotations.ActivationFunction.RELU;
+      import static dev.kiln.annotations.ActivationFunction.SOFTMAX;
+
+      import dev.kiln.annotations.Conv2D;
+      import dev.kiln.annotations.Dense;
+      import dev.kiln.annotations.FillMode;
+      import dev.kiln.annotations.GlobalAveragePool2D;
+      import dev.kiln.annotations.Interpolation;
+      import dev.kiln.annotations.Loss;
+      import dev.kiln.annotations.Network;
+      import dev.kiln.annotations.RandomFlip;
+      import dev.kiln.annotations.RandomTranslation;
+      import dev.kiln.annotations.RandomZoom;
+      import dev.kiln.annotations.SpatialDropout2D;
+      import dev.kiln.runtime.Layer;
+
+      @Network(input = {8, 8, 1}, loss = Loss.CATEGORICAL_CROSSENTROPY, maxBatch = 16)
+      interface AugmentedCnn {
+        @RandomFlip
+        Layer flip();
+
+        @RandomTranslation(heightFactor = 0.1, widthFactor = {-0.2, 0.1}, fillMode = FillMode.CONSTANT)
+        Layer shift();
+
+        @RandomZoom(heightFactor = 0.2, interpolation = Interpolation.NEAREST)
+        Layer zoom();
+
+        @Conv2D(filters = 4, kernelSize = 3, activation = RELU)
+        Layer conv();
+
+        @SpatialDropout2D(0.25)
+        Layer drop();
+
+        @GlobalAveragePool2D
+        Layer pool();
+
+        @Dense(units = 3, activation = SOFTMAX)
+        Layer output();
+      }
+      """;
+
   static Stream<Arguments> networks() {
     return Stream.of(Arguments.of("Xor", XOR), Arguments.of("Classifier", CLASSIFIER),
-        Arguments.of("WideAndDeep", WIDE_AND_DEEP), Arguments.of("SmallCnn", SMALL_CNN));
+        Arguments.of("WideAndDeep", WIDE_AND_DEEP), Arguments.of("SmallCnn", SMALL_CNN),
+        Arguments.of("AugmentedCnn", AUGMENTED_CNN));
   }
 
   @ParameterizedTest(name = "{0}Model")

@@ -1150,6 +1150,104 @@ class ProcessorDiagnosticsTest {
   }
 
   @Test
+  @Covers(Message.SPATIAL_DROPOUT_RATE)
+  void spatialDropoutRateOfOne() {
+    expectError(Message.SPATIAL_DROPOUT_RATE,
+        "@SpatialDropout2D drop() drops channels with probability in [0, 1), but its rate was 1.0; give a rate such "
+            + "as 0.1 or 0.2 (1 would drop every channel)", """
+        @Network(input = {4, 4, 2}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @SpatialDropout2D(1.0) // <-
+          Layer drop();
+          @Flatten Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
+  void spatialDropoutOnFlatInput() {
+    expectError(Message.IMAGE_RANK,
+        "@SpatialDropout2D works on images [height, width, channels], but drop() gets (16); give it a rank-3 "
+            + "input, such as @Network(input = {28, 28, 1}), or an earlier image layer", """
+        @Network(input = 16, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @SpatialDropout2D(0.2) // <-
+          Layer drop();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.AUGMENT_FACTOR)
+  void translationFactorOutsideMinusOneToOne() {
+    expectError(Message.AUGMENT_FACTOR,
+        "@RandomTranslation shift() heightFactor must be one value f, for the range [-|f|, |f|], or two values "
+            + "{lower, upper}, each a fraction of the image's height in [-1, 1], but was [1.5]; give, for "
+            + "example, heightFactor = 0.1", """
+        @Network(input = {8, 8, 1}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @RandomTranslation(
+              heightFactor = 1.5, // <-
+              widthFactor = 0.1)
+          Layer shift();
+          @Flatten Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
+  void zoomWidthFactorOfThreeValues() {
+    expectError(Message.AUGMENT_FACTOR,
+        "@RandomZoom zoom() widthFactor must be one value f, for the range [-|f|, |f|], or two values "
+            + "{lower, upper}, each a fraction of the image's width in [-1, 1], but was [-0.1, 0.1, 0.2]; give, for "
+            + "example, widthFactor = 0.1", """
+        @Network(input = {8, 8, 1}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @RandomZoom(heightFactor = 0.2,
+              widthFactor = {-0.1, 0.1, 0.2}) // <-
+          Layer zoom();
+          @Flatten Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
+  @Covers(Message.AUGMENT_FILL_VALUE)
+  void zoomFillValueNotFinite() {
+    expectError(Message.AUGMENT_FILL_VALUE,
+        "@RandomZoom zoom() fillValue must be finite, was NaN; give the value that fills outside the image, "
+            + "such as 0", """
+        @Network(input = {8, 8, 1}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @RandomZoom(heightFactor = 0.2, fillMode = FillMode.CONSTANT,
+              fillValue = Double.NaN) // <-
+          Layer zoom();
+          @Flatten Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
+  void flipOnFlatInput() {
+    expectError(Message.IMAGE_RANK,
+        "@RandomFlip works on images [height, width, channels], but flip() gets (6, 4); give it a rank-3 "
+            + "input, such as @Network(input = {28, 28, 1}), or an earlier image layer", """
+        @Network(input = {6, 4}, loss = Loss.MEAN_SQUARED_ERROR)
+        interface Net {
+          @RandomFlip // <-
+          Layer flip();
+          @Flatten Layer flat();
+          @Dense(units = 1) Layer out();
+        }
+        """);
+  }
+
+  @Test
   @Covers(Message.NOISE_STDDEV)
   void negativeNoiseStddev() {
     expectError(Message.NOISE_STDDEV, "@GaussianNoise stddev must be >= 0 and finite, was -0.1", """

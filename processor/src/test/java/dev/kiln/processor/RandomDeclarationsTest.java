@@ -204,7 +204,7 @@ class RandomDeclarationsTest {
       List<String> edges = new ArrayList<>();
       String annotation;
       boolean last = i == count - 1;
-      switch (last && random.nextInt(5) > 0 ? 0 : random.nextInt(9)) {
+      switch (last && random.nextInt(5) > 0 ? 0 : random.nextInt(10)) {
         case 0, 1 -> annotation = dense(last ? outputActivation(loss) : hiddenActivation());
         case 2 -> annotation = "@Activation(value = " + hiddenActivation() + ")";
         case 3 -> annotation = "@Dropout(" + doubleValue() + ")";
@@ -212,7 +212,8 @@ class RandomDeclarationsTest {
         case 5 -> annotation = "@BatchNorm(" + maybe("momentum") + ")";
         case 6 -> annotation = "@LayerNorm(" + maybe("epsilon") + ")";
         case 7 -> annotation = "@Add";
-        default -> annotation = "@Concatenate";
+        case 8 -> annotation = "@Concatenate";
+        default -> annotation = imageLayer();
       }
       boolean joins = annotation.equals("@Add") || annotation.equals("@Concatenate");
       if (joins || layers.size() > 1 && random.nextInt(10) == 0) {
@@ -236,6 +237,34 @@ class RandomDeclarationsTest {
       layers.add(layer);
     }
     return s.append("}\n").toString();
+  }
+
+  /** A training-only image layer: spatial dropout or an augmentation, with values from the edge cases too. */
+  private String imageLayer() {
+    String fill = ", fillMode = FillMode." + pick(new String[] {"REFLECT", "WRAP", "CONSTANT", "NEAREST"})
+        + ", interpolation = Interpolation." + (random.nextBoolean() ? "BILINEAR" : "NEAREST")
+        + (random.nextInt(4) == 0 ? ", fillValue = " + doubleValue() : "");
+    switch (random.nextInt(4)) {
+      case 0:
+        return "@SpatialDropout2D(" + doubleValue() + ")";
+      case 1:
+        return "@RandomFlip(mode = FlipMode." + pick(new String[] {"HORIZONTAL", "VERTICAL", "HORIZONTAL_AND_VERTICAL"})
+            + ")";
+      case 2:
+        return "@RandomTranslation(heightFactor = " + factor() + ", widthFactor = " + factor() + fill + ")";
+      default:
+        return "@RandomZoom(heightFactor = " + factor() + (random.nextBoolean() ? ", widthFactor = " + factor() : "")
+            + fill + ")";
+    }
+  }
+
+  /** One value, or mostly two, for an augmentation factor; sometimes negative. */
+  private String factor() {
+    String first = doubleValue();
+    if (random.nextInt(3) == 0 && !first.startsWith("-")) {
+      first = "-" + first;
+    }
+    return random.nextInt(3) == 0 ? first : "{" + first + ", " + doubleValue() + "}";
   }
 
   private String dense(String activation) {
@@ -306,7 +335,7 @@ class RandomDeclarationsTest {
   }
 
   private String shape() {
-    int rank = random.nextInt(5) == 0 ? 2 : 1;
+    int rank = random.nextInt(5) == 0 ? 2 : random.nextInt(6) == 0 ? 3 : 1; // rank 3: an image
     List<String> dims = new ArrayList<>();
     for (int i = 0; i < rank; i++) {
       dims.add(String.valueOf(random.nextInt(10) == 0 ? pick(SIZES) : 1 + random.nextInt(6)));

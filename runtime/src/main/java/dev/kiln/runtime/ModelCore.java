@@ -65,7 +65,7 @@ public final class ModelCore implements TrainingContext {
     this.data = new BatchData(net);
     SplittableRandom random = new SplittableRandom(seed);
     net.initializeParameters(random);
-    net.noiseState()[0] = random.nextLong();
+    dev.kiln.runtime.kernels.Noise.seed(net.noiseState(), random.nextLong());
     this.layout = new ParameterLayout(net);
     for (LayerInfo layer : info.layers()) {
       layers.put(layer.name(), new LayerHandle(layer, net.parameterArray(), net.gradientArray(), layout));
@@ -158,10 +158,13 @@ public final class ModelCore implements TrainingContext {
 
   /**
    * Restarts the noise stream (dropout masks, Gaussian noise) from {@code seed}: the same seed
-   * gives the same masks for the same sequence of calls.
+   * gives the same masks for the same sequence of calls. Also restarts the augmentation layers'
+   * draws ({@code @RandomFlip}, {@code @RandomTranslation}, {@code @RandomZoom}): the transform
+   * of the k-th sample that training-mode passes see after this call depends only on the seed, the
+   * layer and k, not on how the samples are split into batches nor on threads.
    */
   public void setNoiseSeed(long seed) {
-    net.noiseState()[0] = seed;
+    dev.kiln.runtime.kernels.Noise.seed(net.noiseState(), seed);
   }
 
   /** When on, inputs are checked for NaN and infinity before use (off by default). */
@@ -474,7 +477,7 @@ public final class ModelCore implements TrainingContext {
     net.setLossWeights(null);
     float[] savedGrads = net.gradientArray().clone();
     float[] savedParams = net.parameterArray().clone(); // training-mode passes move batch norm's statistics
-    long savedNoise = net.noiseState()[0];
+    long[] savedNoise = net.noiseState().clone();
     for (int i = 0; i < iterations; i++) {
       net.runForward(batchSize, true);
       net.runBackward(batchSize);
@@ -482,7 +485,7 @@ public final class ModelCore implements TrainingContext {
     }
     System.arraycopy(savedGrads, 0, net.gradientArray(), 0, savedGrads.length);
     System.arraycopy(savedParams, 0, net.parameterArray(), 0, savedParams.length);
-    net.noiseState()[0] = savedNoise;
+    System.arraycopy(savedNoise, 0, net.noiseState(), 0, savedNoise.length);
     return (System.nanoTime() - start) / 1e9;
   }
 
@@ -694,7 +697,7 @@ public final class ModelCore implements TrainingContext {
    * {@code FitOptions.epochs(total).withInitialEpoch(core.epoch())}.
    */
   public void saveCheckpoint(Path path) throws IOException {
-    dev.kiln.runtime.internal.Checkpoint.save(info, net.parameterArray(), optimizer, net.noiseState()[0], epoch, path);
+    dev.kiln.runtime.internal.Checkpoint.save(info, net.parameterArray(), optimizer, net.noiseState(), epoch, path);
   }
 
   /**
@@ -705,7 +708,7 @@ public final class ModelCore implements TrainingContext {
   public void loadCheckpoint(Path path) throws IOException {
     dev.kiln.runtime.internal.Checkpoint.State state =
         dev.kiln.runtime.internal.Checkpoint.load(info, net.parameterArray(), optimizer, path);
-    net.noiseState()[0] = state.noise();
+    System.arraycopy(state.noise(), 0, net.noiseState(), 0, state.noise().length);
     epoch = state.epoch();
   }
 

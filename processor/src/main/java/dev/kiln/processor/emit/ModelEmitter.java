@@ -71,6 +71,8 @@ public final class ModelEmitter {
   private final Map<String, FieldSpec> extraConstants = new LinkedHashMap<>();
   /** Edges whose gradient code adds into the shared gradient itself, needing no scratch buffer. */
   private final Set<String> addsDirectly = new java.util.HashSet<>();
+  /** Per node, whether its output's gradient reaches a parameter (see {@link #guarded}); built on first use. */
+  private Map<LayerPlan, Boolean> leadsToParameters;
   private boolean generatedAnnotation = true;
   /** The value of every int constant a buffer size can name, for the cost in the class javadoc. */
   private final Map<String, Long> constantValues = new HashMap<>();
@@ -258,7 +260,7 @@ public final class ModelEmitter {
   String inputGradientArgument(LayerPlan layer, int i) {
     LayerPlan input = layer.inputs().get(i);
     String target = gradientTarget(layer, i);
-    return input.isInput() ? "inputGradients ? " + target + " : null" : target;
+    return leadsToParameters(input) ? target : "inputGradients ? " + target + " : null";
   }
 
   String soleReaderInputGradient(LayerPlan layer, int i) {
@@ -279,12 +281,32 @@ public final class ModelEmitter {
     return CodeBlock.of("K.accumulate(n * $L, $L, 0, $L, 0);\n", width(input), gradientTarget(layer, i), grad(input));
   }
 
-  /** Gradients with respect to a network input are computed only when asked for. */
-  private static CodeBlock guarded(LayerPlan input, CodeBlock code) {
-    if (!input.isInput()) {
+  /**
+   * Gradients that lead to no parameter (a network input's, or those of parameterless layers that
+   * read only inputs: augmentation or a flatten at the input) are computed only when input
+   * gradients are asked for, so a training step does not pay their transposes.
+   */
+  private CodeBlock guarded(LayerPlan input, CodeBlock code) {
+    if (leadsToParameters(input)) {
       return code;
     }
     return CodeBlock.builder().beginControlFlow("if (inputGradients)").add(code).endControlFlow().build();
+  }
+
+  /** Whether the gradient with respect to {@code node}'s output reaches a parameter: its own or an ancestor's. */
+  private boolean leadsToParameters(LayerPlan node) {
+    if (leadsToParameters == null) {
+      // Nodes come in source order, inputs before their readers: one pass decides every node.
+      leadsToParameters = new java.util.IdentityHashMap<>();
+      for (LayerPlan n : network.nodes()) {
+        boolean leads = n.parameterCount() > 0;
+        for (LayerPlan input : n.inputs()) {
+          leads |= leadsToParameters.get(input);
+        }
+        leadsToParameters.put(n, leads);
+      }
+    }
+    return leadsToParameters.get(node);
   }
 
   private static String capitalize(String name) {

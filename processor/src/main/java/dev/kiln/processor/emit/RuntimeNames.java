@@ -31,6 +31,8 @@ public final class RuntimeNames {
   public static final ClassName NORMALIZATION = ClassName.get(RUNTIME + ".kernels", "Normalization");
   public static final ClassName CONVOLUTION = ClassName.get(RUNTIME + ".kernels", "Convolution");
   public static final ClassName POOLING = ClassName.get(RUNTIME + ".kernels", "Pooling");
+  public static final ClassName AUGMENTATION = ClassName.get(RUNTIME + ".kernels", "Augmentation");
+  public static final ClassName AUGMENTATION_FILL = AUGMENTATION.nestedClass("Fill");
   public static final ClassName OPTIMIZERS = ClassName.get(RUNTIME + ".optim", "Optimizers");
   public static final ClassName SPLITTABLE_RANDOM = ClassName.get("java.util", "SplittableRandom");
   public static final ClassName LIST = ClassName.get("java.util", "List");

@@ -73,7 +73,12 @@ public record FlattenLayer(String name, Site site, List<String> inputs) implemen
 
       @Override
       public CodeBlock forward(LayerContext layer) {
-        return CodeBlock.of("// $L is a view of $L: nothing to compute.\n", layer.out(), layer.in(0));
+        // Reassigned each pass: the input may itself be a view that moves (a dropout's output is its
+        // own buffer in training and its input at inference).
+        return CodeBlock.builder()
+            .add("// A view of $L: nothing to compute.\n", layer.in(0))
+            .addStatement("$L = $L", layer.out(), layer.in(0))
+            .build();
       }
 
       @Override

@@ -19,7 +19,14 @@ import dev.kiln.annotations.Loss;
 import dev.kiln.annotations.MaxPool2D;
 import dev.kiln.annotations.Network;
 import dev.kiln.annotations.Padding;
+import dev.kiln.annotations.FillMode;
+import dev.kiln.annotations.FlipMode;
+import dev.kiln.annotations.Interpolation;
+import dev.kiln.annotations.RandomFlip;
+import dev.kiln.annotations.RandomTranslation;
+import dev.kiln.annotations.RandomZoom;
 import dev.kiln.annotations.Sgd;
+import dev.kiln.annotations.SpatialDropout2D;
 import dev.kiln.runtime.Layer;
 
 /**
@@ -117,6 +124,90 @@ final class ConvFixtureNetworks {
     Layer pool();
 
     @Dense(units = 2)
+    Layer output();
+  }
+
+  @Network(input = {6, 5, 3}, loss = Loss.CATEGORICAL_CROSSENTROPY)
+  @Adam(learningRate = 0.01, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7)
+  interface NetConvSpatialDropout {
+    @Conv2D(filters = 4, kernelSize = 3, padding = Padding.SAME, activation = TANH)
+    Layer c1();
+
+    @SpatialDropout2D(0.4)
+    Layer drop();
+
+    @Conv2D(filters = 3, kernelSize = 2, activation = ELU)
+    Layer c2();
+
+    @GlobalAveragePool2D
+    Layer pool();
+
+    @Dense(units = 3, activation = SOFTMAX)
+    Layer output();
+  }
+
+  @Network(input = {5, 6, 2}, loss = Loss.CATEGORICAL_CROSSENTROPY)
+  @Adam(learningRate = 0.01, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7)
+  interface NetConvFlipTranslate {
+    @RandomFlip
+    Layer flip();
+
+    @RandomTranslation(heightFactor = 0.3, widthFactor = {-0.2, 0.4})
+    Layer shift();
+
+    @Conv2D(filters = 3, kernelSize = 3, activation = TANH)
+    Layer c1();
+
+    @Flatten
+    Layer flat();
+
+    @Dense(units = 3, activation = SOFTMAX)
+    Layer output();
+  }
+
+  @Network(input = {6, 5, 2}, loss = Loss.MEAN_SQUARED_ERROR)
+  @Adam(learningRate = 0.01, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7)
+  interface NetConvZoom {
+    @RandomZoom(heightFactor = 0.4, fillMode = FillMode.CONSTANT, fillValue = 0.5)
+    Layer zoom();
+
+    @RandomFlip(mode = FlipMode.VERTICAL)
+    Layer flip();
+
+    @Conv2D(filters = 3, kernelSize = 2, strides = 2, activation = ELU)
+    Layer c1();
+
+    @GlobalAveragePool2D
+    Layer pool();
+
+    @Dense(units = 2)
+    Layer output();
+  }
+
+  @Network(input = {5, 5, 3}, loss = Loss.CATEGORICAL_CROSSENTROPY)
+  @Adam(learningRate = 0.01, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7)
+  interface NetConvAugmentNearest {
+    @Conv2D(filters = 2, kernelSize = 1, activation = TANH)
+    Layer c1();
+
+    @RandomTranslation(heightFactor = 0.4, widthFactor = 0.5, fillMode = FillMode.WRAP,
+        interpolation = Interpolation.NEAREST)
+    Layer shift();
+
+    @RandomZoom(heightFactor = {-0.5, 0.6}, widthFactor = {-0.3, 0.8}, fillMode = FillMode.NEAREST,
+        interpolation = Interpolation.NEAREST)
+    Layer zoom();
+
+    @RandomFlip(mode = FlipMode.HORIZONTAL)
+    Layer flip();
+
+    @SpatialDropout2D(0.3)
+    Layer drop();
+
+    @Flatten
+    Layer flat();
+
+    @Dense(units = 3, activation = SOFTMAX)
     Layer output();
   }
 

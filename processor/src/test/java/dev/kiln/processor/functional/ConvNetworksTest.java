@@ -3,6 +3,19 @@ package dev.kiln.processor.functional;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.annotations.Adam;
+import dev.kiln.annotations.ActivationFunction;
+import dev.kiln.annotations.Conv2D;
+import dev.kiln.annotations.Dense;
+import dev.kiln.annotations.Flatten;
+import dev.kiln.annotations.Loss;
+import dev.kiln.annotations.MaxPool2D;
+import dev.kiln.annotations.Network;
+import dev.kiln.annotations.RandomFlip;
+import dev.kiln.annotations.RandomTranslation;
+import dev.kiln.annotations.RandomZoom;
+import dev.kiln.annotations.SpatialDropout2D;
+import dev.kiln.runtime.Layer;
 import dev.kiln.runtime.Model;
 import dev.kiln.runtime.io.SafeTensors;
 import dev.kiln.runtime.io.SafeTensorsFile;
@@ -118,6 +131,61 @@ class ConvNetworksTest {
       y[i][i % 3] = 1;
     }
     AllocationTest.assertAllocatesNothing(() -> model.trainOnBatch(x, y), 2_000);
+    float[] out = new float[3];
+    AllocationTest.assertAllocatesNothing(() -> model.predict(x[1], out), 10_000);
+  }
+
+  @Network(input = {10, 9, 1}, loss = Loss.CATEGORICAL_CROSSENTROPY, maxBatch = 8)
+  @Adam
+  interface AugmentedCnn {
+    @RandomFlip
+    Layer flip();
+
+    @RandomTranslation(heightFactor = 0.1, widthFactor = 0.2)
+    Layer shift();
+
+    @RandomZoom(heightFactor = 0.2)
+    Layer zoom();
+
+    @Conv2D(filters = 4, kernelSize = 3, activation = ActivationFunction.RELU)
+    Layer conv();
+
+    @SpatialDropout2D(0.25)
+    Layer drop();
+
+    @MaxPool2D
+    Layer pool();
+
+    @Flatten
+    Layer flat();
+
+    @Dense(units = 3, activation = ActivationFunction.SOFTMAX)
+    Layer output();
+  }
+
+  @Test
+  void augmentedSummaryRowsKeepTheShapeWithoutParameters() {
+    String summary = new ConvNetworksTest_AugmentedCnnModel().summary();
+    assertTrue(summary.contains("│ flip (RandomFlip)               │ (None, 10, 9, 1)       │             0 │"), summary);
+    assertTrue(summary.contains("│ shift (RandomTranslation)       │ (None, 10, 9, 1)       │             0 │"), summary);
+    assertTrue(summary.contains("│ zoom (RandomZoom)               │ (None, 10, 9, 1)       │             0 │"), summary);
+    assertTrue(summary.contains("│ drop (SpatialDropout2D)         │ (None, 8, 7, 4)        │             0 │"), summary);
+  }
+
+  @Test
+  void augmentedTrainingStepAndInputGradientAllocateNothing() {
+    ConvNetworksTest_AugmentedCnnModel model = new ConvNetworksTest_AugmentedCnnModel(1, 8);
+    float[][] x = new float[8][90];
+    float[][] y = new float[8][3];
+    for (int i = 0; i < 8; i++) {
+      for (int j = 0; j < 90; j++) {
+        x[i][j] = (float) Math.sin(i * 17 + j);
+      }
+      y[i][i % 3] = 1;
+    }
+    AllocationTest.assertAllocatesNothing(() -> model.trainOnBatch(x, y), 2_000);
+    float[][] inputGradient = new float[8][90];
+    AllocationTest.assertAllocatesNothing(() -> model.core().backwardToInput(x, y, inputGradient), 2_000);
     float[] out = new float[3];
     AllocationTest.assertAllocatesNothing(() -> model.predict(x[1], out), 10_000);
   }

@@ -6,7 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.annotations.Adam;
+import dev.kiln.annotations.Conv2D;
 import dev.kiln.annotations.Dense;
+import dev.kiln.annotations.Flatten;
+import dev.kiln.annotations.RandomFlip;
+import dev.kiln.annotations.RandomTranslation;
+import dev.kiln.annotations.RandomZoom;
+import dev.kiln.annotations.SpatialDropout2D;
 import dev.kiln.annotations.Loss;
 import dev.kiln.annotations.Network;
 import dev.kiln.runtime.FitOptions;
@@ -16,7 +22,11 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Training and prediction give bit-identical results with 1, 2 and 3 threads. */
+/**
+ * Training and prediction give bit-identical results with 1, 2 and 3 threads, also with
+ * augmentation and spatial dropout (their draws depend on the seed and the sample's position in the
+ * training stream, never on threads).
+ */
 class ThreadCountDeterminismTest {
   @Network(input = 256, loss = Loss.CATEGORICAL_CROSSENTROPY)
   @Adam(learningRate = 1e-3)
@@ -68,5 +78,58 @@ class ThreadCountDeterminismTest {
       }
     }
     assertEquals(256 * 192 + 192 + 192 * 96 + 96 + 96 * 10 + 10, reference.length);
+  }
+
+  @Network(input = {16, 16, 1}, loss = Loss.CATEGORICAL_CROSSENTROPY)
+  @Adam(learningRate = 1e-3)
+  interface AugmentedCnn {
+    @RandomFlip
+    Layer flip();
+
+    @RandomTranslation(heightFactor = 0.1, widthFactor = 0.1)
+    Layer shift();
+
+    @RandomZoom(heightFactor = 0.1)
+    Layer zoom();
+
+    @Conv2D(filters = 8, kernelSize = 3, activation = RELU)
+    Layer conv();
+
+    @SpatialDropout2D(0.2)
+    Layer drop();
+
+    @Flatten
+    Layer flat();
+
+    @Dense(units = 256, activation = RELU) // [64 x 1568] x [1568 x 256]: a product split across threads
+    Layer hidden();
+
+    @Dense(units = 10, activation = SOFTMAX)
+    Layer output();
+  }
+
+  @Test
+  void augmentedTrainingIsBitIdenticalForAnyThreadCount() {
+    SplittableRandom random = new SplittableRandom(6);
+    float[][] x = new float[256][256];
+    float[][] y = new float[256][10];
+    for (int i = 0; i < x.length; i++) {
+      for (int j = 0; j < 256; j++) {
+        x[i][j] = (float) random.nextDouble();
+      }
+      y[i][random.nextInt(10)] = 1;
+    }
+    float[] reference = null;
+    for (int threads = 1; threads <= 2; threads++) {
+      Parallelism.setThreads(threads);
+      ThreadCountDeterminismTest_AugmentedCnnModel model = new ThreadCountDeterminismTest_AugmentedCnnModel(4, 64);
+      model.fit(x, y, FitOptions.epochs(1).withBatchSize(64).withShuffle(2).withVerbose(false));
+      float[] params = model.core().parameters();
+      if (reference == null) {
+        reference = params;
+      } else {
+        assertArrayEquals(reference, params, "parameters after augmented training with " + threads + " threads");
+      }
+    }
   }
 }

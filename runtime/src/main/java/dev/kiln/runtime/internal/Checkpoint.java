@@ -1,5 +1,6 @@
 package dev.kiln.runtime.internal;
 
+import dev.kiln.runtime.kernels.Noise;
 import dev.kiln.runtime.io.KilnFormatException;
 import dev.kiln.runtime.io.SafeTensors;
 import dev.kiln.runtime.io.SafeTensorsFile;
@@ -28,10 +29,14 @@ public final class Checkpoint {
 
   private Checkpoint() {}
 
-  /** What a checkpoint restores besides parameters and optimizer arrays. */
-  public record State(long noise, int epoch) {}
+  /**
+   * What a checkpoint restores besides parameters and optimizer arrays.
+   *
+   * @param noise the model's noise state (slots of {@code kernels.Noise})
+   */
+  public record State(long[] noise, int epoch) {}
 
-  public static void save(NetworkInfo info, float[] params, Optimizer optimizer, long noise, int epoch, Path path)
+  public static void save(NetworkInfo info, float[] params, Optimizer optimizer, long[] noise, int epoch, Path path)
       throws IOException {
     List<SafeTensors.Entry> tensors = new ArrayList<>();
     List<String> names = new ArrayList<>();
@@ -55,7 +60,9 @@ public final class Checkpoint {
     metadata.put("kiln.optimizer.describe", optimizer.describe());
     metadata.put("kiln.optimizer.iterations", Long.toString(optimizer.iterations()));
     metadata.put("kiln.optimizer.learning_rate", Float.toString(optimizer.learningRate()));
-    metadata.put("kiln.noise", Long.toString(noise));
+    metadata.put("kiln.noise", Long.toString(noise[Noise.STREAM]));
+    metadata.put("kiln.augmentation.seed", Long.toString(noise[Noise.AUGMENTATION_SEED]));
+    metadata.put("kiln.augmentation.samples", Long.toString(noise[Noise.SAMPLES_SEEN]));
     metadata.put("kiln.epoch", Integer.toString(epoch));
     SafeTensors.write(path, tensors, metadata);
   }
@@ -80,7 +87,13 @@ public final class Checkpoint {
           + ", this model has " + optimizer.describe());
     }
     long iterations = parseLong(path, meta, "kiln.optimizer.iterations");
-    long noise = parseLong(path, meta, "kiln.noise");
+    long[] noise = new long[Noise.STATE_LENGTH];
+    Noise.seed(noise, parseLong(path, meta, "kiln.noise"));
+    // Checkpoints written before augmentation layers existed have no augmentation state.
+    if (meta.containsKey("kiln.augmentation.seed") || meta.containsKey("kiln.augmentation.samples")) {
+      noise[Noise.AUGMENTATION_SEED] = parseLong(path, meta, "kiln.augmentation.seed");
+      noise[Noise.SAMPLES_SEEN] = parseLong(path, meta, "kiln.augmentation.samples");
+    }
     int epoch = (int) parseLong(path, meta, "kiln.epoch");
     float learningRate;
     try {

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.internal;
 
+import dev.kiln.runtime.kernels.Noise;
 import java.util.SplittableRandom;
 
 /**
@@ -43,10 +44,11 @@ public abstract class CompiledNetwork {
    */
   protected float[] lossWeights;
   /**
-   * State of the noise stream that dropout masks and Gaussian noise draw from (see {@code
-   * kernels.Noise}); seeded from the model's seed, so training is reproducible.
+   * The noise state (slots in {@code kernels.Noise}): the stream dropout masks and Gaussian noise
+   * draw from, and the seed and sample count the augmentation layers' per-sample draws derive
+   * from; seeded from the model's seed, so training is reproducible.
    */
-  protected final long[] noise = new long[1];
+  protected final long[] noise = new long[Noise.STATE_LENGTH];
   /**
    * Per layer (execution order), whether it is frozen at run time. A frozen batch-norm layer runs
    * in inference mode even in training (Keras's rule): the generated forward tests {@code training
@@ -197,7 +199,7 @@ public abstract class CompiledNetwork {
     return frozen;
   }
 
-  /** The noise stream's state, one long: dropout masks and Gaussian noise draw from it. */
+  /** The noise state itself ({@code kernels.Noise}'s slots): dropout, Gaussian noise and augmentation draw from it. */
   public final long[] noiseState() {
     return noise;
   }
@@ -208,6 +210,14 @@ public abstract class CompiledNetwork {
 
   public final void runForward(int n, boolean training) {
     forward(n, training);
+    countTrainingSamples(n, training);
+  }
+
+  /** After a training-mode pass: the next batch's samples come later in the training stream. */
+  private void countTrainingSamples(int n, boolean training) {
+    if (training) {
+      noise[Noise.SAMPLES_SEEN] += n;
+    }
   }
 
   /**
@@ -218,6 +228,7 @@ public abstract class CompiledNetwork {
     this.updateStatistics = updateStatistics;
     try {
       forward(n, training);
+      countTrainingSamples(n, training);
     } finally {
       this.updateStatistics = true;
     }

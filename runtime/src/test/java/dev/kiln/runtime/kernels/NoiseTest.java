@@ -43,6 +43,47 @@ class NoiseTest {
   }
 
   @Test
+  void spatialDropoutDropsWholeChannelsWithDropoutsDrawsInSampleThenChannelOrder() {
+    int n = 3;
+    int positions = 5; // a 1x5 image
+    int channels = 7;
+    float[] x = new float[n * positions * channels];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = 0.25f * i - 3;
+    }
+    float[] y = new float[x.length + 2];
+    float[] mask = new float[n * channels + 1];
+    Noise.spatialDropout(n, positions, channels, 0.4f, new long[] {77}, x, 0, y, 2, mask, 1);
+    // One draw per (sample, channel): the same draws dropout makes for n * channels values.
+    float[] expectedMask = new float[n * channels];
+    Noise.dropout(n * channels, 0.4f, new long[] {77}, new float[n * channels], 0, new float[n * channels], 0,
+        expectedMask, 0);
+    assertArrayEquals(expectedMask, java.util.Arrays.copyOfRange(mask, 1, mask.length));
+    int dropped = 0;
+    for (int s = 0; s < n; s++) {
+      for (int c = 0; c < channels; c++) {
+        float factor = expectedMask[s * channels + c];
+        dropped += factor == 0 ? 1 : 0;
+        for (int p = 0; p < positions; p++) {
+          int i = (s * positions + p) * channels + c;
+          assertEquals(x[i] * factor, y[2 + i], 0f, "sample " + s + " position " + p + " channel " + c);
+        }
+      }
+    }
+    assertTrue(dropped > 0 && dropped < n * channels, "this seed keeps some channels and drops others");
+    float[] dy = new float[x.length];
+    for (int i = 0; i < dy.length; i++) {
+      dy[i] = 1f + i;
+    }
+    float[] dx = new float[x.length];
+    Noise.spatialDropoutBackward(n, positions, channels, dy, 0, mask, 1, dx, 0);
+    for (int i = 0; i < dx.length; i++) {
+      int s = i / (positions * channels);
+      assertEquals(dy[i] * expectedMask[s * channels + i % channels], dx[i], 0f);
+    }
+  }
+
+  @Test
   void gaussianNoiseHasTheRequestedStandardDeviation() {
     float[] x = new float[N + 1]; // odd: the last value takes half a Box-Muller pair
     java.util.Arrays.fill(x, 1f);
