@@ -28,7 +28,7 @@ public final class Main {
   static final int EXIT_NO_DATA = 3;
 
   static final String USAGE = "usage: kiln-samples.jar [--data DIR] [fashion|cnn|xor|iris|batchnorm|activations|earlystop|residual|transfer|evaluation|all]"
-      + " | [--data DIR] bench W1|W2|W3|W4|W5|all [--threads N] [--json] | jmh"
+      + " | [--data DIR] bench W1|W2|W3|W4|W5|W6|all [--threads N] [--json] | jmh"
       + " | [--data DIR] gan [--epochs N] [--samples N] [--out DIR]"
       + " | [--data DIR] serve [--port P] [--weights FILE] [--load-test]";
 
