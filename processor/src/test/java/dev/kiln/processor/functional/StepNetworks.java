@@ -4,6 +4,11 @@ import static dev.kiln.annotations.ActivationFunction.SOFTMAX;
 import static dev.kiln.annotations.ActivationFunction.TANH;
 
 import dev.kiln.annotations.Adam;
+import dev.kiln.annotations.Add;
+import dev.kiln.annotations.BatchNorm;
+import dev.kiln.annotations.Concatenate;
+import dev.kiln.annotations.GaussianNoise;
+import dev.kiln.annotations.LayerNorm;
 import dev.kiln.annotations.Dense;
 import dev.kiln.annotations.Dropout;
 import dev.kiln.annotations.Embedding;
@@ -52,6 +57,38 @@ final class StepNetworks {
 
     @Dense(units = 2, activation = TANH)
     Layer output();
+  }
+
+  /** A graph over time: two recurrent branches merged at every step, normalized and noised. */
+  @Network(input = {5, 3}, loss = Loss.MEAN_SQUARED_ERROR, maxBatch = 8)
+  @Adam(learningRate = 0.01)
+  interface MergedBranches {
+    @GRU(units = 4, returnSequences = true)
+    Layer gru(Layer input);
+
+    @Dense(units = 4, activation = TANH)
+    Layer perStep(Layer gru);
+
+    @LSTM(units = 4, returnSequences = true)
+    Layer lstm(Layer input);
+
+    @Add
+    Layer sum(Layer perStep, Layer lstm);
+
+    @Concatenate
+    Layer both(Layer sum, Layer gru);
+
+    @LayerNorm
+    Layer norm(Layer both);
+
+    @BatchNorm
+    Layer batchNorm(Layer norm);
+
+    @GaussianNoise(stddev = 0.3)
+    Layer noise(Layer batchNorm);
+
+    @Dense(units = 2)
+    Layer output(Layer noise);
   }
 
   /** Flatten over the time axis: the output at one step depends on all steps, so no step program. */

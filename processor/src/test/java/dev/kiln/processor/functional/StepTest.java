@@ -112,6 +112,22 @@ class StepTest {
   }
 
   @Test
+  void mergesAndNormalizationsActOnEachStep() {
+    StepNetworks_MergedBranchesModel model = new StepNetworks_MergedBranchesModel(1);
+    // Trained a few steps on seeded data, so batch norm's moving statistics are not their start values.
+    float[][] x = new float[8][];
+    float[][] y = new float[8][];
+    for (int i = 0; i < 8; i++) {
+      x[i] = randomSequence(15, 120 + i);
+      y[i] = randomSequence(10, 130 + i);
+    }
+    for (int i = 0; i < 5; i++) {
+      model.trainOnBatch(x, y);
+    }
+    assertStepsEqualSequence(model, randomSequence(15, 140), 5);
+  }
+
+  @Test
   void embeddingLstmDenseStepsOnOneTokenId() {
     StepNetworks_CharLstmModel model = new StepNetworks_CharLstmModel(1);
     randomParameters(model, 31);
