@@ -5,7 +5,7 @@ import dev.kiln.processor.model.LayerPlan.TensorPlan;
 import dev.kiln.processor.model.NetworkPlan;
 import dev.kiln.processor.model.NetworkSpec;
 import dev.kiln.processor.model.StepRule;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.processing.Messager;
@@ -31,7 +31,8 @@ final class StepPlanner {
   private StepPlanner() {}
 
   static Outcome plan(NetworkSpec spec, NetworkPlan whole) {
-    Map<LayerPlan, Boolean> timed = new HashMap<>();
+    // By identity: a LayerPlan record's hashCode walks all its ancestors (exponential in a graph).
+    Map<LayerPlan, Boolean> timed = new IdentityHashMap<>();
     boolean recurrent = false;
     String refusal = null;
     for (LayerPlan node : whole.nodes()) {

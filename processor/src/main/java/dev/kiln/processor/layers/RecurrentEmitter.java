@@ -18,7 +18,8 @@ import java.util.List;
  * math, then the outputs copied out of the states. Backward: the gate gradients through time, then
  * dW_ih = X^T dG, the bias sums and dx = dG W_ih^T as single products, dW_hh one product per sample.
  * Buffers (per sample): the gates [T, G], the states [T + 1, H] (slot 0 the zero initial state),
- * the gate gradients [T, G] and [H] scratch for the state gradients.
+ * the gate gradients [T, G] and [H] scratch for the state gradients (these two in training programs
+ * only). In the step program (T = 1) slot 0 is loaded from the carried state and slot 1 saved back.
  */
 final class RecurrentEmitter implements LayerEmitter {
   private final RecurrentLayer spec;
