@@ -91,6 +91,23 @@ final class StepNetworks {
     Layer output(Layer noise);
   }
 
+  /**
+   * The token ids (a sequence) added to the LSTM's last step (no time axis): both [4], but a step
+   * would add one id to a summary of all steps so far, which is not the whole pass at any position.
+   */
+  @Network(input = 4, loss = Loss.MEAN_SQUARED_ERROR)
+  @Adam(learningRate = 0.01)
+  interface AddsSequenceToLastStep {
+    @Embedding(inputDim = 9, outputDim = 3)
+    Layer embed(Layer input);
+
+    @LSTM(units = 4)
+    Layer lstm(Layer embed);
+
+    @Add
+    Layer sum(Layer input, Layer lstm);
+  }
+
   /** Flatten over the time axis: the output at one step depends on all steps, so no step program. */
   @Network(input = {5, 3}, loss = Loss.MEAN_SQUARED_ERROR)
   @Adam(learningRate = 0.01)

@@ -315,6 +315,10 @@ class StepTest {
     assertEquals("FlattensTime cannot run one time step at a time: Flatten flat mixes the time steps of its input"
         + " (5, 4) (only layers after the last recurrent layer, once it returns its last step, may mix positions)",
         flatten.getMessage());
+    UnsupportedOperationException mixed = assertThrows(UnsupportedOperationException.class,
+        () -> new StepNetworks_AddsSequenceToLastStepModel(1).core().newState());
+    assertEquals("AddsSequenceToLastStep cannot run one time step at a time: Add sum reads inputs with and without"
+        + " a time axis", mixed.getMessage());
     UnsupportedOperationException mlp = assertThrows(UnsupportedOperationException.class,
         () -> new FixtureNetworks_NetIrisModel(1).core().step(null, new float[4], new float[3]));
     assertEquals("NetIris cannot run one time step at a time: it has no recurrent layer (step runs @LSTM, @GRU and"
