@@ -164,7 +164,9 @@ public final class KilnProcessor extends AbstractProcessor {
       return;
     }
     generated.put(model, type.getQualifiedName().toString());
+    StepPlanner.Outcome stepping = StepPlanner.plan(spec, plan);
     new ModelEmitter(plan)
+        .withStepping(stepping.stepPlan(), stepping.refusal())
         .withGeneratedAnnotation(GeneratedAnnotation.visibleFrom(processingEnv.getElementUtils(), type))
         .emit().writeTo(processingEnv.getFiler());
   }

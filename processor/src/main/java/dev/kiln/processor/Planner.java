@@ -29,6 +29,18 @@ final class Planner {
    * in layer order, then the non-trainable ones: the optimizer steps one contiguous range.
    */
   NetworkPlan plan(NetworkSpec network) {
+    return plan(network, false);
+  }
+
+  /**
+   * The plan of one time step: every input's leading (time) axis is 1. What the step program is
+   * generated from; {@link StepPlanner} decides whether it computes what the whole sequence does.
+   */
+  NetworkPlan planStep(NetworkSpec network) {
+    return plan(network, true);
+  }
+
+  private NetworkPlan plan(NetworkSpec network, boolean oneStep) {
     Graph graph = Graph.of(network, null);
     int count = graph.nodes.size();
     List<Shape> shapes = new ArrayList<>();
@@ -42,6 +54,11 @@ final class Planner {
       Shape shape = node.outputShape(in, diagnostics);
       if (shape == null) {
         return null;
+      }
+      if (oneStep && node.isInput()) {
+        int[] dims = shape.toArray();
+        dims[0] = 1;
+        shape = Shape.of(dims);
       }
       if (shape.size() > Shape.MAX_VALUES) {
         diagnostics.error(node.site(), null, Message.SIZE_LIMIT, node.name() + "()", "its output " + shape,

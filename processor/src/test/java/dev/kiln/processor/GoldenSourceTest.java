@@ -215,13 +215,48 @@ class GoldenSourceTest {
 
         @Dense(units = 3, activation = SOFTMAX)
         Layer output();
+   * A character model: token ids through an embedding, a GRU and an LSTM over time, dropout and a
+   * softmax at every step. Its step program (one time step, carried states) is generated too.
+   */
+  private static final String CHAR_MODEL = """
+      package test;
+
+      import static dev.kiln.annotations.ActivationFunction.SOFTMAX;
+
+      import dev.kiln.annotations.Adam;
+      import dev.kiln.annotations.Dense;
+      import dev.kiln.annotations.Dropout;
+      import dev.kiln.annotations.Embedding;
+      import dev.kiln.annotations.GRU;
+      import dev.kiln.annotations.LSTM;
+      import dev.kiln.annotations.Loss;
+      import dev.kiln.annotations.Network;
+      import dev.kiln.runtime.Layer;
+
+      @Network(input = 16, loss = Loss.SPARSE_CATEGORICAL_CROSSENTROPY, maxBatch = 32)
+      @Adam(learningRate = 0.002)
+      interface CharModel {
+        @Embedding(inputDim = 27, outputDim = 8)
+        Layer embed();
+
+        @GRU(units = 12, returnSequences = true)
+        Layer gru();
+
+        @LSTM(units = 10, returnSequences = true)
+        Layer lstm();
+
+        @Dropout(0.2)
+        Layer dropout();
+
+        @Dense(units = 27, activation = SOFTMAX)
+        Layer next();
       }
       """;
 
   static Stream<Arguments> networks() {
     return Stream.of(Arguments.of("Xor", XOR), Arguments.of("Classifier", CLASSIFIER),
         Arguments.of("WideAndDeep", WIDE_AND_DEEP), Arguments.of("SmallCnn", SMALL_CNN),
-        Arguments.of("AugmentedCnn", AUGMENTED_CNN));
+        Arguments.of("AugmentedCnn", AUGMENTED_CNN), Arguments.of("CharModel", CHAR_MODEL));
   }
 
   @ParameterizedTest(name = "{0}Model")

@@ -2,6 +2,8 @@ package dev.kiln.runtime;
 
 import dev.kiln.runtime.internal.CompiledNetwork;
 import dev.kiln.runtime.internal.NetworkInfo;
+import dev.kiln.runtime.internal.StepNetwork;
+import dev.kiln.runtime.internal.StepSupport;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -29,12 +31,17 @@ public final class Inference {
   /** Whether inputs are checked for NaN and infinity, as the model's {@code setInputChecks} said. */
   private final boolean checkInputs;
 
-  Inference(NetworkInfo info, CompiledNetwork.Factory factory, float[] snapshot, int maxBatch, boolean checkInputs) {
-    this(info, factory, snapshot, maxBatch, checkInputs, 2 * Runtime.getRuntime().availableProcessors());
+  private final StepSupport stepping;
+  /** Idle step programs, pooled as {@link #idle}. */
+  private final AtomicReferenceArray<CompiledNetwork> idleSteps;
+
+  Inference(NetworkInfo info, CompiledNetwork.Factory factory, StepSupport stepping, float[] snapshot, int maxBatch,
+      boolean checkInputs) {
+    this(info, factory, stepping, snapshot, maxBatch, checkInputs, 2 * Runtime.getRuntime().availableProcessors());
   }
 
-  Inference(NetworkInfo info, CompiledNetwork.Factory factory, float[] snapshot, int maxBatch, boolean checkInputs,
-      int poolBound) {
+  Inference(NetworkInfo info, CompiledNetwork.Factory factory, StepSupport stepping, float[] snapshot, int maxBatch,
+      boolean checkInputs, int poolBound) {
     if (poolBound < 1) {
       throw new IllegalArgumentException("the pool must hold at least one program, was " + poolBound);
     }
@@ -46,6 +53,8 @@ public final class Inference {
     this.snapshot = snapshot;
     this.maxBatch = maxBatch;
     this.idle = new AtomicReferenceArray<>(poolBound);
+    this.stepping = stepping;
+    this.idleSteps = new AtomicReferenceArray<>(poolBound);
   }
 
   /** Most idle programs kept for reuse: twice the available processors. */
@@ -63,6 +72,21 @@ public final class Inference {
   }
 
   private CompiledNetwork borrow() {
+    CompiledNetwork program = borrow(idle);
+    if (program == null) {
+      created.incrementAndGet();
+      program = factory.create(maxBatch, snapshot);
+    }
+    return program;
+  }
+
+  private StepNetwork borrowStep() {
+    CompiledNetwork program = borrow(idleSteps);
+    return program != null ? (StepNetwork) program : stepping.create(info.name(), maxBatch, snapshot);
+  }
+
+  /** An idle program of {@code idle}, or null. */
+  private static CompiledNetwork borrow(AtomicReferenceArray<CompiledNetwork> idle) {
     int slots = idle.length();
     int start = (int) (Thread.currentThread().getId() % slots);
     for (int i = 0; i < slots; i++) {
@@ -74,11 +98,10 @@ public final class Inference {
         }
       }
     }
-    created.incrementAndGet();
-    return factory.create(maxBatch, snapshot);
+    return null;
   }
 
-  private void giveBack(CompiledNetwork program) {
+  private static void giveBack(AtomicReferenceArray<CompiledNetwork> idle, CompiledNetwork program) {
     int slots = idle.length();
     int start = (int) (Thread.currentThread().getId() % slots);
     for (int i = 0; i < slots; i++) {
@@ -95,7 +118,41 @@ public final class Inference {
     try {
       program.predictRows(x, n, out);
     } finally {
-      giveBack(program);
+      giveBack(idle, program);
+    }
+  }
+
+  /**
+   * A zero state for {@code sequences} sequences (see {@link ModelCore#newState(int)}); states of
+   * this snapshot and of its model are interchangeable.
+   */
+  public RecurrentState newState(int sequences) {
+    StepNetwork program = borrowStep();
+    try {
+      return Steps.newState(info, program, sequences);
+    } finally {
+      giveBack(idleSteps, program);
+    }
+  }
+
+  /** A zero state for one sequence. */
+  public RecurrentState newState() {
+    return newState(1);
+  }
+
+  /**
+   * One time step of the sequences {@code state} carries, as {@link ModelCore#step}, on this
+   * snapshot's weights. Any number of threads may step at once, each with states of its own (a
+   * state is never shared between threads stepping it concurrently): each call borrows a step
+   * program from a pool as {@link #predict(float[], float[])} does, so a steady load allocates
+   * nothing.
+   */
+  public void step(RecurrentState state, float[] input, float[] output) {
+    StepNetwork program = borrowStep();
+    try {
+      Steps.step(info, program, state, input, output, checkInputs);
+    } finally {
+      giveBack(idleSteps, program);
     }
   }
 

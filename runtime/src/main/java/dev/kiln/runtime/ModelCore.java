@@ -8,6 +8,8 @@ import dev.kiln.runtime.internal.LayerHandle;
 import dev.kiln.runtime.internal.LayerInfo;
 import dev.kiln.runtime.internal.NetworkInfo;
 import dev.kiln.runtime.internal.ParameterLayout;
+import dev.kiln.runtime.internal.StepNetwork;
+import dev.kiln.runtime.internal.StepSupport;
 import dev.kiln.runtime.internal.Summary;
 import dev.kiln.runtime.internal.Weights;
 import dev.kiln.runtime.optim.Optimizer;
@@ -40,6 +42,9 @@ public final class ModelCore implements TrainingContext {
   private final Map<String, Layer> layers = new LinkedHashMap<>();
   private final int outputSize;
   private Optimizer optimizer;
+  private final StepSupport stepping;
+  /** Created by the first {@link #newState}: most models never step. */
+  private StepNetwork stepProgram;
   /** The epoch number the last fit ended at (or a loaded checkpoint's). */
   private int epoch;
 
@@ -56,6 +61,17 @@ public final class ModelCore implements TrainingContext {
    * #inference()} (generated models pass one).
    */
   public ModelCore(CompiledNetwork net, CompiledNetwork.Factory factory, Optimizer optimizer, long seed) {
+    this(net, factory, StepSupport.refused("it has no recurrent layer (step runs @LSTM, @GRU and @SimpleRNN"
+        + " networks one time step at a time)"), optimizer, seed);
+  }
+
+  /**
+   * As above; {@code stepping} creates the step programs of {@link #step} (generated recurrent
+   * models pass one), or says why the network cannot be stepped.
+   */
+  public ModelCore(CompiledNetwork net, CompiledNetwork.Factory factory, StepSupport stepping, Optimizer optimizer,
+      long seed) {
+    this.stepping = Objects.requireNonNull(stepping, "stepping");
     this.net = Objects.requireNonNull(net, "net");
     Objects.requireNonNull(optimizer, "optimizer");
     this.info = net.info();
@@ -129,7 +145,61 @@ public final class ModelCore implements TrainingContext {
     if (factory == null) {
       throw new UnsupportedOperationException("this network was built without a program factory");
     }
-    return new Inference(info, factory, net.parameterArray().clone(), net.maxBatch(), data.inputChecks());
+    return new Inference(info, factory, stepping, net.parameterArray().clone(), net.maxBatch(), data.inputChecks());
+  }
+
+  /** The step support this model was built with, for {@link #inference()}. */
+  StepSupport stepping() {
+    return stepping;
+  }
+
+  // ---------------------------------------------------------------- one time step at a time
+
+  private StepNetwork stepProgram() {
+    if (stepProgram == null) {
+      // On the model's own parameters (read only): steps see every later training step and load.
+      stepProgram = stepping.create(info.name(), net.maxBatch(), net.parameterArray());
+    }
+    return stepProgram;
+  }
+
+  /**
+   * A zero state for one sequence, to run it one time step at a time with {@link #step}. Throws
+   * {@link UnsupportedOperationException} with the reason when the network cannot be stepped (the
+   * processor decides: every layer must act on each time step alone, except recurrent layers).
+   */
+  public RecurrentState newState() {
+    return newState(1);
+  }
+
+  /** A zero state for {@code sequences} sequences stepped together (1 to {@link #maxBatch()}). */
+  public RecurrentState newState(int sequences) {
+    return Steps.newState(info, stepProgram(), sequences);
+  }
+
+  /**
+   * One time step of the sequences {@code state} carries: {@code input} holds each sequence's
+   * input at this step ({@link #stepInputSize()} values per sequence: one time step of the
+   * declared input, e.g. a token id or a one-hot row), {@code output} receives the network's
+   * output at this step ({@link #stepOutputSize()} per sequence), and {@code state} moves on to
+   * the state after it. Stepping a sequence from a new state gives, at step t, the whole-sequence
+   * forward pass's output at position t (its output when the last recurrent layer returns the
+   * last step only, as if the sequence ended at t). Inference behaviour (dropout and noise off,
+   * moving statistics); allocates nothing. Like the model, not thread-safe: threads that step
+   * concurrently use {@link #inference()}'s {@link Inference#step}, each with its own states.
+   */
+  public void step(RecurrentState state, float[] input, float[] output) {
+    Steps.step(info, stepProgram(), state, input, output, data.inputChecks());
+  }
+
+  /** Values per sequence of one time step's input (see {@link #step}). */
+  public int stepInputSize() {
+    return stepProgram().stepInputWidth(0);
+  }
+
+  /** Values per sequence of one time step's output (see {@link #step}). */
+  public int stepOutputSize() {
+    return stepProgram().stepOutputWidth();
   }
 
   /**

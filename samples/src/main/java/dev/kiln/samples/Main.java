@@ -28,8 +28,8 @@ public final class Main {
   static final int EXIT_NO_DATA = 3;
 
   static final String USAGE = "usage: kiln-samples.jar [--data DIR] [fashion|cnn|xor|iris|batchnorm|activations|earlystop|residual|transfer|evaluation|all]"
-      + " | [--data DIR] bench W1|W2|W3|W4|W5|all [--threads N] [--json] | jmh"
-      + " | [--data DIR] gan [--epochs N] [--samples N] [--out DIR]"
+      + " | [--data DIR] bench W1|W2|W3|W4|W5|W6|all [--threads N] [--json] | jmh"
+      + " | [--data DIR] gan [--epochs N] [--samples N] [--out DIR] | words [--words FILE] [--epochs N]"
       + " | [--data DIR] serve [--port P] [--weights FILE] [--load-test]";
 
   /** The Fashion-MNIST directory: {@value #DEFAULT_DATA} unless {@code --data DIR} says otherwise. */
@@ -89,6 +89,9 @@ public final class Main {
     if (command.equals("serve")) {
       Serve.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return 0;
+    }
+    if (command.equals("words")) {
+      return Words.run(java.util.Arrays.copyOfRange(args, 1, args.length));
     }
     if (command.equals("jmh")) {
       dev.kiln.samples.jmh.KernelBenchmarkRunner.main(args);

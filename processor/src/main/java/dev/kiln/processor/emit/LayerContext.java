@@ -96,6 +96,20 @@ public final class LayerContext {
     return model.offset(layer, suffix);
   }
 
+  /** True in the step program: the layers run one time step, recurrent layers carry their states. */
+  public boolean inStepProgram() {
+    return model.inStepProgram();
+  }
+
+  /**
+   * In the step program, the expression of this layer's carried state {@code what} ({@code
+   * hidden}, {@code cell}) of {@code width} values per sequence: the array the step starts from and
+   * writes back. Null in the whole-sequence program.
+   */
+  public String carriedState(String what, int width) {
+    return model.carriedState(layer, what, width);
+  }
+
   public boolean lossFused() {
     return layer.lossFused();
   }

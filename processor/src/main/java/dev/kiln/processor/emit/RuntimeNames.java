@@ -16,6 +16,8 @@ public final class RuntimeNames {
   public static final ClassName LAYER = ClassName.get(RUNTIME, "Layer");
   public static final ClassName SHAPE = ClassName.get(RUNTIME, "Shape");
   public static final ClassName COMPILED_NETWORK = ClassName.get(INTERNAL, "CompiledNetwork");
+  public static final ClassName STEP_NETWORK = ClassName.get(INTERNAL, "StepNetwork");
+  public static final ClassName STEP_SUPPORT = ClassName.get(INTERNAL, "StepSupport");
   public static final ClassName NETWORK_INFO = ClassName.get(INTERNAL, "NetworkInfo");
   public static final ClassName LAYER_INFO = ClassName.get(INTERNAL, "LayerInfo");
   public static final ClassName TENSOR_SLICE = ClassName.get(INTERNAL, "TensorSlice");

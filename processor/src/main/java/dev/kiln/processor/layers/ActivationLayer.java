@@ -1,5 +1,7 @@
 package dev.kiln.processor.layers;
 
+import dev.kiln.processor.model.StepRule;
+
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.annotations.Activation;
 import dev.kiln.processor.Diagnostics;
@@ -16,6 +18,11 @@ import java.util.List;
 /** {@code @Activation}: y = f(x), no parameters. */
 public record ActivationLayer(String name, Site site, List<String> inputs, ActivationSpec activation)
     implements LayerSpec {
+  @Override
+  public StepRule stepRule() {
+    return StepRule.PER_POSITION; // element-wise; softmax over the last axis
+  }
+
   public ActivationLayer {
     inputs = List.copyOf(inputs);
   }

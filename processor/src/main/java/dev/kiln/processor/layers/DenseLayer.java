@@ -1,5 +1,7 @@
 package dev.kiln.processor.layers;
 
+import dev.kiln.processor.model.StepRule;
+
 import dev.kiln.annotations.Dense;
 import dev.kiln.annotations.Initializer;
 import dev.kiln.processor.Diagnostics;
@@ -24,6 +26,11 @@ public record DenseLayer(
     String name, Site site, List<String> inputs, int units, ActivationSpec activation, Initializer kernelInit,
     double kernelInitValue, double kernelL1, double kernelL2, boolean useBias, Initializer biasInit,
     double biasInitValue, boolean trainable) implements LayerSpec {
+  @Override
+  public StepRule stepRule() {
+    return StepRule.PER_POSITION; // a product over the last axis at each position
+  }
+
   public DenseLayer {
     inputs = List.copyOf(inputs);
   }

@@ -1,5 +1,7 @@
 package dev.kiln.processor.layers;
 
+import dev.kiln.processor.model.StepRule;
+
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.annotations.Dropout;
 import dev.kiln.processor.Diagnostics;
@@ -17,6 +19,11 @@ import java.util.List;
 
 /** {@code @Dropout}: inverted dropout in training (mask from the model's noise stream), identity at inference. */
 public record DropoutLayer(String name, Site site, List<String> inputs, double rate) implements LayerSpec {
+  @Override
+  public StepRule stepRule() {
+    return StepRule.PER_POSITION; // a step runs at inference: the identity
+  }
+
   public DropoutLayer {
     inputs = List.copyOf(inputs);
   }

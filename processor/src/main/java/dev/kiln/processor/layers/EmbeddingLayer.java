@@ -1,5 +1,7 @@
 package dev.kiln.processor.layers;
 
+import dev.kiln.processor.model.StepRule;
+
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.annotations.Embedding;
 import dev.kiln.annotations.Initializer;
@@ -24,6 +26,11 @@ import java.util.List;
 public record EmbeddingLayer(
     String name, Site site, List<String> inputs, int inputDim, int outputDim, Initializer init, boolean trainable)
     implements LayerSpec {
+  @Override
+  public StepRule stepRule() {
+    return StepRule.PER_POSITION; // one row per id
+  }
+
   public EmbeddingLayer {
     inputs = List.copyOf(inputs);
   }

@@ -1,5 +1,7 @@
 package dev.kiln.processor.layers;
 
+import dev.kiln.processor.model.StepRule;
+
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.annotations.GaussianNoise;
 import dev.kiln.processor.Diagnostics;
@@ -16,6 +18,11 @@ import java.util.List;
 
 /** {@code @GaussianNoise}: additive N(0, stddev²) noise in training, identity at inference. */
 public record GaussianNoiseLayer(String name, Site site, List<String> inputs, double stddev) implements LayerSpec {
+  @Override
+  public StepRule stepRule() {
+    return StepRule.PER_POSITION; // a step runs at inference: the identity
+  }
+
   public GaussianNoiseLayer {
     inputs = List.copyOf(inputs);
   }

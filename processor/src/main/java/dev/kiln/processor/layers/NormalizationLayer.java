@@ -1,5 +1,7 @@
 package dev.kiln.processor.layers;
 
+import dev.kiln.processor.model.StepRule;
+
 import com.palantir.javapoet.CodeBlock;
 import dev.kiln.annotations.BatchNorm;
 import dev.kiln.annotations.Initializer;
@@ -33,6 +35,11 @@ import java.util.List;
 public record NormalizationLayer(
     String name, Site site, List<String> inputs, boolean overBatch, double momentum, double epsilon,
     boolean center, boolean scale, boolean trainable) implements LayerSpec {
+  @Override
+  public StepRule stepRule() {
+    return StepRule.PER_POSITION; // at inference batch norm is an affine map per feature; layer norm is per position
+  }
+
   public NormalizationLayer {
     inputs = List.copyOf(inputs);
   }

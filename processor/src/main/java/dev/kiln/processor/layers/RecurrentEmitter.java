@@ -18,7 +18,8 @@ import java.util.List;
  * math, then the outputs copied out of the states. Backward: the gate gradients through time, then
  * dW_ih = X^T dG, the bias sums and dx = dG W_ih^T as single products, dW_hh one product per sample.
  * Buffers (per sample): the gates [T, G], the states [T + 1, H] (slot 0 the zero initial state),
- * the gate gradients [T, G] and [H] scratch for the state gradients.
+ * the gate gradients [T, G] and [H] scratch for the state gradients (these two in training programs
+ * only). In the step program (T = 1) slot 0 is loaded from the carried state and slot 1 saved back.
  */
 final class RecurrentEmitter implements LayerEmitter {
   private final RecurrentLayer spec;
@@ -47,14 +48,15 @@ final class RecurrentEmitter implements LayerEmitter {
     int g = spec.gateWidth();
     buffers.add(Buffer.perSample(layer.member("Gates"), String.valueOf(t * g)));
     buffers.add(Buffer.perSample(layer.member("States"), String.valueOf((t + 1) * h)));
-    buffers.add(Buffer.perSample(layer.member("GatesGrad"), String.valueOf(t * g)));
-    buffers.add(Buffer.perSample(layer.member("StateGrad"), String.valueOf(h)));
+    // Gradient-side buffers only in training programs (serving and step programs get empty arrays).
+    buffers.add(Buffer.gradient(layer.member("GatesGrad"), String.valueOf(t * g)));
+    buffers.add(Buffer.gradient(layer.member("StateGrad"), String.valueOf(h)));
     if (spec.cell() == Cell.LSTM) {
       buffers.add(Buffer.perSample(layer.member("Cells"), String.valueOf((t + 1) * h)));
-      buffers.add(Buffer.perSample(layer.member("CellGrad"), String.valueOf(h)));
+      buffers.add(Buffer.gradient(layer.member("CellGrad"), String.valueOf(h)));
     } else if (spec.cell() == Cell.GRU) {
       buffers.add(Buffer.perSample(layer.member("HiddenGates"), String.valueOf(t * g)));
-      buffers.add(Buffer.perSample(layer.member("HiddenGatesGrad"), String.valueOf(t * g)));
+      buffers.add(Buffer.gradient(layer.member("HiddenGatesGrad"), String.valueOf(t * g)));
     }
     return buffers;
   }
@@ -74,11 +76,14 @@ final class RecurrentEmitter implements LayerEmitter {
     int t = steps(layer);
     int h = spec.units();
     String states = layer.member("States");
+    // In the step program the sequence starts from the carried states and ends by writing them back.
+    String hidden = layer.carriedState("hidden", h);
+    String cell = spec.cell() == Cell.LSTM ? layer.carriedState("cell", h) : null;
     CodeBlock.Builder code = CodeBlock.builder();
-    code.add("$T.zeroInitialState(n, $L, $L, $L);\n", RuntimeNames.RECURRENT, t, h, states);
+    code.add(initialState(t, h, states, hidden));
     switch (spec.cell()) {
       case LSTM:
-        code.add("$T.zeroInitialState(n, $L, $L, $L);\n", RuntimeNames.RECURRENT, t, h, layer.member("Cells"));
+        code.add(initialState(t, h, layer.member("Cells"), cell));
         code.add("$T.lstmForward(GEMM, n, $L, $L, $L, $T.$L, $T.$L, $L, 0, params, $L, $L, $L, $L, $L, $L);\n",
             RuntimeNames.RECURRENT, t, features(layer), h, RuntimeNames.RECURRENT, code(spec.function()),
             RuntimeNames.RECURRENT, code(spec.gateFunction()), layer.in(0), layer.offset("weight_ih_l0"),
@@ -98,9 +103,23 @@ final class RecurrentEmitter implements LayerEmitter {
             layer.in(0), layer.offset("weight_ih_l0"), layer.offset("weight_hh_l0"), layer.offset("bias"),
             layer.member("Gates"), states);
     }
+    if (hidden != null) {
+      code.add("$T.saveState(n, $L, $L, $L, $L);\n", RuntimeNames.RECURRENT, t, h, states, hidden);
+    }
+    if (cell != null) {
+      code.add("$T.saveState(n, $L, $L, $L, $L);\n", RuntimeNames.RECURRENT, t, h, layer.member("Cells"), cell);
+    }
     code.add("$T.outputs(n, $L, $L, $L, $L, $L);\n", RuntimeNames.RECURRENT, t, h, states, layer.out(),
         spec.returnSequences());
     return code.build();
+  }
+
+  /** Slot 0 of a state buffer: zero for a whole sequence, the carried state in the step program. */
+  private static CodeBlock initialState(int steps, int units, String states, String carried) {
+    if (carried == null) {
+      return CodeBlock.of("$T.zeroInitialState(n, $L, $L, $L);\n", RuntimeNames.RECURRENT, steps, units, states);
+    }
+    return CodeBlock.of("$T.loadState(n, $L, $L, $L, $L);\n", RuntimeNames.RECURRENT, steps, units, carried, states);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.kiln.processor.layers;
 
+import dev.kiln.processor.model.StepRule;
+
 import dev.kiln.annotations.ActivationFunction;
 import dev.kiln.annotations.GRU;
 import dev.kiln.annotations.Initializer;
@@ -33,6 +35,11 @@ public record RecurrentLayer(
     String name, Site site, List<String> inputs, Cell cell, int units, ActivationFunction function,
     ActivationFunction gateFunction, boolean returnSequences, Initializer kernelInit, Initializer recurrentInit,
     boolean unitForgetBias, boolean trainable) implements LayerSpec {
+  @Override
+  public StepRule stepRule() {
+    return returnSequences ? StepRule.SEQUENCE : StepRule.LAST_STEP;
+  }
+
   /** The three cells: Keras's type name and gates per unit. */
   public enum Cell {
     LSTM("LSTM", 4),

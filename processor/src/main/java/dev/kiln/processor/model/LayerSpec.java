@@ -65,6 +65,11 @@ public interface LayerSpec {
     return List.of();
   }
 
+  /** How the layer treats its inputs' leading (time) axis when the network runs one step at a time. */
+  default StepRule stepRule() {
+    return StepRule.MIXES_POSITIONS;
+  }
+
   /** The code generator of this kind. */
   LayerEmitter emitter();
 }

@@ -321,22 +321,35 @@ public final class BatchData {
    */
   public void loadBatch(Dataset dataset, int[] order, int from, int n, DataRole role, float[] classWeights) {
     float[] target = net.targetBuffer();
-    boolean classIndex = info.accuracy() == Accuracy.SPARSE_CATEGORICAL;
-    int classes = outputSize / targetSize;
     for (int r = 0; r < n; r++) {
       int sample = order == null ? from + r : order[from + r];
       for (int i = 0; i < inputSizes.length; i++) {
         dataset.copyInput(i, sample, net.inputBuffer(i), r * inputSizes[i]);
-        if (checkInputs) {
-          checkFinite(net.inputBuffer(i), r * inputSizes[i], inputSizes[i], role.input, sample);
-        }
       }
       dataset.copyTarget(sample, target, r * targetSize);
-      checkFinite(target, r * targetSize, targetSize, role.target, sample);
-      if (classIndex) {
+    }
+    // One scan of each whole batch buffer (a vector kernel's start-up cost is paid once, not per
+    // row); only a batch with a bad value is searched row by row, to name the sample.
+    for (int i = 0; checkInputs && i < inputSizes.length; i++) {
+      if (!(Elementwise.ACTIVE.maxAbs(n * inputSizes[i], net.inputBuffer(i), 0) <= Float.MAX_VALUE)) {
+        for (int r = 0; r < n; r++) {
+          checkFinite(net.inputBuffer(i), r * inputSizes[i], inputSizes[i], role.input,
+              order == null ? from + r : order[from + r]);
+        }
+      }
+    }
+    if (!(Elementwise.ACTIVE.maxAbs(n * targetSize, target, 0) <= Float.MAX_VALUE)) {
+      for (int r = 0; r < n; r++) {
+        checkFinite(target, r * targetSize, targetSize, role.target, order == null ? from + r : order[from + r]);
+      }
+    }
+    if (info.accuracy() == Accuracy.SPARSE_CATEGORICAL) {
+      int classes = outputSize / targetSize;
+      for (int r = 0; r < n; r++) {
         for (int j = 0; j < targetSize; j++) { // every position of a sequence's labels
           float label = target[r * targetSize + j];
           if (label != Math.rint(label) || label < 0 || label >= classes) {
+            int sample = order == null ? from + r : order[from + r];
             throw new IllegalArgumentException(role.target + " " + sample + (targetSize > 1 ? " position " + j : "")
                 + " is " + label + ", expected a class index in [0, " + classes + ")");
           }

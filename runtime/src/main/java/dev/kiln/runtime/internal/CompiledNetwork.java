@@ -72,6 +72,14 @@ public abstract class CompiledNetwork {
    * that many threads share read-only) and has no gradients; otherwise it owns fresh ones.
    */
   protected CompiledNetwork(NetworkInfo info, int maxBatch, float[] sharedParams) {
+    this(info, inputWidths(info), info.outputSize(), maxBatch, sharedParams);
+  }
+
+  /**
+   * As above with the input and output widths given: a {@link StepNetwork} runs the declared
+   * network's layers on one time step, whose widths are not the declared sequence's.
+   */
+  protected CompiledNetwork(NetworkInfo info, int[] inputWidths, int outputWidth, int maxBatch, float[] sharedParams) {
     if (maxBatch < 1) {
       throw new IllegalArgumentException("maxBatch must be >= 1, was " + maxBatch);
     }
@@ -81,18 +89,26 @@ public abstract class CompiledNetwork {
     }
     this.maxBatch = maxBatch;
     this.forTraining = sharedParams == null;
-    this.outputWidth = info.outputSize();
+    this.outputWidth = outputWidth;
     this.params = sharedParams != null ? sharedParams : new float[info.parameterCount()];
     this.grads = sharedParams != null ? new float[0] : new float[params.length];
-    int inputs = info.inputs().size();
+    int inputs = inputWidths.length;
     this.inputBuffers = new float[inputs][];
     this.inputGradientBuffers = new float[inputs][];
     for (int i = 0; i < inputs; i++) {
-      inputBuffers[i] = batchBuffer(maxBatch, info.inputSize(i));
-      inputGradientBuffers[i] = gradientBuffer(maxBatch, info.inputSize(i));
+      inputBuffers[i] = batchBuffer(maxBatch, inputWidths[i]);
+      inputGradientBuffers[i] = gradientBuffer(maxBatch, inputWidths[i]);
     }
     this.target = gradientBuffer(maxBatch, info.targetSize());
     this.frozen = new boolean[info.layers().size()];
+  }
+
+  private static int[] inputWidths(NetworkInfo info) {
+    int[] widths = new int[info.inputs().size()];
+    for (int i = 0; i < widths.length; i++) {
+      widths[i] = info.inputSize(i);
+    }
+    return widths;
   }
 
   /**

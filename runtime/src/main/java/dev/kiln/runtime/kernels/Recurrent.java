@@ -62,6 +62,24 @@ public final class Recurrent {
   }
 
   /**
+   * Sets the initial states (slot 0 of each sample) of an [n, T + 1, H] state buffer to the carried
+   * states {@code carried} [n, H]: a step program's recurrent layer starts where the last step of
+   * the same sequence ended.
+   */
+  public static void loadState(int n, int steps, int units, float[] carried, float[] state) {
+    for (int b = 0; b < n; b++) {
+      System.arraycopy(carried, b * units, state, b * (steps + 1) * units, units);
+    }
+  }
+
+  /** Copies the state after the last step (slot T of each sample) of [n, T + 1, H] into {@code carried} [n, H]. */
+  public static void saveState(int n, int steps, int units, float[] state, float[] carried) {
+    for (int b = 0; b < n; b++) {
+      System.arraycopy(state, (b * (steps + 1) + steps) * units, carried, b * units, units);
+    }
+  }
+
+  /**
    * Copies the outputs out of the [n, T + 1, H] hidden states: every step into [n, T, H] when
    * {@code sequences}, else the last step into [n, H].
    */

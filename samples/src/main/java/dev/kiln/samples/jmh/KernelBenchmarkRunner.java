@@ -26,6 +26,8 @@ public final class KernelBenchmarkRunner {
     FLOPS.put("gemv784x256", 2.0 * 784 * 256);
     FLOPS.put("softmax256x10", Double.NaN);
     FLOPS.put("adam235k", Double.NaN);
+    FLOPS.put("lstmStep1x86x128", 2.0 * (86 + 128) * 512);
+    FLOPS.put("lstmForward32x64x86x128", 2.0 * 32 * 64 * (86 + 128) * 512);
   }
 
   private KernelBenchmarkRunner() {}

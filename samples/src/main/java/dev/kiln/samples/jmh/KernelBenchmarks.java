@@ -3,6 +3,7 @@ package dev.kiln.samples.jmh;
 import dev.kiln.runtime.kernels.Elementwise;
 import dev.kiln.runtime.kernels.Gemm;
 import dev.kiln.runtime.kernels.KernelSelector;
+import dev.kiln.runtime.kernels.Recurrent;
 import dev.kiln.runtime.optim.Optimizer;
 import dev.kiln.runtime.optim.Optimizers;
 import java.util.SplittableRandom;
@@ -52,6 +53,16 @@ public class KernelBenchmarks {
   private float[] params;
   private float[] grads;
   private Optimizer adam;
+  /** W6's LSTM: 86 one-hot inputs, 128 units, gates fused [.., 512]; W_ih, W_hh and the bias in one array. */
+  private float[] lstmWeights;
+  private float[] lstmStepInput;
+  private float[] lstmStepGates;
+  private float[] lstmStepHidden;
+  private float[] lstmStepCells;
+  private float[] lstmBatchInput;
+  private float[] lstmBatchGates;
+  private float[] lstmBatchHidden;
+  private float[] lstmBatchCells;
 
   @Setup
   public void setUp() {
@@ -66,6 +77,50 @@ public class KernelBenchmarks {
     params = randoms(random, 235_146);
     grads = randoms(random, 235_146);
     adam = Optimizers.adam(params.length, 1e-3f, 0.9f, 0.999f, 1e-7f);
+    lstmWeights = randoms(random, (LSTM_INPUTS + LSTM_UNITS + 1) * 4 * LSTM_UNITS);
+    for (int i = 0; i < lstmWeights.length; i++) {
+      lstmWeights[i] *= 0.2f; // keeps the gates away from saturation, as trained weights are
+    }
+    lstmStepInput = new float[LSTM_INPUTS];
+    lstmStepInput[7] = 1;
+    lstmStepGates = new float[4 * LSTM_UNITS];
+    lstmStepHidden = randoms(random, 2 * LSTM_UNITS);
+    lstmStepCells = randoms(random, 2 * LSTM_UNITS);
+    lstmBatchInput = new float[32 * 64 * LSTM_INPUTS];
+    for (int r = 0; r < 32 * 64; r++) {
+      lstmBatchInput[r * LSTM_INPUTS + random.nextInt(LSTM_INPUTS)] = 1;
+    }
+    lstmBatchGates = new float[32 * 64 * 4 * LSTM_UNITS];
+    lstmBatchHidden = new float[32 * 65 * LSTM_UNITS];
+    lstmBatchCells = new float[32 * 65 * LSTM_UNITS];
+  }
+
+  static final int LSTM_INPUTS = 86;
+  static final int LSTM_UNITS = 128;
+
+  /**
+   * One LSTM time step at batch 1 (W6's generation): the input and recurrent products and the gate
+   * math, from the state in slot 0 to slot 1.
+   */
+  @Benchmark
+  public float[] lstmStep1x86x128() {
+    Recurrent.lstmForward(gemm, 1, 1, LSTM_INPUTS, LSTM_UNITS, Recurrent.TANH, Recurrent.SIGMOID, lstmStepInput, 0,
+        lstmWeights, 0, LSTM_INPUTS * 4 * LSTM_UNITS, (LSTM_INPUTS + LSTM_UNITS) * 4 * LSTM_UNITS, lstmStepGates,
+        lstmStepHidden, lstmStepCells);
+    return lstmStepHidden;
+  }
+
+  /**
+   * W6's training forward pass through the LSTM: 32 sequences of 64 steps from the zero state.
+   * Longer warm-up: the first call runs 1.3 million gate updates in the interpreter (seconds).
+   */
+  @Benchmark
+  @Warmup(iterations = 5, time = 2)
+  public float[] lstmForward32x64x86x128() {
+    Recurrent.lstmForward(gemm, 32, 64, LSTM_INPUTS, LSTM_UNITS, Recurrent.TANH, Recurrent.SIGMOID, lstmBatchInput,
+        0, lstmWeights, 0, LSTM_INPUTS * 4 * LSTM_UNITS, (LSTM_INPUTS + LSTM_UNITS) * 4 * LSTM_UNITS, lstmBatchGates,
+        lstmBatchHidden, lstmBatchCells);
+    return lstmBatchHidden;
   }
 
   private static float[] randoms(SplittableRandom random, int n) {
