@@ -215,6 +215,10 @@ class GoldenSourceTest {
 
         @Dense(units = 3, activation = SOFTMAX)
         Layer output();
+      }
+      """;
+
+  /**
    * A character model: token ids through an embedding, a GRU and an LSTM over time, dropout and a
    * softmax at every step. Its step program (one time step, carried states) is generated too.
    */
