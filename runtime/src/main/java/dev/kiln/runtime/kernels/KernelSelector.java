@@ -28,7 +28,6 @@ public final class KernelSelector {
   static final String VECTOR_MODULE = "jdk.incubator.vector";
   static final String VECTOR_GEMM_CLASS = "dev.kiln.runtime.kernels.VectorGemm";
   static final String VECTOR_ELEMENTWISE_CLASS = "dev.kiln.runtime.kernels.VectorElementwise";
-  static final String VECTOR_OPTIMIZER_STEPS_CLASS = "dev.kiln.runtime.kernels.VectorOptimizerSteps";
   static final String MODULE_MISSING_MESSAGE =
       "[kiln] SIMD kernels off: jdk.incubator.vector is not in the module graph; run java with "
           + "--add-modules jdk.incubator.vector for vectorized kernels "
@@ -72,21 +71,6 @@ public final class KernelSelector {
     return vector(VECTOR_ELEMENTWISE_CLASS, Elementwise.class);
   }
 
-  /** The plain-Java optimizer loops; always available. */
-  public static OptimizerSteps scalarOptimizerSteps() {
-    return new ScalarOptimizerSteps();
-  }
-
-  /**
-   * The Vector API optimizer loops.
-   *
-   * @throws IllegalStateException if {@code jdk.incubator.vector} is not in the module graph or
-   *     the kernels cannot start on this JVM
-   */
-  public static OptimizerSteps vectorOptimizerSteps() {
-    return vector(VECTOR_OPTIMIZER_STEPS_CLASS, OptimizerSteps.class);
-  }
-
   /** Whether {@code jdk.incubator.vector} is in the boot module layer of this JVM. */
   public static boolean vectorModulePresent() {
     return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
@@ -100,11 +84,6 @@ public final class KernelSelector {
   /** The automatic choice behind {@link Elementwise#ACTIVE}; see the class comment. */
   static Elementwise selectElementwise() {
     return select(VECTOR_ELEMENTWISE_CLASS, Elementwise.class, new ScalarElementwise());
-  }
-
-  /** The automatic choice behind {@link OptimizerSteps#ACTIVE}; see the class comment. */
-  static OptimizerSteps selectOptimizerSteps() {
-    return select(VECTOR_OPTIMIZER_STEPS_CLASS, OptimizerSteps.class, new ScalarOptimizerSteps());
   }
 
   /**

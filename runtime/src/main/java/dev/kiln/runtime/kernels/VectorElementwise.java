@@ -418,6 +418,13 @@ final class VectorElementwise implements Elementwise {
   public void softmax(int rows, int cols, float invTemperature, float[] x, int xOff,
       float[] y, int yOff) {
     int bound = S.loopBound(cols);
+    if (bound == 0) {
+      // Rows narrower than a vector (Iris's 3 classes, a 13-token step): the vector part would
+      // only reduce empty accumulators, which cost boxed vectors whenever this method runs
+      // outside C2 (a step stuck at C1's tier 2 allocated 192 bytes a call) and time always.
+      SCALAR.softmax(rows, cols, invTemperature, x, xOff, y, yOff);
+      return;
+    }
     for (int r = 0; r < rows; r++) {
       int xr = xOff + r * cols;
       int yr = yOff + r * cols;

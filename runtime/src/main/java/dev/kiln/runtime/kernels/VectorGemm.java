@@ -170,14 +170,8 @@ final class VectorGemm implements Gemm {
             int co = cOff + (i0 + ir) * ldc + jp * NR;
             if (rows == MR) {
               kernel8x3(kc, ap, ao, bp, bo, c, co, ldc, loadC);
-              if ((kc & 1) != 0) {
-                kernel8x3Step(ap, ao + (kc - 1) * MR, bp, bo + (kc - 1) * NR, c, co, ldc);
-              }
             } else {
               kernel8x3(kc, ap, ao, bp, bo, tile, 0, NR, false);
-              if ((kc & 1) != 0) {
-                kernel8x3Step(ap, ao + (kc - 1) * MR, bp, bo + (kc - 1) * NR, tile, 0, NR);
-              }
               mergeTile(tile, NR, rows, NR, c, co, ldc, loadC);
             }
           }
@@ -334,57 +328,26 @@ final class VectorGemm implements Gemm {
     FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S); FloatVector c52 = FloatVector.zero(S);
     FloatVector c60 = FloatVector.zero(S); FloatVector c61 = FloatVector.zero(S); FloatVector c62 = FloatVector.zero(S);
     FloatVector c70 = FloatVector.zero(S); FloatVector c71 = FloatVector.zero(S); FloatVector c72 = FloatVector.zero(S);
-    // Two steps of k per iteration; an odd last step is kernel8x3Step's (a third copy of the body
-    // here would push the method past C2's inlining budget, leaving its vector calls boxed). A
-    // one-step loop body is small enough for C2's superword pass to unroll when the profile shows
-    // long trip counts; with 24 vector accumulators the unrolled copies spilled and the kernel ran
-    // 9x slower (W1 at 10 s/epoch instead of 1.1) in the JVMs that compiled it that way.
-    int p = 0;
-    int ai = apOff;
-    int bi = bpOff;
-    for (; p + 1 < kc; p += 2, ai += 2 * MR, bi += 2 * NR) {
-      {
-        FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-        FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-        FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
-        FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
-        c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
-        FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
-        c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
-        FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
-        c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
-        FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
-        c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
-        FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
-        c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
-        FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
-        c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
-        FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
-        c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61); c62 = a6.fma(b2, c62);
-        FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
-        c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71); c72 = a7.fma(b2, c72);
-      }
-      {
-        FloatVector b0 = FloatVector.fromArray(S, bp, bi + NR);
-        FloatVector b1 = FloatVector.fromArray(S, bp, bi + NR + L);
-        FloatVector b2 = FloatVector.fromArray(S, bp, bi + NR + 2 * L);
-        FloatVector a0 = FloatVector.broadcast(S, ap[ai + MR]);
-        c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
-        FloatVector a1 = FloatVector.broadcast(S, ap[ai + MR + 1]);
-        c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
-        FloatVector a2 = FloatVector.broadcast(S, ap[ai + MR + 2]);
-        c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
-        FloatVector a3 = FloatVector.broadcast(S, ap[ai + MR + 3]);
-        c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
-        FloatVector a4 = FloatVector.broadcast(S, ap[ai + MR + 4]);
-        c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
-        FloatVector a5 = FloatVector.broadcast(S, ap[ai + MR + 5]);
-        c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
-        FloatVector a6 = FloatVector.broadcast(S, ap[ai + MR + 6]);
-        c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61); c62 = a6.fma(b2, c62);
-        FloatVector a7 = FloatVector.broadcast(S, ap[ai + MR + 7]);
-        c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71); c72 = a7.fma(b2, c72);
-      }
+    for (int p = 0, ai = apOff, bi = bpOff; p < kc; p++, ai += MR, bi += NR) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+      FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
+      FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+      FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+      FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+      FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+      FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
+      FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
+      FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61); c62 = a6.fma(b2, c62);
+      FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71); c72 = a7.fma(b2, c72);
     }
     if (loadC) {
       int o0 = cOff;
@@ -437,20 +400,6 @@ final class VectorGemm implements Gemm {
     int s7 = cOff + 7 * ldc;
     c70.intoArray(c, s7); c71.intoArray(c, s7 + L); c72.intoArray(c, s7 + 2 * L);
   }
-  /** One step of k for the 8 x NR tile: {@code C += Apanel[8] * Bpanel[NR]} (kernel8x3's odd step). */
-  private static void kernel8x3Step(float[] ap, int ai, float[] bp, int bi, float[] c, int cOff, int ldc) {
-    FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-    FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-    FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
-    for (int r = 0; r < MR; r++) {
-      FloatVector a = FloatVector.broadcast(S, ap[ai + r]);
-      int o = cOff + r * ldc;
-      a.fma(b0, FloatVector.fromArray(S, c, o)).intoArray(c, o);
-      a.fma(b1, FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
-      a.fma(b2, FloatVector.fromArray(S, c, o + 2 * L)).intoArray(c, o + 2 * L);
-    }
-  }
-
 
   /**
    * One vector column of the edge panel: {@code C[8 x L] (+)= Apanel * Bpanel[kc x L]}, where

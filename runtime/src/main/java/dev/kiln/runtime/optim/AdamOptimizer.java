@@ -1,7 +1,6 @@
 package dev.kiln.runtime.optim;
 
 import dev.kiln.runtime.kernels.Elementwise;
-import dev.kiln.runtime.kernels.OptimizerSteps;
 import java.util.Arrays;
 
 /**
@@ -9,9 +8,7 @@ import java.util.Arrays;
  * g^2; w -= lr * m^ / (sqrt(v^) + epsilon) with m^ = m / (1 - beta1^t), v^ = v / (1 - beta2^t).
  * AdamW first decays the weights, w -= lr * weightDecay * w (decoupled weight decay); Adam is the
  * same update with no decay (a factor of exactly 1, so its results are bit-identical). The bias
- * corrections are computed once per step in double, outside the loop ({@link
- * OptimizerSteps#adam}, which also saves and checks the values of a finite-checked step in the
- * same pass).
+ * corrections are computed once per step in double, outside the loop.
  */
 final class AdamOptimizer extends AbstractOptimizer {
   private final float beta1;
@@ -21,11 +18,10 @@ final class AdamOptimizer extends AbstractOptimizer {
   private final boolean decoupledDecay;
   private final float[] firstMoment;
   private final float[] secondMoment;
-  /**
-   * A checked step's copies of the parameters, m and v before it (allocated on first use), to undo
-   * a non-finite step.
-   */
-  private float[][] saved;
+  /** A checked step's copy of the range before it (allocated on first use), to undo a non-finite step. */
+  private float[] savedParams;
+  private float[] savedM;
+  private float[] savedV;
   /** The parameter array of the ranges applied in place this step, and those ranges as from/to pairs. */
   private float[] appliedParams;
   private int[] applied = new int[16];
@@ -64,27 +60,27 @@ final class AdamOptimizer extends AbstractOptimizer {
         return; // nonFinite already applied this range in place
       }
     }
-    apply(params, grads, from, to, null);
-  }
-
-  /** One step over the range in place; with {@code saved}, the old values go there first. */
-  private boolean apply(float[] params, float[] grads, int from, int to, float[][] saved) {
-    return OptimizerSteps.ACTIVE.adam(params, grads, firstMoment, secondMoment, from, to, beta1,
-        (float) (1.0 - beta1), beta2, (float) (1.0 - beta2), stepSize(), rsqrtBiasCorrection2(),
-        epsilon, decay(), saved);
-  }
-
-  // lr * (m / bc1) / (sqrt(v / bc2) + eps) == stepSize * m / (sqrt(v) * rsqrtBc2 + eps)
-  private float stepSize() {
-    return (float) (learningRate / (1.0 - Math.pow(beta1, iterations)));
-  }
-
-  private float rsqrtBiasCorrection2() {
-    return (float) (1.0 / Math.sqrt(1.0 - Math.pow(beta2, iterations)));
-  }
-
-  private float decay() {
-    return (float) (1.0 - (double) learningRate * weightDecay);
+    double biasCorrection1 = 1.0 - Math.pow(beta1, iterations);
+    double biasCorrection2 = 1.0 - Math.pow(beta2, iterations);
+    float decay = (float) (1.0 - (double) learningRate * weightDecay);
+    // lr * (m / bc1) / (sqrt(v / bc2) + eps) == stepSize * m / (sqrt(v) * rsqrtBc2 + eps)
+    float stepSize = (float) (learningRate / biasCorrection1);
+    float rsqrtBc2 = (float) (1.0 / Math.sqrt(biasCorrection2));
+    float b1 = beta1;
+    float b2 = beta2;
+    float oneMinusB1 = (float) (1.0 - beta1);
+    float oneMinusB2 = (float) (1.0 - beta2);
+    float eps = epsilon;
+    float[] m = firstMoment;
+    float[] v = secondMoment;
+    for (int i = from; i < to; i++) {
+      float g = grads[i];
+      float mi = b1 * m[i] + oneMinusB1 * g;
+      float vi = b2 * v[i] + oneMinusB2 * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      params[i] = params[i] * decay - stepSize * mi / ((float) Math.sqrt(vi) * rsqrtBc2 + eps);
+    }
   }
 
   @Override
@@ -92,29 +88,41 @@ final class AdamOptimizer extends AbstractOptimizer {
     if (provablyFinite(params, grads, from, to)) {
       return 0; // update() applies the range in place, with nothing to save
     }
-    // Applies the step in place in one pass that also saves the old values and checks the new
-    // ones: a refused step is undone from the copies (undoStaged), an accepted one stays and the
-    // following update() of this range does nothing.
-    if (saved == null) {
-      saved = new float[][] {new float[size], new float[size], new float[size]};
+    // Bounds could not prove it: applies the step in place with update()'s own loop (which C2 vectorizes; a loop writing the
+    // would-be values elsewhere was not, and cost a W1 step more than its products), after saving
+    // the range: a refused step is undone from the copy (undoStaged), an accepted one stays and
+    // the following update() of this range does nothing.
+    float[] m = firstMoment;
+    float[] v = secondMoment;
+    if (savedParams == null) {
+      savedParams = new float[m.length];
+      savedM = new float[m.length];
+      savedV = new float[m.length];
     }
-    boolean finite = apply(params, grads, from, to, saved);
+    int length = to - from;
+    System.arraycopy(params, from, savedParams, from, length);
+    System.arraycopy(m, from, savedM, from, length);
+    System.arraycopy(v, from, savedV, from, length);
+    update(params, grads, from, to);
     if (appliedCount == applied.length) {
       applied = java.util.Arrays.copyOf(applied, 2 * applied.length); // grows once, to the range count
     }
     applied[appliedCount++] = from;
     applied[appliedCount++] = to;
     appliedParams = params;
-    return finite ? 0 : -1;
+    // m cannot turn non-finite alone: an infinite or NaN m makes the parameter infinite or NaN
+    // (or NaN over an infinite v), so scanning the parameters and v covers the whole state.
+    return allFinite(params, from, to) && allFinite(v, from, to) ? 0 : -1;
   }
 
   /**
    * Whether bounds from the largest magnitudes in the range prove every new parameter and moment
    * finite: |m'| <= beta1 |m| + (1 - beta1) |g|, v' <= beta2 v + (1 - beta2) g^2, and, as the
    * denominator is at least epsilon, |w'| <= |decay| |w| + stepSize |m'| / epsilon. Four reading
-   * passes (a tenth of a W1 step's Adam time) instead of saving every value before writing it.
-   * Bounds under 1e38 leave a margin far above the few roundings of the float arithmetic; NaN
-   * anywhere fails every comparison and takes the exact path.
+   * passes (a vector kernel each) instead of copying the range and scanning the result: W1's step
+   * spent twice its update's time on those. Bounds under 1e38 leave a margin far above the few
+   * roundings of the float arithmetic; NaN anywhere fails every comparison and takes the exact
+   * path.
    */
   private boolean provablyFinite(float[] params, float[] grads, int from, int to) {
     int n = to - from;
@@ -125,7 +133,9 @@ final class AdamOptimizer extends AbstractOptimizer {
     double v = kernels.maxAbs(n, secondMoment, from);
     double mBound = beta1 * m + (1.0 - beta1) * g;
     double vBound = beta2 * v + (1.0 - beta2) * g * g;
-    double wBound = Math.abs((double) decay()) * w + (double) stepSize() * mBound / epsilon;
+    double decay = 1.0 - (double) learningRate * weightDecay;
+    double stepSize = learningRate / (1.0 - Math.pow(beta1, iterations));
+    double wBound = Math.abs(decay) * w + stepSize * mBound / epsilon;
     double limit = 1e38;
     return mBound < limit && vBound < limit && wBound < limit;
   }
@@ -140,11 +150,20 @@ final class AdamOptimizer extends AbstractOptimizer {
     for (int r = 0; r < appliedCount; r += 2) {
       int from = applied[r];
       int length = applied[r + 1] - from;
-      System.arraycopy(saved[0], from, appliedParams, from, length);
-      System.arraycopy(saved[1], from, firstMoment, from, length);
-      System.arraycopy(saved[2], from, secondMoment, from, length);
+      System.arraycopy(savedParams, from, appliedParams, from, length);
+      System.arraycopy(savedM, from, firstMoment, from, length);
+      System.arraycopy(savedV, from, secondMoment, from, length);
     }
     appliedCount = 0;
+  }
+
+  /** A max reduction of |x| (which C2 vectorizes, unlike an early-exit loop): NaN and infinity fail. */
+  private static boolean allFinite(float[] values, int from, int to) {
+    float max = 0f;
+    for (int i = from; i < to; i++) {
+      max = Math.max(max, Math.abs(values[i]));
+    }
+    return max <= Float.MAX_VALUE;
   }
 
   @Override

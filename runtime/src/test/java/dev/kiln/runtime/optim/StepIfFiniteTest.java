@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -133,6 +134,22 @@ class StepIfFiniteTest {
       plain.step(b, next, 0, SIZE);
     }
     assertArrayEquals(b, a);
+  }
+
+  @Test
+  void adamChecksStateWrittenThroughTheStateMap() {
+    // A checkpoint load writes the moments through state(); a checked step must see what was
+    // written there (no bound or flag cached from earlier steps may vouch for it).
+    Optimizer adam = Optimizers.adam(SIZE, 0.1f, 0.9f, 0.999f, 1e-7f);
+    float[] a = random(1, 1f);
+    for (int s = 0; s < 3; s++) {
+      assertTrue(adam.stepIfFinite(a, random(10 + s, 0.5f), 0, SIZE));
+    }
+    adam.state().get("m")[3] = Float.NaN;
+    float[] before = a.clone();
+    assertFalse(adam.stepIfFinite(a, random(30, 0.5f), 0, SIZE));
+    assertArrayEquals(before, a);
+    assertTrue(Float.isNaN(adam.state().get("m")[3]));
   }
 
   private static float[] random(long seed, float scale) {
