@@ -14,7 +14,8 @@ import java.util.Locale;
 /**
  * Kiln's demo: {@code java --add-modules jdk.incubator.vector -jar kiln-samples.jar [--data DIR]
  * [fashion|xor|iris|all]}. Trains the Fashion-MNIST MLP ({@link FashionMlp}) and the seed's XOR and
- * Iris networks ({@link Xor}, {@link Iris}) and uses them. {@code bench ...} runs the benchmarks
+ * Iris networks ({@link Xor}, {@link Iris}) and uses them; {@code cnn} trains the W5 CNN ({@link
+ * CnnExample}). {@code bench ...} runs the benchmarks
  * ({@link Bench}). {@code --data DIR} reads Fashion-MNIST from DIR instead of Debian's
  * {@value #DEFAULT_DATA}.
  */
@@ -27,7 +28,8 @@ public final class Main {
   /** Exit status when the Fashion-MNIST demo was asked for and the data set is not there. */
   static final int EXIT_NO_DATA = 3;
 
-  static final String USAGE = "usage: kiln-samples.jar [--data DIR] [fashion|cnn|xor|iris|batchnorm|activations|earlystop|residual|transfer|evaluation|all]"
+  static final String USAGE = "usage: kiln-samples.jar [--data DIR] [fashion|xor|iris|batchnorm|activations|earlystop|residual|transfer|evaluation|all]"
+      + " | [--data DIR] cnn [--epochs N] [--out DIR]"
       + " | [--data DIR] bench W1|W2|W3|W4|W5|W6|all [--threads N] [--json] | jmh"
       + " | [--data DIR] gan [--epochs N] [--samples N] [--out DIR] | words [--words FILE] [--epochs N]"
       + " | [--data DIR] serve [--port P] [--weights FILE] [--load-test]";
@@ -97,8 +99,18 @@ public final class Main {
       dev.kiln.samples.jmh.KernelBenchmarkRunner.main(args);
       return 0;
     }
+    CnnExample.Options cnnOptions = null;
+    if (command.equals("cnn")) {
+      // Option mistakes are reported before the data check, so they are never masked by it.
+      try {
+        cnnOptions = CnnExample.Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
+      } catch (IllegalArgumentException e) {
+        System.err.println(e.getMessage() + "; " + USAGE);
+        return 2;
+      }
+    }
     boolean needsData = command.equals("fashion") || command.equals("all") || command.equals("transfer")
-        || command.equals("evaluation") || command.equals("gan");
+        || command.equals("evaluation") || command.equals("gan") || command.equals("cnn");
     if (needsData && !FashionMnist.isAvailable(dataDirectory)) {
       System.err.println(missingDataMessage(dataDirectory));
       if (!command.equals("all")) {
@@ -118,7 +130,7 @@ public final class Main {
         fashion();
         break;
       case "cnn":
-        cnn();
+        CnnExample.run(dataDirectory, cnnOptions);
         break;
       case "batchnorm":
         batchNorm();
@@ -160,30 +172,6 @@ public final class Main {
         return 2;
     }
     return 0;
-  }
-
-  /**
-   * The W5 CNN ({@link FashionCnn}) trained on Fashion-MNIST for one epoch (batch 64), then
-   * evaluated on the test set. Says so and returns NaN when the data set is missing.
-   *
-   * @return the test accuracy
-   */
-  static double cnn() throws java.io.IOException {
-    if (!FashionMnist.isAvailable()) {
-      System.out.println("Fashion-MNIST is not installed (" + FashionMnist.DEFAULT_DIRECTORY + "), so the CNN demo is "
-          + "skipped; install it with: " + FashionMnist.INSTALL_COMMAND);
-      return Double.NaN;
-    }
-    FashionMnist data = FashionMnist.load();
-    FashionCnnModel model = new FashionCnnModel(42, 64);
-    System.out.print(model.summary());
-    float[][] trainY = FashionMnist.oneHot(data.trainLabels(), FashionMnist.CLASS_COUNT);
-    float[][] testY = FashionMnist.oneHot(data.testLabels(), FashionMnist.CLASS_COUNT);
-    model.fit(data.trainImages(), trainY, FitOptions.epochs(1).withBatchSize(64).withShuffle(1));
-    Evaluation test = model.evaluate(data.testImages(), testY);
-    System.out.printf(Locale.ROOT, "Fashion-MNIST CNN after 1 epoch: test loss %.4f, test accuracy %.4f%n", test.loss(),
-        test.accuracy());
-    return test.accuracy();
   }
 
   /**

@@ -182,7 +182,7 @@ class SamplesTest {
   }
 
   /** Runs the demo in this JVM; output[0] and output[1] receive stdout and stderr. */
-  private static int runCapturing(String[] output, String... args) throws Exception {
+  static int runCapturing(String[] output, String... args) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream originalOut = System.out;
@@ -205,7 +205,7 @@ class SamplesTest {
    * Writes {@code prefix-images-idx3-ubyte} and {@code prefix-labels-idx1-ubyte}: image i has label
    * i % 10, and rows 2 * label to 2 * label + 2 bright over seeded dim noise.
    */
-  private static void writeIdx(Path dir, String prefix, int count, long seed) throws IOException {
+  static void writeIdx(Path dir, String prefix, int count, long seed) throws IOException {
     SplittableRandom random = new SplittableRandom(seed);
     try (DataOutputStream images = new DataOutputStream(Files.newOutputStream(dir.resolve(prefix + "-images-idx3-ubyte")));
         DataOutputStream labels = new DataOutputStream(Files.newOutputStream(dir.resolve(prefix + "-labels-idx1-ubyte")))) {
