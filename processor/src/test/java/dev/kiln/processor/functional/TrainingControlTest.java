@@ -307,51 +307,6 @@ class TrainingControlTest {
     }
   }
 
-  /**
-   * Two one-epoch fits that differ only in their number of steps allocate the same but for the
-   * 4-byte-a-sample order array: with a per-step schedule, clipping, a batch callback, an epoch
-   * callback and the NaN check on, a step allocates nothing.
-   */
-  @Test
-  void aTrainingStepAllocatesNothingWithTrainingControlOn() {
-    TrainingControlTest_ClassifierModel model = new TrainingControlTest_ClassifierModel(1, 16);
-    model.setLearningRate(1e-4f);
-    int small = 1_600;
-    int large = 9_600;
-    float[][] x = randomInputs(large, 4);
-    float[][] y = ruleLabels(x);
-    float[][] xSmall = Arrays.copyOf(x, small);
-    float[][] ySmall = Arrays.copyOf(y, small);
-    Callback batchCallback = new Callback() {
-      double sum;
-
-      @Override
-      public void onBatchEnd(int epoch, int batch, double loss) {
-        sum += loss;
-      }
-    };
-    FitOptions options = FitOptions.epochs(1).withBatchSize(16).withVerbose(false)
-        .withSchedule(LearningRateSchedule.cosineDecay(1e-4f, 500, 0f).withWarmUp(50), LearningRateSchedule.Unit.STEP)
-        .withGradientClipping(GradientClipping.byNorm(1f))
-        .withCallbacks(batchCallback, EarlyStopping.monitoring("loss").withPatience(10));
-    // Warm up until the JIT has compiled the step (before that, the interpreter allocates); then
-    // take the best of a few measurements, so that a late compilation cannot fail the test, while a
-    // real allocation shows up in every one.
-    for (int i = 0; i < 30; i++) {
-      model.fit(x, y, options);
-      model.fit(xSmall, ySmall, options);
-    }
-    long extra = Long.MAX_VALUE;
-    String measured = "";
-    for (int attempt = 0; attempt < 5 && Math.abs(extra) >= 1024; attempt++) {
-      long smallBytes = allocatedBy(() -> model.fit(xSmall, ySmall, options));
-      long largeBytes = allocatedBy(() -> model.fit(x, y, options));
-      extra = largeBytes - smallBytes - 4L * (large - small);
-      measured += " " + smallBytes + " vs " + largeBytes + ";";
-    }
-    assertTrue(Math.abs(extra) < 1024, (large - small) / 16 + " extra steps allocated " + extra + " bytes (" + measured + ")");
-  }
-
   // ------------------------------------------------------------------ helpers
 
   /** Keras's EarlyStopping rule over a finished sequence: {best epoch, stopped epoch or 0}, 1-based. */
@@ -389,7 +344,7 @@ class TrainingControlTest {
     }
   }
 
-  private static long allocatedBy(Runnable call) {
+  static long allocatedBy(Runnable call) {
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long thread = Thread.currentThread().getId();
     long before = threads.getThreadAllocatedBytes(thread);
@@ -397,7 +352,7 @@ class TrainingControlTest {
     return threads.getThreadAllocatedBytes(thread) - before;
   }
 
-  private static float[][] randomInputs(int n, long seed) {
+  static float[][] randomInputs(int n, long seed) {
     return randomInputs(n, 4, seed);
   }
 
@@ -432,7 +387,7 @@ class TrainingControlTest {
     return y;
   }
 
-  private static float[][] ruleLabels(float[][] x) {
+  static float[][] ruleLabels(float[][] x) {
     int[] labels = new int[x.length];
     for (int i = 0; i < x.length; i++) {
       labels[i] = x[i][0] + x[i][1] > 0.5 ? 0 : x[i][2] > 0 ? 1 : 2;
