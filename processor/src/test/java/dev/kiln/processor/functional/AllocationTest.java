@@ -89,49 +89,6 @@ class AllocationTest {
     }
   }
 
-  /**
-   * fit from memory-mapped files: the same samples in 2,000 steps of 1 or 2 steps of 1,000
-   * allocate the same (per-fit and per-epoch work only), so a step reading a mapped dataset
-   * allocates nothing.
-   */
-  @Test
-  void trainingStepsFromAMappedDatasetAllocateNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-      throws java.io.IOException {
-    int samples = 2_000;
-    float[] x = new float[samples * 3];
-    long[] labels = new long[samples];
-    for (int i = 0; i < samples; i++) {
-      x[3 * i + i % 3] = 1;
-      labels[i] = i % 4;
-    }
-    dev.kiln.runtime.data.Npy.writeFloat32(dir.resolve("x.npy"), new int[] {samples, 3}, x);
-    dev.kiln.runtime.data.Npy.writeInt64(dir.resolve("y.npy"), new int[] {samples}, labels);
-    dev.kiln.runtime.data.Dataset data = dev.kiln.runtime.data.Dataset.of(
-        dev.kiln.runtime.data.Npy.map(dir.resolve("x.npy")), dev.kiln.runtime.data.Npy.map(dir.resolve("y.npy")));
-    FixtureNetworks_NetSparseModel model = new FixtureNetworks_NetSparseModel(1, 1_000);
-    dev.kiln.runtime.FitOptions manySteps = dev.kiln.runtime.FitOptions.epochs(1).withBatchSize(1).withVerbose(false);
-    dev.kiln.runtime.FitOptions fewSteps = manySteps.withBatchSize(1_000);
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long thread = Thread.currentThread().getId();
-    long many = 0;
-    long few = 0;
-    // Until the JIT reaches steady state (escape analysis in compiled code): slower on a loaded
-    // machine, so rounds go on until the difference vanishes or 40 rounds (80,000 steps) pass.
-    for (int round = 0; round < 40; round++) {
-      long start = threads.getThreadAllocatedBytes(thread);
-      model.fit(data, manySteps);
-      long middle = threads.getThreadAllocatedBytes(thread);
-      model.fit(data, fewSteps);
-      many = middle - start;
-      few = threads.getThreadAllocatedBytes(thread) - middle;
-      if (round >= 4 && many - few < 1024) {
-        break;
-      }
-    }
-    assertTrue(many - few < 1024, "2,000 steps allocated " + many + " bytes, 2 steps " + few);
-  }
-
-
   static void assertAllocatesNothing(Runnable call) {
     assertAllocatesNothing(call, CALLS);
   }

@@ -7,18 +7,20 @@ import dev.kiln.runtime.training.Callback;
 import dev.kiln.runtime.training.EarlyStopping;
 import dev.kiln.runtime.training.GradientClipping;
 import dev.kiln.runtime.training.LearningRateSchedule;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * TrainingControlTest's allocation measurement, in a JVM of its own on the plain-Java kernels
- * ({@code kiln.simd=false}, see the processor's pom). What it checks is the training loop (schedule,
- * clipping, callbacks, NaN check), not the kernels, whose own steady state AllocationTest measures;
+ * The training loop's own allocation (training control; streaming from a mapped dataset), in a JVM
+ * of its own on the plain-Java kernels ({@code kiln.simd=false}, see the processor's pom). What it
+ * checks is the loop (schedule, clipping, callbacks, NaN check, batch loading), not the kernels,
+ * whose own steady state AllocationTest measures;
  * on the Vector API kernels this tiny network's products and activations were left boxing by C2 in
  * some JVMs (76 bytes to 10 KB a step, constant over every measurement, in the shared JVM and alone),
  * the JIT issue tracked in the performance notes.
  */
-class TrainingControlAllocationTest {
+class TrainingLoopAllocationTest {
   /**
    * Two one-epoch fits that differ only in their number of steps allocate the same but for the
    * 4-byte-a-sample order array: with a per-step schedule, clipping, a batch callback, an epoch
@@ -64,4 +66,45 @@ class TrainingControlAllocationTest {
     assertTrue(Math.abs(extra) < 1024, (large - small) / 16 + " extra steps allocated " + extra + " bytes (" + measured + ")");
   }
 
-}
+
+  /**
+   * fit from memory-mapped files: the same samples in 2,000 steps of 1 or 2 steps of 1,000
+   * allocate the same (per-fit and per-epoch work only), so a step reading a mapped dataset
+   * allocates nothing.
+   */
+  @Test
+  void trainingStepsFromAMappedDatasetAllocateNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    int samples = 2_000;
+    float[] x = new float[samples * 3];
+    long[] labels = new long[samples];
+    for (int i = 0; i < samples; i++) {
+      x[3 * i + i % 3] = 1;
+      labels[i] = i % 4;
+    }
+    dev.kiln.runtime.data.Npy.writeFloat32(dir.resolve("x.npy"), new int[] {samples, 3}, x);
+    dev.kiln.runtime.data.Npy.writeInt64(dir.resolve("y.npy"), new int[] {samples}, labels);
+    dev.kiln.runtime.data.Dataset data = dev.kiln.runtime.data.Dataset.of(
+        dev.kiln.runtime.data.Npy.map(dir.resolve("x.npy")), dev.kiln.runtime.data.Npy.map(dir.resolve("y.npy")));
+    FixtureNetworks_NetSparseModel model = new FixtureNetworks_NetSparseModel(1, 1_000);
+    dev.kiln.runtime.FitOptions manySteps = dev.kiln.runtime.FitOptions.epochs(1).withBatchSize(1).withVerbose(false);
+    dev.kiln.runtime.FitOptions fewSteps = manySteps.withBatchSize(1_000);
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long thread = Thread.currentThread().getId();
+    long many = 0;
+    long few = 0;
+    // Until the JIT reaches steady state (escape analysis in compiled code): slower on a loaded
+    // machine, so rounds go on until the difference vanishes or 40 rounds (80,000 steps) pass.
+    for (int round = 0; round < 40; round++) {
+      long start = threads.getThreadAllocatedBytes(thread);
+      model.fit(data, manySteps);
+      long middle = threads.getThreadAllocatedBytes(thread);
+      model.fit(data, fewSteps);
+      many = middle - start;
+      few = threads.getThreadAllocatedBytes(thread) - middle;
+      if (round >= 4 && many - few < 1024) {
+        break;
+      }
+    }
+    assertTrue(many - few < 1024, "2,000 steps allocated " + many + " bytes, 2 steps " + few);
+  }}
