@@ -132,154 +132,14 @@ final class Datasets {
     }
   }
 
-  /** Samples [from, to) of another dataset. */
-  static final class Range implements Dataset {
-    private final Dataset source;
-    private final int from;
-    private final int size;
+  /**
+   * A view of another dataset: every method forwards to it; each view overrides what it changes.
+   */
+  private abstract static class View implements Dataset {
+    final Dataset source;
 
-    Range(Dataset source, int from, int to) {
+    View(Dataset source) {
       this.source = source;
-      this.from = from;
-      this.size = to - from;
-    }
-
-    @Override
-    public int size() {
-      return size;
-    }
-
-    @Override
-    public int inputCount() {
-      return source.inputCount();
-    }
-
-    @Override
-    public int inputSize(int input) {
-      return source.inputSize(input);
-    }
-
-    @Override
-    public int targetSize() {
-      return source.targetSize();
-    }
-
-    @Override
-    public void copyInput(int input, int sample, float[] dest, int offset) {
-      source.copyInput(input, from + Objects.checkIndex(sample, size), dest, offset);
-    }
-
-    @Override
-    public void copyTarget(int sample, float[] dest, int offset) {
-      source.copyTarget(from + Objects.checkIndex(sample, size), dest, offset);
-    }
-
-    @Override
-    public boolean hasSampleWeights() {
-      return source.hasSampleWeights();
-    }
-
-    @Override
-    public float sampleWeight(int sample) {
-      return source.sampleWeight(from + Objects.checkIndex(sample, size));
-    }
-
-    @Override
-    public String toString() {
-      return "samples " + from + " to " + (from + size) + " of " + source;
-    }
-  }
-
-  /** Class-index targets as one-hot vectors. */
-  static final class OneHot implements Dataset {
-    private final Dataset source;
-    private final int classes;
-    private final float[] label = new float[1];
-
-    OneHot(Dataset source, int classes) {
-      this.source = source;
-      this.classes = classes;
-      if (classes < 2) {
-        throw new IllegalArgumentException("one-hot targets need at least 2 classes, got " + classes);
-      }
-      if (source.targetSize() != 1) {
-        throw new IllegalArgumentException(
-            "one-hot targets need one class index per sample, the dataset has " + source.targetSize() + " target values");
-      }
-    }
-
-    @Override
-    public int size() {
-      return source.size();
-    }
-
-    @Override
-    public int inputCount() {
-      return source.inputCount();
-    }
-
-    @Override
-    public int inputSize(int input) {
-      return source.inputSize(input);
-    }
-
-    @Override
-    public int targetSize() {
-      return classes;
-    }
-
-    @Override
-    public void copyInput(int input, int sample, float[] dest, int offset) {
-      source.copyInput(input, sample, dest, offset);
-    }
-
-    /** @throws IllegalArgumentException if the label is not a class index below {@code classes} */
-    @Override
-    public void copyTarget(int sample, float[] dest, int offset) {
-      source.copyTarget(sample, label, 0);
-      float c = label[0];
-      if (c != Math.rint(c) || c < 0 || c >= classes) {
-        throw new IllegalArgumentException("target " + sample + " is " + c + ", expected a class index in [0, "
-            + classes + ")");
-      }
-      java.util.Arrays.fill(dest, offset, offset + classes, 0f);
-      dest[offset + (int) c] = 1f;
-    }
-
-    @Override
-    public boolean hasSampleWeights() {
-      return source.hasSampleWeights();
-    }
-
-    @Override
-    public float sampleWeight(int sample) {
-      return source.sampleWeight(sample);
-    }
-
-    @Override
-    public String toString() {
-      return source + " with one-hot targets of " + classes + " classes";
-    }
-  }
-
-  /** Another dataset's samples with loss weights. */
-  static final class Weighted implements Dataset {
-    private final Dataset source;
-    private final float[] weights;
-
-    Weighted(Dataset source, float[] weights) {
-      this.source = source;
-      this.weights = Objects.requireNonNull(weights, "sampleWeights");
-      if (weights.length != source.size()) {
-        throw new IllegalArgumentException("sampleWeights has " + weights.length + " values for " + source.size()
-            + " samples; give one weight per sample");
-      }
-      for (int i = 0; i < weights.length; i++) {
-        if (!(weights[i] >= 0) || weights[i] == Float.POSITIVE_INFINITY) {
-          throw new IllegalArgumentException(
-              "sampleWeights[" + i + "] is " + weights[i] + "; a loss weight must be finite and >= 0");
-        }
-      }
     }
 
     @Override
@@ -310,6 +170,114 @@ final class Datasets {
     @Override
     public void copyTarget(int sample, float[] dest, int offset) {
       source.copyTarget(sample, dest, offset);
+    }
+
+    @Override
+    public boolean hasSampleWeights() {
+      return source.hasSampleWeights();
+    }
+
+    @Override
+    public float sampleWeight(int sample) {
+      return source.sampleWeight(sample);
+    }
+  }
+
+  /** Samples [from, to) of another dataset. */
+  static final class Range extends View {
+    private final int from;
+    private final int size;
+
+    Range(Dataset source, int from, int to) {
+      super(source);
+      this.from = from;
+      this.size = to - from;
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public void copyInput(int input, int sample, float[] dest, int offset) {
+      source.copyInput(input, from + Objects.checkIndex(sample, size), dest, offset);
+    }
+
+    @Override
+    public void copyTarget(int sample, float[] dest, int offset) {
+      source.copyTarget(from + Objects.checkIndex(sample, size), dest, offset);
+    }
+
+    @Override
+    public float sampleWeight(int sample) {
+      return source.sampleWeight(from + Objects.checkIndex(sample, size));
+    }
+
+    @Override
+    public String toString() {
+      return "samples " + from + " to " + (from + size) + " of " + source;
+    }
+  }
+
+  /** Class-index targets as one-hot vectors. */
+  static final class OneHot extends View {
+    private final int classes;
+    private final float[] label = new float[1];
+
+    OneHot(Dataset source, int classes) {
+      super(source);
+      this.classes = classes;
+      if (classes < 2) {
+        throw new IllegalArgumentException("one-hot targets need at least 2 classes, got " + classes);
+      }
+      if (source.targetSize() != 1) {
+        throw new IllegalArgumentException(
+            "one-hot targets need one class index per sample, the dataset has " + source.targetSize() + " target values");
+      }
+    }
+
+    @Override
+    public int targetSize() {
+      return classes;
+    }
+
+    /** @throws IllegalArgumentException if the label is not a class index below {@code classes} */
+    @Override
+    public void copyTarget(int sample, float[] dest, int offset) {
+      source.copyTarget(sample, label, 0);
+      float c = label[0];
+      if (c != Math.rint(c) || c < 0 || c >= classes) {
+        throw new IllegalArgumentException("target " + sample + " is " + c + ", expected a class index in [0, "
+            + classes + ")");
+      }
+      java.util.Arrays.fill(dest, offset, offset + classes, 0f);
+      dest[offset + (int) c] = 1f;
+    }
+
+    @Override
+    public String toString() {
+      return source + " with one-hot targets of " + classes + " classes";
+    }
+  }
+
+  /** Another dataset's samples with loss weights. */
+  static final class Weighted extends View {
+    private final float[] weights;
+
+    Weighted(Dataset source, float[] weights) {
+      super(source);
+      this.weights = Objects.requireNonNull(weights, "sampleWeights");
+      if (weights.length != source.size()) {
+        throw new IllegalArgumentException("sampleWeights has " + weights.length + " values for " + source.size()
+            + " samples; give one weight per sample");
+      }
+      for (int i = 0; i < weights.length; i++) {
+        if (!(weights[i] >= 0) || weights[i] == Float.POSITIVE_INFINITY) {
+          throw new IllegalArgumentException(
+              "sampleWeights[" + i + "] is " + weights[i] + "; a loss weight must be finite and >= 0");
+        }
+      }
     }
 
     @Override
