@@ -250,12 +250,16 @@ public final class BatchData {
     }
   }
 
+  /** The data-set index of a batch's row {@code r}: through the shuffled order when there is one. */
+  private static int sampleAt(int[] order, int from, int r) {
+    return order == null ? from + r : order[from + r];
+  }
 
   public void loadBatch(float[][][] x, float[][] y, int[] order, int from, int n) {
     net.setLossWeights(null);
     loadInputs(x, order, from, n);
     for (int r = 0; r < n; r++) {
-      int sample = order == null ? from + r : order[from + r];
+      int sample = sampleAt(order, from, r);
       System.arraycopy(y[sample], 0, net.targetBuffer(), r * targetSize, targetSize);
     }
   }
@@ -265,7 +269,7 @@ public final class BatchData {
       float[] buffer = net.inputBuffer(i);
       int width = inputSizes[i];
       for (int r = 0; r < n; r++) {
-        int sample = order == null ? from + r : order[from + r];
+        int sample = sampleAt(order, from, r);
         System.arraycopy(x[i][sample], 0, buffer, r * width, width);
       }
     }
@@ -322,7 +326,7 @@ public final class BatchData {
   public void loadBatch(Dataset dataset, int[] order, int from, int n, DataRole role, float[] classWeights) {
     float[] target = net.targetBuffer();
     for (int r = 0; r < n; r++) {
-      int sample = order == null ? from + r : order[from + r];
+      int sample = sampleAt(order, from, r);
       for (int i = 0; i < inputSizes.length; i++) {
         dataset.copyInput(i, sample, net.inputBuffer(i), r * inputSizes[i]);
       }
@@ -334,13 +338,13 @@ public final class BatchData {
       if (!(Elementwise.ACTIVE.maxAbs(n * inputSizes[i], net.inputBuffer(i), 0) <= Float.MAX_VALUE)) {
         for (int r = 0; r < n; r++) {
           checkFinite(net.inputBuffer(i), r * inputSizes[i], inputSizes[i], role.input,
-              order == null ? from + r : order[from + r]);
+              sampleAt(order, from, r));
         }
       }
     }
     if (!(Elementwise.ACTIVE.maxAbs(n * targetSize, target, 0) <= Float.MAX_VALUE)) {
       for (int r = 0; r < n; r++) {
-        checkFinite(target, r * targetSize, targetSize, role.target, order == null ? from + r : order[from + r]);
+        checkFinite(target, r * targetSize, targetSize, role.target, sampleAt(order, from, r));
       }
     }
     if (info.accuracy() == Accuracy.SPARSE_CATEGORICAL) {
@@ -349,7 +353,7 @@ public final class BatchData {
         for (int j = 0; j < targetSize; j++) { // every position of a sequence's labels
           float label = target[r * targetSize + j];
           if (label != Math.rint(label) || label < 0 || label >= classes) {
-            int sample = order == null ? from + r : order[from + r];
+            int sample = sampleAt(order, from, r);
             throw new IllegalArgumentException(role.target + " " + sample + (targetSize > 1 ? " position " + j : "")
                 + " is " + label + ", expected a class index in [0, " + classes + ")");
           }
@@ -362,7 +366,7 @@ public final class BatchData {
     }
     float[] weights = rowWeights();
     for (int r = 0; r < n; r++) {
-      int sample = order == null ? from + r : order[from + r];
+      int sample = sampleAt(order, from, r);
       float sampleWeight = 1f;
       if (dataset.hasSampleWeights()) {
         sampleWeight = dataset.sampleWeight(sample);

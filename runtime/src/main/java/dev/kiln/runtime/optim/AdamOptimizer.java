@@ -115,6 +115,10 @@ final class AdamOptimizer extends AbstractOptimizer {
     return allFinite(params, from, to) && allFinite(v, from, to) ? 0 : -1;
   }
 
+  private static boolean allFinite(float[] values, int from, int to) {
+    return Elementwise.ACTIVE.maxAbs(to - from, values, from) <= Float.MAX_VALUE;
+  }
+
   /**
    * Whether bounds from the largest magnitudes in the range prove every new parameter and moment
    * finite: |m'| <= beta1 |m| + (1 - beta1) |g|, v' <= beta2 v + (1 - beta2) g^2, and, as the
@@ -155,15 +159,6 @@ final class AdamOptimizer extends AbstractOptimizer {
       System.arraycopy(savedV, from, secondMoment, from, length);
     }
     appliedCount = 0;
-  }
-
-  /** A max reduction of |x| (which C2 vectorizes, unlike an early-exit loop): NaN and infinity fail. */
-  private static boolean allFinite(float[] values, int from, int to) {
-    float max = 0f;
-    for (int i = from; i < to; i++) {
-      max = Math.max(max, Math.abs(values[i]));
-    }
-    return max <= Float.MAX_VALUE;
   }
 
   @Override
