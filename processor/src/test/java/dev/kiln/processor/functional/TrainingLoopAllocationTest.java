@@ -1,5 +1,6 @@
 package dev.kiln.processor.functional;
 
+import static dev.kiln.processor.functional.AllocationTest.assertAllocatesNothing;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.runtime.FitOptions;
@@ -12,13 +13,13 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * The training loop's own allocation (training control; streaming from a mapped dataset), in a JVM
- * of its own on the plain-Java kernels ({@code kiln.simd=false}, see the processor's pom). What it
- * checks is the loop (schedule, clipping, callbacks, NaN check, batch loading), not the kernels,
- * whose own steady state AllocationTest measures;
- * on the Vector API kernels this tiny network's products and activations were left boxing by C2 in
- * some JVMs (76 bytes to 10 KB a step, constant over every measurement, in the shared JVM and alone),
- * the JIT issue tracked in the performance notes.
+ * Allocation of what surrounds the kernels — training control, streaming from a mapped dataset, the
+ * augmentation layers' training step and input gradient — in a JVM of its own on the plain-Java
+ * kernels ({@code kiln.simd=false}, see the processor's pom). The Vector API kernels' own steady
+ * state is AllocationTest's and ConvNetworksTest's to measure; on them, C2 left these tiny networks'
+ * products and activations (kernel8x1, relu, reluBackward) boxing in some JVMs (76 bytes to 16 KB a
+ * step, constant over every measurement, alone and in the shared JVM), the JIT issue tracked in the
+ * performance notes.
  */
 class TrainingLoopAllocationTest {
   /**
@@ -107,4 +108,21 @@ class TrainingLoopAllocationTest {
       }
     }
     assertTrue(many - few < 1024, "2,000 steps allocated " + many + " bytes, 2 steps " + few);
+  }
+  @Test
+  void augmentedTrainingStepAndInputGradientAllocateNothing() {
+    ConvNetworksTest_AugmentedCnnModel model = new ConvNetworksTest_AugmentedCnnModel(1, 8);
+    float[][] x = new float[8][90];
+    float[][] y = new float[8][3];
+    for (int i = 0; i < 8; i++) {
+      for (int j = 0; j < 90; j++) {
+        x[i][j] = (float) Math.sin(i * 17 + j);
+      }
+      y[i][i % 3] = 1;
+    }
+    assertAllocatesNothing(() -> model.trainOnBatch(x, y), 2_000);
+    float[][] inputGradient = new float[8][90];
+    assertAllocatesNothing(() -> model.core().backwardToInput(x, y, inputGradient), 2_000);
+    float[] out = new float[3];
+    assertAllocatesNothing(() -> model.predict(x[1], out), 10_000);
   }}
