@@ -1,7 +1,6 @@
 package dev.kiln.runtime.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,7 +17,11 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>NaN in gives NaN out, as in {@link ScalarElementwise}: {@code max}, {@code min} and
  *       {@code reduceLanes(MAX)} follow {@link Math#max(float, float)} and propagate NaN (also
  *       once C2 has compiled them, checked on JDK 17 and 25), and the ReLU-family derivatives,
- *       whose value would not depend on a NaN x, blend x back in where it is NaN.</li>
+ *       whose value would not depend on a NaN x, blend x back in where it is NaN
+ *       ({@code v.compare(NE, v)}, written out: a helper returning {@code VectorMask} was not
+ *       inlined by C2 until this class had resolved that type, "unloaded signature classes").</li>
+ *   <li>Every vector a method is called on has its concrete class where C2 parses it
+ *       ({@link VectorGemm#EXACT}).</li>
  *   <li>Only the API that has been stable since JDK 16 is used (no byte[]/ByteBuffer/
  *       MemorySegment access), so the same class runs on JDK 17 and JDK 25.</li>
  * </ul>
@@ -36,6 +39,13 @@ final class VectorElementwise implements Elementwise {
   private static final int L = S.length();
 
   private static final ScalarElementwise SCALAR = new ScalarElementwise();
+
+  /**
+   * The concrete vector class: every vector a method is called on is cast to it where it is made
+   * ({@link #load}, {@code broadcast}, {@code zero}) and after a loop that carries it, so no call
+   * depends on a type profile; see {@link VectorGemm#EXACT} for why that matters.
+   */
+  private static final Class<? extends FloatVector> EXACT = VectorGemm.EXACT;
 
   private static final float ERFC_P_X = (float) Gaussian.ERFC_P_X;
   private static final float E0 = (float) Gaussian.E0;
@@ -71,19 +81,20 @@ final class VectorElementwise implements Elementwise {
 
   @Override
   public float maxAbs(int n, float[] x, int xOff) {
+    FloatVector zero = EXACT.cast(FloatVector.zero(S));
     // Largest and smallest separately: only FloatVector max/min and the lane reductions the
     // softmax already uses. (An int-bits version with reinterpretAsInts was not intrinsified on
     // JDK 17 and its fallback left C2's later compilation of the GEMM micro-kernel 9x slower.)
     int bound = S.loopBound(n);
-    FloatVector largest = FloatVector.zero(S);
-    FloatVector smallest = FloatVector.zero(S);
+    FloatVector largest = zero;
+    FloatVector smallest = zero;
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-      largest = largest.max(v);
-      smallest = smallest.min(v);
+      FloatVector v = load(x, xOff + i);
+      largest = EXACT.cast(largest).max(v);
+      smallest = EXACT.cast(smallest).min(v);
     }
-    float vectorMax = Math.max(largest.reduceLanes(VectorOperators.MAX),
-        -smallest.reduceLanes(VectorOperators.MIN)); // max and min propagate NaN
+    float vectorMax = Math.max(EXACT.cast(largest).reduceLanes(VectorOperators.MAX),
+        -EXACT.cast(smallest).reduceLanes(VectorOperators.MIN)); // max and min propagate NaN
     float tailMax = SCALAR.maxAbs(n - bound, x, xOff + bound);
     return Math.max(vectorMax, tailMax);
   }
@@ -92,7 +103,7 @@ final class VectorElementwise implements Elementwise {
   public void add(int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i))
+      load(a, aOff + i).add(load(b, bOff + i))
           .intoArray(c, cOff + i);
     }
     SCALAR.add(n - bound, a, aOff + bound, b, bOff + bound, c, cOff + bound);
@@ -102,7 +113,7 @@ final class VectorElementwise implements Elementwise {
   public void accumulate(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector.fromArray(S, y, yOff + i).add(FloatVector.fromArray(S, x, xOff + i))
+      load(y, yOff + i).add(load(x, xOff + i))
           .intoArray(y, yOff + i);
     }
     SCALAR.accumulate(n - bound, x, xOff + bound, y, yOff + bound);
@@ -123,7 +134,7 @@ final class VectorElementwise implements Elementwise {
       int row = xOff + r * cols;
       int j = 0;
       for (; j < bound; j += L) {
-        FloatVector.fromArray(S, x, row + j).add(FloatVector.fromArray(S, v, vOff + j))
+        load(x, row + j).add(load(v, vOff + j))
             .intoArray(x, row + j);
       }
       for (; j < cols; j++) {
@@ -138,37 +149,37 @@ final class VectorElementwise implements Elementwise {
     int j = 0;
     // Four vectors of columns at a time, summed down the rows in registers.
     for (; j + 4 * L <= cols; j += 4 * L) {
-      FloatVector s0 = FloatVector.zero(S);
-      FloatVector s1 = FloatVector.zero(S);
-      FloatVector s2 = FloatVector.zero(S);
-      FloatVector s3 = FloatVector.zero(S);
+      FloatVector s0 = EXACT.cast(FloatVector.zero(S));
+      FloatVector s1 = EXACT.cast(FloatVector.zero(S));
+      FloatVector s2 = EXACT.cast(FloatVector.zero(S));
+      FloatVector s3 = EXACT.cast(FloatVector.zero(S));
       for (int r = 0, xi = xOff + j; r < rows; r++, xi += cols) {
-        s0 = s0.add(FloatVector.fromArray(S, x, xi));
-        s1 = s1.add(FloatVector.fromArray(S, x, xi + L));
-        s2 = s2.add(FloatVector.fromArray(S, x, xi + 2 * L));
-        s3 = s3.add(FloatVector.fromArray(S, x, xi + 3 * L));
+        s0 = EXACT.cast(s0).add(load(x, xi));
+        s1 = EXACT.cast(s1).add(load(x, xi + L));
+        s2 = EXACT.cast(s2).add(load(x, xi + 2 * L));
+        s3 = EXACT.cast(s3).add(load(x, xi + 3 * L));
       }
       int o = outOff + j;
       if (accumulate) {
-        s0 = s0.add(FloatVector.fromArray(S, out, o));
-        s1 = s1.add(FloatVector.fromArray(S, out, o + L));
-        s2 = s2.add(FloatVector.fromArray(S, out, o + 2 * L));
-        s3 = s3.add(FloatVector.fromArray(S, out, o + 3 * L));
+        s0 = EXACT.cast(s0).add(load(out, o));
+        s1 = EXACT.cast(s1).add(load(out, o + L));
+        s2 = EXACT.cast(s2).add(load(out, o + 2 * L));
+        s3 = EXACT.cast(s3).add(load(out, o + 3 * L));
       }
-      s0.intoArray(out, o);
-      s1.intoArray(out, o + L);
-      s2.intoArray(out, o + 2 * L);
-      s3.intoArray(out, o + 3 * L);
+      EXACT.cast(s0).intoArray(out, o);
+      EXACT.cast(s1).intoArray(out, o + L);
+      EXACT.cast(s2).intoArray(out, o + 2 * L);
+      EXACT.cast(s3).intoArray(out, o + 3 * L);
     }
     for (; j + L <= cols; j += L) {
-      FloatVector s0 = FloatVector.zero(S);
+      FloatVector s0 = EXACT.cast(FloatVector.zero(S));
       for (int r = 0, xi = xOff + j; r < rows; r++, xi += cols) {
-        s0 = s0.add(FloatVector.fromArray(S, x, xi));
+        s0 = EXACT.cast(s0).add(load(x, xi));
       }
       if (accumulate) {
-        s0 = s0.add(FloatVector.fromArray(S, out, outOff + j));
+        s0 = EXACT.cast(s0).add(load(out, outOff + j));
       }
-      s0.intoArray(out, outOff + j);
+      EXACT.cast(s0).intoArray(out, outOff + j);
     }
     for (; j < cols; j++) {
       float sum = 0f;
@@ -185,9 +196,9 @@ final class VectorElementwise implements Elementwise {
   @Override
   public void relu(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
-    FloatVector zero = FloatVector.zero(S);
+    FloatVector zero = EXACT.cast(FloatVector.zero(S));
     for (int i = 0; i < bound; i += L) {
-      FloatVector.fromArray(S, x, xOff + i).max(zero).intoArray(y, yOff + i);
+      load(x, xOff + i).max(zero).intoArray(y, yOff + i);
     }
     SCALAR.relu(n - bound, x, xOff + bound, y, yOff + bound);
   }
@@ -196,7 +207,7 @@ final class VectorElementwise implements Elementwise {
   public void leakyRelu(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+      FloatVector v = load(x, xOff + i);
       v.mul(alpha).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
     }
     SCALAR.leakyRelu(n - bound, alpha, x, xOff + bound, y, yOff + bound);
@@ -206,7 +217,7 @@ final class VectorElementwise implements Elementwise {
   public void elu(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+      FloatVector v = load(x, xOff + i);
       FloatVector negative = v.min(0f).lanewise(VectorOperators.EXPM1).mul(alpha);
       negative.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
     }
@@ -217,7 +228,7 @@ final class VectorElementwise implements Elementwise {
   public void selu(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+      FloatVector v = load(x, xOff + i);
       FloatVector negative = v.min(0f).lanewise(VectorOperators.EXPM1).mul(SELU_SCALE_ALPHA);
       negative.blend(v.mul(SELU_SCALE), v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
     }
@@ -228,7 +239,7 @@ final class VectorElementwise implements Elementwise {
   public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      sigmoid(FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+      sigmoid(load(x, xOff + i)).intoArray(y, yOff + i);
     }
     SCALAR.sigmoid(n - bound, x, xOff + bound, y, yOff + bound);
   }
@@ -244,7 +255,7 @@ final class VectorElementwise implements Elementwise {
   public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector.fromArray(S, x, xOff + i).lanewise(VectorOperators.TANH).intoArray(y, yOff + i);
+      load(x, xOff + i).lanewise(VectorOperators.TANH).intoArray(y, yOff + i);
     }
     SCALAR.tanh(n - bound, x, xOff + bound, y, yOff + bound);
   }
@@ -253,7 +264,7 @@ final class VectorElementwise implements Elementwise {
   public void swish(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+      FloatVector v = load(x, xOff + i);
       v.mul(sigmoid(v)).intoArray(y, yOff + i);
     }
     SCALAR.swish(n - bound, x, xOff + bound, y, yOff + bound);
@@ -263,7 +274,7 @@ final class VectorElementwise implements Elementwise {
   public void gelu(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+      FloatVector v = load(x, xOff + i);
       FloatVector halfErfc = erfcOfAbsScaled(v, expMinusHalfSquare(v)).mul(0.5f);
       FloatVector cdf = halfErfc.neg().add(1f).blend(halfErfc, v.compare(VectorOperators.LT, 0f));
       v.mul(cdf).intoArray(y, yOff + i);
@@ -275,7 +286,7 @@ final class VectorElementwise implements Elementwise {
   public void geluTanh(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+      FloatVector v = load(x, xOff + i);
       // 0.5 x (1 + tanh u) == x sigmoid(2u): no cancellation for negative x.
       FloatVector twoU = v.mul(v).fma(GELU_TANH_K1, GELU_TANH_K0).mul(v);
       v.mul(sigmoid(twoU)).intoArray(y, yOff + i);
@@ -289,11 +300,11 @@ final class VectorElementwise implements Elementwise {
   public void reluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
       float[] dx, int dxOff) {
     int bound = S.loopBound(n);
-    FloatVector zero = FloatVector.zero(S);
+    FloatVector zero = EXACT.cast(FloatVector.zero(S));
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-      zero.blend(FloatVector.fromArray(S, dy, dyOff + i), v.compare(VectorOperators.GT, 0f))
-          .blend(v, isNaN(v)).intoArray(dx, dxOff + i);
+      FloatVector v = load(x, xOff + i);
+      zero.blend(load(dy, dyOff + i), v.compare(VectorOperators.GT, 0f))
+          .blend(v, v.compare(VectorOperators.NE, v)).intoArray(dx, dxOff + i);
     }
     SCALAR.reluBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound, dx, dxOff + bound);
   }
@@ -303,9 +314,10 @@ final class VectorElementwise implements Elementwise {
       float[] dy, int dyOff, float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-      FloatVector g = FloatVector.fromArray(S, dy, dyOff + i);
-      g.mul(alpha).blend(g, v.compare(VectorOperators.GT, 0f)).blend(v, isNaN(v)).intoArray(dx, dxOff + i);
+      FloatVector v = load(x, xOff + i);
+      FloatVector g = load(dy, dyOff + i);
+      g.mul(alpha).blend(g, v.compare(VectorOperators.GT, 0f))
+          .blend(v, v.compare(VectorOperators.NE, v)).intoArray(dx, dxOff + i);
     }
     SCALAR.leakyReluBackward(n - bound, alpha, x, xOff + bound, y, yOff + bound, dy, dyOff + bound,
         dx, dxOff + bound);
@@ -316,8 +328,8 @@ final class VectorElementwise implements Elementwise {
       float[] dy, int dyOff, float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-      FloatVector g = FloatVector.fromArray(S, dy, dyOff + i);
+      FloatVector v = load(x, xOff + i);
+      FloatVector g = load(dy, dyOff + i);
       // alpha * exp(x), as PyTorch: y + alpha would cancel for very negative x.
       FloatVector negative = v.min(0f).lanewise(VectorOperators.EXP).mul(alpha).mul(g);
       negative.blend(g, v.compare(VectorOperators.GT, 0f)).intoArray(dx, dxOff + i);
@@ -331,8 +343,8 @@ final class VectorElementwise implements Elementwise {
       float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-      FloatVector g = FloatVector.fromArray(S, dy, dyOff + i);
+      FloatVector v = load(x, xOff + i);
+      FloatVector g = load(dy, dyOff + i);
       FloatVector slope = v.min(0f).lanewise(VectorOperators.EXP).mul(SELU_SCALE_ALPHA)
           .blend(FloatVector.broadcast(S, SELU_SCALE), v.compare(VectorOperators.GT, 0f));
       slope.mul(g).intoArray(dx, dxOff + i);
@@ -345,8 +357,8 @@ final class VectorElementwise implements Elementwise {
       int dyOff, float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector s = FloatVector.fromArray(S, y, yOff + i);
-      FloatVector g = FloatVector.fromArray(S, dy, dyOff + i);
+      FloatVector s = load(y, yOff + i);
+      FloatVector g = load(dy, dyOff + i);
       g.mul(s).mul(s.neg().add(1f)).intoArray(dx, dxOff + i);
     }
     SCALAR.sigmoidBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound,
@@ -358,8 +370,8 @@ final class VectorElementwise implements Elementwise {
       float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector t = FloatVector.fromArray(S, y, yOff + i);
-      FloatVector g = FloatVector.fromArray(S, dy, dyOff + i);
+      FloatVector t = load(y, yOff + i);
+      FloatVector g = load(dy, dyOff + i);
       g.mul(t.mul(t).neg().add(1f)).intoArray(dx, dxOff + i);
     }
     SCALAR.tanhBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound, dx, dxOff + bound);
@@ -370,11 +382,11 @@ final class VectorElementwise implements Elementwise {
       float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+      FloatVector v = load(x, xOff + i);
       FloatVector s = sigmoid(v);
       // s + x s (1 - s)
       FloatVector slope = v.mul(s).mul(s.neg().add(1f)).add(s);
-      slope.mul(FloatVector.fromArray(S, dy, dyOff + i)).intoArray(dx, dxOff + i);
+      slope.mul(load(dy, dyOff + i)).intoArray(dx, dxOff + i);
     }
     SCALAR.swishBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound, dx, dxOff + bound);
   }
@@ -384,13 +396,13 @@ final class VectorElementwise implements Elementwise {
       float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+      FloatVector v = load(x, xOff + i);
       FloatVector gauss = expMinusHalfSquare(v);
       FloatVector halfErfc = erfcOfAbsScaled(v, gauss).mul(0.5f);
       FloatVector cdf = halfErfc.neg().add(1f).blend(halfErfc, v.compare(VectorOperators.LT, 0f));
       // Phi(x) + x phi(x)
       FloatVector slope = v.mul(gauss).fma(FloatVector.broadcast(S, INV_SQRT_2PI), cdf);
-      slope.mul(FloatVector.fromArray(S, dy, dyOff + i)).intoArray(dx, dxOff + i);
+      slope.mul(load(dy, dyOff + i)).intoArray(dx, dxOff + i);
     }
     SCALAR.geluBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound, dx, dxOff + bound);
   }
@@ -400,13 +412,13 @@ final class VectorElementwise implements Elementwise {
       int dyOff, float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+      FloatVector v = load(x, xOff + i);
       FloatVector square = v.mul(v);
       FloatVector s = sigmoid(square.fma(GELU_TANH_K1, GELU_TANH_K0).mul(v));
       // s + x s (1 - s) (2u)', with (2u)' = K0 + 3 K1 x^2
       FloatVector twoUPrime = square.fma(3f * GELU_TANH_K1, GELU_TANH_K0);
       FloatVector slope = v.mul(s).mul(s.neg().add(1f)).fma(twoUPrime, s);
-      slope.mul(FloatVector.fromArray(S, dy, dyOff + i)).intoArray(dx, dxOff + i);
+      slope.mul(load(dy, dyOff + i)).intoArray(dx, dxOff + i);
     }
     SCALAR.geluTanhBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound,
         dx, dxOff + bound);
@@ -428,23 +440,23 @@ final class VectorElementwise implements Elementwise {
     for (int r = 0; r < rows; r++) {
       int xr = xOff + r * cols;
       int yr = yOff + r * cols;
-      FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+      FloatVector vmax = EXACT.cast(FloatVector.broadcast(S, Float.NEGATIVE_INFINITY));
       int j = 0;
       for (; j < bound; j += L) {
-        vmax = vmax.max(FloatVector.fromArray(S, x, xr + j).mul(invTemperature));
+        vmax = EXACT.cast(vmax).max(load(x, xr + j).mul(invTemperature));
       }
-      float max = vmax.reduceLanes(VectorOperators.MAX);
+      float max = EXACT.cast(vmax).reduceLanes(VectorOperators.MAX);
       for (; j < cols; j++) {
         max = Math.max(max, x[xr + j] * invTemperature);
       }
-      FloatVector vsum = FloatVector.zero(S);
+      FloatVector vsum = EXACT.cast(FloatVector.zero(S));
       for (j = 0; j < bound; j += L) {
-        FloatVector e = FloatVector.fromArray(S, x, xr + j).mul(invTemperature).sub(max)
+        FloatVector e = load(x, xr + j).mul(invTemperature).sub(max)
             .lanewise(VectorOperators.EXP);
         e.intoArray(y, yr + j);
-        vsum = vsum.add(e);
+        vsum = EXACT.cast(vsum).add(e);
       }
-      float sum = vsum.reduceLanes(VectorOperators.ADD);
+      float sum = EXACT.cast(vsum).reduceLanes(VectorOperators.ADD);
       for (; j < cols; j++) {
         float e = (float) Math.exp(x[xr + j] * invTemperature - max);
         y[yr + j] = e;
@@ -452,7 +464,7 @@ final class VectorElementwise implements Elementwise {
       }
       float inv = 1f / sum;
       for (j = 0; j < bound; j += L) {
-        FloatVector.fromArray(S, y, yr + j).mul(inv).intoArray(y, yr + j);
+        load(y, yr + j).mul(inv).intoArray(y, yr + j);
       }
       for (; j < cols; j++) {
         y[yr + j] *= inv;
@@ -468,18 +480,18 @@ final class VectorElementwise implements Elementwise {
       int yr = yOff + r * cols;
       int gr = dyOff + r * cols;
       int dr = dxOff + r * cols;
-      FloatVector vdot = FloatVector.zero(S);
+      FloatVector vdot = EXACT.cast(FloatVector.zero(S));
       int j = 0;
       for (; j < bound; j += L) {
-        vdot = FloatVector.fromArray(S, dy, gr + j).fma(FloatVector.fromArray(S, y, yr + j), vdot);
+        vdot = load(dy, gr + j).fma(load(y, yr + j), vdot);
       }
-      float dot = vdot.reduceLanes(VectorOperators.ADD);
+      float dot = EXACT.cast(vdot).reduceLanes(VectorOperators.ADD);
       for (; j < cols; j++) {
         dot += dy[gr + j] * y[yr + j];
       }
       for (j = 0; j < bound; j += L) {
-        FloatVector s = FloatVector.fromArray(S, y, yr + j);
-        FloatVector.fromArray(S, dy, gr + j).sub(dot).mul(s).mul(invTemperature).intoArray(dx, dr + j);
+        FloatVector s = load(y, yr + j);
+        load(dy, gr + j).sub(dot).mul(s).mul(invTemperature).intoArray(dx, dr + j);
       }
       for (; j < cols; j++) {
         dx[dr + j] = invTemperature * y[yr + j] * (dy[gr + j] - dot);
@@ -489,14 +501,14 @@ final class VectorElementwise implements Elementwise {
 
   // ---------------------------------------------------------------- vector helpers
 
-  /** Lanes holding NaN (the only values unequal to themselves). */
-  private static VectorMask<Float> isNaN(FloatVector v) {
-    return v.compare(VectorOperators.NE, v);
+  /** {@code FloatVector.fromArray}, typed with its concrete class (see {@link #EXACT}). */
+  private static FloatVector load(float[] a, int offset) {
+    return EXACT.cast(FloatVector.fromArray(S, a, offset));
   }
 
   /** {@code 1 / (1 + exp(-x))}: exp overflows to +inf for x below about -88, giving 0, never NaN. */
   private static FloatVector sigmoid(FloatVector v) {
-    return FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+    return EXACT.cast(FloatVector.broadcast(S, 1f)).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
   }
 
   /**
@@ -511,8 +523,8 @@ final class VectorElementwise implements Elementwise {
 
   /** {@code erfc(|x| / sqrt 2)}, given {@code exp(-x^2 / 2)}; see {@link Gaussian}. */
   private static FloatVector erfcOfAbsScaled(FloatVector v, FloatVector gauss) {
-    FloatVector t = FloatVector.broadcast(S, 1f).div(v.abs().fma(ERFC_P_X, 1f));
-    FloatVector poly = FloatVector.broadcast(S, E10);
+    FloatVector t = EXACT.cast(FloatVector.broadcast(S, 1f)).div(v.abs().fma(ERFC_P_X, 1f));
+    FloatVector poly = EXACT.cast(FloatVector.broadcast(S, E10));
     poly = poly.fma(t, FloatVector.broadcast(S, E9));
     poly = poly.fma(t, FloatVector.broadcast(S, E8));
     poly = poly.fma(t, FloatVector.broadcast(S, E7));

@@ -69,6 +69,25 @@ final class VectorGemm implements Gemm {
     }
   }
 
+  /**
+   * The concrete class of this JVM's preferred float vectors. Every vector a method is called on
+   * is cast to it where it is made ({@code fromArray}, {@code broadcast}, {@code zero}, whose
+   * declared type is only {@code FloatVector}) and after every loop that carries it (a loop phi
+   * has its declared type while C2 parses); results of vector operations keep it by themselves.
+   * The casts cost nothing once compiled.
+   *
+   * <p>Why: C2 parses a kernel before it inlines the Vector API intrinsics, so it can bind a call
+   * on a vector of unknown concrete class only by speculating on a type profile. On JDK 17 every
+   * vector of a kernel was boxed (about 10x slower, ~150 GB allocated per Fashion-MNIST epoch)
+   * whenever that failed: when a shared Vector API method had been compiled at C1's tier 2 (no
+   * profile), or when the deoptimizations recorded in the helpers every operation inlines (a few
+   * {@code class_check} traps each, counted once per inlined call) summed past
+   * {@code -XX:PerMethodTrapLimit} within one kernel. Which happened depended on what ran first:
+   * one JVM start in five to eight trained 10x slower. {@code VectorKernelsWithoutProfilesTest}
+   * runs every kernel with type profiles off.
+   */
+  static final Class<? extends FloatVector> EXACT = FloatVector.zero(S).getClass();
+
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   VectorGemm() {
@@ -171,8 +190,7 @@ final class VectorGemm implements Gemm {
             if (rows == MR) {
               kernel8x3(kc, ap, ao, bp, bo, c, co, ldc, loadC);
             } else {
-              kernel8x3(kc, ap, ao, bp, bo, tile, 0, NR, false);
-              mergeTile(tile, NR, rows, NR, c, co, ldc, loadC);
+              tileThroughScratch(tile, NR, rows, NR, c, co, ldc, loadC, true, kc, ap, ao, bp, bo, NR);
             }
           }
         }
@@ -185,8 +203,8 @@ final class VectorGemm implements Gemm {
             if (rows == MR && cols == L) {
               kernel8x1(kc, ap, ao, bp, edgePanel + jv, edgeWidth, c, co, ldc, loadC);
             } else {
-              kernel8x1(kc, ap, ao, bp, edgePanel + jv, edgeWidth, tile, 0, L, false);
-              mergeTile(tile, L, rows, cols, c, co, ldc, loadC);
+              tileThroughScratch(tile, L, rows, cols, c, co, ldc, loadC, false, kc, ap, ao, bp,
+                  edgePanel + jv, edgeWidth);
             }
           }
         }
@@ -204,9 +222,7 @@ final class VectorGemm implements Gemm {
     for (int jp = 0; jp < fullPanels; jp++) {
       int src = bOff + k0 * ldb + jp * NR;
       for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
-        FloatVector.fromArray(S, b, src).intoArray(bp, dst);
-        FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
-        FloatVector.fromArray(S, b, src + 2 * L).intoArray(bp, dst + 2 * L);
+        System.arraycopy(b, src, bp, dst, NR);
       }
     }
     if (edgeWidth > 0) {
@@ -294,182 +310,185 @@ final class VectorGemm implements Gemm {
     }
   }
 
-  /** Copies (or adds) the valid {@code rows x cols} corner of a scratch tile into C. */
-  private static void mergeTile(float[] tile, int ldt, int rows, int cols, float[] c, int cOff,
-      int ldc, boolean add) {
-    for (int r = 0; r < rows; r++) {
-      int t = r * ldt;
-      int o = cOff + r * ldc;
-      if (add) {
-        for (int j = 0; j < cols; j++) {
-          c[o + j] += tile[t + j];
-        }
-      } else {
-        System.arraycopy(tile, t, c, o, cols);
+  /**
+   * A partial tile (fewer than MR rows or an edge vector with fewer than L valid columns) through
+   * the scratch tile: the valid corner of C is copied in when loadC, the kernel runs on the full
+   * tile, and the valid corner is copied back. Rows and columns do not mix in a product, so what
+   * the rest of the scratch holds never reaches C.
+   */
+  private static void tileThroughScratch(float[] tile, int ldt, int rows, int cols, float[] c,
+      int cOff, int ldc, boolean loadC, boolean threeVectors, int kc, float[] ap, int apOff,
+      float[] bp, int bpOff, int bpStride) {
+    if (loadC) {
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(c, cOff + r * ldc, tile, r * ldt, cols);
       }
     }
+    if (threeVectors) {
+      kernel8x3(kc, ap, apOff, bp, bpOff, tile, 0, ldt, loadC);
+    } else {
+      kernel8x1(kc, ap, apOff, bp, bpOff, bpStride, tile, 0, ldt, loadC);
+    }
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(tile, r * ldt, c, cOff + r * ldc, cols);
+    }
   }
-
 
   // The micro-kernels below are unrolled by hand: C2 keeps every accumulator in a register only
   // when each is its own local.
 
   /**
    * {@code C[8 x NR] (+)= Apanel[8 x kc] * Bpanel[kc x NR]} with both panels packed
-   * ({@code ap[p * MR + r]}, {@code bp[p * NR + j]}). {@code loadC} adds the existing C.
+   * ({@code ap[p * MR + r]}, {@code bp[p * NR + j]}). {@code loadC} starts the accumulators from C
+   * instead of zero, so every element of C sums its products in K order onto what it held, the
+   * same in a full tile as in {@link #tileThroughScratch}'s partial ones (results do not depend on
+   * how threads split the rows).
    */
   private static void kernel8x3(int kc, float[] ap, int apOff, float[] bp, int bpOff,
       float[] c, int cOff, int ldc, boolean loadC) {
-    FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S);
-    FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S);
-    FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S);
-    FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S); FloatVector c32 = FloatVector.zero(S);
-    FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S); FloatVector c42 = FloatVector.zero(S);
-    FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S); FloatVector c52 = FloatVector.zero(S);
-    FloatVector c60 = FloatVector.zero(S); FloatVector c61 = FloatVector.zero(S); FloatVector c62 = FloatVector.zero(S);
-    FloatVector c70 = FloatVector.zero(S); FloatVector c71 = FloatVector.zero(S); FloatVector c72 = FloatVector.zero(S);
+    FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+    FloatVector c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
+    if (loadC) {
+      int o0 = cOff;
+      c00 = FloatVector.fromArray(S, c, o0); c01 = FloatVector.fromArray(S, c, o0 + L); c02 = FloatVector.fromArray(S, c, o0 + 2 * L);
+      int o1 = cOff + ldc;
+      c10 = FloatVector.fromArray(S, c, o1); c11 = FloatVector.fromArray(S, c, o1 + L); c12 = FloatVector.fromArray(S, c, o1 + 2 * L);
+      int o2 = cOff + 2 * ldc;
+      c20 = FloatVector.fromArray(S, c, o2); c21 = FloatVector.fromArray(S, c, o2 + L); c22 = FloatVector.fromArray(S, c, o2 + 2 * L);
+      int o3 = cOff + 3 * ldc;
+      c30 = FloatVector.fromArray(S, c, o3); c31 = FloatVector.fromArray(S, c, o3 + L); c32 = FloatVector.fromArray(S, c, o3 + 2 * L);
+      int o4 = cOff + 4 * ldc;
+      c40 = FloatVector.fromArray(S, c, o4); c41 = FloatVector.fromArray(S, c, o4 + L); c42 = FloatVector.fromArray(S, c, o4 + 2 * L);
+      int o5 = cOff + 5 * ldc;
+      c50 = FloatVector.fromArray(S, c, o5); c51 = FloatVector.fromArray(S, c, o5 + L); c52 = FloatVector.fromArray(S, c, o5 + 2 * L);
+      int o6 = cOff + 6 * ldc;
+      c60 = FloatVector.fromArray(S, c, o6); c61 = FloatVector.fromArray(S, c, o6 + L); c62 = FloatVector.fromArray(S, c, o6 + 2 * L);
+      int o7 = cOff + 7 * ldc;
+      c70 = FloatVector.fromArray(S, c, o7); c71 = FloatVector.fromArray(S, c, o7 + L); c72 = FloatVector.fromArray(S, c, o7 + 2 * L);
+    } else {
+      FloatVector zero = EXACT.cast(FloatVector.zero(S));
+      c00 = zero; c01 = zero; c02 = zero;
+      c10 = zero; c11 = zero; c12 = zero;
+      c20 = zero; c21 = zero; c22 = zero;
+      c30 = zero; c31 = zero; c32 = zero;
+      c40 = zero; c41 = zero; c42 = zero;
+      c50 = zero; c51 = zero; c52 = zero;
+      c60 = zero; c61 = zero; c62 = zero;
+      c70 = zero; c71 = zero; c72 = zero;
+    }
     for (int p = 0, ai = apOff, bi = bpOff; p < kc; p++, ai += MR, bi += NR) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bi);
       FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
       FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
-      FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+      FloatVector a0 = EXACT.cast(FloatVector.broadcast(S, ap[ai]));
       c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
-      FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+      FloatVector a1 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 1]));
       c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
-      FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+      FloatVector a2 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 2]));
       c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
-      FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+      FloatVector a3 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 3]));
       c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
-      FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+      FloatVector a4 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 4]));
       c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
-      FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+      FloatVector a5 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 5]));
       c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
-      FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+      FloatVector a6 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 6]));
       c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61); c62 = a6.fma(b2, c62);
-      FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+      FloatVector a7 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 7]));
       c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71); c72 = a7.fma(b2, c72);
     }
-    if (loadC) {
-      int o0 = cOff;
-      c00 = c00.add(FloatVector.fromArray(S, c, o0));
-      c01 = c01.add(FloatVector.fromArray(S, c, o0 + L));
-      c02 = c02.add(FloatVector.fromArray(S, c, o0 + 2 * L));
-      int o1 = cOff + ldc;
-      c10 = c10.add(FloatVector.fromArray(S, c, o1));
-      c11 = c11.add(FloatVector.fromArray(S, c, o1 + L));
-      c12 = c12.add(FloatVector.fromArray(S, c, o1 + 2 * L));
-      int o2 = cOff + 2 * ldc;
-      c20 = c20.add(FloatVector.fromArray(S, c, o2));
-      c21 = c21.add(FloatVector.fromArray(S, c, o2 + L));
-      c22 = c22.add(FloatVector.fromArray(S, c, o2 + 2 * L));
-      int o3 = cOff + 3 * ldc;
-      c30 = c30.add(FloatVector.fromArray(S, c, o3));
-      c31 = c31.add(FloatVector.fromArray(S, c, o3 + L));
-      c32 = c32.add(FloatVector.fromArray(S, c, o3 + 2 * L));
-      int o4 = cOff + 4 * ldc;
-      c40 = c40.add(FloatVector.fromArray(S, c, o4));
-      c41 = c41.add(FloatVector.fromArray(S, c, o4 + L));
-      c42 = c42.add(FloatVector.fromArray(S, c, o4 + 2 * L));
-      int o5 = cOff + 5 * ldc;
-      c50 = c50.add(FloatVector.fromArray(S, c, o5));
-      c51 = c51.add(FloatVector.fromArray(S, c, o5 + L));
-      c52 = c52.add(FloatVector.fromArray(S, c, o5 + 2 * L));
-      int o6 = cOff + 6 * ldc;
-      c60 = c60.add(FloatVector.fromArray(S, c, o6));
-      c61 = c61.add(FloatVector.fromArray(S, c, o6 + L));
-      c62 = c62.add(FloatVector.fromArray(S, c, o6 + 2 * L));
-      int o7 = cOff + 7 * ldc;
-      c70 = c70.add(FloatVector.fromArray(S, c, o7));
-      c71 = c71.add(FloatVector.fromArray(S, c, o7 + L));
-      c72 = c72.add(FloatVector.fromArray(S, c, o7 + 2 * L));
-    }
+    // The accumulators are loop phis: cast (see EXACT).
     int s0 = cOff;
-    c00.intoArray(c, s0); c01.intoArray(c, s0 + L); c02.intoArray(c, s0 + 2 * L);
+    EXACT.cast(c00).intoArray(c, s0); EXACT.cast(c01).intoArray(c, s0 + L); EXACT.cast(c02).intoArray(c, s0 + 2 * L);
     int s1 = cOff + ldc;
-    c10.intoArray(c, s1); c11.intoArray(c, s1 + L); c12.intoArray(c, s1 + 2 * L);
+    EXACT.cast(c10).intoArray(c, s1); EXACT.cast(c11).intoArray(c, s1 + L); EXACT.cast(c12).intoArray(c, s1 + 2 * L);
     int s2 = cOff + 2 * ldc;
-    c20.intoArray(c, s2); c21.intoArray(c, s2 + L); c22.intoArray(c, s2 + 2 * L);
+    EXACT.cast(c20).intoArray(c, s2); EXACT.cast(c21).intoArray(c, s2 + L); EXACT.cast(c22).intoArray(c, s2 + 2 * L);
     int s3 = cOff + 3 * ldc;
-    c30.intoArray(c, s3); c31.intoArray(c, s3 + L); c32.intoArray(c, s3 + 2 * L);
+    EXACT.cast(c30).intoArray(c, s3); EXACT.cast(c31).intoArray(c, s3 + L); EXACT.cast(c32).intoArray(c, s3 + 2 * L);
     int s4 = cOff + 4 * ldc;
-    c40.intoArray(c, s4); c41.intoArray(c, s4 + L); c42.intoArray(c, s4 + 2 * L);
+    EXACT.cast(c40).intoArray(c, s4); EXACT.cast(c41).intoArray(c, s4 + L); EXACT.cast(c42).intoArray(c, s4 + 2 * L);
     int s5 = cOff + 5 * ldc;
-    c50.intoArray(c, s5); c51.intoArray(c, s5 + L); c52.intoArray(c, s5 + 2 * L);
+    EXACT.cast(c50).intoArray(c, s5); EXACT.cast(c51).intoArray(c, s5 + L); EXACT.cast(c52).intoArray(c, s5 + 2 * L);
     int s6 = cOff + 6 * ldc;
-    c60.intoArray(c, s6); c61.intoArray(c, s6 + L); c62.intoArray(c, s6 + 2 * L);
+    EXACT.cast(c60).intoArray(c, s6); EXACT.cast(c61).intoArray(c, s6 + L); EXACT.cast(c62).intoArray(c, s6 + 2 * L);
     int s7 = cOff + 7 * ldc;
-    c70.intoArray(c, s7); c71.intoArray(c, s7 + L); c72.intoArray(c, s7 + 2 * L);
+    EXACT.cast(c70).intoArray(c, s7); EXACT.cast(c71).intoArray(c, s7 + L); EXACT.cast(c72).intoArray(c, s7 + 2 * L);
   }
 
   /**
    * One vector column of the edge panel: {@code C[8 x L] (+)= Apanel * Bpanel[kc x L]}, where
-   * consecutive rows of the B panel are {@code bpStride} apart.
+   * consecutive rows of the B panel are {@code bpStride} apart; {@code loadC} as in
+   * {@link #kernel8x3}.
    */
   private static void kernel8x1(int kc, float[] ap, int apOff, float[] bp, int bpOff, int bpStride,
       float[] c, int cOff, int ldc, boolean loadC) {
-    FloatVector c00 = FloatVector.zero(S);
-    FloatVector c10 = FloatVector.zero(S);
-    FloatVector c20 = FloatVector.zero(S);
-    FloatVector c30 = FloatVector.zero(S);
-    FloatVector c40 = FloatVector.zero(S);
-    FloatVector c50 = FloatVector.zero(S);
-    FloatVector c60 = FloatVector.zero(S);
-    FloatVector c70 = FloatVector.zero(S);
-    for (int p = 0, ai = apOff, bi = bpOff; p < kc; p++, ai += MR, bi += bpStride) {
-      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-      FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
-      c00 = a0.fma(b0, c00);
-      FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
-      c10 = a1.fma(b0, c10);
-      FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
-      c20 = a2.fma(b0, c20);
-      FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
-      c30 = a3.fma(b0, c30);
-      FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
-      c40 = a4.fma(b0, c40);
-      FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
-      c50 = a5.fma(b0, c50);
-      FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
-      c60 = a6.fma(b0, c60);
-      FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
-      c70 = a7.fma(b0, c70);
-    }
+    FloatVector c00, c10, c20, c30, c40, c50, c60, c70;
     if (loadC) {
       int o0 = cOff;
-      c00 = c00.add(FloatVector.fromArray(S, c, o0));
+      c00 = FloatVector.fromArray(S, c, o0);
       int o1 = cOff + ldc;
-      c10 = c10.add(FloatVector.fromArray(S, c, o1));
+      c10 = FloatVector.fromArray(S, c, o1);
       int o2 = cOff + 2 * ldc;
-      c20 = c20.add(FloatVector.fromArray(S, c, o2));
+      c20 = FloatVector.fromArray(S, c, o2);
       int o3 = cOff + 3 * ldc;
-      c30 = c30.add(FloatVector.fromArray(S, c, o3));
+      c30 = FloatVector.fromArray(S, c, o3);
       int o4 = cOff + 4 * ldc;
-      c40 = c40.add(FloatVector.fromArray(S, c, o4));
+      c40 = FloatVector.fromArray(S, c, o4);
       int o5 = cOff + 5 * ldc;
-      c50 = c50.add(FloatVector.fromArray(S, c, o5));
+      c50 = FloatVector.fromArray(S, c, o5);
       int o6 = cOff + 6 * ldc;
-      c60 = c60.add(FloatVector.fromArray(S, c, o6));
+      c60 = FloatVector.fromArray(S, c, o6);
       int o7 = cOff + 7 * ldc;
-      c70 = c70.add(FloatVector.fromArray(S, c, o7));
+      c70 = FloatVector.fromArray(S, c, o7);
+    } else {
+      FloatVector zero = EXACT.cast(FloatVector.zero(S));
+      c00 = zero;
+      c10 = zero;
+      c20 = zero;
+      c30 = zero;
+      c40 = zero;
+      c50 = zero;
+      c60 = zero;
+      c70 = zero;
     }
+    for (int p = 0, ai = apOff, bi = bpOff; p < kc; p++, ai += MR, bi += bpStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+      FloatVector a0 = EXACT.cast(FloatVector.broadcast(S, ap[ai]));
+      c00 = a0.fma(b0, c00);
+      FloatVector a1 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 1]));
+      c10 = a1.fma(b0, c10);
+      FloatVector a2 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 2]));
+      c20 = a2.fma(b0, c20);
+      FloatVector a3 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 3]));
+      c30 = a3.fma(b0, c30);
+      FloatVector a4 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 4]));
+      c40 = a4.fma(b0, c40);
+      FloatVector a5 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 5]));
+      c50 = a5.fma(b0, c50);
+      FloatVector a6 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 6]));
+      c60 = a6.fma(b0, c60);
+      FloatVector a7 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 7]));
+      c70 = a7.fma(b0, c70);
+    }
+    // The accumulators are loop phis: cast (see EXACT).
     int s0 = cOff;
-    c00.intoArray(c, s0);
+    EXACT.cast(c00).intoArray(c, s0);
     int s1 = cOff + ldc;
-    c10.intoArray(c, s1);
+    EXACT.cast(c10).intoArray(c, s1);
     int s2 = cOff + 2 * ldc;
-    c20.intoArray(c, s2);
+    EXACT.cast(c20).intoArray(c, s2);
     int s3 = cOff + 3 * ldc;
-    c30.intoArray(c, s3);
+    EXACT.cast(c30).intoArray(c, s3);
     int s4 = cOff + 4 * ldc;
-    c40.intoArray(c, s4);
+    EXACT.cast(c40).intoArray(c, s4);
     int s5 = cOff + 5 * ldc;
-    c50.intoArray(c, s5);
+    EXACT.cast(c50).intoArray(c, s5);
     int s6 = cOff + 6 * ldc;
-    c60.intoArray(c, s6);
+    EXACT.cast(c60).intoArray(c, s6);
     int s7 = cOff + 7 * ldc;
-    c70.intoArray(c, s7);
+    EXACT.cast(c70).intoArray(c, s7);
   }
-
   /**
    * Batch-1 product {@code c[n] (+)= a[k] * B[k x n]} (B's row stride ldb): streams B row by row into register
    * accumulators, eight vectors of columns at a time (eight independent fma chains and eight
@@ -479,70 +498,70 @@ final class VectorGemm implements Gemm {
       int ldb, float[] c, int cOff, boolean accumulate) {
     int j = 0;
     for (; j + 8 * L <= n; j += 8 * L) {
-      FloatVector s0 = FloatVector.zero(S);
-      FloatVector s1 = FloatVector.zero(S);
-      FloatVector s2 = FloatVector.zero(S);
-      FloatVector s3 = FloatVector.zero(S);
-      FloatVector s4 = FloatVector.zero(S);
-      FloatVector s5 = FloatVector.zero(S);
-      FloatVector s6 = FloatVector.zero(S);
-      FloatVector s7 = FloatVector.zero(S);
+      FloatVector s0 = EXACT.cast(FloatVector.zero(S));
+      FloatVector s1 = EXACT.cast(FloatVector.zero(S));
+      FloatVector s2 = EXACT.cast(FloatVector.zero(S));
+      FloatVector s3 = EXACT.cast(FloatVector.zero(S));
+      FloatVector s4 = EXACT.cast(FloatVector.zero(S));
+      FloatVector s5 = EXACT.cast(FloatVector.zero(S));
+      FloatVector s6 = EXACT.cast(FloatVector.zero(S));
+      FloatVector s7 = EXACT.cast(FloatVector.zero(S));
       for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
-        FloatVector av = FloatVector.broadcast(S, a[aOff + p]);
-        s0 = FloatVector.fromArray(S, b, bi).fma(av, s0);
-        s1 = FloatVector.fromArray(S, b, bi + L).fma(av, s1);
-        s2 = FloatVector.fromArray(S, b, bi + 2 * L).fma(av, s2);
-        s3 = FloatVector.fromArray(S, b, bi + 3 * L).fma(av, s3);
-        s4 = FloatVector.fromArray(S, b, bi + 4 * L).fma(av, s4);
-        s5 = FloatVector.fromArray(S, b, bi + 5 * L).fma(av, s5);
-        s6 = FloatVector.fromArray(S, b, bi + 6 * L).fma(av, s6);
-        s7 = FloatVector.fromArray(S, b, bi + 7 * L).fma(av, s7);
+        FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
+        s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
+        s1 = av.fma(FloatVector.fromArray(S, b, bi + L), s1);
+        s2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
+        s3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * L), s3);
+        s4 = av.fma(FloatVector.fromArray(S, b, bi + 4 * L), s4);
+        s5 = av.fma(FloatVector.fromArray(S, b, bi + 5 * L), s5);
+        s6 = av.fma(FloatVector.fromArray(S, b, bi + 6 * L), s6);
+        s7 = av.fma(FloatVector.fromArray(S, b, bi + 7 * L), s7);
       }
       int o = cOff + j;
       if (accumulate) {
-        s0 = s0.add(FloatVector.fromArray(S, c, o));
-        s1 = s1.add(FloatVector.fromArray(S, c, o + L));
-        s2 = s2.add(FloatVector.fromArray(S, c, o + 2 * L));
-        s3 = s3.add(FloatVector.fromArray(S, c, o + 3 * L));
-        s4 = s4.add(FloatVector.fromArray(S, c, o + 4 * L));
-        s5 = s5.add(FloatVector.fromArray(S, c, o + 5 * L));
-        s6 = s6.add(FloatVector.fromArray(S, c, o + 6 * L));
-        s7 = s7.add(FloatVector.fromArray(S, c, o + 7 * L));
+        s0 = EXACT.cast(s0).add(FloatVector.fromArray(S, c, o));
+        s1 = EXACT.cast(s1).add(FloatVector.fromArray(S, c, o + L));
+        s2 = EXACT.cast(s2).add(FloatVector.fromArray(S, c, o + 2 * L));
+        s3 = EXACT.cast(s3).add(FloatVector.fromArray(S, c, o + 3 * L));
+        s4 = EXACT.cast(s4).add(FloatVector.fromArray(S, c, o + 4 * L));
+        s5 = EXACT.cast(s5).add(FloatVector.fromArray(S, c, o + 5 * L));
+        s6 = EXACT.cast(s6).add(FloatVector.fromArray(S, c, o + 6 * L));
+        s7 = EXACT.cast(s7).add(FloatVector.fromArray(S, c, o + 7 * L));
       }
-      s0.intoArray(c, o);
-      s1.intoArray(c, o + L);
-      s2.intoArray(c, o + 2 * L);
-      s3.intoArray(c, o + 3 * L);
-      s4.intoArray(c, o + 4 * L);
-      s5.intoArray(c, o + 5 * L);
-      s6.intoArray(c, o + 6 * L);
-      s7.intoArray(c, o + 7 * L);
+      EXACT.cast(s0).intoArray(c, o);
+      EXACT.cast(s1).intoArray(c, o + L);
+      EXACT.cast(s2).intoArray(c, o + 2 * L);
+      EXACT.cast(s3).intoArray(c, o + 3 * L);
+      EXACT.cast(s4).intoArray(c, o + 4 * L);
+      EXACT.cast(s5).intoArray(c, o + 5 * L);
+      EXACT.cast(s6).intoArray(c, o + 6 * L);
+      EXACT.cast(s7).intoArray(c, o + 7 * L);
     }
     for (; j + 2 * L <= n; j += 2 * L) {
-      FloatVector s0 = FloatVector.zero(S);
-      FloatVector s1 = FloatVector.zero(S);
+      FloatVector s0 = EXACT.cast(FloatVector.zero(S));
+      FloatVector s1 = EXACT.cast(FloatVector.zero(S));
       for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
-        FloatVector av = FloatVector.broadcast(S, a[aOff + p]);
-        s0 = FloatVector.fromArray(S, b, bi).fma(av, s0);
-        s1 = FloatVector.fromArray(S, b, bi + L).fma(av, s1);
+        FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
+        s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
+        s1 = av.fma(FloatVector.fromArray(S, b, bi + L), s1);
       }
       int o = cOff + j;
       if (accumulate) {
-        s0 = s0.add(FloatVector.fromArray(S, c, o));
-        s1 = s1.add(FloatVector.fromArray(S, c, o + L));
+        s0 = EXACT.cast(s0).add(FloatVector.fromArray(S, c, o));
+        s1 = EXACT.cast(s1).add(FloatVector.fromArray(S, c, o + L));
       }
-      s0.intoArray(c, o);
-      s1.intoArray(c, o + L);
+      EXACT.cast(s0).intoArray(c, o);
+      EXACT.cast(s1).intoArray(c, o + L);
     }
     for (; j + L <= n; j += L) {
-      FloatVector s0 = FloatVector.zero(S);
+      FloatVector s0 = EXACT.cast(FloatVector.zero(S));
       for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
-        s0 = FloatVector.fromArray(S, b, bi).fma(FloatVector.broadcast(S, a[aOff + p]), s0);
+        s0 = EXACT.cast(FloatVector.broadcast(S, a[aOff + p])).fma(FloatVector.fromArray(S, b, bi), s0);
       }
       if (accumulate) {
-        s0 = s0.add(FloatVector.fromArray(S, c, cOff + j));
+        s0 = EXACT.cast(s0).add(FloatVector.fromArray(S, c, cOff + j));
       }
-      s0.intoArray(c, cOff + j);
+      EXACT.cast(s0).intoArray(c, cOff + j);
     }
     for (; j < n; j++) {
       float sum = 0f;
@@ -567,22 +586,22 @@ final class VectorGemm implements Gemm {
       int r1 = r0 + ldb;
       int r2 = r1 + ldb;
       int r3 = r2 + ldb;
-      FloatVector s0 = FloatVector.zero(S);
-      FloatVector s1 = FloatVector.zero(S);
-      FloatVector s2 = FloatVector.zero(S);
-      FloatVector s3 = FloatVector.zero(S);
+      FloatVector s0 = EXACT.cast(FloatVector.zero(S));
+      FloatVector s1 = EXACT.cast(FloatVector.zero(S));
+      FloatVector s2 = EXACT.cast(FloatVector.zero(S));
+      FloatVector s3 = EXACT.cast(FloatVector.zero(S));
       int p = 0;
       for (; p < kBound; p += L) {
-        FloatVector av = FloatVector.fromArray(S, a, aOff + p);
-        s0 = FloatVector.fromArray(S, b, r0 + p).fma(av, s0);
-        s1 = FloatVector.fromArray(S, b, r1 + p).fma(av, s1);
-        s2 = FloatVector.fromArray(S, b, r2 + p).fma(av, s2);
-        s3 = FloatVector.fromArray(S, b, r3 + p).fma(av, s3);
+        FloatVector av = EXACT.cast(FloatVector.fromArray(S, a, aOff + p));
+        s0 = av.fma(FloatVector.fromArray(S, b, r0 + p), s0);
+        s1 = av.fma(FloatVector.fromArray(S, b, r1 + p), s1);
+        s2 = av.fma(FloatVector.fromArray(S, b, r2 + p), s2);
+        s3 = av.fma(FloatVector.fromArray(S, b, r3 + p), s3);
       }
-      float d0 = s0.reduceLanes(VectorOperators.ADD);
-      float d1 = s1.reduceLanes(VectorOperators.ADD);
-      float d2 = s2.reduceLanes(VectorOperators.ADD);
-      float d3 = s3.reduceLanes(VectorOperators.ADD);
+      float d0 = EXACT.cast(s0).reduceLanes(VectorOperators.ADD);
+      float d1 = EXACT.cast(s1).reduceLanes(VectorOperators.ADD);
+      float d2 = EXACT.cast(s2).reduceLanes(VectorOperators.ADD);
+      float d3 = EXACT.cast(s3).reduceLanes(VectorOperators.ADD);
       for (; p < k; p++) {
         float av = a[aOff + p];
         d0 += av * b[r0 + p];
@@ -604,12 +623,12 @@ final class VectorGemm implements Gemm {
     }
     for (; j < n; j++) {
       int r0 = bOff + j * ldb;
-      FloatVector s0 = FloatVector.zero(S);
+      FloatVector s0 = EXACT.cast(FloatVector.zero(S));
       int p = 0;
       for (; p < kBound; p += L) {
-        s0 = FloatVector.fromArray(S, b, r0 + p).fma(FloatVector.fromArray(S, a, aOff + p), s0);
+        s0 = EXACT.cast(FloatVector.fromArray(S, a, aOff + p)).fma(FloatVector.fromArray(S, b, r0 + p), s0);
       }
-      float d0 = s0.reduceLanes(VectorOperators.ADD);
+      float d0 = EXACT.cast(s0).reduceLanes(VectorOperators.ADD);
       for (; p < k; p++) {
         d0 += a[aOff + p] * b[r0 + p];
       }
