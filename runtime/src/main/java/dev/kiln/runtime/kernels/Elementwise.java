@@ -55,6 +55,13 @@ public interface Elementwise {
    */
   float maxAbs(int n, float[] x, int xOff);
 
+  /**
+   * {@link #maxAbs} of four ranges of {@code n} elements that share an offset (an optimizer's
+   * gradients, parameters and two moments), into {@code out[0..3]}: one pass reading the four
+   * streams together instead of four passes.
+   */
+  void maxAbs4(int n, int offset, float[] a, float[] b, float[] c, float[] d, float[] out);
+
   /** {@code y[i] += x[i]}. */
   void accumulate(int n, float[] x, int xOff, float[] y, int yOff);
 

@@ -34,6 +34,14 @@ final class ScalarElementwise implements Elementwise {
   }
 
   @Override
+  public void maxAbs4(int n, int offset, float[] a, float[] b, float[] c, float[] d, float[] out) {
+    out[0] = maxAbs(n, a, offset);
+    out[1] = maxAbs(n, b, offset);
+    out[2] = maxAbs(n, c, offset);
+    out[3] = maxAbs(n, d, offset);
+  }
+
+  @Override
   public void add(int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
     for (int i = 0; i < n; i++) {
       c[cOff + i] = a[aOff + i] + b[bOff + i];

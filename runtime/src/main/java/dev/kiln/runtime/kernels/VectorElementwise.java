@@ -100,6 +100,27 @@ final class VectorElementwise implements Elementwise {
   }
 
   @Override
+  public void maxAbs4(int n, int offset, float[] a, float[] b, float[] c, float[] d, float[] out) {
+    int bound = S.loopBound(n);
+    FloatVector ma = EXACT.cast(FloatVector.zero(S));
+    FloatVector mb = EXACT.cast(FloatVector.zero(S));
+    FloatVector mc = EXACT.cast(FloatVector.zero(S));
+    FloatVector md = EXACT.cast(FloatVector.zero(S));
+    for (int i = offset; i < offset + bound; i += L) {
+      // abs then max: NaN stays NaN (max propagates it), -0 and 0 are both 0.
+      ma = load(a, i).abs().max(ma);
+      mb = load(b, i).abs().max(mb);
+      mc = load(c, i).abs().max(mc);
+      md = load(d, i).abs().max(md);
+    }
+    int tail = offset + bound;
+    out[0] = Math.max(EXACT.cast(ma).reduceLanes(VectorOperators.MAX), SCALAR.maxAbs(n - bound, a, tail));
+    out[1] = Math.max(EXACT.cast(mb).reduceLanes(VectorOperators.MAX), SCALAR.maxAbs(n - bound, b, tail));
+    out[2] = Math.max(EXACT.cast(mc).reduceLanes(VectorOperators.MAX), SCALAR.maxAbs(n - bound, c, tail));
+    out[3] = Math.max(EXACT.cast(md).reduceLanes(VectorOperators.MAX), SCALAR.maxAbs(n - bound, d, tail));
+  }
+
+  @Override
   public void add(int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {

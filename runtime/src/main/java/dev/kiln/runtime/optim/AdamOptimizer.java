@@ -19,6 +19,8 @@ final class AdamOptimizer extends AbstractOptimizer {
   private final float[] firstMoment;
   private final float[] secondMoment;
   /** A checked step's copy of the range before it (allocated on first use), to undo a non-finite step. */
+  /** {@link #provablyFinite}'s four maxima, reused. */
+  private final float[] maxima = new float[4];
   private float[] savedParams;
   private float[] savedM;
   private float[] savedV;
@@ -122,19 +124,20 @@ final class AdamOptimizer extends AbstractOptimizer {
   /**
    * Whether bounds from the largest magnitudes in the range prove every new parameter and moment
    * finite: |m'| <= beta1 |m| + (1 - beta1) |g|, v' <= beta2 v + (1 - beta2) g^2, and, as the
-   * denominator is at least epsilon, |w'| <= |decay| |w| + stepSize |m'| / epsilon. Four reading
-   * passes (a vector kernel each) instead of copying the range and scanning the result: W1's step
-   * spent twice its update's time on those. Bounds under 1e38 leave a margin far above the few
+   * denominator is at least epsilon, |w'| <= |decay| |w| + stepSize |m'| / epsilon. One reading
+   * pass over the four arrays ({@link Elementwise#maxAbs4}) instead of copying the range and
+   * scanning the result: W1's step spent twice its update's time on those. Bounds under 1e38 leave a margin far above the few
    * roundings of the float arithmetic; NaN anywhere fails every comparison and takes the exact
    * path.
    */
   private boolean provablyFinite(float[] params, float[] grads, int from, int to) {
     int n = to - from;
     Elementwise kernels = Elementwise.ACTIVE;
-    double g = kernels.maxAbs(n, grads, from);
-    double w = kernels.maxAbs(n, params, from);
-    double m = kernels.maxAbs(n, firstMoment, from);
-    double v = kernels.maxAbs(n, secondMoment, from);
+    kernels.maxAbs4(n, from, grads, params, firstMoment, secondMoment, maxima);
+    double g = maxima[0];
+    double w = maxima[1];
+    double m = maxima[2];
+    double v = maxima[3];
     double mBound = beta1 * m + (1.0 - beta1) * g;
     double vBound = beta2 * v + (1.0 - beta2) * g * g;
     double decay = 1.0 - (double) learningRate * weightDecay;

@@ -71,6 +71,32 @@ class VectorElementwiseTest {
 
   @ParameterizedTest(name = "n={0}")
   @MethodSource("sizes")
+  void maxAbs4IsMaxAbsOfEachRange(int n) {
+    Random rnd = new Random(n * 37L);
+    float[][] ranges = new float[4][];
+    for (int r = 0; r < 4; r++) {
+      ranges[r] = random(rnd, 4, n, -1f, 1f);
+      for (int i = 0; i < n; i++) {
+        ranges[r][4 + i] *= (float) Math.pow(10, 10 * r); // different scales per range
+      }
+    }
+    if (n > 0) {
+      ranges[1][4 + n / 2] = Float.NEGATIVE_INFINITY;
+      ranges[2][4 + n - 1] = Float.NaN;
+      ranges[3][4] = -ranges[3][4] * 2 - 1; // a negative extreme at the start
+    }
+    for (Elementwise kernels : new Elementwise[] {SCALAR, vector}) {
+      float[] out = {-1, -1, -1, -1};
+      kernels.maxAbs4(n, 4, ranges[0], ranges[1], ranges[2], ranges[3], out);
+      for (int r = 0; r < 4; r++) {
+        // the one-range kernel is the reference (its NaN and infinity cases are tested above)
+        assertEquals(SCALAR.maxAbs(n, ranges[r], 4), out[r], kernels.description() + ", range " + r);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "n={0}")
+  @MethodSource("sizes")
   void addAndAccumulateMatchScalar(int n) {
     Random rnd = new Random(n * 17L);
     float[] a = random(rnd, 3, n, -1f, 1f);
