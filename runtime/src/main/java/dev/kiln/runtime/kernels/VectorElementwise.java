@@ -42,8 +42,11 @@ final class VectorElementwise implements Elementwise {
 
   /**
    * The concrete vector class: every vector a method is called on is cast to it where it is made
-   * ({@link #load}, {@code broadcast}, {@code zero}) and after a loop that carries it, so no call
-   * depends on a type profile; see {@link VectorGemm#EXACT} for why that matters.
+   * ({@code fromArray}, {@code broadcast}, {@code zero}) and after a loop that carries it, so no
+   * call depends on a type profile; see {@link VectorGemm#EXACT} for why that matters. The casts
+   * are written out rather than wrapped in a helper, like all vector code here: a helper C2 does
+   * not inline (its own compiled code grew past {@code -XX:InlineSmallCode}, or the kernel's
+   * inlining budget ran out) boxes every vector that crosses the call.
    */
   private static final Class<? extends FloatVector> EXACT = VectorGemm.EXACT;
 
@@ -81,6 +84,11 @@ final class VectorElementwise implements Elementwise {
 
   @Override
   public float maxAbs(int n, float[] x, int xOff) {
+    if (n < L) {
+      // Rows narrower than a vector (a batch check of 4 features): no vector code to run, so none
+      // whose zero accumulators C1 would box before C2 has compiled this method.
+      return SCALAR.maxAbs(n, x, xOff);
+    }
     FloatVector zero = EXACT.cast(FloatVector.zero(S));
     // Largest and smallest separately: only FloatVector max/min and the lane reductions the
     // softmax already uses. (An int-bits version with reinterpretAsInts was not intrinsified on
@@ -89,7 +97,7 @@ final class VectorElementwise implements Elementwise {
     FloatVector largest = zero;
     FloatVector smallest = zero;
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = load(x, xOff + i);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
       largest = EXACT.cast(largest).max(v);
       smallest = EXACT.cast(smallest).min(v);
     }
@@ -101,6 +109,10 @@ final class VectorElementwise implements Elementwise {
 
   @Override
   public void maxAbs4(int n, int offset, float[] a, float[] b, float[] c, float[] d, float[] out) {
+    if (n < L) {
+      SCALAR.maxAbs4(n, offset, a, b, c, d, out);
+      return;
+    }
     int bound = S.loopBound(n);
     FloatVector ma = EXACT.cast(FloatVector.zero(S));
     FloatVector mb = EXACT.cast(FloatVector.zero(S));
@@ -108,23 +120,24 @@ final class VectorElementwise implements Elementwise {
     FloatVector md = EXACT.cast(FloatVector.zero(S));
     for (int i = offset; i < offset + bound; i += L) {
       // abs then max: NaN stays NaN (max propagates it), -0 and 0 are both 0.
-      ma = load(a, i).abs().max(ma);
-      mb = load(b, i).abs().max(mb);
-      mc = load(c, i).abs().max(mc);
-      md = load(d, i).abs().max(md);
+      ma = EXACT.cast(FloatVector.fromArray(S, a, i)).abs().max(ma);
+      mb = EXACT.cast(FloatVector.fromArray(S, b, i)).abs().max(mb);
+      mc = EXACT.cast(FloatVector.fromArray(S, c, i)).abs().max(mc);
+      md = EXACT.cast(FloatVector.fromArray(S, d, i)).abs().max(md);
     }
     int tail = offset + bound;
-    out[0] = Math.max(EXACT.cast(ma).reduceLanes(VectorOperators.MAX), SCALAR.maxAbs(n - bound, a, tail));
-    out[1] = Math.max(EXACT.cast(mb).reduceLanes(VectorOperators.MAX), SCALAR.maxAbs(n - bound, b, tail));
-    out[2] = Math.max(EXACT.cast(mc).reduceLanes(VectorOperators.MAX), SCALAR.maxAbs(n - bound, c, tail));
-    out[3] = Math.max(EXACT.cast(md).reduceLanes(VectorOperators.MAX), SCALAR.maxAbs(n - bound, d, tail));
+    int rest = n - bound;
+    out[0] = Math.max(EXACT.cast(ma).reduceLanes(VectorOperators.MAX), SCALAR.maxAbs(rest, a, tail));
+    out[1] = Math.max(EXACT.cast(mb).reduceLanes(VectorOperators.MAX), SCALAR.maxAbs(rest, b, tail));
+    out[2] = Math.max(EXACT.cast(mc).reduceLanes(VectorOperators.MAX), SCALAR.maxAbs(rest, c, tail));
+    out[3] = Math.max(EXACT.cast(md).reduceLanes(VectorOperators.MAX), SCALAR.maxAbs(rest, d, tail));
   }
 
   @Override
   public void add(int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      load(a, aOff + i).add(load(b, bOff + i))
+      EXACT.cast(FloatVector.fromArray(S, a, aOff + i)).add(FloatVector.fromArray(S, b, bOff + i))
           .intoArray(c, cOff + i);
     }
     SCALAR.add(n - bound, a, aOff + bound, b, bOff + bound, c, cOff + bound);
@@ -134,7 +147,7 @@ final class VectorElementwise implements Elementwise {
   public void accumulate(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      load(y, yOff + i).add(load(x, xOff + i))
+      EXACT.cast(FloatVector.fromArray(S, y, yOff + i)).add(FloatVector.fromArray(S, x, xOff + i))
           .intoArray(y, yOff + i);
     }
     SCALAR.accumulate(n - bound, x, xOff + bound, y, yOff + bound);
@@ -155,7 +168,7 @@ final class VectorElementwise implements Elementwise {
       int row = xOff + r * cols;
       int j = 0;
       for (; j < bound; j += L) {
-        load(x, row + j).add(load(v, vOff + j))
+        EXACT.cast(FloatVector.fromArray(S, x, row + j)).add(FloatVector.fromArray(S, v, vOff + j))
             .intoArray(x, row + j);
       }
       for (; j < cols; j++) {
@@ -175,17 +188,17 @@ final class VectorElementwise implements Elementwise {
       FloatVector s2 = EXACT.cast(FloatVector.zero(S));
       FloatVector s3 = EXACT.cast(FloatVector.zero(S));
       for (int r = 0, xi = xOff + j; r < rows; r++, xi += cols) {
-        s0 = EXACT.cast(s0).add(load(x, xi));
-        s1 = EXACT.cast(s1).add(load(x, xi + L));
-        s2 = EXACT.cast(s2).add(load(x, xi + 2 * L));
-        s3 = EXACT.cast(s3).add(load(x, xi + 3 * L));
+        s0 = EXACT.cast(s0).add(FloatVector.fromArray(S, x, xi));
+        s1 = EXACT.cast(s1).add(FloatVector.fromArray(S, x, xi + L));
+        s2 = EXACT.cast(s2).add(FloatVector.fromArray(S, x, xi + 2 * L));
+        s3 = EXACT.cast(s3).add(FloatVector.fromArray(S, x, xi + 3 * L));
       }
       int o = outOff + j;
       if (accumulate) {
-        s0 = EXACT.cast(s0).add(load(out, o));
-        s1 = EXACT.cast(s1).add(load(out, o + L));
-        s2 = EXACT.cast(s2).add(load(out, o + 2 * L));
-        s3 = EXACT.cast(s3).add(load(out, o + 3 * L));
+        s0 = EXACT.cast(s0).add(FloatVector.fromArray(S, out, o));
+        s1 = EXACT.cast(s1).add(FloatVector.fromArray(S, out, o + L));
+        s2 = EXACT.cast(s2).add(FloatVector.fromArray(S, out, o + 2 * L));
+        s3 = EXACT.cast(s3).add(FloatVector.fromArray(S, out, o + 3 * L));
       }
       EXACT.cast(s0).intoArray(out, o);
       EXACT.cast(s1).intoArray(out, o + L);
@@ -195,10 +208,10 @@ final class VectorElementwise implements Elementwise {
     for (; j + L <= cols; j += L) {
       FloatVector s0 = EXACT.cast(FloatVector.zero(S));
       for (int r = 0, xi = xOff + j; r < rows; r++, xi += cols) {
-        s0 = EXACT.cast(s0).add(load(x, xi));
+        s0 = EXACT.cast(s0).add(FloatVector.fromArray(S, x, xi));
       }
       if (accumulate) {
-        s0 = EXACT.cast(s0).add(load(out, outOff + j));
+        s0 = EXACT.cast(s0).add(FloatVector.fromArray(S, out, outOff + j));
       }
       EXACT.cast(s0).intoArray(out, outOff + j);
     }
@@ -219,7 +232,7 @@ final class VectorElementwise implements Elementwise {
     int bound = S.loopBound(n);
     FloatVector zero = EXACT.cast(FloatVector.zero(S));
     for (int i = 0; i < bound; i += L) {
-      load(x, xOff + i).max(zero).intoArray(y, yOff + i);
+      EXACT.cast(FloatVector.fromArray(S, x, xOff + i)).max(zero).intoArray(y, yOff + i);
     }
     SCALAR.relu(n - bound, x, xOff + bound, y, yOff + bound);
   }
@@ -228,7 +241,7 @@ final class VectorElementwise implements Elementwise {
   public void leakyRelu(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = load(x, xOff + i);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
       v.mul(alpha).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
     }
     SCALAR.leakyRelu(n - bound, alpha, x, xOff + bound, y, yOff + bound);
@@ -238,7 +251,7 @@ final class VectorElementwise implements Elementwise {
   public void elu(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = load(x, xOff + i);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
       FloatVector negative = v.min(0f).lanewise(VectorOperators.EXPM1).mul(alpha);
       negative.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
     }
@@ -249,7 +262,7 @@ final class VectorElementwise implements Elementwise {
   public void selu(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = load(x, xOff + i);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
       FloatVector negative = v.min(0f).lanewise(VectorOperators.EXPM1).mul(SELU_SCALE_ALPHA);
       negative.blend(v.mul(SELU_SCALE), v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
     }
@@ -260,7 +273,10 @@ final class VectorElementwise implements Elementwise {
   public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      sigmoid(load(x, xOff + i)).intoArray(y, yOff + i);
+      // 1 / (1 + exp(-x)): exp overflows to +inf below about -88, giving 0, never NaN.
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      FloatVector one = EXACT.cast(FloatVector.broadcast(S, 1f));
+      one.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(y, yOff + i);
     }
     SCALAR.sigmoid(n - bound, x, xOff + bound, y, yOff + bound);
   }
@@ -276,7 +292,7 @@ final class VectorElementwise implements Elementwise {
   public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      load(x, xOff + i).lanewise(VectorOperators.TANH).intoArray(y, yOff + i);
+      EXACT.cast(FloatVector.fromArray(S, x, xOff + i)).lanewise(VectorOperators.TANH).intoArray(y, yOff + i);
     }
     SCALAR.tanh(n - bound, x, xOff + bound, y, yOff + bound);
   }
@@ -285,8 +301,9 @@ final class VectorElementwise implements Elementwise {
   public void swish(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = load(x, xOff + i);
-      v.mul(sigmoid(v)).intoArray(y, yOff + i);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      FloatVector one = EXACT.cast(FloatVector.broadcast(S, 1f));
+      v.mul(one.div(v.neg().lanewise(VectorOperators.EXP).add(1f))).intoArray(y, yOff + i);
     }
     SCALAR.swish(n - bound, x, xOff + bound, y, yOff + bound);
   }
@@ -294,12 +311,7 @@ final class VectorElementwise implements Elementwise {
   @Override
   public void gelu(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
-    for (int i = 0; i < bound; i += L) {
-      FloatVector v = load(x, xOff + i);
-      FloatVector halfErfc = erfcOfAbsScaled(v, expMinusHalfSquare(v)).mul(0.5f);
-      FloatVector cdf = halfErfc.neg().add(1f).blend(halfErfc, v.compare(VectorOperators.LT, 0f));
-      v.mul(cdf).intoArray(y, yOff + i);
-    }
+    geluVectors(bound, x, xOff, null, 0, y, yOff);
     SCALAR.gelu(n - bound, x, xOff + bound, y, yOff + bound);
   }
 
@@ -307,10 +319,11 @@ final class VectorElementwise implements Elementwise {
   public void geluTanh(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = load(x, xOff + i);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
       // 0.5 x (1 + tanh u) == x sigmoid(2u): no cancellation for negative x.
       FloatVector twoU = v.mul(v).fma(GELU_TANH_K1, GELU_TANH_K0).mul(v);
-      v.mul(sigmoid(twoU)).intoArray(y, yOff + i);
+      FloatVector one = EXACT.cast(FloatVector.broadcast(S, 1f));
+      v.mul(one.div(twoU.neg().lanewise(VectorOperators.EXP).add(1f))).intoArray(y, yOff + i);
     }
     SCALAR.geluTanh(n - bound, x, xOff + bound, y, yOff + bound);
   }
@@ -323,8 +336,8 @@ final class VectorElementwise implements Elementwise {
     int bound = S.loopBound(n);
     FloatVector zero = EXACT.cast(FloatVector.zero(S));
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = load(x, xOff + i);
-      zero.blend(load(dy, dyOff + i), v.compare(VectorOperators.GT, 0f))
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      zero.blend(FloatVector.fromArray(S, dy, dyOff + i), v.compare(VectorOperators.GT, 0f))
           .blend(v, v.compare(VectorOperators.NE, v)).intoArray(dx, dxOff + i);
     }
     SCALAR.reluBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound, dx, dxOff + bound);
@@ -335,8 +348,8 @@ final class VectorElementwise implements Elementwise {
       float[] dy, int dyOff, float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = load(x, xOff + i);
-      FloatVector g = load(dy, dyOff + i);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      FloatVector g = EXACT.cast(FloatVector.fromArray(S, dy, dyOff + i));
       g.mul(alpha).blend(g, v.compare(VectorOperators.GT, 0f))
           .blend(v, v.compare(VectorOperators.NE, v)).intoArray(dx, dxOff + i);
     }
@@ -349,8 +362,8 @@ final class VectorElementwise implements Elementwise {
       float[] dy, int dyOff, float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = load(x, xOff + i);
-      FloatVector g = load(dy, dyOff + i);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      FloatVector g = EXACT.cast(FloatVector.fromArray(S, dy, dyOff + i));
       // alpha * exp(x), as PyTorch: y + alpha would cancel for very negative x.
       FloatVector negative = v.min(0f).lanewise(VectorOperators.EXP).mul(alpha).mul(g);
       negative.blend(g, v.compare(VectorOperators.GT, 0f)).intoArray(dx, dxOff + i);
@@ -364,8 +377,8 @@ final class VectorElementwise implements Elementwise {
       float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = load(x, xOff + i);
-      FloatVector g = load(dy, dyOff + i);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      FloatVector g = EXACT.cast(FloatVector.fromArray(S, dy, dyOff + i));
       FloatVector slope = v.min(0f).lanewise(VectorOperators.EXP).mul(SELU_SCALE_ALPHA)
           .blend(FloatVector.broadcast(S, SELU_SCALE), v.compare(VectorOperators.GT, 0f));
       slope.mul(g).intoArray(dx, dxOff + i);
@@ -378,8 +391,8 @@ final class VectorElementwise implements Elementwise {
       int dyOff, float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector s = load(y, yOff + i);
-      FloatVector g = load(dy, dyOff + i);
+      FloatVector s = EXACT.cast(FloatVector.fromArray(S, y, yOff + i));
+      FloatVector g = EXACT.cast(FloatVector.fromArray(S, dy, dyOff + i));
       g.mul(s).mul(s.neg().add(1f)).intoArray(dx, dxOff + i);
     }
     SCALAR.sigmoidBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound,
@@ -391,8 +404,8 @@ final class VectorElementwise implements Elementwise {
       float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector t = load(y, yOff + i);
-      FloatVector g = load(dy, dyOff + i);
+      FloatVector t = EXACT.cast(FloatVector.fromArray(S, y, yOff + i));
+      FloatVector g = EXACT.cast(FloatVector.fromArray(S, dy, dyOff + i));
       g.mul(t.mul(t).neg().add(1f)).intoArray(dx, dxOff + i);
     }
     SCALAR.tanhBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound, dx, dxOff + bound);
@@ -403,11 +416,12 @@ final class VectorElementwise implements Elementwise {
       float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = load(x, xOff + i);
-      FloatVector s = sigmoid(v);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      FloatVector one = EXACT.cast(FloatVector.broadcast(S, 1f));
+      FloatVector s = one.div(v.neg().lanewise(VectorOperators.EXP).add(1f)); // sigmoid
       // s + x s (1 - s)
       FloatVector slope = v.mul(s).mul(s.neg().add(1f)).add(s);
-      slope.mul(load(dy, dyOff + i)).intoArray(dx, dxOff + i);
+      slope.mul(FloatVector.fromArray(S, dy, dyOff + i)).intoArray(dx, dxOff + i);
     }
     SCALAR.swishBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound, dx, dxOff + bound);
   }
@@ -416,16 +430,51 @@ final class VectorElementwise implements Elementwise {
   public void geluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
       float[] dx, int dxOff) {
     int bound = S.loopBound(n);
-    for (int i = 0; i < bound; i += L) {
-      FloatVector v = load(x, xOff + i);
-      FloatVector gauss = expMinusHalfSquare(v);
-      FloatVector halfErfc = erfcOfAbsScaled(v, gauss).mul(0.5f);
-      FloatVector cdf = halfErfc.neg().add(1f).blend(halfErfc, v.compare(VectorOperators.LT, 0f));
-      // Phi(x) + x phi(x)
-      FloatVector slope = v.mul(gauss).fma(FloatVector.broadcast(S, INV_SQRT_2PI), cdf);
-      slope.mul(load(dy, dyOff + i)).intoArray(dx, dxOff + i);
-    }
+    geluVectors(bound, x, xOff, dy, dyOff, dx, dxOff);
     SCALAR.geluBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound, dx, dxOff + bound);
+  }
+
+  /**
+   * The exact GELU over the first {@code bound} (a multiple of L) elements: {@code out = x Phi(x)}
+   * when {@code dy} is null, else {@code out = (Phi(x) + x phi(x)) dy}. One loop for both, so the
+   * erfc approximation is written once: the vector code lives in this method's body, never behind
+   * a helper that takes or returns a vector. (C2 stops inlining a helper once the helper has its
+   * own compiled code larger than {@code -XX:InlineSmallCode}, and every vector crossing the call
+   * is then boxed.) The null test is loop-invariant: C2 unswitches it.
+   */
+  private static void geluVectors(int bound, float[] x, int xOff, float[] dy, int dyOff,
+      float[] out, int outOff) {
+    for (int i = 0; i < bound; i += L) {
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      // exp(-x^2 / 2), with the rounding error of x^2 recovered by an fma and applied to first
+      // order, so it keeps float accuracy even where x^2 is large.
+      FloatVector square = v.mul(v);
+      FloatVector squareError = v.fma(v, square.neg());
+      FloatVector gauss = square.mul(-0.5f).lanewise(VectorOperators.EXP)
+          .mul(squareError.fma(-0.5f, 1f));
+      // erfc(|x| / sqrt 2) from gauss; see Gaussian.
+      FloatVector t = EXACT.cast(FloatVector.broadcast(S, 1f)).div(v.abs().fma(ERFC_P_X, 1f));
+      FloatVector poly = EXACT.cast(FloatVector.broadcast(S, E10));
+      poly = poly.fma(t, FloatVector.broadcast(S, E9));
+      poly = poly.fma(t, FloatVector.broadcast(S, E8));
+      poly = poly.fma(t, FloatVector.broadcast(S, E7));
+      poly = poly.fma(t, FloatVector.broadcast(S, E6));
+      poly = poly.fma(t, FloatVector.broadcast(S, E5));
+      poly = poly.fma(t, FloatVector.broadcast(S, E4));
+      poly = poly.fma(t, FloatVector.broadcast(S, E3));
+      poly = poly.fma(t, FloatVector.broadcast(S, E2));
+      poly = poly.fma(t, FloatVector.broadcast(S, E1));
+      poly = poly.fma(t, FloatVector.broadcast(S, E0));
+      FloatVector halfErfc = t.mul(poly).mul(gauss).mul(0.5f);
+      FloatVector cdf = halfErfc.neg().add(1f).blend(halfErfc, v.compare(VectorOperators.LT, 0f));
+      if (dy == null) {
+        v.mul(cdf).intoArray(out, outOff + i);
+      } else {
+        // Phi(x) + x phi(x)
+        FloatVector slope = v.mul(gauss).fma(FloatVector.broadcast(S, INV_SQRT_2PI), cdf);
+        slope.mul(FloatVector.fromArray(S, dy, dyOff + i)).intoArray(out, outOff + i);
+      }
+    }
   }
 
   @Override
@@ -433,13 +482,15 @@ final class VectorElementwise implements Elementwise {
       int dyOff, float[] dx, int dxOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      FloatVector v = load(x, xOff + i);
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
       FloatVector square = v.mul(v);
-      FloatVector s = sigmoid(square.fma(GELU_TANH_K1, GELU_TANH_K0).mul(v));
+      FloatVector twoU = square.fma(GELU_TANH_K1, GELU_TANH_K0).mul(v);
+      FloatVector one = EXACT.cast(FloatVector.broadcast(S, 1f));
+      FloatVector s = one.div(twoU.neg().lanewise(VectorOperators.EXP).add(1f)); // sigmoid(2u)
       // s + x s (1 - s) (2u)', with (2u)' = K0 + 3 K1 x^2
       FloatVector twoUPrime = square.fma(3f * GELU_TANH_K1, GELU_TANH_K0);
       FloatVector slope = v.mul(s).mul(s.neg().add(1f)).fma(twoUPrime, s);
-      slope.mul(load(dy, dyOff + i)).intoArray(dx, dxOff + i);
+      slope.mul(FloatVector.fromArray(S, dy, dyOff + i)).intoArray(dx, dxOff + i);
     }
     SCALAR.geluTanhBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound,
         dx, dxOff + bound);
@@ -464,7 +515,7 @@ final class VectorElementwise implements Elementwise {
       FloatVector vmax = EXACT.cast(FloatVector.broadcast(S, Float.NEGATIVE_INFINITY));
       int j = 0;
       for (; j < bound; j += L) {
-        vmax = EXACT.cast(vmax).max(load(x, xr + j).mul(invTemperature));
+        vmax = EXACT.cast(vmax).max(EXACT.cast(FloatVector.fromArray(S, x, xr + j)).mul(invTemperature));
       }
       float max = EXACT.cast(vmax).reduceLanes(VectorOperators.MAX);
       for (; j < cols; j++) {
@@ -472,7 +523,7 @@ final class VectorElementwise implements Elementwise {
       }
       FloatVector vsum = EXACT.cast(FloatVector.zero(S));
       for (j = 0; j < bound; j += L) {
-        FloatVector e = load(x, xr + j).mul(invTemperature).sub(max)
+        FloatVector e = EXACT.cast(FloatVector.fromArray(S, x, xr + j)).mul(invTemperature).sub(max)
             .lanewise(VectorOperators.EXP);
         e.intoArray(y, yr + j);
         vsum = EXACT.cast(vsum).add(e);
@@ -485,7 +536,7 @@ final class VectorElementwise implements Elementwise {
       }
       float inv = 1f / sum;
       for (j = 0; j < bound; j += L) {
-        load(y, yr + j).mul(inv).intoArray(y, yr + j);
+        EXACT.cast(FloatVector.fromArray(S, y, yr + j)).mul(inv).intoArray(y, yr + j);
       }
       for (; j < cols; j++) {
         y[yr + j] *= inv;
@@ -504,58 +555,19 @@ final class VectorElementwise implements Elementwise {
       FloatVector vdot = EXACT.cast(FloatVector.zero(S));
       int j = 0;
       for (; j < bound; j += L) {
-        vdot = load(dy, gr + j).fma(load(y, yr + j), vdot);
+        vdot = EXACT.cast(FloatVector.fromArray(S, dy, gr + j)).fma(FloatVector.fromArray(S, y, yr + j), vdot);
       }
       float dot = EXACT.cast(vdot).reduceLanes(VectorOperators.ADD);
       for (; j < cols; j++) {
         dot += dy[gr + j] * y[yr + j];
       }
       for (j = 0; j < bound; j += L) {
-        FloatVector s = load(y, yr + j);
-        load(dy, gr + j).sub(dot).mul(s).mul(invTemperature).intoArray(dx, dr + j);
+        FloatVector s = EXACT.cast(FloatVector.fromArray(S, y, yr + j));
+        EXACT.cast(FloatVector.fromArray(S, dy, gr + j)).sub(dot).mul(s).mul(invTemperature).intoArray(dx, dr + j);
       }
       for (; j < cols; j++) {
         dx[dr + j] = invTemperature * y[yr + j] * (dy[gr + j] - dot);
       }
     }
-  }
-
-  // ---------------------------------------------------------------- vector helpers
-
-  /** {@code FloatVector.fromArray}, typed with its concrete class (see {@link #EXACT}). */
-  private static FloatVector load(float[] a, int offset) {
-    return EXACT.cast(FloatVector.fromArray(S, a, offset));
-  }
-
-  /** {@code 1 / (1 + exp(-x))}: exp overflows to +inf for x below about -88, giving 0, never NaN. */
-  private static FloatVector sigmoid(FloatVector v) {
-    return EXACT.cast(FloatVector.broadcast(S, 1f)).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-  }
-
-  /**
-   * {@code exp(-x^2 / 2)} with the rounding error of {@code x^2} recovered by an fma and applied
-   * to first order, so the result keeps float accuracy even where {@code x^2} is large.
-   */
-  private static FloatVector expMinusHalfSquare(FloatVector v) {
-    FloatVector square = v.mul(v);
-    FloatVector squareError = v.fma(v, square.neg());
-    return square.mul(-0.5f).lanewise(VectorOperators.EXP).mul(squareError.fma(-0.5f, 1f));
-  }
-
-  /** {@code erfc(|x| / sqrt 2)}, given {@code exp(-x^2 / 2)}; see {@link Gaussian}. */
-  private static FloatVector erfcOfAbsScaled(FloatVector v, FloatVector gauss) {
-    FloatVector t = EXACT.cast(FloatVector.broadcast(S, 1f)).div(v.abs().fma(ERFC_P_X, 1f));
-    FloatVector poly = EXACT.cast(FloatVector.broadcast(S, E10));
-    poly = poly.fma(t, FloatVector.broadcast(S, E9));
-    poly = poly.fma(t, FloatVector.broadcast(S, E8));
-    poly = poly.fma(t, FloatVector.broadcast(S, E7));
-    poly = poly.fma(t, FloatVector.broadcast(S, E6));
-    poly = poly.fma(t, FloatVector.broadcast(S, E5));
-    poly = poly.fma(t, FloatVector.broadcast(S, E4));
-    poly = poly.fma(t, FloatVector.broadcast(S, E3));
-    poly = poly.fma(t, FloatVector.broadcast(S, E2));
-    poly = poly.fma(t, FloatVector.broadcast(S, E1));
-    poly = poly.fma(t, FloatVector.broadcast(S, E0));
-    return t.mul(poly).mul(gauss);
   }
 }
