@@ -377,25 +377,25 @@ final class VectorGemm implements Gemm {
       c70 = zero; c71 = zero; c72 = zero;
     }
     for (int p = 0, ai = apOff, bi = bpOff; p < kc; p++, ai += MR, bi += NR) {
-      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-      FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-      FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
-      FloatVector a0 = EXACT.cast(FloatVector.broadcast(S, ap[ai]));
-      c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
-      FloatVector a1 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 1]));
-      c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
-      FloatVector a2 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 2]));
-      c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
-      FloatVector a3 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 3]));
-      c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
-      FloatVector a4 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 4]));
-      c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
-      FloatVector a5 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 5]));
-      c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
-      FloatVector a6 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 6]));
-      c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61); c62 = a6.fma(b2, c62);
-      FloatVector a7 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 7]));
-      c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71); c72 = a7.fma(b2, c72);
+      FloatVector b0 = EXACT.cast(FloatVector.fromArray(S, bp, bi));
+      FloatVector b1 = EXACT.cast(FloatVector.fromArray(S, bp, bi + L));
+      FloatVector b2 = EXACT.cast(FloatVector.fromArray(S, bp, bi + 2 * L));
+      FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+      c00 = b0.fma(a0, c00); c01 = b1.fma(a0, c01); c02 = b2.fma(a0, c02);
+      FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+      c10 = b0.fma(a1, c10); c11 = b1.fma(a1, c11); c12 = b2.fma(a1, c12);
+      FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+      c20 = b0.fma(a2, c20); c21 = b1.fma(a2, c21); c22 = b2.fma(a2, c22);
+      FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+      c30 = b0.fma(a3, c30); c31 = b1.fma(a3, c31); c32 = b2.fma(a3, c32);
+      FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+      c40 = b0.fma(a4, c40); c41 = b1.fma(a4, c41); c42 = b2.fma(a4, c42);
+      FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+      c50 = b0.fma(a5, c50); c51 = b1.fma(a5, c51); c52 = b2.fma(a5, c52);
+      FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+      c60 = b0.fma(a6, c60); c61 = b1.fma(a6, c61); c62 = b2.fma(a6, c62);
+      FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+      c70 = b0.fma(a7, c70); c71 = b1.fma(a7, c71); c72 = b2.fma(a7, c72);
     }
     // The accumulators are loop phis: cast (see EXACT).
     int s0 = cOff;
@@ -453,23 +453,23 @@ final class VectorGemm implements Gemm {
       c70 = zero;
     }
     for (int p = 0, ai = apOff, bi = bpOff; p < kc; p++, ai += MR, bi += bpStride) {
-      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-      FloatVector a0 = EXACT.cast(FloatVector.broadcast(S, ap[ai]));
-      c00 = a0.fma(b0, c00);
-      FloatVector a1 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 1]));
-      c10 = a1.fma(b0, c10);
-      FloatVector a2 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 2]));
-      c20 = a2.fma(b0, c20);
-      FloatVector a3 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 3]));
-      c30 = a3.fma(b0, c30);
-      FloatVector a4 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 4]));
-      c40 = a4.fma(b0, c40);
-      FloatVector a5 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 5]));
-      c50 = a5.fma(b0, c50);
-      FloatVector a6 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 6]));
-      c60 = a6.fma(b0, c60);
-      FloatVector a7 = EXACT.cast(FloatVector.broadcast(S, ap[ai + 7]));
-      c70 = a7.fma(b0, c70);
+      FloatVector b0 = EXACT.cast(FloatVector.fromArray(S, bp, bi));
+      FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+      c00 = b0.fma(a0, c00);
+      FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+      c10 = b0.fma(a1, c10);
+      FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+      c20 = b0.fma(a2, c20);
+      FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+      c30 = b0.fma(a3, c30);
+      FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+      c40 = b0.fma(a4, c40);
+      FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+      c50 = b0.fma(a5, c50);
+      FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+      c60 = b0.fma(a6, c60);
+      FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+      c70 = b0.fma(a7, c70);
     }
     // The accumulators are loop phis: cast (see EXACT).
     int s0 = cOff;
