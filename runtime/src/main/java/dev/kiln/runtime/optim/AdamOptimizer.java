@@ -18,9 +18,9 @@ final class AdamOptimizer extends AbstractOptimizer {
   private final boolean decoupledDecay;
   private final float[] firstMoment;
   private final float[] secondMoment;
-  /** A checked step's copy of the range before it (allocated on first use), to undo a non-finite step. */
   /** {@link #provablyFinite}'s four maxima, reused. */
   private final float[] maxima = new float[4];
+  /** A checked step's copy of the range before it (allocated on first use), to undo a non-finite step. */
   private float[] savedParams;
   private float[] savedM;
   private float[] savedV;
@@ -126,9 +126,9 @@ final class AdamOptimizer extends AbstractOptimizer {
    * finite: |m'| <= beta1 |m| + (1 - beta1) |g|, v' <= beta2 v + (1 - beta2) g^2, and, as the
    * denominator is at least epsilon, |w'| <= |decay| |w| + stepSize |m'| / epsilon. One reading
    * pass over the four arrays ({@link Elementwise#maxAbs4}) instead of copying the range and
-   * scanning the result: W1's step spent twice its update's time on those. Bounds under 1e38 leave a margin far above the few
-   * roundings of the float arithmetic; NaN anywhere fails every comparison and takes the exact
-   * path.
+   * scanning the result: W1's step spent twice its update's time on those. Bounds under 1e38
+   * leave a margin far above the few roundings of the float arithmetic; NaN anywhere fails every
+   * comparison and takes the exact path.
    */
   private boolean provablyFinite(float[] params, float[] grads, int from, int to) {
     int n = to - from;
