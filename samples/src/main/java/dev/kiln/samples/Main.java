@@ -30,7 +30,7 @@ public final class Main {
 
   static final String USAGE = "usage: kiln-samples.jar [--data DIR] [fashion|xor|iris|batchnorm|activations|earlystop|residual|transfer|evaluation|all]"
       + " | [--data DIR] cnn [--epochs N] [--out DIR]"
-      + " | [--data DIR] bench W1|W2|W3|W4|W5|W6|all [--threads N] [--json] | jmh"
+      + " | [--data DIR] bench W1|W2|W3|W4|W5|W6|all [--threads N] [--json] | jmh [REGEX]"
       + " | [--data DIR] gan [--epochs N] [--samples N] [--out DIR] | words [--words FILE] [--epochs N]"
       + " | [--data DIR] serve [--port P] [--weights FILE] [--load-test]";
 
@@ -96,7 +96,7 @@ public final class Main {
       return Words.run(java.util.Arrays.copyOfRange(args, 1, args.length));
     }
     if (command.equals("jmh")) {
-      dev.kiln.samples.jmh.KernelBenchmarkRunner.main(args);
+      dev.kiln.samples.jmh.KernelBenchmarkRunner.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return 0;
     }
     CnnExample.Options cnnOptions = null;

@@ -56,11 +56,14 @@ public interface Elementwise {
   float maxAbs(int n, float[] x, int xOff);
 
   /**
-   * {@link #maxAbs} of four ranges of {@code n} elements that share an offset (an optimizer's
-   * gradients, parameters and two moments), into {@code out[0..3]}: one pass reading the four
-   * streams together instead of four passes.
+   * The sums of {@code |a[i]|} and of {@code |b[i]|} over {@code [offset, offset + n)} (two ranges
+   * that share an offset: an optimizer's gradients and parameters) into {@code out[0..1]}, in one
+   * pass, summed in float in the kernel's own order. Each is at least the largest {@code |x|} of
+   * its range (sums of non-negative floats never decrease as they round), so it bounds the range
+   * as {@link #maxAbs} does, and cheaper: NaN if an element is NaN, infinity if one is infinite
+   * (or the sum overflows).
    */
-  void maxAbs4(int n, int offset, float[] a, float[] b, float[] c, float[] d, float[] out);
+  void sumAbs2(int n, int offset, float[] a, float[] b, float[] out);
 
   /** {@code y[i] += x[i]}. */
   void accumulate(int n, float[] x, int xOff, float[] y, int yOff);

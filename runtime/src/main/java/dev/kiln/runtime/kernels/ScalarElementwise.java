@@ -34,11 +34,15 @@ final class ScalarElementwise implements Elementwise {
   }
 
   @Override
-  public void maxAbs4(int n, int offset, float[] a, float[] b, float[] c, float[] d, float[] out) {
-    out[0] = maxAbs(n, a, offset);
-    out[1] = maxAbs(n, b, offset);
-    out[2] = maxAbs(n, c, offset);
-    out[3] = maxAbs(n, d, offset);
+  public void sumAbs2(int n, int offset, float[] a, float[] b, float[] out) {
+    float sa = 0f;
+    float sb = 0f;
+    for (int i = offset; i < offset + n; i++) {
+      sa += Math.abs(a[i]);
+      sb += Math.abs(b[i]);
+    }
+    out[0] = sa;
+    out[1] = sb;
   }
 
   @Override

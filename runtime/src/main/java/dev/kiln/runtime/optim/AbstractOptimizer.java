@@ -150,8 +150,9 @@ abstract class AbstractOptimizer implements Optimizer {
   }
 
   /**
-   * Forgets values a {@link #nonFinite} check staged for the following {@link #update} (an
-   * optimizer may compute them once for both): each step starts clean.
+   * Called as every step begins: forgets values a {@link #nonFinite} check staged for the
+   * following {@link #update} (an optimizer may compute them once for both), so each step starts
+   * clean.
    */
   void discardStaged() {}
 

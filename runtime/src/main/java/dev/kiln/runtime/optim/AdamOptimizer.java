@@ -18,8 +18,12 @@ final class AdamOptimizer extends AbstractOptimizer {
   private final boolean decoupledDecay;
   private final float[] firstMoment;
   private final float[] secondMoment;
-  /** {@link #provablyFinite}'s four maxima, reused. */
-  private final float[] maxima = new float[4];
+  /** {@link #provablyFinite}'s two magnitude bounds, reused. */
+  private final float[] magnitudes = new float[2];
+  /** Bounds on |m| and v per range, carried from step to step so a proof reads only gradients and parameters. */
+  private final MomentBounds momentBounds = new MomentBounds();
+  /** Counts the steps begun (refused ones too, unlike the iterations a user may set): names the step a proof was for. */
+  private long stepSerial;
   /** A checked step's copy of the range before it (allocated on first use), to undo a non-finite step. */
   private float[] savedParams;
   private float[] savedM;
@@ -61,6 +65,9 @@ final class AdamOptimizer extends AbstractOptimizer {
       if (applied[r] == from && applied[r + 1] == to) {
         return; // nonFinite already applied this range in place
       }
+    }
+    if (!momentBounds.provenFor(from, to, stepSerial)) {
+      momentBounds.forget(from, to); // a step no proof bounded (step(), or the exact path)
     }
     double biasCorrection1 = 1.0 - Math.pow(beta1, iterations);
     double biasCorrection2 = 1.0 - Math.pow(beta2, iterations);
@@ -122,38 +129,60 @@ final class AdamOptimizer extends AbstractOptimizer {
   }
 
   /**
-   * Whether bounds from the largest magnitudes in the range prove every new parameter and moment
-   * finite: |m'| <= beta1 |m| + (1 - beta1) |g|, v' <= beta2 v + (1 - beta2) g^2, and, as the
-   * denominator is at least epsilon, |w'| <= |decay| |w| + stepSize |m'| / epsilon. One reading
-   * pass over the four arrays ({@link Elementwise#maxAbs4}) instead of copying the range and
-   * scanning the result: W1's step spent twice its update's time on those. Bounds under 1e38
-   * leave a margin far above the few roundings of the float arithmetic; NaN anywhere fails every
-   * comparison and takes the exact path.
+   * Whether bounds on the magnitudes in the range prove every new parameter and moment finite:
+   * |m'| <= beta1 |m| + (1 - beta1) |g|, v' <= beta2 v + (1 - beta2) g^2, and, as the denominator
+   * is at least epsilon, |w'| <= |decay| |w| + stepSize |m'| / epsilon. Gradients and parameters
+   * come from outside and are read: their L1 norms ({@link Elementwise#sumAbs2}) bound their
+   * largest magnitudes, loosely but far below the limit in any training that is not diverging,
+   * and in one pass cheaper than a max. The moments' bounds are the previous proof's m' and v'
+   * bounds while the moments have changed only by the steps it proved ({@link MomentBounds}), so
+   * a W1 step reads two arrays here instead of four (or copying the range and scanning the
+   * result, which cost twice the update). Bounds under 1e38 leave a margin far above the
+   * roundings of the float arithmetic, also when carried over many steps (each is an average
+   * whose rounding excess stays below 2^-22 / (1 - beta)); NaN anywhere fails every comparison and
+   * takes the exact path.
    */
   private boolean provablyFinite(float[] params, float[] grads, int from, int to) {
     int n = to - from;
     Elementwise kernels = Elementwise.ACTIVE;
-    kernels.maxAbs4(n, from, grads, params, firstMoment, secondMoment, maxima);
-    double g = maxima[0];
-    double w = maxima[1];
-    double m = maxima[2];
-    double v = maxima[3];
+    int known = momentBounds.find(from, to);
+    double m;
+    double v;
+    if (known >= 0) {
+      m = momentBounds.firstMoment(known);
+      v = momentBounds.secondMoment(known);
+    } else {
+      kernels.sumAbs2(n, from, firstMoment, secondMoment, magnitudes);
+      m = magnitudes[0];
+      v = magnitudes[1];
+    }
+    kernels.sumAbs2(n, from, grads, params, magnitudes);
+    double g = magnitudes[0];
+    double w = magnitudes[1];
     double mBound = beta1 * m + (1.0 - beta1) * g;
     double vBound = beta2 * v + (1.0 - beta2) * g * g;
     double decay = 1.0 - (double) learningRate * weightDecay;
     double stepSize = learningRate / (1.0 - Math.pow(beta1, iterations));
     double wBound = Math.abs(decay) * w + stepSize * mBound / epsilon;
     double limit = 1e38;
-    return mBound < limit && vBound < limit && wBound < limit;
+    boolean proven = mBound < limit && vBound < limit && wBound < limit;
+    if (proven) {
+      momentBounds.record(from, to, mBound, vBound, stepSerial);
+    } else {
+      momentBounds.forget(from, to);
+    }
+    return proven;
   }
 
   @Override
   void discardStaged() {
     appliedCount = 0;
+    stepSerial++; // called as every step begins
   }
 
   @Override
   void undoStaged() {
+    momentBounds.clear(); // this step's proofs bound moments the refused step does not write
     for (int r = 0; r < appliedCount; r += 2) {
       int from = applied[r];
       int length = applied[r + 1] - from;
@@ -166,6 +195,7 @@ final class AdamOptimizer extends AbstractOptimizer {
 
   @Override
   java.util.LinkedHashMap<String, float[]> stateArrays() {
+    momentBounds.clear(); // the caller may write the moments (a checkpoint's restore does)
     java.util.LinkedHashMap<String, float[]> state = new java.util.LinkedHashMap<>();
     state.put("m", firstMoment);
     state.put("v", secondMoment);
@@ -174,6 +204,7 @@ final class AdamOptimizer extends AbstractOptimizer {
 
   @Override
   void clearState() {
+    momentBounds.clear();
     Arrays.fill(firstMoment, 0f);
     Arrays.fill(secondMoment, 0f);
   }
@@ -182,5 +213,81 @@ final class AdamOptimizer extends AbstractOptimizer {
   String describeHyperparameters() {
     return hyperparameter("beta1", beta1) + hyperparameter("beta2", beta2) + hyperparameter("epsilon", epsilon)
         + (decoupledDecay ? hyperparameter("weightDecay", weightDecay) : "");
+  }
+
+  /**
+   * Upper bounds on |m| and v over ranges of the moment arrays, each from the proof of the last
+   * step that wrote the range. Ranges recorded never overlap (recording one forgets those it
+   * overlaps), so each element's moments are vouched for by at most one bound; any write no proof
+   * bounded forgets the ranges it touches. A model steps the same few ranges (its trainable
+   * layers) every step, so the list stays short.
+   */
+  private static final class MomentBounds {
+    private int[] ranges = new int[8];
+    private double[] bounds = new double[8];
+    private long[] provenAt = new long[4];
+    private int count;
+
+    int find(int from, int to) {
+      for (int e = 0; e < count; e++) {
+        if (ranges[2 * e] == from && ranges[2 * e + 1] == to) {
+          return e;
+        }
+      }
+      return -1;
+    }
+
+    double firstMoment(int entry) {
+      return bounds[2 * entry];
+    }
+
+    double secondMoment(int entry) {
+      return bounds[2 * entry + 1];
+    }
+
+    /** Whether the proof of step {@code serial} bounded exactly this range. */
+    boolean provenFor(int from, int to, long serial) {
+      int e = find(from, to);
+      return e >= 0 && provenAt[e] == serial;
+    }
+
+    void record(int from, int to, double firstMomentBound, double secondMomentBound, long serial) {
+      if (from >= to) {
+        return; // nothing to vouch for
+      }
+      forget(from, to);
+      if (count == provenAt.length) {
+        ranges = Arrays.copyOf(ranges, 4 * count); // grows a few times, to the model's range count
+        bounds = Arrays.copyOf(bounds, 4 * count);
+        provenAt = Arrays.copyOf(provenAt, 2 * count);
+      }
+      ranges[2 * count] = from;
+      ranges[2 * count + 1] = to;
+      bounds[2 * count] = firstMomentBound;
+      bounds[2 * count + 1] = secondMomentBound;
+      provenAt[count] = serial;
+      count++;
+    }
+
+    /** Forgets every range that overlaps {@code [from, to)}. */
+    void forget(int from, int to) {
+      int kept = 0;
+      for (int e = 0; e < count; e++) {
+        if (ranges[2 * e] < to && from < ranges[2 * e + 1]) {
+          continue;
+        }
+        ranges[2 * kept] = ranges[2 * e];
+        ranges[2 * kept + 1] = ranges[2 * e + 1];
+        bounds[2 * kept] = bounds[2 * e];
+        bounds[2 * kept + 1] = bounds[2 * e + 1];
+        provenAt[kept] = provenAt[e];
+        kept++;
+      }
+      count = kept;
+    }
+
+    void clear() {
+      count = 0;
+    }
   }
 }

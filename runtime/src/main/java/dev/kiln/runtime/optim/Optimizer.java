@@ -57,7 +57,9 @@ public interface Optimizer {
   /**
    * The live state arrays by name ({@code m}, {@code v} for Adam, {@code velocity} for momentum;
    * empty for SGD), each sized for the parameters the optimizer was created for: what a checkpoint
-   * saves. Writing into them changes the optimizer.
+   * saves. Writing into them changes the optimizer. Write between a call to this method and the
+   * next step (as a checkpoint's restore does): {@link #stepIfFinite} may bound the state from its
+   * own updates since the last call, so it would not see a write made later through a kept array.
    */
   java.util.Map<String, float[]> state();
 

@@ -71,28 +71,44 @@ class VectorElementwiseTest {
 
   @ParameterizedTest(name = "n={0}")
   @MethodSource("sizes")
-  void maxAbs4IsMaxAbsOfEachRange(int n) {
+  void sumAbs2IsTheL1NormOfEachRangeAndBoundsItsLargestMagnitude(int n) {
     Random rnd = new Random(n * 37L);
-    float[][] ranges = new float[4][];
-    for (int r = 0; r < 4; r++) {
-      ranges[r] = random(rnd, 4, n, -1f, 1f);
-      for (int i = 0; i < n; i++) {
-        ranges[r][4 + i] *= (float) Math.pow(10, 10 * r); // different scales per range
-      }
-    }
-    if (n > 0) {
-      ranges[1][4 + n / 2] = Float.NEGATIVE_INFINITY;
-      ranges[2][4 + n - 1] = Float.NaN;
-      ranges[3][4] = -ranges[3][4] * 2 - 1; // a negative extreme at the start
-    }
+    float[] a = random(rnd, 4, n, -1f, 1f);
+    float[] b = random(rnd, 4, n, -1e30f, 1e30f);
     for (Elementwise kernels : new Elementwise[] {SCALAR, vector}) {
-      float[] out = {-1, -1, -1, -1};
-      kernels.maxAbs4(n, 4, ranges[0], ranges[1], ranges[2], ranges[3], out);
-      for (int r = 0; r < 4; r++) {
-        // the one-range kernel is the reference (its NaN and infinity cases are tested above)
-        assertEquals(SCALAR.maxAbs(n, ranges[r], 4), out[r], kernels.description() + ", range " + r);
+      float[] out = {-1, -1};
+      kernels.sumAbs2(n, 4, a, b, out);
+      float[][] ranges = {a, b};
+      for (int r = 0; r < 2; r++) {
+        double exact = 0;
+        for (int i = 4; i < 4 + n; i++) {
+          exact += Math.abs(ranges[r][i]);
+        }
+        String what = kernels.description() + ", range " + r;
+        assertEquals(exact, out[r], 1e-6 * (n + 1) * exact, what);
+        assertTrue(out[r] >= SCALAR.maxAbs(n, ranges[r], 4), what + ": bounds the largest magnitude");
       }
     }
+    if (n == 0) {
+      return;
+    }
+    for (int at = 0; at < n; at++) {
+      float[] inf = a.clone();
+      inf[4 + at] = Float.NEGATIVE_INFINITY;
+      float[] nan = b.clone();
+      nan[4 + (at * 7) % n] = Float.NaN;
+      for (Elementwise kernels : new Elementwise[] {SCALAR, vector}) {
+        float[] out = new float[2];
+        kernels.sumAbs2(n, 4, inf, nan, out);
+        assertEquals(Float.POSITIVE_INFINITY, out[0], kernels.description() + ", infinity at " + at);
+        assertTrue(Float.isNaN(out[1]), kernels.description() + ", NaN at " + at);
+      }
+    }
+    float[] overflowing = new float[4 + n];
+    java.util.Arrays.fill(overflowing, 4, 4 + n, n == 1 ? Float.MAX_VALUE : Float.MAX_VALUE / 1.5f);
+    float[] out = new float[2];
+    vector.sumAbs2(n, 4, overflowing, overflowing, out);
+    assertTrue(out[0] >= Float.MAX_VALUE, "a sum past the largest float is infinite, never less than its largest element");
   }
 
   @ParameterizedTest(name = "n={0}")

@@ -75,8 +75,8 @@ class VectorKernelsWithoutProfilesTest {
     }
     cases.add(Arguments.of("add", (Runnable) () -> e.add(N, X, 0, Y, 0, OUT, 0)));
     cases.add(Arguments.of("maxAbs", (Runnable) () -> e.maxAbs(N, X, 0)));
-    float[] maxima = new float[4];
-    cases.add(Arguments.of("maxAbs4", (Runnable) () -> e.maxAbs4(N - 1, 1, X, Y, DY, OUT, maxima)));
+    float[] sums = new float[2];
+    cases.add(Arguments.of("sumAbs2", (Runnable) () -> e.sumAbs2(N - 1, 1, X, Y, sums)));
     cases.add(Arguments.of("accumulate", (Runnable) () -> e.accumulate(N, X, 0, OUT, 0)));
     cases.add(Arguments.of("addRowVector", (Runnable) () -> e.addRowVector(3, 21, Y, 0, OUT, 0)));
     cases.add(Arguments.of("sumColumns 4 vectors",

@@ -152,6 +152,45 @@ class StepIfFiniteTest {
     assertTrue(Float.isNaN(adam.state().get("m")[3]));
   }
 
+  @Test
+  void adamSeesMomentsAnUncheckedStepWrote() {
+    // Checked steps carry bounds on the moments from proof to proof; a plain step() writes them
+    // unproven. Here it drives one second moment to infinity (g^2 overflows) while the parameters
+    // stay finite, so only the moments can tell the next checked step to refuse.
+    Optimizer adam = Optimizers.adam(SIZE, 0.1f, 0.9f, 0.999f, 1e-7f);
+    float[] a = random(1, 1f);
+    for (int s = 0; s < 3; s++) {
+      assertTrue(adam.stepIfFinite(a, random(10 + s, 0.5f), 0, SIZE));
+    }
+    float[] huge = random(20, 0.5f);
+    huge[2] = 3e37f;
+    adam.setIterations(2); // the step below is then numbered as the last checked one was
+    adam.step(a, huge, 0, SIZE);
+    float[] before = a.clone();
+    adam.setIterations(3);
+    assertFalse(adam.stepIfFinite(a, random(30, 0.5f), 0, SIZE));
+    assertArrayEquals(before, a);
+    assertEquals(Float.POSITIVE_INFINITY, adam.state().get("v")[2]); // read last: state() resets the bounds
+  }
+
+  @Test
+  void adamSeesMomentsWrittenUnderAnotherSplitOfTheRanges() {
+    // Bounds are kept per range: a range stepped as part of another split must not keep a bound
+    // from before (here [0, 7) is proven, then [0, 3) is stepped unchecked into overflow).
+    Optimizer adam = Optimizers.adam(SIZE, 0.1f, 0.9f, 0.999f, 1e-7f);
+    float[] a = random(1, 1f);
+    assertTrue(adam.stepIfFinite(a, random(10, 0.5f), 0, SIZE));
+    assertTrue(adam.stepIfFinite(a, random(11, 0.5f), new int[] {0, 3, 3, 7}, 2));
+    assertTrue(adam.stepIfFinite(a, random(12, 0.5f), 0, SIZE));
+    float[] huge = random(20, 0.5f);
+    huge[1] = 3e37f;
+    adam.step(a, huge, new int[] {0, 3}, 1);
+    float[] before = a.clone();
+    assertFalse(adam.stepIfFinite(a, random(30, 0.5f), 0, SIZE));
+    assertArrayEquals(before, a);
+    assertTrue(adam.stepIfFinite(a, random(31, 0.5f), new int[] {3, 7}, 1), "the other range is still finite");
+  }
+
   private static float[] random(long seed, float scale) {
     SplittableRandom random = new SplittableRandom(seed);
     float[] v = new float[SIZE];

@@ -47,6 +47,13 @@ public class KernelBenchmarks {
   private float[] x256;
   private float[] weights;
   private float[] out256;
+  /** W1's backward shapes: output gradients of the 256- and 128-wide layers, the weight gradient, the input gradient. */
+  private float[] dy64x256;
+  private float[] dy64x128;
+  private float[] dW784x256;
+  private float[] w256x128;
+  private float[] dx64x256;
+  private Optimizer checkedAdam;
   private float[] sample;
   private float[] logits;
   private float[] probabilities;
@@ -71,12 +78,18 @@ public class KernelBenchmarks {
     x256 = randoms(random, 256 * 784);
     weights = randoms(random, 784 * 256);
     out256 = new float[256 * 256];
+    dy64x256 = randoms(random, 64 * 256);
+    dy64x128 = randoms(random, 64 * 128);
+    dW784x256 = new float[784 * 256];
+    w256x128 = randoms(random, 256 * 128);
+    dx64x256 = new float[64 * 256];
     sample = randoms(random, 784);
     logits = randoms(random, 256 * 10);
     probabilities = new float[256 * 10];
     params = randoms(random, 235_146);
     grads = randoms(random, 235_146);
     adam = Optimizers.adam(params.length, 1e-3f, 0.9f, 0.999f, 1e-7f);
+    checkedAdam = Optimizers.adam(params.length, 1e-3f, 0.9f, 0.999f, 1e-7f);
     lstmWeights = randoms(random, (LSTM_INPUTS + LSTM_UNITS + 1) * 4 * LSTM_UNITS);
     for (int i = 0; i < lstmWeights.length; i++) {
       lstmWeights[i] *= 0.2f; // keeps the gates away from saturation, as trained weights are
@@ -138,6 +151,20 @@ public class KernelBenchmarks {
     return out256;
   }
 
+  /** W1's first weight gradient: X^T dY, [784 x 64] x [64 x 256] with X stored [64 x 784]. */
+  @Benchmark
+  public float[] gemmTransA784x64x256() {
+    gemm.gemmTransA(784, 256, 64, x64, 0, 784, dy64x256, 0, 256, dW784x256, 0, 256, false);
+    return dW784x256;
+  }
+
+  /** W1's second layer input gradient: dY W^T, [64 x 128] x [128 x 256] with W stored [256 x 128]. */
+  @Benchmark
+  public float[] gemmTransB64x128x256() {
+    gemm.gemmTransB(64, 256, 128, dy64x128, 0, 128, w256x128, 0, 128, dx64x256, 0, 256, false);
+    return dx64x256;
+  }
+
   /** The same at inference batch 256. */
   @Benchmark
   public float[] gemm256x784x256() {
@@ -171,6 +198,12 @@ public class KernelBenchmarks {
   public float[] adam235k() {
     adam.step(params, grads, 0, params.length);
     return params;
+  }
+
+  /** The same step as training runs it by default: refused if it would leave a value non-finite. */
+  @Benchmark
+  public boolean adamChecked235k() {
+    return checkedAdam.stepIfFinite(params, grads, 0, params.length);
   }
 
   /**
