@@ -13,11 +13,13 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>The species is a {@code static final} constant: a non-constant species boxes every
  *       vector and is about 10x slower. Vectors only ever live in locals.</li>
  *   <li>GEMM is a BLIS-style register-tiled micro-kernel, {@value #MR} rows x 3 vectors of
- *       accumulators with {@code fma}, over B packed into contiguous panels and A packed into
- *       {@value #MR}-row micro-panels, K blocked by {@value #KC} so the panels stay in cache.
- *       Unpacked, untiled loops reach about a seventh of that speed. Packing also absorbs the
- *       transposes of {@code gemmTransA}/{@code gemmTransB} and the leading dimensions, so one
- *       micro-kernel serves all three at any strides.
+ *       accumulators with {@code fma}, over B packed into contiguous panels, K blocked by
+ *       {@value #KC} so the panels stay in cache. Unpacked, untiled loops reach about a seventh of
+ *       that speed. Packing B absorbs {@code gemmTransB}'s transpose and B's leading dimension.
+ *       A is read in place through a row and a column stride (its transpose in
+ *       {@code gemmTransA} is the two strides swapped): the kernel only broadcasts A's elements,
+ *       so a packed copy saves nothing, and packing A (a scalar transposing copy) cost 3-4% of a
+ *       Fashion-MNIST training step. One micro-kernel serves all three products at any strides.
  *       Measured here (JDK 17, one core, shared machine): the micro-kernel alone runs at ~95% of
  *       the FMA peak measured in the same session, a whole 256x256x784 product at ~84%. With
  *       16 vector registers (AVX2) the 24 accumulators spill; a 4 x 3 tile would suit better.</li>
@@ -43,9 +45,9 @@ final class VectorGemm implements Gemm {
   static final int MR = 8;
   /** Columns of the GEMM micro-tile (3 vectors). */
   private static final int NR = 3 * L;
-  /** K block: one packed A micro-panel (8 x 256 floats) stays in L1, a B panel in L1/L2. */
+  /** K block: one A micro-panel (8 x 256 floats) stays in L1, a B panel in L1/L2. */
   static final int KC = 256;
-  /** Row block of A packed at a time (128 x 256 floats = 128 KiB, L2-resident). */
+  /** Row block of A multiplied with each packed B panel while it is hot (128 x 256 floats = 128 KiB, L2-resident). */
   private static final int MC = 128;
 
   /** Per-thread packing buffers; grown on demand, never shrunk. */
@@ -135,7 +137,7 @@ final class VectorGemm implements Gemm {
 
   /**
    * The blocked product {@code C (+)= op(A) op(B)}. Loop order (outer to inner): K blocks, pack B
-   * for the whole width; row blocks of A, pack them; B panels; A micro-panels; micro-kernel.
+   * for the whole width; row blocks of A; B panels; A micro-panels (read in place); micro-kernel.
    * A B panel is reused by every A micro-panel of the row block while it is hot.
    */
   private static void packedGemm(int m, int n, int k, float[] a, int aOff, int lda,
@@ -159,11 +161,14 @@ final class VectorGemm implements Gemm {
     // K blocks of near-equal size (784 -> 4 x 196, not 3 x 256 + 16): no thin last block.
     int kBlocks = (k + KC - 1) / KC;
     int kcMax = (k + kBlocks - 1) / kBlocks;
-    int mcMax = Math.min((m + MR - 1) / MR * MR, MC);
     float[] bp = scratch.packedB(kcMax * (fullPanels * NR + edgeWidth));
-    float[] ap = scratch.packedA(kcMax * mcMax);
+    float[] ap = scratch.packedA(kcMax * MR);
     float[] tile = scratch.tile;
 
+    // A is read where it lies: element (i, p) at aOff + i * aRowStride + p * aColStride. Only a
+    // last micro-panel of fewer than MR rows is packed (zero rows below), for the scratch tile.
+    int aRowStride = aTransposed ? 1 : lda;
+    int aColStride = aTransposed ? lda : 1;
     for (int k0 = 0; k0 < k; k0 += kcMax) {
       int kc = Math.min(kcMax, k - k0);
       boolean loadC = accumulate || k0 > 0;
@@ -176,35 +181,36 @@ final class VectorGemm implements Gemm {
 
       for (int i0 = 0; i0 < m; i0 += MC) {
         int mc = Math.min(MC, m - i0);
-        if (aTransposed) {
-          packATransposed(mc, i0, kc, k0, a, aOff, lda, ap);
-        } else {
-          packA(mc, i0, kc, k0, a, aOff, lda, ap);
+        int partialRows = mc % MR;
+        if (partialRows > 0) {
+          packPartialPanel(partialRows, i0 + mc - partialRows, kc, k0, a, aOff, aRowStride, aColStride, ap);
         }
+        int aBlock = aOff + i0 * aRowStride + k0 * aColStride;
         for (int jp = 0; jp < fullPanels; jp++) {
           int bo = jp * kc * NR;
           for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir);
-            int ao = ir * kc;
             int co = cOff + (i0 + ir) * ldc + jp * NR;
-            if (rows == MR) {
-              kernel8x3(kc, ap, ao, bp, bo, c, co, ldc, loadC);
+            if (ir + MR <= mc) {
+              kernel8x3(kc, a, aBlock + ir * aRowStride, aRowStride, aColStride, bp, bo, c, co, ldc, loadC);
             } else {
-              tileThroughScratch(tile, NR, rows, NR, c, co, ldc, loadC, true, kc, ap, ao, bp, bo, NR);
+              tileThroughScratch(tile, NR, partialRows, NR, c, co, ldc, loadC, true, kc, ap, bp, bo, NR);
             }
           }
         }
         for (int jv = 0; jv < edgeWidth; jv += L) {
           int cols = Math.min(L, edgeCols - jv);
           for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir);
-            int ao = ir * kc;
             int co = cOff + (i0 + ir) * ldc + fullPanels * NR + jv;
-            if (rows == MR && cols == L) {
-              kernel8x1(kc, ap, ao, bp, edgePanel + jv, edgeWidth, c, co, ldc, loadC);
+            if (ir + MR <= mc && cols == L) {
+              kernel8x1(kc, a, aBlock + ir * aRowStride, aRowStride, aColStride, bp, edgePanel + jv, edgeWidth, c, co,
+                  ldc, loadC);
+            } else if (ir + MR <= mc) {
+              // A full panel read in place for a partial edge vector: the scratch tile takes C's corner.
+              tileThroughScratch(tile, L, MR, cols, c, co, ldc, loadC, a, aBlock + ir * aRowStride, aRowStride,
+                  aColStride, kc, bp, edgePanel + jv, edgeWidth);
             } else {
-              tileThroughScratch(tile, L, rows, cols, c, co, ldc, loadC, false, kc, ap, ao, bp,
-                  edgePanel + jv, edgeWidth);
+              tileThroughScratch(tile, L, partialRows, cols, c, co, ldc, loadC, false, kc, ap, bp, edgePanel + jv,
+                  edgeWidth);
             }
           }
         }
@@ -267,68 +273,56 @@ final class VectorGemm implements Gemm {
   }
 
   /**
-   * Packs rows i0..i0+mc, columns k0..k0+kc of A [m x k] (row stride lda) into MR-row
-   * micro-panels, each stored column by column ({@code ap[panel][p * MR + r]}), rows past the end
-   * zero.
+   * Packs the last {@code rows < MR} rows of A from row {@code i0}, columns k0..k0+kc, into one
+   * micro-panel stored column by column ({@code ap[p * MR + r]}), the rows below zero: the
+   * scratch tile computes all MR rows and only the valid ones reach C.
    */
-  private static void packA(int mc, int i0, int kc, int k0, float[] a, int aOff, int lda,
-      float[] ap) {
-    for (int ir = 0; ir < mc; ir += MR) {
-      int dst = ir * kc;
-      int rows = Math.min(MR, mc - ir);
+  private static void packPartialPanel(int rows, int i0, int kc, int k0, float[] a, int aOff, int aRowStride,
+      int aColStride, float[] ap) {
+    for (int p = 0, d = 0; p < kc; p++, d += MR) {
+      int src = aOff + i0 * aRowStride + (k0 + p) * aColStride;
       for (int r = 0; r < MR; r++) {
-        if (r < rows) {
-          int src = aOff + (i0 + ir + r) * lda + k0;
-          for (int p = 0, d = dst + r; p < kc; p++, d += MR) {
-            ap[d] = a[src + p];
-          }
-        } else {
-          for (int p = 0, d = dst + r; p < kc; p++, d += MR) {
-            ap[d] = 0f;
-          }
-        }
+        ap[d + r] = r < rows ? a[src + r * aRowStride] : 0f;
       }
     }
   }
 
   /**
-   * As {@link #packA} for A stored transposed, {@code [k x m]} with row stride lda: each packed
-   * column is contiguous there.
-   */
-  private static void packATransposed(int mc, int i0, int kc, int k0, float[] a, int aOff, int lda,
-      float[] ap) {
-    for (int ir = 0; ir < mc; ir += MR) {
-      int dst = ir * kc;
-      int rows = Math.min(MR, mc - ir);
-      int src = aOff + k0 * lda + i0 + ir;
-      for (int p = 0; p < kc; p++, src += lda, dst += MR) {
-        System.arraycopy(a, src, ap, dst, rows);
-        for (int r = rows; r < MR; r++) {
-          ap[dst + r] = 0f;
-        }
-      }
-    }
-  }
-
-  /**
-   * A partial tile (fewer than MR rows or an edge vector with fewer than L valid columns) through
+   * A partial tile (fewer than MR rows, or an edge vector with fewer than L valid columns) through
    * the scratch tile: the valid corner of C is copied in when loadC, the kernel runs on the full
    * tile, and the valid corner is copied back. Rows and columns do not mix in a product, so what
-   * the rest of the scratch holds never reaches C.
+   * the rest of the scratch holds never reaches C. Here A is the packed partial panel.
    */
-  private static void tileThroughScratch(float[] tile, int ldt, int rows, int cols, float[] c,
-      int cOff, int ldc, boolean loadC, boolean threeVectors, int kc, float[] ap, int apOff,
-      float[] bp, int bpOff, int bpStride) {
+  private static void tileThroughScratch(float[] tile, int ldt, int rows, int cols, float[] c, int cOff, int ldc,
+      boolean loadC, boolean threeVectors, int kc, float[] ap, float[] bp, int bpOff, int bpStride) {
+    copyCornerIn(tile, ldt, rows, cols, c, cOff, ldc, loadC);
+    if (threeVectors) {
+      kernel8x3(kc, ap, 0, 1, MR, bp, bpOff, tile, 0, ldt, loadC);
+    } else {
+      kernel8x1(kc, ap, 0, 1, MR, bp, bpOff, bpStride, tile, 0, ldt, loadC);
+    }
+    copyCornerOut(tile, ldt, rows, cols, c, cOff, ldc);
+  }
+
+  /** As above for an edge vector of a full row panel, with A read in place. */
+  private static void tileThroughScratch(float[] tile, int ldt, int rows, int cols, float[] c, int cOff, int ldc,
+      boolean loadC, float[] a, int aOff, int aRowStride, int aColStride, int kc, float[] bp, int bpOff,
+      int bpStride) {
+    copyCornerIn(tile, ldt, rows, cols, c, cOff, ldc, loadC);
+    kernel8x1(kc, a, aOff, aRowStride, aColStride, bp, bpOff, bpStride, tile, 0, ldt, loadC);
+    copyCornerOut(tile, ldt, rows, cols, c, cOff, ldc);
+  }
+
+  private static void copyCornerIn(float[] tile, int ldt, int rows, int cols, float[] c, int cOff, int ldc,
+      boolean loadC) {
     if (loadC) {
       for (int r = 0; r < rows; r++) {
         System.arraycopy(c, cOff + r * ldc, tile, r * ldt, cols);
       }
     }
-    if (threeVectors) {
-      kernel8x3(kc, ap, apOff, bp, bpOff, tile, 0, ldt, loadC);
-    } else {
-      kernel8x1(kc, ap, apOff, bp, bpOff, bpStride, tile, 0, ldt, loadC);
-    }
+  }
+
+  private static void copyCornerOut(float[] tile, int ldt, int rows, int cols, float[] c, int cOff, int ldc) {
     for (int r = 0; r < rows; r++) {
       System.arraycopy(tile, r * ldt, c, cOff + r * ldc, cols);
     }
@@ -338,13 +332,14 @@ final class VectorGemm implements Gemm {
   // when each is its own local.
 
   /**
-   * {@code C[8 x NR] (+)= Apanel[8 x kc] * Bpanel[kc x NR]} with both panels packed
-   * ({@code ap[p * MR + r]}, {@code bp[p * NR + j]}). {@code loadC} starts the accumulators from C
-   * instead of zero, so every element of C sums its products in K order onto what it held, the
-   * same in a full tile as in {@link #tileThroughScratch}'s partial ones (results do not depend on
-   * how threads split the rows).
+   * {@code C[8 x NR] (+)= A[8 x kc] * Bpanel[kc x NR]}: A's element (r, p) at
+   * {@code a[aOff + r * aRowStride + p * aColStride]} (A in place, either orientation, or a packed
+   * panel with strides 1 and MR), the B panel packed ({@code bp[p * NR + j]}). {@code loadC} starts
+   * the accumulators from C instead of zero, so every element of C sums its products in K order
+   * onto what it held, the same in a full tile as in {@link #tileThroughScratch}'s partial ones
+   * (results do not depend on how threads split the rows).
    */
-  private static void kernel8x3(int kc, float[] ap, int apOff, float[] bp, int bpOff,
+  private static void kernel8x3(int kc, float[] a, int aOff, int aRowStride, int aColStride, float[] bp, int bpOff,
       float[] c, int cOff, int ldc, boolean loadC) {
     FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
     FloatVector c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
@@ -376,25 +371,32 @@ final class VectorGemm implements Gemm {
       c60 = zero; c61 = zero; c62 = zero;
       c70 = zero; c71 = zero; c72 = zero;
     }
-    for (int p = 0, ai = apOff, bi = bpOff; p < kc; p++, ai += MR, bi += NR) {
+    int r1 = aRowStride;
+    int r2 = 2 * aRowStride;
+    int r3 = 3 * aRowStride;
+    int r4 = 4 * aRowStride;
+    int r5 = 5 * aRowStride;
+    int r6 = 6 * aRowStride;
+    int r7 = 7 * aRowStride;
+    for (int p = 0, ai = aOff, bi = bpOff; p < kc; p++, ai += aColStride, bi += NR) {
       FloatVector b0 = EXACT.cast(FloatVector.fromArray(S, bp, bi));
       FloatVector b1 = EXACT.cast(FloatVector.fromArray(S, bp, bi + L));
       FloatVector b2 = EXACT.cast(FloatVector.fromArray(S, bp, bi + 2 * L));
-      FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+      FloatVector a0 = FloatVector.broadcast(S, a[ai]);
       c00 = b0.fma(a0, c00); c01 = b1.fma(a0, c01); c02 = b2.fma(a0, c02);
-      FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+      FloatVector a1 = FloatVector.broadcast(S, a[ai + r1]);
       c10 = b0.fma(a1, c10); c11 = b1.fma(a1, c11); c12 = b2.fma(a1, c12);
-      FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+      FloatVector a2 = FloatVector.broadcast(S, a[ai + r2]);
       c20 = b0.fma(a2, c20); c21 = b1.fma(a2, c21); c22 = b2.fma(a2, c22);
-      FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+      FloatVector a3 = FloatVector.broadcast(S, a[ai + r3]);
       c30 = b0.fma(a3, c30); c31 = b1.fma(a3, c31); c32 = b2.fma(a3, c32);
-      FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+      FloatVector a4 = FloatVector.broadcast(S, a[ai + r4]);
       c40 = b0.fma(a4, c40); c41 = b1.fma(a4, c41); c42 = b2.fma(a4, c42);
-      FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+      FloatVector a5 = FloatVector.broadcast(S, a[ai + r5]);
       c50 = b0.fma(a5, c50); c51 = b1.fma(a5, c51); c52 = b2.fma(a5, c52);
-      FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+      FloatVector a6 = FloatVector.broadcast(S, a[ai + r6]);
       c60 = b0.fma(a6, c60); c61 = b1.fma(a6, c61); c62 = b2.fma(a6, c62);
-      FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+      FloatVector a7 = FloatVector.broadcast(S, a[ai + r7]);
       c70 = b0.fma(a7, c70); c71 = b1.fma(a7, c71); c72 = b2.fma(a7, c72);
     }
     // The accumulators are loop phis: cast (see EXACT).
@@ -418,11 +420,11 @@ final class VectorGemm implements Gemm {
 
   /**
    * One vector column of the edge panel: {@code C[8 x L] (+)= Apanel * Bpanel[kc x L]}, where
-   * consecutive rows of the B panel are {@code bpStride} apart; {@code loadC} as in
+   * consecutive rows of the B panel are {@code bpStride} apart; A and {@code loadC} as in
    * {@link #kernel8x3}.
    */
-  private static void kernel8x1(int kc, float[] ap, int apOff, float[] bp, int bpOff, int bpStride,
-      float[] c, int cOff, int ldc, boolean loadC) {
+  private static void kernel8x1(int kc, float[] a, int aOff, int aRowStride, int aColStride, float[] bp, int bpOff,
+      int bpStride, float[] c, int cOff, int ldc, boolean loadC) {
     FloatVector c00, c10, c20, c30, c40, c50, c60, c70;
     if (loadC) {
       int o0 = cOff;
@@ -452,23 +454,30 @@ final class VectorGemm implements Gemm {
       c60 = zero;
       c70 = zero;
     }
-    for (int p = 0, ai = apOff, bi = bpOff; p < kc; p++, ai += MR, bi += bpStride) {
+    int r1 = aRowStride;
+    int r2 = 2 * aRowStride;
+    int r3 = 3 * aRowStride;
+    int r4 = 4 * aRowStride;
+    int r5 = 5 * aRowStride;
+    int r6 = 6 * aRowStride;
+    int r7 = 7 * aRowStride;
+    for (int p = 0, ai = aOff, bi = bpOff; p < kc; p++, ai += aColStride, bi += bpStride) {
       FloatVector b0 = EXACT.cast(FloatVector.fromArray(S, bp, bi));
-      FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+      FloatVector a0 = FloatVector.broadcast(S, a[ai]);
       c00 = b0.fma(a0, c00);
-      FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+      FloatVector a1 = FloatVector.broadcast(S, a[ai + r1]);
       c10 = b0.fma(a1, c10);
-      FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+      FloatVector a2 = FloatVector.broadcast(S, a[ai + r2]);
       c20 = b0.fma(a2, c20);
-      FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+      FloatVector a3 = FloatVector.broadcast(S, a[ai + r3]);
       c30 = b0.fma(a3, c30);
-      FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+      FloatVector a4 = FloatVector.broadcast(S, a[ai + r4]);
       c40 = b0.fma(a4, c40);
-      FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+      FloatVector a5 = FloatVector.broadcast(S, a[ai + r5]);
       c50 = b0.fma(a5, c50);
-      FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+      FloatVector a6 = FloatVector.broadcast(S, a[ai + r6]);
       c60 = b0.fma(a6, c60);
-      FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+      FloatVector a7 = FloatVector.broadcast(S, a[ai + r7]);
       c70 = b0.fma(a7, c70);
     }
     // The accumulators are loop phis: cast (see EXACT).
