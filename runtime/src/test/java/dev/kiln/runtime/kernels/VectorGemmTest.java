@@ -40,11 +40,15 @@ class VectorGemmTest {
     vector = KernelSelector.vectorGemm();
   }
 
-  /** m, n, k: batch-1, tails in every dimension, K blocks (256), row blocks (128), big layers. */
+  /**
+   * m, n, k: batch-1, tails in every dimension, K blocks (256), row blocks (128), big layers; tiny
+   * rows (n * k at most VectorGemm.TINY_ROW, plain loops) and narrow shapes just above that,
+   * through the micro-kernel.
+   */
   static final int[][] GEMM_SHAPES = {
-      {1, 1, 1}, {1, 10, 784}, {1, 256, 784}, {1, 17, 3}, {1, 100, 33}, {1, 3, 1}, {1, 64, 65},
-      {1, 200, 50}, {1, 150, 7}, {1, 128, 1},
-      {2, 3, 1}, {3, 47, 5}, {7, 15, 16}, {8, 48, 256}, {8, 49, 257}, {9, 50, 300},
+      {1, 1, 1}, {1, 10, 784}, {1, 256, 784}, {1, 17, 3}, {1, 17, 9}, {1, 100, 33}, {1, 3, 1},
+      {1, 3, 43}, {1, 64, 65}, {1, 200, 50}, {1, 150, 7}, {1, 128, 1}, {1, 128, 2},
+      {2, 3, 1}, {2, 3, 23}, {4, 2, 2}, {300, 2, 8}, {300, 2, 9}, {3, 47, 5}, {7, 15, 16}, {8, 48, 256}, {8, 49, 257}, {9, 50, 300},
       {16, 16, 16}, {17, 33, 31}, {33, 1, 17}, {5, 96, 1}, {64, 10, 128}, {64, 784, 256},
       {64, 256, 784}, {100, 257, 513}, {130, 97, 70}, {257, 31, 9}, {12, 0, 5}, {0, 7, 5},
       {6, 7, 0},
