@@ -103,86 +103,132 @@ final class Trainer {
     }
     int batchSize = options.batchSize();
     data.checkBatchSize(batchSize);
-    int samples = train.size();
-    int[] order = new int[samples];
-    for (int i = 0; i < samples; i++) {
-      order[i] = i;
-    }
-    SplittableRandom shuffler = new SplittableRandom(options.seed());
-    LearningRateSchedule schedule = options.schedule();
-    boolean schedulePerStep = schedule != null && options.scheduleUnit() == LearningRateSchedule.Unit.STEP;
-    GradientClipping clipping = options.gradientClipping();
-    int[] tensorOffsets = clipping == null ? null : GradientClipping.tensorOffsets(info, layout.frozenLayers());
-    int[] tensorSizes = clipping == null ? null : GradientClipping.tensorSizes(info, layout.frozenLayers());
-    boolean terminateOnNaN = options.terminatesOnNaN();
-    Diagnostics diagnostics = options.diagnostics() ? new Diagnostics(info) : null;
     Callback[] callbacks = options.callbackArray();
+    Diagnostics diagnostics = options.diagnostics() ? new Diagnostics(info) : null;
     java.util.Set<String> recorded = recordedNames(options, diagnostics, validationData != null, callbacks);
     for (Callback callback : callbacks) {
       callback.checkRecordedNames(recorded); // a misspelt monitor fails now, not after epoch 1
     }
-    History history = new History();
-    recordParams(history, options, samples);
-    boolean recordRate = schedule != null || adjustsRate(callbacks);
+    FitRun run = new FitRun(options, train, validationData, classWeights, diagnostics, callbacks);
+    recordParams(run.history, options, run.samples);
     for (Callback callback : callbacks) {
       callback.onTrainBegin(context);
     }
-    int step = 0;
-    int steps = (samples + batchSize - 1) / batchSize;
-    Progress progress = new Progress(options.verbosity().resolve(), options.progressPrinter(), options.epochs(), steps);
-    double accuracyUnits = info.accuracy() != Accuracy.NONE ? data.accuracyUnits() : 0;
-    for (int skipped = 1; skipped <= options.initialEpoch(); skipped++) { // resume: replay what those epochs drew
-      if (options.shuffle()) {
-        shuffle(order, shuffler);
-      }
-      step += (samples + batchSize - 1) / batchSize;
-    }
+    run.replayEpochsBefore(options.initialEpoch() + 1);
     for (int epoch = options.initialEpoch() + 1; epoch <= options.epochs(); epoch++) {
+      if (run.epoch(epoch)) {
+        break;
+      }
+    }
+    History history = run.history;
+    Callback stopper = stopRequested(callbacks);
+    for (Callback callback : callbacks) {
+      callback.onTrainEnd(history, context);
+    }
+    EarlyStopping earlyStopping = stopper instanceof EarlyStopping ? (EarlyStopping) stopper : firstEarlyStopping(callbacks);
+    if (earlyStopping != null) {
+      history.recordBest(earlyStopping.bestEpoch(), earlyStopping.bestWeightsRestored());
+    }
+    String line = endOfTrainingLine(history, stopper, earlyStopping);
+    if (line != null) {
+      run.progress.message(line);
+    }
+    return history;
+  }
+
+  /**
+   * One call of {@code fit}: what it resolved from its options, and the counters its epochs
+   * advance. An epoch and a step are methods of their own, so the JIT compiles them after a few
+   * hundred calls (a loop inside one long method waits for on-stack replacement: XOR's 1000
+   * one-step epochs ran interpreted for its first dozen fits).
+   */
+  private final class FitRun {
+    final FitOptions options;
+    final Dataset train;
+    final Dataset validationData;
+    final float[] classWeights;
+    final int samples;
+    final int batchSize;
+    final int[] order;
+    final SplittableRandom shuffler;
+    final LearningRateSchedule schedule;
+    final boolean schedulePerStep;
+    final GradientClipping clipping;
+    final int[] tensorOffsets;
+    final int[] tensorSizes;
+    final boolean terminateOnNaN;
+    final Diagnostics diagnostics;
+    final Callback[] callbacks;
+    final History history = new History();
+    final boolean recordRate;
+    final Progress progress;
+    final double accuracyUnits;
+    /** Optimizer steps taken (per-step schedules read it). */
+    int step;
+    // The running epoch's sums.
+    double lossSum;
+    long correct;
+    int seen;
+    int batch;
+
+    FitRun(FitOptions options, Dataset train, Dataset validationData, float[] classWeights, Diagnostics diagnostics,
+        Callback[] callbacks) {
+      this.options = options;
+      this.train = train;
+      this.validationData = validationData;
+      this.classWeights = classWeights;
+      this.samples = train.size();
+      this.batchSize = options.batchSize();
+      this.order = new int[samples];
+      for (int i = 0; i < samples; i++) {
+        order[i] = i;
+      }
+      this.shuffler = new SplittableRandom(options.seed());
+      this.schedule = options.schedule();
+      this.schedulePerStep = schedule != null && options.scheduleUnit() == LearningRateSchedule.Unit.STEP;
+      this.clipping = options.gradientClipping();
+      this.tensorOffsets = clipping == null ? null : GradientClipping.tensorOffsets(info, layout.frozenLayers());
+      this.tensorSizes = clipping == null ? null : GradientClipping.tensorSizes(info, layout.frozenLayers());
+      this.terminateOnNaN = options.terminatesOnNaN();
+      this.diagnostics = diagnostics;
+      this.callbacks = callbacks;
+      this.recordRate = schedule != null || adjustsRate(callbacks);
+      this.progress = new Progress(options.verbosity().resolve(), options.progressPrinter(), options.epochs(),
+          stepsPerEpoch());
+      this.accuracyUnits = info.accuracy() != Accuracy.NONE ? data.accuracyUnits() : 0;
+    }
+
+    int stepsPerEpoch() {
+      return (samples + batchSize - 1) / batchSize;
+    }
+
+    /** Resuming at {@code firstEpoch}: replays what the epochs before it drew from the shuffler. */
+    void replayEpochsBefore(int firstEpoch) {
+      for (int skipped = 1; skipped < firstEpoch; skipped++) {
+        if (options.shuffle()) {
+          shuffle(order, shuffler);
+        }
+        step += stepsPerEpoch();
+      }
+    }
+
+    /** Trains one epoch and records it; true when a callback stopped training. */
+    boolean epoch(int epoch) {
       if (options.shuffle()) {
         shuffle(order, shuffler);
       }
       if (schedule != null && !schedulePerStep) {
         applyScheduledRate(schedule, epoch - 1);
       }
-      double lossSum = 0;
-      long correct = 0;
-      int seen = 0;
-      int batch = 0;
+      lossSum = 0;
+      correct = 0;
+      seen = 0;
+      batch = 0;
       boolean stop = false;
       long started = System.nanoTime();
       progress.epochBegin(epoch);
       for (int from = 0; from < samples && !stop; from += batchSize) {
-        int n = Math.min(batchSize, samples - from);
-        batch++;
-        data.loadBatch(train, order, from, n, BatchData.DataRole.TRAINING, classWeights);
-        net.runForward(n, true);
-        correct += data.countCorrect(n);
-        double loss = net.runBackward(n);
-        if (diagnostics != null && from + batchSize >= samples) {
-          diagnostics.capture(net, n);
-        }
-        if (terminateOnNaN && !Double.isFinite(loss)) {
-          throw new TrainingDivergedException(epoch, batch, loss, history, layout.allFinite());
-        }
-        if (clipping != null) {
-          clipping.clip(net.gradientArray(), tensorOffsets, tensorSizes);
-        }
-        if (schedulePerStep) {
-          applyScheduledRate(schedule, step);
-        }
-        if (!terminateOnNaN) {
-          layout.step(optimizer);
-        } else if (!layout.stepIfFinite(optimizer)) {
-          throw TrainingDivergedException.stepNotFinite(epoch, batch, loss, history);
-        }
-        step++;
-        lossSum += loss * n;
-        seen += n;
-        for (Callback callback : callbacks) {
-          callback.onBatchEnd(epoch, batch, loss);
-        }
-        stop = stopRequested(callbacks) != null;
-        progress.step(batch, lossSum / seen, accuracyUnits > 0 ? correct / (seen * accuracyUnits) : Double.NaN);
+        stop = step(epoch, from, Math.min(batchSize, samples - from));
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       Map<String, Double> epochValues = new LinkedHashMap<>();
@@ -217,22 +263,45 @@ final class Trainer {
           progress.epochEnd(batch, seconds, epochValues, true);
         }
         history.recordStop(epoch);
-        break;
+        return true;
       }
+      return false;
     }
-    Callback stopper = stopRequested(callbacks);
-    for (Callback callback : callbacks) {
-      callback.onTrainEnd(history, context);
+
+    /** One batch of {@code n} samples from {@code from}: forward, backward, optimizer step; true when a callback asks to stop. */
+    boolean step(int epoch, int from, int n) {
+      batch++;
+      data.loadBatch(train, order, from, n, BatchData.DataRole.TRAINING, classWeights);
+      net.runForward(n, true);
+      correct += data.countCorrect(n);
+      double loss = net.runBackward(n);
+      if (diagnostics != null && from + batchSize >= samples) {
+        diagnostics.capture(net, n);
+      }
+      if (terminateOnNaN && !Double.isFinite(loss)) {
+        throw new TrainingDivergedException(epoch, batch, loss, history, layout.allFinite());
+      }
+      if (clipping != null) {
+        clipping.clip(net.gradientArray(), tensorOffsets, tensorSizes);
+      }
+      if (schedulePerStep) {
+        applyScheduledRate(schedule, step);
+      }
+      if (!terminateOnNaN) {
+        layout.step(optimizer);
+      } else if (!layout.stepIfFinite(optimizer)) {
+        throw TrainingDivergedException.stepNotFinite(epoch, batch, loss, history);
+      }
+      step++;
+      lossSum += loss * n;
+      seen += n;
+      for (Callback callback : callbacks) {
+        callback.onBatchEnd(epoch, batch, loss);
+      }
+      boolean stop = stopRequested(callbacks) != null;
+      progress.step(batch, lossSum / seen, accuracyUnits > 0 ? correct / (seen * accuracyUnits) : Double.NaN);
+      return stop;
     }
-    EarlyStopping earlyStopping = stopper instanceof EarlyStopping ? (EarlyStopping) stopper : firstEarlyStopping(callbacks);
-    if (earlyStopping != null) {
-      history.recordBest(earlyStopping.bestEpoch(), earlyStopping.bestWeightsRestored());
-    }
-    String line = endOfTrainingLine(history, stopper, earlyStopping);
-    if (line != null) {
-      progress.message(line);
-    }
-    return history;
   }
 
   /** The names every epoch will record, in the order of the loop below (keep the two in step). */
