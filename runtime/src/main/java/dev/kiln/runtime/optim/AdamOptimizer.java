@@ -255,6 +255,13 @@ final class AdamOptimizer extends AbstractOptimizer {
       if (from >= to) {
         return; // nothing to vouch for
       }
+      int e = find(from, to);
+      if (e >= 0) { // the usual case: the range the last step proved
+        bounds[2 * e] = firstMomentBound;
+        bounds[2 * e + 1] = secondMomentBound;
+        provenAt[e] = serial;
+        return;
+      }
       forget(from, to);
       if (count == provenAt.length) {
         ranges = Arrays.copyOf(ranges, 4 * count); // grows a few times, to the model's range count
