@@ -31,7 +31,8 @@ class ThreadedGemmTest {
 
   @ParameterizedTest(name = "m={0} n={1} k={2} pad={3}")
   @CsvSource({"64,256,784,0", "65,33,200,0", "256,128,256,0", "784,256,64,0", "97,10,1000,0",
-      "40,300,300,0", "97,40,600,3", "65,100,400,7", "128,128,128,1"})
+      "40,300,300,0", "97,40,600,3", "65,100,400,7", "128,128,128,1", "33,250,300,2", "16,1000,130,0",
+      "7,520,1000,0"})
   void splitProductsAreBitIdenticalForAnyThreadCount(int m, int n, int k, int pad) {
     Gemm single = base();
     ThreadedGemm threaded = new ThreadedGemm(single, POOL);
@@ -72,6 +73,38 @@ class ThreadedGemmTest {
     float[] c = new float[m * n];
     new ThreadedGemm(base(), POOL).gemm(m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
     KernelTestSupport.assertClose(expected, 0, c, 0, m * n, 1e-5, 2e-7 * k + 1e-6, "threaded gemm");
+  }
+
+  @Test
+  void columnSplitProductsEqualTheScalarReference() {
+    int m = 24;
+    int n = 300;
+    int k = 600;
+    SplittableRandom random = new SplittableRandom(12);
+    float[] a = randoms(random, m * k);
+    float[] b = randoms(random, k * n);
+    float[] expected = new float[m * n];
+    KernelSelector.scalarGemm().gemm(m, n, k, a, 0, k, b, 0, n, expected, 0, n, false);
+    Parallelism.setThreads(4);
+    float[] c = new float[m * n];
+    new ThreadedGemm(base(), POOL).gemm(m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+    KernelTestSupport.assertClose(expected, 0, c, 0, m * n, 1e-5, 2e-7 * k + 1e-6, "threaded gemm");
+  }
+
+  @Test
+  void partsCoverEveryColumnOnceAtAlignedStarts() {
+    for (int n = 1; n < 300; n++) {
+      for (int parts = 1; parts <= 4; parts++) {
+        assertEquals(0, ThreadedGemm.columnStart(n, 0, parts));
+        assertEquals(n, ThreadedGemm.columnStart(n, parts, parts));
+        for (int p = 1; p < parts; p++) {
+          int start = ThreadedGemm.columnStart(n, p, parts);
+          org.junit.jupiter.api.Assertions.assertTrue(start % ThreadedGemm.COLUMN_ALIGNMENT == 0 || start == n,
+              "n=" + n + " part " + p + " starts at " + start);
+          org.junit.jupiter.api.Assertions.assertTrue(start >= ThreadedGemm.columnStart(n, p - 1, parts));
+        }
+      }
+    }
   }
 
   @Test
