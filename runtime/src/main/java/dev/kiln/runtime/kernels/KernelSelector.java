@@ -92,8 +92,8 @@ public final class KernelSelector {
    * how many of them to use.
    */
   static Gemm withThreads(Gemm gemm) {
-    int workers = Math.max(Runtime.getRuntime().availableProcessors(), Parallelism.threads()) - 1;
-    return workers < 1 ? gemm : new ThreadedGemm(gemm, new WorkerPool(workers));
+    WorkerPool pool = WorkerPool.shared();
+    return pool == null ? gemm : new ThreadedGemm(gemm, pool);
   }
 
   private static <T> T vector(String className, Class<T> type) {

@@ -35,6 +35,24 @@ final class WorkerPool {
   private volatile int parts;
   private volatile Throwable failure;
 
+  /** The pool every threaded kernel shares, created on first use; null on one processor. */
+  private static final class Shared {
+    static final WorkerPool POOL = create();
+
+    private static WorkerPool create() {
+      int workers = Math.max(Runtime.getRuntime().availableProcessors(), Parallelism.threads()) - 1;
+      return workers < 1 ? null : new WorkerPool(workers);
+    }
+  }
+
+  /**
+   * The shared pool (one worker fewer than the processors, or than {@code kiln.threads} when that
+   * asks for more), or null when there is only one processor.
+   */
+  static WorkerPool shared() {
+    return Shared.POOL;
+  }
+
   WorkerPool(int workerCount) {
     workers = new Thread[workerCount];
     parked = new AtomicIntegerArray(workerCount);
@@ -52,6 +70,18 @@ final class WorkerPool {
   }
 
   /**
+   * Start of part {@code part} of {@code parts} over {@code length} items: a multiple of
+   * {@code alignment}, the last part taking the rest.
+   */
+  static int partStart(int length, int part, int parts, int alignment) {
+    if (part >= parts) {
+      return length;
+    }
+    int perPart = (length / parts + alignment - 1) / alignment * alignment;
+    return Math.min(length, part * perPart);
+  }
+
+  /**
    * Runs {@code task} as {@code parts} parts (at most workers + 1), part 0 on this thread, and
    * returns when all are done. Returns false, having run nothing, if the pool is busy.
    */
@@ -59,8 +89,8 @@ final class WorkerPool {
     if (parts < 1 || parts > workers.length + 1) {
       throw new IllegalArgumentException("parts must be in [1, " + (workers.length + 1) + "], was " + parts);
     }
-    if (!lock.tryLock()) {
-      return false;
+    if (lock.isHeldByCurrentThread() || !lock.tryLock()) {
+      return false; // busy, or called from this thread's own part of a running call
     }
     try {
       this.task = task;

@@ -191,6 +191,40 @@ class StepIfFiniteTest {
     assertTrue(adam.stepIfFinite(a, random(31, 0.5f), new int[] {3, 7}, 1), "the other range is still finite");
   }
 
+  @Test
+  void adamOnSeveralThreadsIsBitIdenticalToOneThread() {
+    // Long ranges update in parts on the worker pool (ParallelRanges); element-wise, so any split
+    // gives the same values.
+    int size = 150_001;
+    int before = dev.kiln.runtime.kernels.Parallelism.threads();
+    try {
+      float[][] results = new float[4][];
+      for (int threads = 1; threads <= 4; threads++) {
+        dev.kiln.runtime.kernels.Parallelism.setThreads(threads);
+        Optimizer adam = Optimizers.adamW(size, 1e-3f, 0.9f, 0.999f, 1e-7f, 0.01f);
+        SplittableRandom random = new SplittableRandom(5);
+        float[] params = new float[size];
+        for (int i = 0; i < size; i++) {
+          params[i] = (float) random.nextGaussian();
+        }
+        for (int s = 0; s < 3; s++) {
+          float[] g = new float[size];
+          for (int i = 0; i < size; i++) {
+            g[i] = (float) random.nextGaussian();
+          }
+          assertTrue(adam.stepIfFinite(params, g, new int[] {0, 70_000, 70_000, size}, 2));
+          adam.step(params, g, 0, size);
+        }
+        results[threads - 1] = params;
+      }
+      for (int t = 1; t < 4; t++) {
+        assertArrayEquals(results[0], results[t], (t + 1) + " threads");
+      }
+    } finally {
+      dev.kiln.runtime.kernels.Parallelism.setThreads(before);
+    }
+  }
+
   private static float[] random(long seed, float scale) {
     SplittableRandom random = new SplittableRandom(seed);
     float[] v = new float[SIZE];

@@ -1,0 +1,70 @@
+package dev.kiln.runtime.kernels;
+
+/**
+ * Splits element-wise work over a long range across the worker pool the threaded products use:
+ * an optimizer's update of a quarter-million parameters, say. Each part is a contiguous aligned
+ * sub-range processed by the same code as the whole, so element-wise results do not depend on the
+ * thread count. Short ranges, one thread ({@link Parallelism#threads()}), or a pool busy with
+ * another caller run the whole range on the caller's thread. A call allocates nothing.
+ */
+public final class ParallelRanges {
+  /** Work on a sub-range {@code [from, to)} of the range being split. Implementations are reused. */
+  @FunctionalInterface
+  public interface RangeTask {
+    void run(int from, int to);
+  }
+
+  /** Parts start at multiples of this many elements (a cache line of floats). */
+  static final int ALIGNMENT = 16;
+
+  private ParallelRanges() {}
+
+  /**
+   * Runs {@code task} over {@code [from, to)}, in as many parts as the thread count allows with at
+   * least {@code minPerPart} elements each; nothing for an empty range.
+   */
+  public static void run(int from, int to, int minPerPart, RangeTask task) {
+    int length = to - from;
+    if (length <= 0) {
+      return;
+    }
+    WorkerPool pool = WorkerPool.shared();
+    int parts = Math.min(Parallelism.threads(), length / Math.max(1, minPerPart));
+    if (pool == null || parts < 2) {
+      task.run(from, to);
+      return;
+    }
+    parts = Math.min(parts, pool.workerCount() + 1);
+    Split split = SPLITS.get();
+    split.set(from, to, task);
+    if (!pool.tryRun(split, parts)) {
+      task.run(from, to);
+    }
+    split.set(0, 0, null);
+  }
+
+  /** Per calling thread, so concurrent callers (one of which gets the pool) never share one. */
+  private static final ThreadLocal<Split> SPLITS = ThreadLocal.withInitial(Split::new);
+
+  private static final class Split implements WorkerPool.Task {
+    private int from;
+    private int to;
+    private RangeTask task;
+
+    void set(int from, int to, RangeTask task) {
+      this.from = from;
+      this.to = to;
+      this.task = task;
+    }
+
+    @Override
+    public void run(int part, int parts) {
+      int length = to - from;
+      int start = WorkerPool.partStart(length, part, parts, ALIGNMENT);
+      int end = WorkerPool.partStart(length, part + 1, parts, ALIGNMENT);
+      if (end > start) {
+        task.run(from + start, from + end);
+      }
+    }
+  }
+}

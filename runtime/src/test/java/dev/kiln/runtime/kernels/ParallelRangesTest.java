@@ -1,0 +1,53 @@
+package dev.kiln.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link ParallelRanges}: every element exactly once, in aligned parts, on as many threads as allowed. */
+class ParallelRangesTest {
+  private final int threadsBefore = Parallelism.threads();
+
+  @AfterEach
+  void restoreThreads() {
+    Parallelism.setThreads(threadsBefore);
+  }
+
+  @Test
+  void everyElementIsVisitedOnceForAnyThreadCount() {
+    for (int threads = 1; threads <= 4; threads++) {
+      Parallelism.setThreads(threads);
+      for (int[] range : new int[][] {{0, 100_000}, {7, 65_543}, {3, 3}, {10, 40}, {1, 1 << 17}}) {
+        int from = range[0];
+        int to = range[1];
+        AtomicIntegerArray visits = new AtomicIntegerArray(to + 1);
+        ParallelRanges.run(from, to, 1000, (start, end) -> {
+          assertTrue(from <= start && start < end && end <= to, "part [" + start + ", " + end + ")");
+          assertTrue((start - from) % ParallelRanges.ALIGNMENT == 0, "aligned start " + start);
+          for (int i = start; i < end; i++) {
+            visits.incrementAndGet(i);
+          }
+        });
+        for (int i = 0; i <= to; i++) {
+          assertEquals(i >= from && i < to ? 1 : 0, visits.get(i), "element " + i + " with " + threads + " threads");
+        }
+      }
+    }
+  }
+
+  @Test
+  void partsRunOnOtherThreadsWhenThePoolHasWorkers() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(WorkerPool.shared() != null, "one processor: no pool");
+    Parallelism.setThreads(2);
+    java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    ParallelRanges.run(0, 1 << 16, 1000, (start, end) -> threads.add(Thread.currentThread()));
+    assertEquals(2, threads.size(), "the caller and one worker");
+    Parallelism.setThreads(1);
+    threads.clear();
+    ParallelRanges.run(0, 1 << 16, 1000, (start, end) -> threads.add(Thread.currentThread()));
+    assertEquals(java.util.Set.of(Thread.currentThread()), threads);
+  }
+}
