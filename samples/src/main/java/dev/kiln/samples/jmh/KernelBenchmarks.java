@@ -193,16 +193,25 @@ public class KernelBenchmarks {
     return probabilities;
   }
 
-  /** One Adam step over all 235,146 parameters of the benchmark MLP. */
+  /** Runs a benchmark on one thread (the optimizer would split long ranges across the pool). */
+  @State(Scope.Thread)
+  public static class OneThread {
+    @Setup
+    public void oneThread() {
+      dev.kiln.runtime.kernels.Parallelism.setThreads(1);
+    }
+  }
+
+  /** One Adam step over all 235,146 parameters of the benchmark MLP, on one thread. */
   @Benchmark
-  public float[] adam235k() {
+  public float[] adam235k(OneThread oneThread) {
     adam.step(params, grads, 0, params.length);
     return params;
   }
 
-  /** The same step as training runs it by default: refused if it would leave a value non-finite. */
+  /** The same step as training runs it by default (refused if it would leave a value non-finite), on one thread. */
   @Benchmark
-  public boolean adamChecked235k() {
+  public boolean adamChecked235k(OneThread oneThread) {
     return checkedAdam.stepIfFinite(params, grads, 0, params.length);
   }
 
