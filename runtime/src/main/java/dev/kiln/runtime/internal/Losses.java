@@ -192,7 +192,7 @@ public final class Losses {
       int row = r * width;
       float w = weight(weights, r);
       float rowScale = scale * w;
-      double logSumExp = logSumExp(logits, row, width, invTemperature);
+      double logSumExp = logSumExpFromSoftmax(logits, p, row, width, invTemperature);
       for (int c = 0; c < width; c++) {
         int i = row + c;
         float target = y[i] * keep + spread;
@@ -236,7 +236,7 @@ public final class Losses {
       int label = (int) labels[r];
       float w = weight(weights, r);
       float rowScale = scale * w;
-      double logSumExp = logSumExp(logits, row, width, invTemperature);
+      double logSumExp = logSumExpFromSoftmax(logits, p, row, width, invTemperature);
       sum -= (1.0 - smoothing) * ((double) logits[row + label] * invTemperature - logSumExp) * w;
       if (smoothing != 0) {
         for (int c = 0; c < width; c++) {
@@ -434,6 +434,27 @@ public final class Losses {
       }
     }
     return sum / count;
+  }
+
+  /**
+   * {@link #logSumExp} of a row whose softmax {@code p} the forward pass has computed: for the
+   * row's most probable class c, {@code z_c invT - log p_c} (p_c is at least 1 / width, so it
+   * never underflows): one log a row instead of an exp a class, within the float rounding of p
+   * (~1e-7) of the exact value. Iris's training spent a quarter of its time exponentiating every
+   * logit a second time here. Where p is not a probability (NaN), the exact sum.
+   */
+  private static double logSumExpFromSoftmax(float[] z, float[] p, int from, int width, float invTemperature) {
+    int best = from;
+    for (int c = from + 1; c < from + width; c++) {
+      if (p[c] > p[best]) {
+        best = c;
+      }
+    }
+    float top = p[best];
+    if (!(top > 0f && top <= 1f)) {
+      return logSumExp(z, from, width, invTemperature);
+    }
+    return (double) z[best] * invTemperature - Math.log(top);
   }
 
   private static double logSumExp(float[] z, int from, int width, float invTemperature) {
