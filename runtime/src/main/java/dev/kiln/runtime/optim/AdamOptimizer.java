@@ -91,7 +91,11 @@ final class AdamOptimizer extends AbstractOptimizer {
     updateParams = params;
     updateGrads = grads;
     try {
-      ParallelRanges.run(from, to, MIN_PARALLEL_RANGE, updateTask);
+      if (to - from < 2 * MIN_PARALLEL_RANGE) {
+        updateRange(from, to); // one part: no hand-off, and less to run before the JIT has compiled it
+      } else {
+        ParallelRanges.run(from, to, MIN_PARALLEL_RANGE, updateTask);
+      }
     } finally {
       updateParams = null;
       updateGrads = null;
