@@ -23,6 +23,11 @@ public final class KernelBenchmarkRunner {
     FLOPS.put("gemm64x784x256", 2.0 * 64 * 784 * 256);
     FLOPS.put("gemmTransA784x64x256", 2.0 * 784 * 64 * 256);
     FLOPS.put("gemmTransB64x128x256", 2.0 * 64 * 128 * 256);
+    FLOPS.put("gemm64x256x128", 2.0 * 64 * 256 * 128);
+    FLOPS.put("gemm64x128x10", 2.0 * 64 * 128 * 10);
+    FLOPS.put("gemmTransA256x64x128", 2.0 * 256 * 64 * 128);
+    FLOPS.put("gemmTransA128x64x10", 2.0 * 128 * 64 * 10);
+    FLOPS.put("gemmTransB64x10x128", 2.0 * 64 * 10 * 128);
     FLOPS.put("gemm256x784x256", 2.0 * 256 * 784 * 256);
     FLOPS.put("gemm256x784x256Threaded", 2.0 * 256 * 784 * 256);
     FLOPS.put("gemv784x256", 2.0 * 784 * 256);

@@ -53,6 +53,14 @@ public class KernelBenchmarks {
   private float[] dW784x256;
   private float[] w256x128;
   private float[] dx64x256;
+  /** W1's narrower layers: the 256 -> 128 and 128 -> 10 weights, their outputs and gradients. */
+  private float[] w256x128b;
+  private float[] w128x10;
+  private float[] out64x128;
+  private float[] out64x10;
+  private float[] dW256x128;
+  private float[] dW128x10;
+  private float[] dy64x10;
   private Optimizer checkedAdam;
   private float[] sample;
   private float[] logits;
@@ -83,6 +91,13 @@ public class KernelBenchmarks {
     dW784x256 = new float[784 * 256];
     w256x128 = randoms(random, 256 * 128);
     dx64x256 = new float[64 * 256];
+    w256x128b = randoms(random, 256 * 128);
+    w128x10 = randoms(random, 128 * 10);
+    out64x128 = new float[64 * 128];
+    out64x10 = new float[64 * 10];
+    dW256x128 = new float[256 * 128];
+    dW128x10 = new float[128 * 10];
+    dy64x10 = randoms(random, 64 * 10);
     sample = randoms(random, 784);
     logits = randoms(random, 256 * 10);
     probabilities = new float[256 * 10];
@@ -163,6 +178,41 @@ public class KernelBenchmarks {
   public float[] gemmTransB64x128x256() {
     gemm.gemmTransB(64, 256, 128, dy64x128, 0, 128, w256x128, 0, 128, dx64x256, 0, 256, false);
     return dx64x256;
+  }
+
+  /** W1's second layer forward: [64 x 256] x [256 x 128]. */
+  @Benchmark
+  public float[] gemm64x256x128() {
+    gemm.gemm(64, 128, 256, x64, 0, 256, w256x128b, 0, 128, out64x128, 0, 128, false);
+    return out64x128;
+  }
+
+  /** W1's output layer forward: [64 x 128] x [128 x 10]. */
+  @Benchmark
+  public float[] gemm64x128x10() {
+    gemm.gemm(64, 10, 128, x64, 0, 128, w128x10, 0, 10, out64x10, 0, 10, false);
+    return out64x10;
+  }
+
+  /** W1's second weight gradient: [256 x 64] x [64 x 128], X stored [64 x 256]. */
+  @Benchmark
+  public float[] gemmTransA256x64x128() {
+    gemm.gemmTransA(256, 128, 64, x64, 0, 256, dy64x128, 0, 128, dW256x128, 0, 128, false);
+    return dW256x128;
+  }
+
+  /** W1's output weight gradient: [128 x 64] x [64 x 10], X stored [64 x 128]. */
+  @Benchmark
+  public float[] gemmTransA128x64x10() {
+    gemm.gemmTransA(128, 10, 64, x64, 0, 128, dy64x10, 0, 10, dW128x10, 0, 10, false);
+    return dW128x10;
+  }
+
+  /** W1's output layer input gradient: [64 x 10] x [10 x 128], W stored [128 x 10]. */
+  @Benchmark
+  public float[] gemmTransB64x10x128() {
+    gemm.gemmTransB(64, 128, 10, dy64x10, 0, 10, w128x10, 0, 10, out64x128, 0, 128, false);
+    return out64x128;
   }
 
   /** The same at inference batch 256. */
