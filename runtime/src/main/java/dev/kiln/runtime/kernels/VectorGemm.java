@@ -102,7 +102,6 @@ final class VectorGemm implements Gemm {
    */
   static final int TINY_ROW = 16;
 
-
   VectorGemm() {
     if (L < 4) {
       // Narrower than 128 bits: the Vector API would not beat plain loops.
@@ -233,7 +232,7 @@ final class VectorGemm implements Gemm {
             if (ir + MR <= mc) {
               kernel8x3(kc, a, aBlock + ir * aRowStride, aRowStride, aColStride, bp, bo, c, co, ldc, loadC);
             } else {
-              tileThroughScratch(tile, NR, partialRows, NR, c, co, ldc, loadC, true, kc, ap, bp, bo, NR);
+              tileThroughScratch(tile, NR, partialRows, NR, c, co, ldc, loadC, true, kc, ap, 0, 1, MR, bp, bo, NR);
             }
           }
         }
@@ -246,11 +245,11 @@ final class VectorGemm implements Gemm {
                   ldc, loadC);
             } else if (ir + MR <= mc) {
               // A full panel read in place for a partial edge vector: the scratch tile takes C's corner.
-              tileThroughScratch(tile, L, MR, cols, c, co, ldc, loadC, a, aBlock + ir * aRowStride, aRowStride,
-                  aColStride, kc, bp, edgePanel + jv, edgeWidth);
+              tileThroughScratch(tile, L, MR, cols, c, co, ldc, loadC, false, kc, a, aBlock + ir * aRowStride,
+                  aRowStride, aColStride, bp, edgePanel + jv, edgeWidth);
             } else {
-              tileThroughScratch(tile, L, partialRows, cols, c, co, ldc, loadC, false, kc, ap, bp, edgePanel + jv,
-                  edgeWidth);
+              tileThroughScratch(tile, L, partialRows, cols, c, co, ldc, loadC, false, kc, ap, 0, 1, MR, bp,
+                  edgePanel + jv, edgeWidth);
             }
           }
         }
@@ -331,38 +330,22 @@ final class VectorGemm implements Gemm {
    * A partial tile (fewer than MR rows, or an edge vector with fewer than L valid columns) through
    * the scratch tile: the valid corner of C is copied in when loadC, the kernel runs on the full
    * tile, and the valid corner is copied back. Rows and columns do not mix in a product, so what
-   * the rest of the scratch holds never reaches C. Here A is the packed partial panel.
+   * the rest of the scratch holds never reaches C. A as in {@link #kernel8x3}: in place for full
+   * rows, the packed partial panel ({@code ap}, strides 1 and MR) otherwise.
    */
   private static void tileThroughScratch(float[] tile, int ldt, int rows, int cols, float[] c, int cOff, int ldc,
-      boolean loadC, boolean threeVectors, int kc, float[] ap, float[] bp, int bpOff, int bpStride) {
-    copyCornerIn(tile, ldt, rows, cols, c, cOff, ldc, loadC);
-    if (threeVectors) {
-      kernel8x3(kc, ap, 0, 1, MR, bp, bpOff, tile, 0, ldt, loadC);
-    } else {
-      kernel8x1(kc, ap, 0, 1, MR, bp, bpOff, bpStride, tile, 0, ldt, loadC);
-    }
-    copyCornerOut(tile, ldt, rows, cols, c, cOff, ldc);
-  }
-
-  /** As above for an edge vector of a full row panel, with A read in place. */
-  private static void tileThroughScratch(float[] tile, int ldt, int rows, int cols, float[] c, int cOff, int ldc,
-      boolean loadC, float[] a, int aOff, int aRowStride, int aColStride, int kc, float[] bp, int bpOff,
-      int bpStride) {
-    copyCornerIn(tile, ldt, rows, cols, c, cOff, ldc, loadC);
-    kernel8x1(kc, a, aOff, aRowStride, aColStride, bp, bpOff, bpStride, tile, 0, ldt, loadC);
-    copyCornerOut(tile, ldt, rows, cols, c, cOff, ldc);
-  }
-
-  private static void copyCornerIn(float[] tile, int ldt, int rows, int cols, float[] c, int cOff, int ldc,
-      boolean loadC) {
+      boolean loadC, boolean threeVectors, int kc, float[] a, int aOff, int aRowStride, int aColStride,
+      float[] bp, int bpOff, int bpStride) {
     if (loadC) {
       for (int r = 0; r < rows; r++) {
         System.arraycopy(c, cOff + r * ldc, tile, r * ldt, cols);
       }
     }
-  }
-
-  private static void copyCornerOut(float[] tile, int ldt, int rows, int cols, float[] c, int cOff, int ldc) {
+    if (threeVectors) {
+      kernel8x3(kc, a, aOff, aRowStride, aColStride, bp, bpOff, tile, 0, ldt, loadC);
+    } else {
+      kernel8x1(kc, a, aOff, aRowStride, aColStride, bp, bpOff, bpStride, tile, 0, ldt, loadC);
+    }
     for (int r = 0; r < rows; r++) {
       System.arraycopy(tile, r * ldt, c, cOff + r * ldc, cols);
     }
