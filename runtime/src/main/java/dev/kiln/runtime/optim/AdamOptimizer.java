@@ -200,7 +200,9 @@ final class AdamOptimizer extends AbstractOptimizer {
     double wBound = Math.abs(decay) * w + stepSize * mBound / epsilon;
     double limit = 1e38;
     boolean proven = mBound < limit && vBound < limit && wBound < limit;
-    if (proven) {
+    if (proven && known >= 0) {
+      momentBounds.set(known, mBound, vBound, stepSerial); // the usual case: the range the last step proved
+    } else if (proven) {
       momentBounds.record(from, to, mBound, vBound, stepSerial);
     } else {
       momentBounds.forget(from, to);
@@ -285,16 +287,17 @@ final class AdamOptimizer extends AbstractOptimizer {
       return e >= 0 && provenAt[e] == serial;
     }
 
+    /** New bounds for a range already recorded (entry {@code e} of {@link #find}). */
+    void set(int e, double firstMomentBound, double secondMomentBound, long serial) {
+      bounds[2 * e] = firstMomentBound;
+      bounds[2 * e + 1] = secondMomentBound;
+      provenAt[e] = serial;
+    }
+
+    /** Records a range not recorded yet, forgetting those it overlaps. */
     void record(int from, int to, double firstMomentBound, double secondMomentBound, long serial) {
       if (from >= to) {
         return; // nothing to vouch for
-      }
-      int e = find(from, to);
-      if (e >= 0) { // the usual case: the range the last step proved
-        bounds[2 * e] = firstMomentBound;
-        bounds[2 * e + 1] = secondMomentBound;
-        provenAt[e] = serial;
-        return;
       }
       forget(from, to);
       if (count == provenAt.length) {
@@ -304,10 +307,7 @@ final class AdamOptimizer extends AbstractOptimizer {
       }
       ranges[2 * count] = from;
       ranges[2 * count + 1] = to;
-      bounds[2 * count] = firstMomentBound;
-      bounds[2 * count + 1] = secondMomentBound;
-      provenAt[count] = serial;
-      count++;
+      set(count++, firstMomentBound, secondMomentBound, serial);
     }
 
     /** Forgets every range that overlaps {@code [from, to)}. */
