@@ -101,8 +101,7 @@ final class Trainer {
     if (validationData != null) {
       data.checkDataset(validationData, BatchData.DataRole.VALIDATION);
     }
-    int batchSize = options.batchSize();
-    data.checkBatchSize(batchSize);
+    data.checkBatchSize(options.batchSize());
     Callback[] callbacks = options.callbackArray();
     Diagnostics diagnostics = options.diagnostics() ? new Diagnostics(info) : null;
     java.util.Set<String> recorded = recordedNames(options, diagnostics, validationData != null, callbacks);
