@@ -58,13 +58,11 @@ class ThreadedGemmTest {
     }
   }
 
-  @Test
-  void splitProductsEqualTheScalarReference() {
+  @ParameterizedTest(name = "m={0} n={1} k={2}")
+  @CsvSource({"96,40,600,11", "24,300,600,12"}) // split by rows; by columns
+  void splitProductsEqualTheScalarReference(int m, int n, int k, long seed) {
     // The split must compute the product itself, not merely the same thing at every thread count.
-    int m = 96;
-    int n = 40;
-    int k = 600;
-    SplittableRandom random = new SplittableRandom(11);
+    SplittableRandom random = new SplittableRandom(seed);
     float[] a = randoms(random, m * k);
     float[] b = randoms(random, k * n);
     float[] expected = new float[m * n];
@@ -73,54 +71,37 @@ class ThreadedGemmTest {
     float[] c = new float[m * n];
     new ThreadedGemm(base(), POOL).gemm(m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
     KernelTestSupport.assertClose(expected, 0, c, 0, m * n, 1e-5, 2e-7 * k + 1e-6, "threaded gemm");
-  }
-
-  @Test
-  void columnSplitProductsEqualTheScalarReference() {
-    int m = 24;
-    int n = 300;
-    int k = 600;
-    SplittableRandom random = new SplittableRandom(12);
-    float[] a = randoms(random, m * k);
-    float[] b = randoms(random, k * n);
-    float[] expected = new float[m * n];
-    KernelSelector.scalarGemm().gemm(m, n, k, a, 0, k, b, 0, n, expected, 0, n, false);
-    Parallelism.setThreads(4);
-    float[] c = new float[m * n];
-    new ThreadedGemm(base(), POOL).gemm(m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
-    KernelTestSupport.assertClose(expected, 0, c, 0, m * n, 1e-5, 2e-7 * k + 1e-6, "threaded gemm");
-  }
-
-  @Test
-  void partsCoverEveryColumnOnceAtAlignedStarts() {
-    for (int n = 1; n < 300; n++) {
-      for (int parts = 1; parts <= 4; parts++) {
-        assertEquals(0, ThreadedGemm.columnStart(n, 0, parts));
-        assertEquals(n, ThreadedGemm.columnStart(n, parts, parts));
-        for (int p = 1; p < parts; p++) {
-          int start = ThreadedGemm.columnStart(n, p, parts);
-          org.junit.jupiter.api.Assertions.assertTrue(start % ThreadedGemm.COLUMN_ALIGNMENT == 0 || start == n,
-              "n=" + n + " part " + p + " starts at " + start);
-          org.junit.jupiter.api.Assertions.assertTrue(start >= ThreadedGemm.columnStart(n, p - 1, parts));
-        }
-      }
-    }
   }
 
   @Test
   void partsCoverEveryRowOnceAtAlignedStarts() {
-    for (int m = 1; m < 300; m++) {
+    assertPartsCoverEveryIndexOnceAtAlignedStarts(ThreadedGemm::rowStart, ThreadedGemm.ROW_ALIGNMENT);
+  }
+
+  @Test
+  void partsCoverEveryColumnOnceAtAlignedStarts() {
+    assertPartsCoverEveryIndexOnceAtAlignedStarts(ThreadedGemm::columnStart, ThreadedGemm.COLUMN_ALIGNMENT);
+  }
+
+  /** {@code start.of(length, part, parts)}: 0 first, length after the last, aligned and non-decreasing between. */
+  private static void assertPartsCoverEveryIndexOnceAtAlignedStarts(PartStart start, int alignment) {
+    for (int length = 1; length < 300; length++) {
       for (int parts = 1; parts <= 4; parts++) {
-        assertEquals(0, ThreadedGemm.rowStart(m, 0, parts));
-        assertEquals(m, ThreadedGemm.rowStart(m, parts, parts));
+        assertEquals(0, start.of(length, 0, parts));
+        assertEquals(length, start.of(length, parts, parts));
         for (int p = 1; p < parts; p++) {
-          int start = ThreadedGemm.rowStart(m, p, parts);
-          org.junit.jupiter.api.Assertions.assertTrue(start % ThreadedGemm.ROW_ALIGNMENT == 0 || start == m,
-              "m=" + m + " part " + p + " starts at " + start);
-          org.junit.jupiter.api.Assertions.assertTrue(start >= ThreadedGemm.rowStart(m, p - 1, parts));
+          int first = start.of(length, p, parts);
+          org.junit.jupiter.api.Assertions.assertTrue(first % alignment == 0 || first == length,
+              "length=" + length + " part " + p + " starts at " + first);
+          org.junit.jupiter.api.Assertions.assertTrue(first >= start.of(length, p - 1, parts));
         }
       }
     }
+  }
+
+  @FunctionalInterface
+  private interface PartStart {
+    int of(int length, int part, int parts);
   }
 
   @Test

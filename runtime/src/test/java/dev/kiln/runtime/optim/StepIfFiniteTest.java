@@ -140,11 +140,8 @@ class StepIfFiniteTest {
   void adamChecksStateWrittenThroughTheStateMap() {
     // A checkpoint load writes the moments through state(); a checked step must see what was
     // written there (no bound or flag cached from earlier steps may vouch for it).
-    Optimizer adam = Optimizers.adam(SIZE, 0.1f, 0.9f, 0.999f, 1e-7f);
     float[] a = random(1, 1f);
-    for (int s = 0; s < 3; s++) {
-      assertTrue(adam.stepIfFinite(a, random(10 + s, 0.5f), 0, SIZE));
-    }
+    Optimizer adam = adamAfterThreeCheckedSteps(a);
     adam.state().get("m")[3] = Float.NaN;
     float[] before = a.clone();
     assertFalse(adam.stepIfFinite(a, random(30, 0.5f), 0, SIZE));
@@ -157,11 +154,8 @@ class StepIfFiniteTest {
     // Checked steps carry bounds on the moments from proof to proof; a plain step() writes them
     // unproven. Here it drives one second moment to infinity (g^2 overflows) while the parameters
     // stay finite, so only the moments can tell the next checked step to refuse.
-    Optimizer adam = Optimizers.adam(SIZE, 0.1f, 0.9f, 0.999f, 1e-7f);
     float[] a = random(1, 1f);
-    for (int s = 0; s < 3; s++) {
-      assertTrue(adam.stepIfFinite(a, random(10 + s, 0.5f), 0, SIZE));
-    }
+    Optimizer adam = adamAfterThreeCheckedSteps(a);
     float[] huge = random(20, 0.5f);
     huge[2] = 3e37f;
     adam.setIterations(2); // the step below is then numbered as the last checked one was
@@ -223,6 +217,15 @@ class StepIfFiniteTest {
     } finally {
       dev.kiln.runtime.kernels.Parallelism.setThreads(before);
     }
+  }
+
+  /** Adam after three checked, finite steps on {@code a}: its moment bounds carried from proof to proof. */
+  private static Optimizer adamAfterThreeCheckedSteps(float[] a) {
+    Optimizer adam = Optimizers.adam(SIZE, 0.1f, 0.9f, 0.999f, 1e-7f);
+    for (int s = 0; s < 3; s++) {
+      assertTrue(adam.stepIfFinite(a, random(10 + s, 0.5f), 0, SIZE));
+    }
+    return adam;
   }
 
   private static float[] random(long seed, float scale) {
