@@ -94,13 +94,31 @@ final class VectorGemm implements Gemm {
 
   /**
    * Products whose rows of C cost at most {@value #TINY_ROW} multiply-adds each ({@code n * k}:
-   * XOR's layers, 2 x 2) are computed as dot products ({@link #tinyProduct}): the packed path pads
-   * such a row to a vector through a scratch tile, which cost 75-100 ns a product at XOR's batch
-   * of 4 against 17-33 ns, while Iris's smallest row, 3 x 10, is 5x faster packed than in plain
-   * loops. The choice depends on n and k only, never on m, so every row split of a threaded
-   * product takes the same path (results stay independent of the thread count).
+   * XOR's layers, 2 x 2) run as plain fma chains ({@link #smallProduct}): the packed path pads such
+   * a row to a vector through a scratch tile, 75-100 ns a product at XOR's batch of 4 against
+   * 17-33.
    */
   static final int TINY_ROW = 16;
+
+  /**
+   * Products narrower than a vector of at most {@value #SMALL_PRODUCT} multiply-adds (all of
+   * Iris's: 120 x 4 x 10 is the largest, 4,800) also run as plain fma chains. Warm, the two paths
+   * are about even on Iris's five products (the packed path wins the 120-row ones by 2-3x, the
+   * chains the 4- and 10-row gradients by 1.7x); cold, the chains decide: C1 compiles scalar
+   * loops at once, while the vector kernels run their boxed fallbacks until C2 has compiled them,
+   * and a first Iris fit that reaches them pays that alone (W4 cold Iris 0.35 s against 0.31).
+   * W1's smallest product, 64 x 128 x 10, is 10x past the bound.
+   */
+  static final int SMALL_PRODUCT = 8192;
+
+  /**
+   * Whether a product takes {@link #smallProduct}. Both paths compute every element of C as the
+   * same fma chain in K order, so where the line falls never changes a result (a thread's share of
+   * a product may take the other path than the whole would).
+   */
+  static boolean small(int m, int n, int k) {
+    return (long) n * k <= TINY_ROW || (m > 1 && n < L && (long) m * n * k <= SMALL_PRODUCT);
+  }
 
   VectorGemm() {
     if (L < 4) {
@@ -117,8 +135,8 @@ final class VectorGemm implements Gemm {
   @Override
   public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate) {
-    if ((long) n * k <= TINY_ROW) {
-      tinyProduct(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
+    if (small(m, n, k)) {
+      smallProduct(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
     } else if (m == 1 && k > 0) {
       rowTimesMatrix(n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
     } else {
@@ -129,8 +147,8 @@ final class VectorGemm implements Gemm {
   @Override
   public void gemmTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
       int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
-    if ((long) n * k <= TINY_ROW) {
-      tinyProduct(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
+    if (small(m, n, k)) {
+      smallProduct(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
     } else if (m == 1 && k > 0 && lda == 1) {
       // A stored densely as [k x 1] is the same contiguous k-vector as a [1 x k] row.
       rowTimesMatrix(n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
@@ -142,8 +160,8 @@ final class VectorGemm implements Gemm {
   @Override
   public void gemmTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
       int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
-    if ((long) n * k <= TINY_ROW) {
-      tinyProduct(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate);
+    if (small(m, n, k)) {
+      smallProduct(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate);
     } else if (m == 1 && k > 0) {
       rowTimesRowsOf(n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
     } else {
@@ -152,24 +170,43 @@ final class VectorGemm implements Gemm {
   }
 
   /**
-   * A product with tiny rows ({@link #TINY_ROW}) as one dot product per element of C, each summed
-   * in K order onto what C held when accumulating (as the micro-kernel does): A's element (i, p)
-   * at {@code a[aOff + i * aRowStride + p * aColStride]}, B's (p, j) at
-   * {@code b[bOff + p * bRowStride + j * bColStride]}. Loops of two or four iterations: nothing to
-   * fill, pack or vectorize.
+   * {@code C (+)= A B} as one fma chain per element of C, summed in K order onto what C held when
+   * accumulating, exactly as the micro-kernels sum it: A's element (i, p) at
+   * {@code a[aOff + i * aRowStride + p * aColStride]}, B's (p, j) at
+   * {@code b[bOff + p * bRowStride + j * bColStride]}. Blocks of 4 rows by 2 columns keep eight
+   * independent chains in flight; a block past the last row or column repeats it (the same
+   * chain, the same value stored twice), so there is no remainder code.
    */
-  private static void tinyProduct(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
+  static void smallProduct(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
       float[] b, int bOff, int bRowStride, int bColStride, float[] c, int cOff, int ldc, boolean accumulate) {
-    for (int i = 0; i < m; i++) {
-      int aRow = aOff + i * aRowStride;
-      int cRow = cOff + i * ldc;
-      for (int j = 0; j < n; j++) {
-        int bColumn = bOff + j * bColStride;
-        float sum = accumulate ? c[cRow + j] : 0f;
-        for (int p = 0; p < k; p++) {
-          sum = Math.fma(a[aRow + p * aColStride], b[bColumn + p * bRowStride], sum);
+    if (m <= 0 || n <= 0) {
+      return;
+    }
+    int lastRow = m - 1;
+    int lastCol = n - 1;
+    for (int i = 0; i < m; i += 4) {
+      int i1 = Math.min(i + 1, lastRow), i2 = Math.min(i + 2, lastRow), i3 = Math.min(i + 3, lastRow);
+      int a0 = aOff + i * aRowStride, a1 = aOff + i1 * aRowStride, a2 = aOff + i2 * aRowStride, a3 = aOff + i3 * aRowStride;
+      int c0 = cOff + i * ldc, c1 = cOff + i1 * ldc, c2 = cOff + i2 * ldc, c3 = cOff + i3 * ldc;
+      for (int j = 0; j < n; j += 2) {
+        int j1 = Math.min(j + 1, lastCol);
+        float s00 = 0f, s01 = 0f, s10 = 0f, s11 = 0f, s20 = 0f, s21 = 0f, s30 = 0f, s31 = 0f;
+        if (accumulate) {
+          s00 = c[c0 + j]; s01 = c[c0 + j1]; s10 = c[c1 + j]; s11 = c[c1 + j1];
+          s20 = c[c2 + j]; s21 = c[c2 + j1]; s30 = c[c3 + j]; s31 = c[c3 + j1];
         }
-        c[cRow + j] = sum;
+        int b0 = bOff + j * bColStride;
+        int b1 = bOff + j1 * bColStride;
+        for (int p = 0, ap = 0, bp = 0; p < k; p++, ap += aColStride, bp += bRowStride) {
+          float y0 = b[b0 + bp], y1 = b[b1 + bp];
+          float x0 = a[a0 + ap], x1 = a[a1 + ap], x2 = a[a2 + ap], x3 = a[a3 + ap];
+          s00 = Math.fma(x0, y0, s00); s01 = Math.fma(x0, y1, s01);
+          s10 = Math.fma(x1, y0, s10); s11 = Math.fma(x1, y1, s11);
+          s20 = Math.fma(x2, y0, s20); s21 = Math.fma(x2, y1, s21);
+          s30 = Math.fma(x3, y0, s30); s31 = Math.fma(x3, y1, s31);
+        }
+        c[c0 + j] = s00; c[c0 + j1] = s01; c[c1 + j] = s10; c[c1 + j1] = s11;
+        c[c2 + j] = s20; c[c2 + j1] = s21; c[c3 + j] = s30; c[c3 + j1] = s31;
       }
     }
   }
@@ -179,7 +216,7 @@ final class VectorGemm implements Gemm {
    * for the whole width; row blocks of A; B panels; A micro-panels (read in place); micro-kernel.
    * A B panel is reused by every A micro-panel of the row block while it is hot.
    */
-  private static void packedGemm(int m, int n, int k, float[] a, int aOff, int lda,
+  static void packedGemm(int m, int n, int k, float[] a, int aOff, int lda,
       boolean aTransposed, float[] b, int bOff, int ldb, boolean bTransposed, float[] c, int cOff,
       int ldc, boolean accumulate) {
     if (m <= 0 || n <= 0) {

@@ -41,9 +41,9 @@ class VectorGemmTest {
   }
 
   /**
-   * m, n, k: batch-1, tails in every dimension, K blocks (256), row blocks (128), big layers; tiny
-   * rows (n * k at most VectorGemm.TINY_ROW, plain loops) and narrow shapes just above that,
-   * through the micro-kernel.
+   * m, n, k: batch-1, tails in every dimension, K blocks (256), row blocks (128), big layers; small
+   * products (VectorGemm.small: fma chains) and narrow shapes just past its bounds, through the
+   * micro-kernel.
    */
   static final int[][] GEMM_SHAPES = {
       {1, 1, 1}, {1, 10, 784}, {1, 256, 784}, {1, 17, 3}, {1, 17, 9}, {1, 100, 33}, {1, 3, 1},
@@ -51,7 +51,7 @@ class VectorGemmTest {
       {2, 3, 1}, {2, 3, 23}, {4, 2, 2}, {300, 2, 8}, {300, 2, 9}, {3, 47, 5}, {7, 15, 16}, {8, 48, 256}, {8, 49, 257}, {9, 50, 300},
       {16, 16, 16}, {17, 33, 31}, {33, 1, 17}, {5, 96, 1}, {64, 10, 128}, {64, 784, 256},
       {64, 256, 784}, {100, 257, 513}, {130, 97, 70}, {257, 31, 9}, {12, 0, 5}, {0, 7, 5},
-      {6, 7, 0},
+      {6, 7, 0}, {120, 10, 4}, {4, 10, 120}, {10, 3, 120}, {64, 10, 12}, {65, 10, 13}, {300, 3, 10},
   };
 
   /** Row-stride padding: 0 is the dense case; 5 leaves gaps of NaN between the rows of A, B and C. */
@@ -91,6 +91,49 @@ class VectorGemmTest {
     assertClose(block(expected, cOff, ldc, m, n), 0, block(actual, cOff, ldc, m, n), 0, m * n,
         1e-5, 2e-7 * k + 1e-6, what);
     assertOnlyBlockWritten(actual, cOff, ldc, m, n, what);
+  }
+
+  /**
+   * Shapes on both sides of VectorGemm.small, some past a K block (256): the fma chains and the
+   * packed micro-kernels must agree bit for bit, since which of them runs a product (or a thread's
+   * share of it) depends on its shape.
+   */
+  @ParameterizedTest(name = "{0} m={1} n={2} k={3}")
+  @MethodSource("pathCases")
+  void smallAndPackedPathsAgreeBitForBit(Product g, int m, int n, int k) {
+    Random rnd = new Random(13L * m + 5L * n + k);
+    int[] as = g.aShape(m, k);
+    int[] bs = g.bShape(n, k);
+    Strided a = strided(rnd, as[0], as[1], 3, 1);
+    Strided b = strided(rnd, bs[0], bs[1], 5, 2);
+    boolean aTransposed = g == Product.TRANS_A;
+    boolean bTransposed = g == Product.TRANS_B;
+    for (boolean accumulate : new boolean[] {false, true}) {
+      int ldc = n + 3;
+      float[] start = startC(rnd, m, n, 2, ldc, accumulate);
+      float[] packed = start.clone();
+      float[] chains = start.clone();
+      VectorGemm.packedGemm(m, n, k, a.data(), a.off(), a.ld(), aTransposed, b.data(), b.off(), b.ld(), bTransposed,
+          packed, 2, ldc, accumulate);
+      VectorGemm.smallProduct(m, n, k, a.data(), a.off(), aTransposed ? 1 : a.ld(), aTransposed ? a.ld() : 1,
+          b.data(), b.off(), bTransposed ? 1 : b.ld(), bTransposed ? b.ld() : 1, chains, 2, ldc, accumulate);
+      for (int i = 0; i < packed.length; i++) {
+        assertEquals(Float.floatToRawIntBits(packed[i]), Float.floatToRawIntBits(chains[i]),
+            g + " " + m + "x" + n + "x" + k + " acc=" + accumulate + " at " + i);
+      }
+    }
+  }
+
+  static Stream<Arguments> pathCases() {
+    int[][] shapes = {{4, 2, 2}, {1, 3, 5}, {3, 1, 7}, {120, 10, 4}, {4, 10, 120}, {10, 3, 120}, {9, 17, 33},
+        {13, 40, 300}, {2, 5, 600}, {33, 49, 257}};
+    List<Arguments> cases = new ArrayList<>();
+    for (Product g : Product.values()) {
+      for (int[] s : shapes) {
+        cases.add(Arguments.of(g, s[0], s[1], s[2]));
+      }
+    }
+    return cases.stream();
   }
 
   @Test
