@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,23 @@ class ServeTest {
   private static HttpResponse<String> post(URI to, String body) throws Exception {
     return CLIENT.send(HttpRequest.newBuilder(to).timeout(Duration.ofSeconds(10))
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void oneImageAloneGetsItsBatchRowBitForBit() {
+    // Batch-1 products stream the weights differently from batched ones, but sum in the same order.
+    FashionMlpModel model = new FashionMlpModel(3);
+    SplittableRandom rnd = new SplittableRandom(5);
+    float[][] images = new float[5][784];
+    for (float[] image : images) {
+      for (int i = 0; i < image.length; i++) {
+        image[i] = (float) rnd.nextDouble();
+      }
+    }
+    float[][] batch = model.predict(images);
+    for (int r = 0; r < images.length; r++) {
+      assertArrayEquals(batch[r], model.predict(images[r]), "image " + r);
+    }
   }
 
   @Test

@@ -177,7 +177,7 @@ final class VectorGemm implements Gemm {
    * independent chains in flight; a block past the last row or column repeats it (the same
    * chain, the same value stored twice), so there is no remainder code.
    */
-  static void smallProduct(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
+  private static void smallProduct(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
       float[] b, int bOff, int bRowStride, int bColStride, float[] c, int cOff, int ldc, boolean accumulate) {
     if (m <= 0 || n <= 0) {
       return;
@@ -558,23 +558,27 @@ final class VectorGemm implements Gemm {
     int s7 = cOff + 7 * ldc;
     EXACT.cast(c70).intoArray(c, s7);
   }
+
   /**
    * Batch-1 product {@code c[n] (+)= a[k] * B[k x n]} (B's row stride ldb): streams B row by row into register
    * accumulators, eight vectors of columns at a time (eight independent fma chains and eight
-   * cache lines in flight per row; 20-30% faster than four), then narrower; no packing.
+   * cache lines in flight per row; 20-30% faster than four), then narrower; no packing. Each
+   * element of C is the packed kernels' fma chain in K order (from C when accumulating), so a
+   * batch-1 forward pass gives a batch's row bit for bit.
    */
   private static void rowTimesMatrix(int n, int k, float[] a, int aOff, float[] b, int bOff,
       int ldb, float[] c, int cOff, boolean accumulate) {
     int j = 0;
     for (; j + 8 * L <= n; j += 8 * L) {
-      FloatVector s0 = EXACT.cast(FloatVector.zero(S));
-      FloatVector s1 = EXACT.cast(FloatVector.zero(S));
-      FloatVector s2 = EXACT.cast(FloatVector.zero(S));
-      FloatVector s3 = EXACT.cast(FloatVector.zero(S));
-      FloatVector s4 = EXACT.cast(FloatVector.zero(S));
-      FloatVector s5 = EXACT.cast(FloatVector.zero(S));
-      FloatVector s6 = EXACT.cast(FloatVector.zero(S));
-      FloatVector s7 = EXACT.cast(FloatVector.zero(S));
+      int o = cOff + j;
+      FloatVector s0 = EXACT.cast(accumulate ? FloatVector.fromArray(S, c, o) : FloatVector.zero(S));
+      FloatVector s1 = EXACT.cast(accumulate ? FloatVector.fromArray(S, c, o + L) : FloatVector.zero(S));
+      FloatVector s2 = EXACT.cast(accumulate ? FloatVector.fromArray(S, c, o + 2 * L) : FloatVector.zero(S));
+      FloatVector s3 = EXACT.cast(accumulate ? FloatVector.fromArray(S, c, o + 3 * L) : FloatVector.zero(S));
+      FloatVector s4 = EXACT.cast(accumulate ? FloatVector.fromArray(S, c, o + 4 * L) : FloatVector.zero(S));
+      FloatVector s5 = EXACT.cast(accumulate ? FloatVector.fromArray(S, c, o + 5 * L) : FloatVector.zero(S));
+      FloatVector s6 = EXACT.cast(accumulate ? FloatVector.fromArray(S, c, o + 6 * L) : FloatVector.zero(S));
+      FloatVector s7 = EXACT.cast(accumulate ? FloatVector.fromArray(S, c, o + 7 * L) : FloatVector.zero(S));
       for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
         FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
         s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
@@ -586,17 +590,6 @@ final class VectorGemm implements Gemm {
         s6 = av.fma(FloatVector.fromArray(S, b, bi + 6 * L), s6);
         s7 = av.fma(FloatVector.fromArray(S, b, bi + 7 * L), s7);
       }
-      int o = cOff + j;
-      if (accumulate) {
-        s0 = EXACT.cast(s0).add(FloatVector.fromArray(S, c, o));
-        s1 = EXACT.cast(s1).add(FloatVector.fromArray(S, c, o + L));
-        s2 = EXACT.cast(s2).add(FloatVector.fromArray(S, c, o + 2 * L));
-        s3 = EXACT.cast(s3).add(FloatVector.fromArray(S, c, o + 3 * L));
-        s4 = EXACT.cast(s4).add(FloatVector.fromArray(S, c, o + 4 * L));
-        s5 = EXACT.cast(s5).add(FloatVector.fromArray(S, c, o + 5 * L));
-        s6 = EXACT.cast(s6).add(FloatVector.fromArray(S, c, o + 6 * L));
-        s7 = EXACT.cast(s7).add(FloatVector.fromArray(S, c, o + 7 * L));
-      }
       EXACT.cast(s0).intoArray(c, o);
       EXACT.cast(s1).intoArray(c, o + L);
       EXACT.cast(s2).intoArray(c, o + 2 * L);
@@ -607,37 +600,47 @@ final class VectorGemm implements Gemm {
       EXACT.cast(s7).intoArray(c, o + 7 * L);
     }
     for (; j + 2 * L <= n; j += 2 * L) {
-      FloatVector s0 = EXACT.cast(FloatVector.zero(S));
-      FloatVector s1 = EXACT.cast(FloatVector.zero(S));
+      int o = cOff + j;
+      FloatVector s0 = EXACT.cast(accumulate ? FloatVector.fromArray(S, c, o) : FloatVector.zero(S));
+      FloatVector s1 = EXACT.cast(accumulate ? FloatVector.fromArray(S, c, o + L) : FloatVector.zero(S));
       for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
         FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
         s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
         s1 = av.fma(FloatVector.fromArray(S, b, bi + L), s1);
       }
-      int o = cOff + j;
-      if (accumulate) {
-        s0 = EXACT.cast(s0).add(FloatVector.fromArray(S, c, o));
-        s1 = EXACT.cast(s1).add(FloatVector.fromArray(S, c, o + L));
-      }
       EXACT.cast(s0).intoArray(c, o);
       EXACT.cast(s1).intoArray(c, o + L);
     }
     for (; j + L <= n; j += L) {
-      FloatVector s0 = EXACT.cast(FloatVector.zero(S));
+      FloatVector s0 = EXACT.cast(accumulate ? FloatVector.fromArray(S, c, cOff + j) : FloatVector.zero(S));
       for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
         s0 = EXACT.cast(FloatVector.broadcast(S, a[aOff + p])).fma(FloatVector.fromArray(S, b, bi), s0);
       }
-      if (accumulate) {
-        s0 = EXACT.cast(s0).add(FloatVector.fromArray(S, c, cOff + j));
-      }
       EXACT.cast(s0).intoArray(c, cOff + j);
     }
-    for (; j < n; j++) {
-      float sum = 0f;
-      for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
-        sum += a[aOff + p] * b[bi];
+    // The last columns, four at a time: four independent chains in flight instead of one. A group
+    // past the last column repeats it: the same chain, the same value stored twice.
+    int lastCol = n - 1;
+    for (; j < n; j += 4) {
+      int j1 = Math.min(j + 1, lastCol), j2 = Math.min(j + 2, lastCol), j3 = Math.min(j + 3, lastCol);
+      float sum0 = 0f, sum1 = 0f, sum2 = 0f, sum3 = 0f;
+      if (accumulate) {
+        sum0 = c[cOff + j];
+        sum1 = c[cOff + j1];
+        sum2 = c[cOff + j2];
+        sum3 = c[cOff + j3];
       }
-      c[cOff + j] = accumulate ? c[cOff + j] + sum : sum;
+      for (int p = 0, bi = bOff; p < k; p++, bi += ldb) {
+        float ap = a[aOff + p];
+        sum0 = Math.fma(ap, b[bi + j], sum0);
+        sum1 = Math.fma(ap, b[bi + j1], sum1);
+        sum2 = Math.fma(ap, b[bi + j2], sum2);
+        sum3 = Math.fma(ap, b[bi + j3], sum3);
+      }
+      c[cOff + j] = sum0;
+      c[cOff + j1] = sum1;
+      c[cOff + j2] = sum2;
+      c[cOff + j3] = sum3;
     }
   }
 
