@@ -73,6 +73,13 @@ class VectorKernelsWithoutProfilesTest {
       cases.add(Arguments.of("gemmTransB " + m + "x" + n + "x" + k,
           (Runnable) () -> gemm.gemmTransB(m, n, k, a, 0, k, b, 0, k, c, 0, n, true)));
     }
+    // A batch-1 forward product: sixteen vectors of columns at a time where there are 32 registers.
+    int wide = 16 * 16 + 8 * 16 + 16 + 3;
+    float[] row = values(40, 6);
+    float[] weights = values(40 * wide, 7);
+    float[] out = new float[wide];
+    cases.add(Arguments.of("gemm 1x" + wide + "x40 forward",
+        (Runnable) () -> gemm.gemm(1, wide, 40, row, 0, 40, weights, 0, wide, out, 0, wide, false)));
     cases.add(Arguments.of("add", (Runnable) () -> e.add(N, X, 0, Y, 0, OUT, 0)));
     cases.add(Arguments.of("maxAbs", (Runnable) () -> e.maxAbs(N, X, 0)));
     float[] sums = new float[2];
