@@ -571,10 +571,10 @@ final class VectorGemm implements Gemm {
    */
   private static int sixteenVectorsOfColumns(int n, int k, float[] a, int aOff, float[] b, int bOff, int ldb,
       float[] c, int cOff) {
-    FloatVector zero = EXACT.cast(FloatVector.zero(S));
     int j = 0;
     for (; j + 16 * L <= n; j += 16 * L) {
       int o = cOff + j;
+      FloatVector zero = EXACT.cast(FloatVector.zero(S));
       FloatVector s0 = zero;
       FloatVector s1 = zero;
       FloatVector s2 = zero;
@@ -640,7 +640,7 @@ final class VectorGemm implements Gemm {
   private static void rowTimesMatrix(int n, int k, float[] a, int aOff, float[] b, int bOff,
       int ldb, float[] c, int cOff, boolean accumulate) {
     int j = 0;
-    if (WIDE_GEMV && !accumulate) {
+    if (WIDE_GEMV && !accumulate && n >= 16 * L) {
       j = sixteenVectorsOfColumns(n, k, a, aOff, b, bOff, ldb, c, cOff);
     }
     for (; j + 8 * L <= n; j += 8 * L) {
