@@ -565,7 +565,7 @@ final class VectorGemm implements Gemm {
   /**
    * The columns of a batch-1 product ({@link #rowTimesMatrix}, not accumulating) sixteen vectors at
    * a time, for species with 32 vector registers (AVX-512): each row of B is read in one
-   * contiguous run per pass (JMH {@code gemv784x256}, three runs each: 10.8-11.3 -> 8.0-9.8 us).
+   * contiguous run per pass (JMH {@code gemv784x256}, four paired runs: 10.4-11.3 -> 8.0-10.1 us).
    * Returns the first column it left. A method of its own: C1 runs out of virtual registers on it
    * inside rowTimesMatrix.
    */
