@@ -57,8 +57,9 @@ class VectorKernelsWithoutProfilesTest {
 
   static Stream<Arguments> kernels() {
     List<Arguments> cases = new ArrayList<>();
-    // GEMM: full 8 x 3-vector tiles and a one-row tile; a full and a partial edge vector; the
-    // batch-1 paths (eight, two and one vector of columns and a scalar tail; dot products).
+    // GEMM: 8 x 2-vector blocks (64 columns: a panel and one vector become two pairs), full
+    // 8 x 3-vector tiles and a one-row tile, a partial edge vector; the batch-1 paths (eight, two
+    // and one vector of columns and a scalar tail; dot products).
     for (int[] s : new int[][] {{16, 64, 40}, {9, 53, 40}, {1, 8 * 16 + 2 * 16 + 16 + 3, 40}}) {
       int m = s[0];
       int n = s[1];
