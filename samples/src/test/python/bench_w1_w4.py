@@ -29,7 +29,6 @@ Run with Debian's PyTorch: /usr/bin/python3 samples/src/test/python/bench_w1_w4.
 import argparse
 import csv
 import ctypes
-import gzip
 import json
 import os
 import statistics
@@ -42,17 +41,10 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-FASHION = "/usr/share/datasets/fashion-mnist"
+# W5's twin shares the data reader, training epoch, accuracy and timing loops.
+from bench_w5 import accuracy, batch1_latencies, batch256_rate, idx, train_epoch  # noqa: E402
+
 IRIS = Path(__file__).resolve().parents[2] / "main/resources/dev/kiln/samples/iris.csv"
-
-
-def idx(name):
-    """An IDX file as a numpy array: images [n, 28, 28] or labels [n], unsigned bytes."""
-    with gzip.open(f"{FASHION}/{name}.gz", "rb") as f:
-        data = f.read()
-    dimensions = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dimensions)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dimensions).reshape(shape)
 
 
 def fashion():
@@ -99,64 +91,24 @@ def mlp():
     return model
 
 
-class Probabilities(torch.nn.Module):
-    """The network with the softmax Kiln's predict applies (training folds it into the loss)."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-
-    def forward(self, x):
-        return torch.softmax(self.model(x), dim=1)
-
-
-def frozen(model, example):
-    with torch.no_grad():
-        return torch.jit.freeze(torch.jit.trace(Probabilities(model).eval(), example))
-
-
 def w1(threads, data, epochs):
     set_threads(threads)
     torch.manual_seed(42)
     train_x, train_y, test_x, test_y = data
     model = mlp()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    seconds = []
-    for epoch in range(epochs):
-        model.train()
-        order = torch.randperm(len(train_x), generator=torch.Generator().manual_seed(1000 + epoch))
-        start = time.perf_counter()
-        for first in range(0, len(train_x), 64):
-            batch = order[first:first + 64]
-            optimizer.zero_grad()
-            F.cross_entropy(model(train_x[batch]), train_y[batch]).backward()
-            optimizer.step()
-        seconds.append(time.perf_counter() - start)
-    model.eval()
-    with torch.no_grad():
-        correct = sum(int((model(test_x[i:i + 1000]).argmax(dim=1) == test_y[i:i + 1000]).sum())
-                      for i in range(0, len(test_x), 1000))
+    seconds = [train_epoch(model, optimizer, train_x, train_y, torch.Generator().manual_seed(1000 + e))
+               for e in range(epochs)]
     timed = seconds[1:4] if len(seconds) > 1 else seconds
     return {"workload": "W1", "threads": threads, "torch": torch.__version__,
             "seconds_per_epoch": statistics.median(timed), "first_epoch_seconds": seconds[0],
-            "test_accuracy": correct / len(test_x)}
+            "test_accuracy": accuracy(model, test_x, test_y)}
 
 
 def w2(images, warm_up, calls):
     set_threads(1)
     torch.manual_seed(42)
-    samples = [images[i:i + 1] for i in range(min(len(images), max(warm_up, calls)))]
-    predict = frozen(mlp(), samples[0])
-    nanos = []
-    with torch.no_grad():
-        for i in range(warm_up):
-            predict(samples[i % len(samples)])
-        for i in range(calls):
-            x = samples[i % len(samples)]
-            start = time.perf_counter_ns()
-            predict(x)
-            nanos.append(time.perf_counter_ns() - start)
-    nanos.sort()
+    nanos = batch1_latencies(mlp(), images, warm_up, calls)
     return {"workload": "W2", "threads": 1, "torch": torch.__version__, "calls": calls,
             "mean_us": sum(nanos) / len(nanos) / 1e3, "p50_us": nanos[len(nanos) // 2] / 1e3,
             "p99_us": nanos[len(nanos) * 99 // 100] / 1e3}
@@ -165,24 +117,8 @@ def w2(images, warm_up, calls):
 def w3(threads, images, warm_up, runs, run_seconds):
     set_threads(threads)
     torch.manual_seed(42)
-    x = images[:256].contiguous()
-    predict = frozen(mlp(), x)
-    rates = []
-    with torch.no_grad():
-        for _ in range(warm_up):
-            predict(x)
-        for _ in range(runs):
-            batches = 0
-            start = time.perf_counter()
-            while True:
-                predict(x)
-                batches += 1
-                elapsed = time.perf_counter() - start
-                if elapsed >= run_seconds:
-                    break
-            rates.append(batches * 256 / elapsed)
     return {"workload": "W3", "threads": threads, "torch": torch.__version__, "batch": 256,
-            "samples_per_second": statistics.median(rates)}
+            "samples_per_second": batch256_rate(mlp(), images, warm_up, runs, run_seconds)}
 
 
 def iris():

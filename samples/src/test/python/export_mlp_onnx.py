@@ -10,13 +10,14 @@ import sys
 import torch
 
 import bench_w1_w4
+from bench_w5 import Probabilities
 
 
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: export_mlp_onnx.py OUT.onnx")
     torch.manual_seed(42)
-    model = bench_w1_w4.Probabilities(bench_w1_w4.mlp()).eval()
+    model = Probabilities(bench_w1_w4.mlp()).eval()
     torch.onnx.export(model, torch.zeros(1, 784), sys.argv[1], input_names=["image"],
                       output_names=["probabilities"], dynamic_axes={"image": {0: "batch"},
                                                                     "probabilities": {0: "batch"}},
