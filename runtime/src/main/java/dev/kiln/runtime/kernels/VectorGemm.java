@@ -580,6 +580,7 @@ final class VectorGemm implements Gemm {
     int s7 = cOff + 7 * ldc;
     EXACT.cast(c70).intoArray(c, s7);
   }
+
   /**
    * {@code C[8 x 2L] (+)= A[8 x kc] * B[kc x 2L]}, B two vectors of a packed edge region (row stride
    * {@code bpStride}); otherwise as {@link #kernel8x1}.
@@ -661,7 +662,6 @@ final class VectorGemm implements Gemm {
     EXACT.cast(c70).intoArray(c, s7); EXACT.cast(c71).intoArray(c, s7 + L);
   }
 
-
   /**
    * The columns of a batch-1 product ({@link #rowTimesMatrix}, not accumulating) sixteen vectors at
    * a time, for species with 32 vector registers (AVX-512): each row of B is read in one
@@ -738,7 +738,7 @@ final class VectorGemm implements Gemm {
    * batch-1 forward pass gives a batch's row bit for bit. Each run of columns is a method of its
    * own: in one 2,006-byte method C2 left a vector loop un-intrinsified in about one JVM in four on
    * JDK 25 (StepAllocationTest: an LSTM step allocated 3.4 KB; 2 of 12 runs before this session's
-   * changes, 4 of 12 after them, 0 of 24 split).
+   * changes, 4 of 12 after them, 0 of 36 split).
    */
   private static void rowTimesMatrix(int n, int k, float[] a, int aOff, float[] b, int bOff,
       int ldb, float[] c, int cOff, boolean accumulate) {
