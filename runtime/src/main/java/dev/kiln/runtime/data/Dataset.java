@@ -16,8 +16,9 @@ import java.util.Objects;
  * as the arrays themselves. A source that can only be iterated (a stream, a generator) must be
  * buffered, or indexed by what it generates from ({@code i} as a seed).
  *
- * <p>The copy methods are called on the training thread, once per sample per epoch, and should not
- * allocate if the training step is to stay allocation-free (the implementations here do not).
+ * <p>The copy methods are called once per sample per epoch, on the training thread (or on the
+ * worker threads too, when {@link #concurrentCopies()} says they may be), and should not allocate
+ * if the training step is to stay allocation-free (the implementations here do not).
  * Values are checked as they are loaded: targets must be finite and, for sparse categorical
  * cross-entropy, class indices; inputs are checked for NaN and infinity when {@code
  * setInputChecks(true)} is on.
@@ -42,6 +43,18 @@ public interface Dataset {
 
   /** Copies the target of sample {@code sample} into {@code dest[offset, offset + targetSize())}. */
   void copyTarget(int sample, float[] dest, int offset);
+
+  /**
+   * Whether {@link #copyInput} and {@link #copyTarget} may run on several threads at once (for
+   * different samples, into different places). When true and training runs on several threads
+   * ({@code Parallelism}), a batch loads on the same workers as the products: fetching 64 random
+   * rows from memory waits on the memory, and two cores wait half as long. False unless
+   * overridden, as an implementation of your own may keep state between copies; the arrays,
+   * mapped files and their views here return true.
+   */
+  default boolean concurrentCopies() {
+    return false;
+  }
 
   /**
    * Whether the samples carry loss weights ({@link #sampleWeight}); false unless the dataset was

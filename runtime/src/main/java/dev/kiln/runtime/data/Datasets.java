@@ -81,6 +81,11 @@ final class Datasets {
     }
 
     @Override
+    public boolean concurrentCopies() {
+      return true; // reads of arrays nothing here writes
+    }
+
+    @Override
     public String toString() {
       return "Dataset[" + y.length + " samples in arrays]";
     }
@@ -127,6 +132,11 @@ final class Datasets {
     }
 
     @Override
+    public boolean concurrentCopies() {
+      return true; // MappedArray's reads are absolute: safe from several threads
+    }
+
+    @Override
     public String toString() {
       return "Dataset[" + x + ", " + y + "]";
     }
@@ -170,6 +180,11 @@ final class Datasets {
     @Override
     public void copyTarget(int sample, float[] dest, int offset) {
       source.copyTarget(sample, dest, offset);
+    }
+
+    @Override
+    public boolean concurrentCopies() {
+      return source.concurrentCopies(); // views keep no state between copies
     }
 
     @Override
@@ -223,7 +238,6 @@ final class Datasets {
   /** Class-index targets as one-hot vectors. */
   static final class OneHot extends View {
     private final int classes;
-    private final float[] label = new float[1];
 
     OneHot(Dataset source, int classes) {
       super(source);
@@ -245,8 +259,8 @@ final class Datasets {
     /** @throws IllegalArgumentException if the label is not a class index below {@code classes} */
     @Override
     public void copyTarget(int sample, float[] dest, int offset) {
-      source.copyTarget(sample, label, 0);
-      float c = label[0];
+      source.copyTarget(sample, dest, offset); // the index lands in the first slot, then is replaced
+      float c = dest[offset];
       if (c != Math.rint(c) || c < 0 || c >= classes) {
         throw new IllegalArgumentException("target " + sample + " is " + c + ", expected a class index in [0, "
             + classes + ")");

@@ -1,0 +1,171 @@
+package dev.kiln.processor.functional;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.runtime.FitOptions;
+import dev.kiln.runtime.data.Dataset;
+import dev.kiln.runtime.kernels.Parallelism;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A batch of a dataset that allows concurrent copies loads on the worker threads too, to the same
+ * parameters bit for bit; a dataset that does not is only ever read on the training thread, and a
+ * bad sample is reported as the first bad one of its batch whichever thread found it.
+ */
+class ParallelBatchLoadingTest {
+  private static final int SAMPLES = 256;
+  private static final FitOptions OPTIONS = FitOptions.epochs(1).withBatchSize(64).withShuffle(3).withVerbose(false);
+
+  private final int threadsBefore = Parallelism.threads();
+
+  @AfterEach
+  void restore() {
+    Parallelism.setThreads(threadsBefore);
+  }
+
+  /** The arrays behind a dataset of the user's own that records which threads copied from it. */
+  private static final class RecordingDataset implements Dataset {
+    final float[][] x;
+    final float[][] y;
+    final boolean concurrent;
+    final Set<Thread> copyingThreads = ConcurrentHashMap.newKeySet();
+    /** Samples whose targets cannot be read: copyTarget throws, as a failed fetch would. */
+    final Set<Integer> bad = ConcurrentHashMap.newKeySet();
+
+    RecordingDataset(float[][] x, float[][] y, boolean concurrent) {
+      this.x = x;
+      this.y = y;
+      this.concurrent = concurrent;
+    }
+
+    @Override
+    public int size() {
+      return x.length;
+    }
+
+    @Override
+    public int inputSize(int input) {
+      return x[0].length;
+    }
+
+    @Override
+    public int targetSize() {
+      return y[0].length;
+    }
+
+    @Override
+    public void copyInput(int input, int sample, float[] dest, int offset) {
+      copyingThreads.add(Thread.currentThread());
+      System.arraycopy(x[sample], 0, dest, offset, x[sample].length);
+    }
+
+    @Override
+    public void copyTarget(int sample, float[] dest, int offset) {
+      if (bad.contains(sample)) {
+        throw new IllegalArgumentException("target " + sample + " is not in the source");
+      }
+      System.arraycopy(y[sample], 0, dest, offset, y[sample].length);
+    }
+
+    @Override
+    public boolean concurrentCopies() {
+      return concurrent;
+    }
+  }
+
+  private static float[][][] data() {
+    SplittableRandom random = new SplittableRandom(8);
+    float[][] x = new float[SAMPLES][256];
+    float[][] y = new float[SAMPLES][10];
+    for (int i = 0; i < SAMPLES; i++) {
+      for (int j = 0; j < 256; j++) {
+        x[i][j] = (float) random.nextDouble();
+      }
+      y[i][random.nextInt(10)] = 1;
+    }
+    return new float[][][] {x, y};
+  }
+
+  private static float[] train(Dataset data) {
+    ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(3, 64);
+    model.fit(data, OPTIONS);
+    return model.core().parameters();
+  }
+
+  @Test
+  void batchesLoadOnTheWorkersToTheSameParameters() {
+    float[][][] data = data();
+    Parallelism.setThreads(1);
+    RecordingDataset serial = new RecordingDataset(data[0], data[1], true);
+    float[] reference = train(serial);
+    assertEquals(Set.of(Thread.currentThread()), serial.copyingThreads);
+
+    Parallelism.setThreads(2);
+    RecordingDataset concurrent = new RecordingDataset(data[0], data[1], true);
+    assertArrayEquals(reference, train(concurrent));
+    assertTrue(concurrent.copyingThreads.contains(Thread.currentThread()));
+    assertTrue(concurrent.copyingThreads.size() >= 2, "a worker copied rows too: " + concurrent.copyingThreads);
+    assertArrayEquals(reference, train(Dataset.of(data[0], data[1])), "arrays allow concurrent copies");
+  }
+
+  @Test
+  void aDatasetOfTheUsersOwnIsReadOnTheTrainingThreadOnly() {
+    float[][][] data = data();
+    Parallelism.setThreads(2);
+    RecordingDataset own = new RecordingDataset(data[0], data[1], false);
+    train(own);
+    assertEquals(Set.of(Thread.currentThread()), own.copyingThreads);
+    assertFalse(new Dataset() {
+      @Override
+      public int size() {
+        return 0;
+      }
+
+      @Override
+      public int inputSize(int input) {
+        return 1;
+      }
+
+      @Override
+      public int targetSize() {
+        return 1;
+      }
+
+      @Override
+      public void copyInput(int input, int sample, float[] dest, int offset) {}
+
+      @Override
+      public void copyTarget(int sample, float[] dest, int offset) {}
+    }.concurrentCopies(), "false unless overridden");
+    Dataset arrays = Dataset.of(data[0], data[1]);
+    assertTrue(arrays.range(0, 10).withSampleWeights(new float[10]).concurrentCopies(), "views keep the source's answer");
+  }
+
+  @Test
+  void theFirstBadSampleOfABatchIsNamedWhicheverThreadLoadedIt() {
+    float[][][] data = data();
+    // Batch 0, unshuffled, is samples 0-63: at two threads rows 32-63 load on the worker.
+    for (int[] bad : new int[][] {{50, 40}, {40, 20, 50}}) {
+      int first = java.util.Arrays.stream(bad).min().getAsInt();
+      for (int threads = 1; threads <= 2; threads++) {
+        Parallelism.setThreads(threads);
+        RecordingDataset dataset = new RecordingDataset(data[0], data[1], true);
+        for (int sample : bad) {
+          dataset.bad.add(sample);
+        }
+        ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(3, 64);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> model.fit(dataset, FitOptions.epochs(1).withBatchSize(64).withoutShuffle().withVerbose(false)));
+        assertEquals("target " + first + " is not in the source", e.getMessage(), threads + " threads");
+      }
+    }
+  }
+}
