@@ -35,13 +35,17 @@ public final class Inference {
   /** Idle step programs, pooled as {@link #idle}. */
   private final AtomicReferenceArray<CompiledNetwork> idleSteps;
 
-  Inference(NetworkInfo info, CompiledNetwork.Factory factory, StepSupport stepping, float[] snapshot, int maxBatch,
-      boolean checkInputs) {
-    this(info, factory, stepping, snapshot, maxBatch, checkInputs, 2 * Runtime.getRuntime().availableProcessors());
+  /** The Dense weights as bfloat16 for batch-1 products ({@link WeightFormat#BFLOAT16}), or null. */
+  private final short[] bfloat16Weights;
+
+  Inference(NetworkInfo info, CompiledNetwork.Factory factory, StepSupport stepping, float[] snapshot,
+      short[] bfloat16Weights, int maxBatch, boolean checkInputs) {
+    this(info, factory, stepping, snapshot, bfloat16Weights, maxBatch, checkInputs,
+        2 * Runtime.getRuntime().availableProcessors());
   }
 
-  Inference(NetworkInfo info, CompiledNetwork.Factory factory, StepSupport stepping, float[] snapshot, int maxBatch,
-      boolean checkInputs, int poolBound) {
+  Inference(NetworkInfo info, CompiledNetwork.Factory factory, StepSupport stepping, float[] snapshot,
+      short[] bfloat16Weights, int maxBatch, boolean checkInputs, int poolBound) {
     if (poolBound < 1) {
       throw new IllegalArgumentException("the pool must hold at least one program, was " + poolBound);
     }
@@ -51,6 +55,7 @@ public final class Inference {
     this.outputSize = info.outputSize();
     this.factory = factory;
     this.snapshot = snapshot;
+    this.bfloat16Weights = bfloat16Weights;
     this.maxBatch = maxBatch;
     this.idle = new AtomicReferenceArray<>(poolBound);
     this.stepping = stepping;
@@ -75,14 +80,26 @@ public final class Inference {
     CompiledNetwork program = borrow(idle);
     if (program == null) {
       created.incrementAndGet();
-      program = factory.create(maxBatch, snapshot);
+      program = withWeightFormat(factory.create(maxBatch, snapshot));
     }
     return program;
   }
 
   private StepNetwork borrowStep() {
     CompiledNetwork program = borrow(idleSteps);
-    return program != null ? (StepNetwork) program : stepping.create(info.name(), maxBatch, snapshot);
+    return program != null ? (StepNetwork) program : withWeightFormat(stepping.create(info.name(), maxBatch, snapshot));
+  }
+
+  private <P extends CompiledNetwork> P withWeightFormat(P program) {
+    if (bfloat16Weights != null) {
+      program.useBfloat16Weights(bfloat16Weights);
+    }
+    return program;
+  }
+
+  /** How this snapshot stores its weights. */
+  public WeightFormat weightFormat() {
+    return bfloat16Weights != null ? WeightFormat.BFLOAT16 : WeightFormat.FLOAT32;
   }
 
   /** An idle program of {@code idle}, or null. */

@@ -119,6 +119,14 @@ public interface Model {
     return core().inference();
   }
 
+  /**
+   * As {@link #inference()}, the snapshot's weights stored in {@code format} (see {@link
+   * WeightFormat#BFLOAT16}: half the bytes for batch-1 serving).
+   */
+  default Inference inference(WeightFormat format) {
+    return core().inference(format);
+  }
+
   /** The layer table, as Keras's {@code summary()} prints it. */
   default String summary() {
     return core().summary();

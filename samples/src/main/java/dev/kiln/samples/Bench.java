@@ -1,6 +1,9 @@
 package dev.kiln.samples;
 
 import dev.kiln.runtime.FitOptions;
+import dev.kiln.runtime.Inference;
+import dev.kiln.runtime.Model;
+import dev.kiln.runtime.WeightFormat;
 import dev.kiln.runtime.data.FashionMnist;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +25,9 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>W1: Fashion-MNIST MLP 784-256-128-10, Adam 1e-3, batch 64, reshuffled every epoch, 5
  *       epochs: seconds per epoch (median of epochs 2-4) and test accuracy.
- *   <li>W2: the same MLP, batch 1 on the caller's thread: mean, p50, p99 microseconds per call.
+ *   <li>W2: the same MLP, batch 1 on the caller's thread: mean, p50, p99 microseconds per call;
+ *       then the same through a bfloat16 snapshot ({@code bf16_*}). W1 also reports the bfloat16
+ *       snapshot's test accuracy after training.
  *   <li>W3: the same MLP, batch 256: samples per second.
  *   <li>W4: the seed's XOR (1000 epochs, batch 4) and Iris (1000 epochs, batch 120) networks:
  *       wall seconds cold (first run in this JVM) and warm (median of later runs).
@@ -137,6 +142,7 @@ public final class Bench {
     figures.put("seconds_per_epoch", median(Arrays.copyOfRange(seconds, 1, 4)));
     figures.put("first_epoch_seconds", seconds[0]);
     figures.put("test_accuracy", accuracy);
+    figures.put("bf16_test_accuracy", batchOneAccuracy(model.inference(WeightFormat.BFLOAT16), data.testX, data.testY));
     report("W1", figures);
   }
 
@@ -162,53 +168,93 @@ public final class Bench {
     figures.put("seconds_per_epoch", median(Arrays.copyOfRange(seconds, 1, 3)));
     figures.put("first_epoch_seconds", seconds[0]);
     figures.put("test_accuracy", accuracy);
-    figures.put("batch1_mean_us", Arrays.stream(nanos).average().orElse(Double.NaN) / 1e3);
-    figures.put("batch1_p50_us", nanos[calls / 2] / 1e3);
-    figures.put("batch1_p99_us", nanos[calls * 99 / 100] / 1e3);
+    putLatencies(figures, "batch1_", nanos);
     figures.put("batch256_samples_per_second", samplesPerSecond(wide, data.testX, 256));
     report("W5", figures);
   }
 
 
+  /**
+   * The model's own batch-1 predictions (mean, p50, p99), then the same through a bfloat16
+   * {@link Inference} snapshot ({@code bf16_*}: half the weight bytes).
+   */
   private void w2() {
     FashionMlpModel model = new FashionMlpModel(42, 1);
     double warmUp = model.warmUp();
     int calls = 50_000;
-    long[] nanos = batchOneLatencies(model, data.testX, 20_000, calls);
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("calls", calls);
+    putLatencies(figures, "", batchOneLatencies(model, data.testX, 20_000, calls));
+    figures.put("warm_up_seconds", warmUp);
+    Inference bf16 = model.inference(WeightFormat.BFLOAT16);
+    putLatencies(figures, "bf16_", batchOneLatencies(bf16::predict, bf16.outputSize(), data.testX, 20_000, calls));
+    report("W2", figures);
+  }
+
+  /** Mean, p50 and p99 in microseconds of sorted call times, under keys starting with {@code prefix}. */
+  private static void putLatencies(Map<String, Object> figures, String prefix, long[] nanos) {
     double sum = 0;
     for (long n : nanos) {
       sum += n;
     }
-    Map<String, Object> figures = new LinkedHashMap<>();
-    figures.put("calls", calls);
-    figures.put("mean_us", sum / calls / 1e3);
-    figures.put("p50_us", nanos[calls / 2] / 1e3);
-    figures.put("p99_us", nanos[(int) (calls * 0.99)] / 1e3);
-    figures.put("warm_up_seconds", warmUp);
-    report("W2", figures);
+    figures.put(prefix + "mean_us", sum / nanos.length / 1e3);
+    figures.put(prefix + "p50_us", nanos[nanos.length / 2] / 1e3);
+    figures.put(prefix + "p99_us", nanos[nanos.length * 99 / 100] / 1e3);
   }
 
-  /** W3 at one thread and at the configured count (the issue asks for 1 and 2). */
+  /** One prediction into a caller's buffer: a model's or an {@link Inference}'s. */
+  interface BatchOnePredictor {
+    void predict(float[] x, float[] out);
+  }
+
+  /** {@link #batchOneLatencies(BatchOnePredictor, int, float[][], int, int)} of a model's own predictions. */
+  static long[] batchOneLatencies(Model model, float[][] samples, int warmUpCalls, int calls) {
+    return batchOneLatencies(model::predict, model.core().info().outputSize(), samples, warmUpCalls, calls);
+  }
+
   /**
    * Times {@code calls} batch-1 predictions (after {@code warmUpCalls} untimed ones), cycling
    * through {@code samples}; returns the nanoseconds of each call, sorted.
    */
-  static long[] batchOneLatencies(dev.kiln.runtime.Model model, float[][] samples, int warmUpCalls, int calls) {
-    float[] out = new float[model.core().info().outputSize()];
+  static long[] batchOneLatencies(BatchOnePredictor predictor, int outputSize, float[][] samples, int warmUpCalls,
+      int calls) {
+    float[] out = new float[outputSize];
     for (int i = 0; i < warmUpCalls; i++) {
-      model.predict(samples[i % samples.length], out);
+      predictor.predict(samples[i % samples.length], out);
     }
     long[] nanos = new long[calls];
     for (int i = 0; i < calls; i++) {
       float[] x = samples[i % samples.length];
       long start = System.nanoTime();
-      model.predict(x, out);
+      predictor.predict(x, out);
       nanos[i] = System.nanoTime() - start;
     }
     Arrays.sort(nanos);
     return nanos;
   }
 
+  /** Accuracy of one-at-a-time predictions (argmax against one-hot targets). */
+  private static double batchOneAccuracy(Inference inference, float[][] x, float[][] y) {
+    float[] out = new float[inference.outputSize()];
+    int correct = 0;
+    for (int i = 0; i < x.length; i++) {
+      inference.predict(x[i], out);
+      correct += argMax(out) == argMax(y[i]) ? 1 : 0;
+    }
+    return (double) correct / x.length;
+  }
+
+  private static int argMax(float[] values) {
+    int best = 0;
+    for (int j = 1; j < values.length; j++) {
+      if (values[j] > values[best]) {
+        best = j;
+      }
+    }
+    return best;
+  }
+
+  /** W3 at one thread and at the configured count (the issue asks for 1 and 2). */
   private void w3() {
     int configured = threads;
     for (int t : configured == 1 ? new int[] {1} : new int[] {1, configured}) {
@@ -300,19 +346,13 @@ public final class Bench {
     }
     double perRun = median(seconds);
     long[] nanos = generationLatencies(model, corpus.characters.length, 500, 2_000);
-    double sum = 0;
-    for (long n : nanos) {
-      sum += n;
-    }
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("vocabulary", corpus.characters.length);
     figures.put("corpus_characters", corpus.text.length());
     figures.put("train_chars_per_second", 100.0 * batch * steps / perRun);
     figures.put("train_step_ms", perRun / 100 * 1e3);
     figures.put("loss_after_310_steps", loss);
-    figures.put("generate_mean_us", sum / nanos.length / 1e3);
-    figures.put("generate_p50_us", nanos[nanos.length / 2] / 1e3);
-    figures.put("generate_p99_us", nanos[nanos.length * 99 / 100] / 1e3);
+    putLatencies(figures, "generate_", nanos);
     figures.put("generate_includes", "step and sampling");
     report("W6", threadCount, figures);
   }

@@ -43,10 +43,9 @@ final class DenseEmitter implements LayerEmitter {
   public CodeBlock forward(LayerContext layer) {
     String pre = pre(layer);
     CodeBlock.Builder code = CodeBlock.builder();
-    code.add(GemmCalls.gemm(layer.rows(), layer.features(), layer.inFeatures(0),
-        GemmCalls.of(layer.in(0), "0", layer.inFeatures(0)),
-        GemmCalls.of("params", layer.offset("weight"), layer.features()),
-        GemmCalls.of(pre, "0", layer.features()), false));
+    // Through CompiledNetwork.denseProduct: an inference snapshot may hold these weights as bfloat16.
+    code.add("denseProduct($L, $L, $L, $L, $L, $L);\n", layer.rows(), layer.features(), layer.inFeatures(0),
+        layer.in(0), layer.offset("weight"), pre);
     if (spec.useBias()) {
       code.add("K.addRowVector($L, $L, params, $L, $L, 0);\n", layer.rows(), layer.features(), layer.offset("bias"),
           pre);

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.internal;
 
+import dev.kiln.runtime.kernels.Gemm;
 import dev.kiln.runtime.kernels.Noise;
 import java.util.SplittableRandom;
 
@@ -62,6 +63,13 @@ public abstract class CompiledNetwork {
    */
   protected final boolean forTraining;
   private static final float[] NO_BUFFER = new float[0];
+  /**
+   * An inference program's Dense weights as bfloat16 (the whole parameter array's layout; other
+   * positions unused), or null: then batch-1 Dense products read these, at half the bytes
+   * ({@link #denseProduct}). {@link #params} then holds the same weights rounded to bfloat16 for
+   * the batched products, so a sample gets the same output alone or in a batch.
+   */
+  private short[] bfloat16Weights;
 
   protected CompiledNetwork(NetworkInfo info, int maxBatch) {
     this(info, maxBatch, null);
@@ -109,6 +117,37 @@ public abstract class CompiledNetwork {
       widths[i] = info.inputSize(i);
     }
     return widths;
+  }
+
+  /**
+   * Makes an inference program's batch-1 Dense products read {@code weights} (bfloat16, the
+   * parameter array's layout) instead of {@link #params}, which must already hold the same
+   * values as float32.
+   */
+  public final void useBfloat16Weights(short[] weights) {
+    if (forTraining) {
+      throw new IllegalStateException("bfloat16 weights are for inference programs only");
+    }
+    if (weights.length != params.length) {
+      throw new IllegalArgumentException(
+          "bfloat16 weights have " + weights.length + " values, the network " + params.length);
+    }
+    this.bfloat16Weights = weights;
+  }
+
+  /**
+   * A Dense layer's product {@code out[rows x width] = in[rows x inWidth] W}, W at {@code
+   * weightOffset} in the parameters ([inWidth x width], row-major): from the bfloat16 copy for one
+   * row when the program has one, else from {@link #params}. Both sum each output as the same fma
+   * chain over the same values, so the two give the same floats.
+   */
+  protected final void denseProduct(int rows, int width, int inWidth, float[] in, int weightOffset, float[] out) {
+    short[] half = bfloat16Weights;
+    if (half != null && rows == 1) {
+      Gemm.ACTIVE.gemmBf16(1, width, inWidth, in, 0, inWidth, half, weightOffset, width, out, 0, width, false);
+    } else {
+      Gemm.ACTIVE.gemm(rows, width, inWidth, in, 0, inWidth, params, weightOffset, width, out, 0, width, false);
+    }
   }
 
   /**

@@ -49,4 +49,13 @@ public interface Gemm {
    */
   void gemmTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate);
+
+  /**
+   * {@code C (+)= A B} with B stored as bfloat16 ({@link BFloat16}), A [m x k] and C float32: each
+   * element of C is the chain of fmas in K order that {@link #gemm} computes, over B's values
+   * widened to float32, so the result equals {@code gemm} over those float32 values bit for bit.
+   * It reads half the bytes of B: for batch-1 serving, whose time goes to streaming the weights.
+   */
+  void gemmBf16(int m, int n, int k, float[] a, int aOff, int lda, short[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean accumulate);
 }

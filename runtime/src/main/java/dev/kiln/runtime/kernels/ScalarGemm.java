@@ -56,6 +56,26 @@ final class ScalarGemm implements Gemm {
     }
   }
 
+  /** As {@link #gemm}, with each element of B widened from bfloat16 as it is read. */
+  @Override
+  public void gemmBf16(int m, int n, int k, float[] a, int aOff, int lda, short[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      int cRow = cOff + i * ldc;
+      if (!accumulate) {
+        Arrays.fill(c, cRow, cRow + n, 0f);
+      }
+      int aRow = aOff + i * lda;
+      for (int p = 0; p < k; p++) {
+        float aip = a[aRow + p];
+        int bRow = bOff + p * ldb;
+        for (int j = 0; j < n; j++) {
+          c[cRow + j] += aip * BFloat16.toFloat(b[bRow + j]);
+        }
+      }
+    }
+  }
+
   @Override
   public void gemmTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
       int ldb, float[] c, int cOff, int ldc, boolean accumulate) {

@@ -63,6 +63,13 @@ final class ThreadedGemm implements Gemm {
     }
   }
 
+  @Override
+  public void gemmBf16(int m, int n, int k, float[] a, int aOff, int lda, short[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean accumulate) {
+    // Batch-1 serving's product: on the caller's thread, as every batch-1 product.
+    delegate.gemmBf16(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+  }
+
   /** Runs the product in parts when it is large enough and the pool is free; false otherwise. */
   private boolean split(int kind, int m, int n, int k, float[] a, int aOff, int lda, float[] b,
       int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {

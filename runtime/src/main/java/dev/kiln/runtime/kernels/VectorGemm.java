@@ -175,6 +175,15 @@ final class VectorGemm implements Gemm {
     }
   }
 
+  /** Row by row through the batch-1 kernel: serving's product (m = 1); any m gives the same chains. */
+  @Override
+  public void gemmBf16(int m, int n, int k, float[] a, int aOff, int lda, short[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      VectorBf16Rows.rowTimesMatrix(n, k, a, aOff + i * lda, b, bOff, ldb, c, cOff + i * ldc, accumulate);
+    }
+  }
+
   /**
    * {@code C (+)= A B} as one fma chain per element of C, summed in K order onto what C held when
    * accumulating, exactly as the micro-kernels sum it: A's element (i, p) at
