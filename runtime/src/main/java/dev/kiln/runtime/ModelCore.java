@@ -3,6 +3,7 @@ package dev.kiln.runtime;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.internal.BatchData;
 import dev.kiln.runtime.kernels.BFloat16;
+import dev.kiln.runtime.kernels.Gemm;
 import dev.kiln.runtime.internal.BatchData.DataRole;
 import dev.kiln.runtime.internal.CompiledNetwork;
 import dev.kiln.runtime.internal.LayerHandle;
@@ -167,9 +168,15 @@ public final class ModelCore implements TrainingContext {
         }
         for (TensorSlice tensor : layer.tensors()) {
           if (tensor.name().endsWith(".weight")) {
+            // Saved as PyTorch's [out, in], stored as [in rows x out columns]: the product's B.
+            int columns = tensor.shape()[0];
+            int rows = tensor.shape()[1];
+            if (tensor.shape().length != 2 || rows * columns != tensor.size()) {
+              throw new IllegalStateException(tensor.name() + " is not a [out, in] matrix");
+            }
+            Gemm.ACTIVE.packBf16(rows, columns, snapshot, tensor.offset(), columns, bfloat16);
             for (int i = tensor.offset(); i < tensor.offset() + tensor.size(); i++) {
-              bfloat16[i] = BFloat16.fromFloat(snapshot[i]);
-              snapshot[i] = BFloat16.toFloat(bfloat16[i]);
+              snapshot[i] = BFloat16.round(snapshot[i]);
             }
           }
         }

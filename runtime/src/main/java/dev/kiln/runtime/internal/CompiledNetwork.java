@@ -64,8 +64,9 @@ public abstract class CompiledNetwork {
   protected final boolean forTraining;
   private static final float[] NO_BUFFER = new float[0];
   /**
-   * An inference program's Dense weights as bfloat16 (the whole parameter array's layout; other
-   * positions unused), or null: then batch-1 Dense products read these, at half the bytes
+   * An inference program's Dense weights as bfloat16 (at their offsets in the parameter array, each
+   * matrix in {@code Gemm.packBf16}'s order; other positions unused), or null: then batch-1 Dense
+   * products read these, at half the bytes
    * ({@link #denseProduct}). {@link #params} then holds the same weights rounded to bfloat16 for
    * the batched products, so a sample gets the same output alone or in a batch.
    */

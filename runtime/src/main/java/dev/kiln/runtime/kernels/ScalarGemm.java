@@ -76,6 +76,16 @@ final class ScalarGemm implements Gemm {
     }
   }
 
+  /** Row-major: the order {@link #gemmBf16} reads. */
+  @Override
+  public void packBf16(int rows, int cols, float[] src, int offset, int ld, short[] dst) {
+    for (int r = 0, row = offset; r < rows; r++, row += ld) {
+      for (int j = 0; j < cols; j++) {
+        dst[row + j] = BFloat16.fromFloat(src[row + j]);
+      }
+    }
+  }
+
   @Override
   public void gemmTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
       int ldb, float[] c, int cOff, int ldc, boolean accumulate) {

@@ -70,6 +70,11 @@ final class ThreadedGemm implements Gemm {
     delegate.gemmBf16(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
   }
 
+  @Override
+  public void packBf16(int rows, int cols, float[] src, int offset, int ld, short[] dst) {
+    delegate.packBf16(rows, cols, src, offset, ld, dst);
+  }
+
   /** Runs the product in parts when it is large enough and the pool is free; false otherwise. */
   private boolean split(int kind, int m, int n, int k, float[] a, int aOff, int lda, float[] b,
       int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {

@@ -175,6 +175,11 @@ final class VectorGemm implements Gemm {
     }
   }
 
+  @Override
+  public void packBf16(int rows, int cols, float[] src, int offset, int ld, short[] dst) {
+    VectorBf16Rows.pack(rows, cols, src, offset, ld, dst);
+  }
+
   /** Row by row through the batch-1 kernel: serving's product (m = 1); any m gives the same chains. */
   @Override
   public void gemmBf16(int m, int n, int k, float[] a, int aOff, int lda, short[] b, int bOff, int ldb,

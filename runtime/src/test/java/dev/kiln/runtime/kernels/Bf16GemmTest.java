@@ -12,14 +12,15 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Products over bfloat16 weights equal the float32 product of the same implementation over the
- * widened weights, bit for bit, on every run of columns of the batch-1 kernel (eight vectors, one
- * vector, the last few columns), with offsets, padded rows and accumulation, for m = 1 and more.
+ * Products over bfloat16 weights (laid out by the implementation's packBf16) equal the float32
+ * product of the same implementation over the rounded weights, bit for bit, on every run of
+ * columns of the batch-1 kernel (four pairs, one pair, one vector in order, the last few columns),
+ * with offsets, padded rows and accumulation, for m = 1 and more.
  */
 class Bf16GemmTest {
   static Stream<Arguments> cases() {
     int[][] shapes = {{1, 1, 1}, {1, 3, 5}, {1, 10, 128}, {1, 17, 9}, {1, 128, 256}, {1, 256, 784},
-        {1, 135, 33}, {1, 300, 0}, {1, 0, 5}, {3, 37, 11}, {2, 129, 64}};
+        {1, 135, 33}, {1, 300, 0}, {1, 0, 5}, {1, 50, 7}, {1, 300, 20}, {3, 37, 11}, {2, 129, 64}};
     List<Arguments> cases = new ArrayList<>();
     for (String implementation : new String[] {"scalar", "vector", "active"}) {
       for (int[] s : shapes) {
@@ -48,12 +49,14 @@ class Bf16GemmTest {
     for (int i = 0; i < a.length; i++) {
       a[i] = (float) random.nextGaussian();
     }
-    short[] half = new short[4 + k * ldb];
-    float[] widened = new float[half.length];
-    for (int i = 0; i < half.length; i++) {
-      half[i] = BFloat16.fromFloat((float) random.nextGaussian());
-      widened[i] = BFloat16.toFloat(half[i]);
+    float[] weights = new float[4 + k * ldb];
+    float[] widened = new float[weights.length];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = (float) random.nextGaussian();
+      widened[i] = BFloat16.round(weights[i]);
     }
+    short[] half = new short[weights.length];
+    gemm.packBf16(k, n, weights, 4, ldb, half);
     for (boolean accumulate : new boolean[] {false, true}) {
       float[] start = new float[2 + m * ldc];
       for (int i = 0; i < start.length; i++) {

@@ -82,9 +82,7 @@ class VectorKernelsWithoutProfilesTest {
     cases.add(Arguments.of("gemm 1x" + wide + "x40 forward",
         (Runnable) () -> gemm.gemm(1, wide, 40, row, 0, 40, weights, 0, wide, out, 0, wide, false)));
     short[] halfWeights = new short[weights.length];
-    for (int i = 0; i < weights.length; i++) {
-      halfWeights[i] = BFloat16.fromFloat(weights[i]);
-    }
+    gemm.packBf16(40, wide, weights, 0, wide, halfWeights); // four pairs, a vector in order, 3 columns
     cases.add(Arguments.of("gemmBf16 1x" + wide + "x40 forward",
         (Runnable) () -> gemm.gemmBf16(1, wide, 40, row, 0, 40, halfWeights, 0, wide, out, 0, wide, false)));
     cases.add(Arguments.of("add", (Runnable) () -> e.add(N, X, 0, Y, 0, OUT, 0)));
