@@ -1,6 +1,7 @@
 package dev.kiln.runtime.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -49,6 +50,21 @@ final class VectorElementwise implements Elementwise {
    * inlining budget ran out) boxes every vector that crosses the call.
    */
   private static final Class<? extends FloatVector> EXACT = VectorGemm.EXACT;
+  private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, S.vectorShape());
+  private static final Class<? extends IntVector> INT_EXACT = IntVector.zero(INTS).getClass();
+  /** {@link #exponentiate}'s constants (Cephes' expf). */
+  private static final float LOG2E = 1.44269504088896341f;
+  /** 1.5 * 2^23: adding it rounds a float under 2^22 in magnitude to an integer, kept in the low bits. */
+  private static final float ROUNDER = 12582912f;
+  private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
+  private static final float LN2_HIGH = 0.693359375f;
+  private static final float LN2_LOW = -2.12194440e-4f;
+  private static final float EXP_P0 = 1.9875691500e-4f;
+  private static final float EXP_P1 = 1.3981999507e-3f;
+  private static final float EXP_P2 = 8.3334519073e-3f;
+  private static final float EXP_P3 = 4.1665795894e-2f;
+  private static final float EXP_P4 = 1.6666665459e-1f;
+  private static final float EXP_P5 = 5.0000001201e-1f;
 
   private static final float ERFC_P_X = (float) Gaussian.ERFC_P_X;
   private static final float E0 = (float) Gaussian.E0;
@@ -519,15 +535,8 @@ final class VectorElementwise implements Elementwise {
       for (; j < cols; j++) {
         max = Math.max(max, x[xr + j] * invTemperature);
       }
-      FloatVector vsum = EXACT.cast(FloatVector.zero(S));
-      for (j = 0; j < bound; j += L) {
-        FloatVector e = EXACT.cast(FloatVector.fromArray(S, x, xr + j)).mul(invTemperature).sub(max)
-            .lanewise(VectorOperators.EXP);
-        e.intoArray(y, yr + j);
-        vsum = EXACT.cast(vsum).add(e);
-      }
-      float sum = EXACT.cast(vsum).reduceLanes(VectorOperators.ADD);
-      for (; j < cols; j++) {
+      float sum = exponentiate(bound, x, xr, invTemperature, max, y, yr);
+      for (j = bound; j < cols; j++) {
         float e = (float) Math.exp(x[xr + j] * invTemperature - max);
         y[yr + j] = e;
         sum += e;
@@ -540,6 +549,47 @@ final class VectorElementwise implements Elementwise {
         y[yr + j] *= inv;
       }
     }
+  }
+
+  /**
+   * {@code y = e^(x invTemperature - max)} over the row's whole vectors, and their sum. e^z is built
+   * from lane operations IEEE 754 defines exactly (Cephes' single-precision exp: z = k ln 2 + r,
+   * a degree-5 polynomial in r by fma, 2^k as two exponent-field factors; within 1 ulp of Math's),
+   * and the lanes are summed in a fixed order ({@link VectorGemm#sumLanes}): {@code lanewise(EXP)}
+   * is an SVML call in C2 but {@code Math.exp} per lane in the interpreter's and C1's fallbacks,
+   * and {@code reduceLanes(ADD)} adds in another order in each, so a fit's first steps (run in the
+   * fallbacks) gave other bits than the same steps compiled, and the same seed trained to
+   * different parameters from one JVM to the next (W6; {@code JitIndependenceTest}).
+   */
+  private static float exponentiate(int bound, float[] x, int xr, float invTemperature, float max, float[] y,
+      int yr) {
+    FloatVector vsum = EXACT.cast(FloatVector.zero(S));
+    for (int j = 0; j < bound; j += L) {
+      // z <= 0 (max is the row's largest); below -104 e^z is 0 anyway, and min/max keep NaN.
+      FloatVector z = EXACT.cast(EXACT.cast(FloatVector.fromArray(S, x, xr + j)).mul(invTemperature).sub(max)
+          .max(-104f));
+      FloatVector t = EXACT.cast(z.fma(LOG2E, ROUNDER)); // k = round(z / ln 2) in t's low bits
+      FloatVector k = EXACT.cast(t.sub(ROUNDER));
+      FloatVector r = EXACT.cast(z.sub(k.mul(LN2_HIGH))); // k ln2_high is exact
+      r = EXACT.cast(k.fma(EXACT.cast(FloatVector.broadcast(S, -LN2_LOW)), r));
+      FloatVector p = EXACT.cast(EXACT.cast(FloatVector.broadcast(S, EXP_P0))
+          .fma(r, EXACT.cast(FloatVector.broadcast(S, EXP_P1))));
+      p = EXACT.cast(p.fma(r, EXACT.cast(FloatVector.broadcast(S, EXP_P2))));
+      p = EXACT.cast(p.fma(r, EXACT.cast(FloatVector.broadcast(S, EXP_P3))));
+      p = EXACT.cast(p.fma(r, EXACT.cast(FloatVector.broadcast(S, EXP_P4))));
+      p = EXACT.cast(p.fma(r, EXACT.cast(FloatVector.broadcast(S, EXP_P5))));
+      FloatVector er = EXACT.cast(p.mul(r.mul(r)).add(r).add(1f)); // e^r
+      // 2^k for k in [-150, 0] as 2^(k/2) 2^(k - k/2): each factor a normal float.
+      IntVector exponent = INT_EXACT.cast(INT_EXACT.cast(t.reinterpretAsInts()).sub(ROUNDER_BITS));
+      IntVector half = INT_EXACT.cast(exponent.lanewise(VectorOperators.ASHR, 1));
+      FloatVector scale1 = EXACT.cast(half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+      FloatVector scale2 = EXACT.cast(exponent.sub(half).add(127).lanewise(VectorOperators.LSHL, 23)
+          .reinterpretAsFloats());
+      FloatVector e = EXACT.cast(er.mul(scale1).mul(scale2));
+      e.intoArray(y, yr + j);
+      vsum = EXACT.cast(vsum).add(e);
+    }
+    return VectorGemm.sumLanes(EXACT.cast(vsum));
   }
 
   @Override
@@ -555,7 +605,7 @@ final class VectorElementwise implements Elementwise {
       for (; j < bound; j += L) {
         vdot = EXACT.cast(FloatVector.fromArray(S, dy, gr + j)).fma(FloatVector.fromArray(S, y, yr + j), vdot);
       }
-      float dot = EXACT.cast(vdot).reduceLanes(VectorOperators.ADD);
+      float dot = VectorGemm.sumLanes(EXACT.cast(vdot));
       for (; j < cols; j++) {
         dot += dy[gr + j] * y[yr + j];
       }

@@ -180,6 +180,31 @@ final class VectorGemm implements Gemm {
     VectorBf16Rows.pack(rows, cols, src, offset, ld, dst);
   }
 
+  /**
+   * The lanes of {@code v} added pairwise in a fixed tree, each lane read by {@code lane(i)} with
+   * a constant i: IEEE adds in a fixed order, so compiled code and the Vector API's Java fallbacks
+   * give the same sum ({@code reduceLanes(ADD)} adds in another order in each). Small enough for C2 to
+   * inline: a vector argument of a method that is not inlined is boxed.
+   */
+  static float sumLanes(FloatVector v) {
+    FloatVector x = EXACT.cast(v);
+    if (L == 16) {
+      return ((((x.lane(0) + x.lane(1)) + (x.lane(2) + x.lane(3))) + ((x.lane(4) + x.lane(5)) + (x.lane(6) + x.lane(7))))
+          + (((x.lane(8) + x.lane(9)) + (x.lane(10) + x.lane(11))) + ((x.lane(12) + x.lane(13)) + (x.lane(14) + x.lane(15)))));
+    }
+    if (L == 8) {
+      return ((x.lane(0) + x.lane(1)) + (x.lane(2) + x.lane(3))) + ((x.lane(4) + x.lane(5)) + (x.lane(6) + x.lane(7)));
+    }
+    if (L == 4) {
+      return (x.lane(0) + x.lane(1)) + (x.lane(2) + x.lane(3));
+    }
+    float sum = 0f;
+    for (int i = 0; i < L; i++) {
+      sum += x.lane(i); // wider machines (SVE): correct, not tuned
+    }
+    return sum;
+  }
+
   /** Row by row through the batch-1 kernel: serving's product (m = 1); any m gives the same chains. */
   @Override
   public void gemmBf16(int m, int n, int k, float[] a, int aOff, int lda, short[] b, int bOff, int ldb,
@@ -901,7 +926,8 @@ final class VectorGemm implements Gemm {
   /**
    * Batch-1 product with B stored transposed ({@code [n x k]}, row stride ldb):
    * {@code c[j] (+)= dot(a[k], B[j][k])}, four rows of B
-   * at a time sharing each load of a; one lane reduction per output, after the K loop.
+   * at a time sharing each load of a; one lane sum per output after the K loop ({@link #sumLanes}:
+   * the same bits compiled or interpreted).
    */
   private static void rowTimesRowsOf(int n, int k, float[] a, int aOff, float[] b, int bOff,
       int ldb, float[] c, int cOff, boolean accumulate) {
@@ -924,10 +950,10 @@ final class VectorGemm implements Gemm {
         s2 = av.fma(FloatVector.fromArray(S, b, r2 + p), s2);
         s3 = av.fma(FloatVector.fromArray(S, b, r3 + p), s3);
       }
-      float d0 = EXACT.cast(s0).reduceLanes(VectorOperators.ADD);
-      float d1 = EXACT.cast(s1).reduceLanes(VectorOperators.ADD);
-      float d2 = EXACT.cast(s2).reduceLanes(VectorOperators.ADD);
-      float d3 = EXACT.cast(s3).reduceLanes(VectorOperators.ADD);
+      float d0 = sumLanes(s0);
+      float d1 = sumLanes(s1);
+      float d2 = sumLanes(s2);
+      float d3 = sumLanes(s3);
       for (; p < k; p++) {
         float av = a[aOff + p];
         d0 += av * b[r0 + p];
@@ -954,7 +980,7 @@ final class VectorGemm implements Gemm {
       for (; p < kBound; p += L) {
         s0 = EXACT.cast(FloatVector.fromArray(S, a, aOff + p)).fma(FloatVector.fromArray(S, b, r0 + p), s0);
       }
-      float d0 = EXACT.cast(s0).reduceLanes(VectorOperators.ADD);
+      float d0 = sumLanes(s0);
       for (; p < k; p++) {
         d0 += a[aOff + p] * b[r0 + p];
       }
