@@ -102,12 +102,17 @@ public final class Inference {
     return bfloat16Weights != null ? WeightFormat.BFLOAT16 : WeightFormat.FLOAT32;
   }
 
-  /** An idle program of {@code idle}, or null. */
+  /**
+   * An idle program of {@code idle}, or null. Two passes over the slots: a program given back into
+   * a slot the first pass had already looked at is found by the second, so that a call does not
+   * build a new program while one lies idle (ServingTest counted one extra program in a JDK 25 run
+   * of 20,000 virtual-thread calls on two carriers).
+   */
   private static CompiledNetwork borrow(AtomicReferenceArray<CompiledNetwork> idle) {
     int slots = idle.length();
     int start = (int) (Thread.currentThread().getId() % slots);
-    for (int i = 0; i < slots; i++) {
-      int slot = start + i < slots ? start + i : start + i - slots;
+    for (int i = 0; i < 2 * slots; i++) {
+      int slot = (start + i) % slots;
       if (idle.get(slot) != null) {
         CompiledNetwork program = idle.getAndSet(slot, null);
         if (program != null) {
