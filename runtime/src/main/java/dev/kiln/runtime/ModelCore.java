@@ -169,11 +169,11 @@ public final class ModelCore implements TrainingContext {
         for (TensorSlice tensor : layer.tensors()) {
           if (tensor.name().endsWith(".weight")) {
             // Saved as PyTorch's [out, in], stored as [in rows x out columns]: the product's B.
-            int columns = tensor.shape()[0];
-            int rows = tensor.shape()[1];
-            if (tensor.shape().length != 2 || rows * columns != tensor.size()) {
+            if (tensor.shape().length != 2) {
               throw new IllegalStateException(tensor.name() + " is not a [out, in] matrix");
             }
+            int columns = tensor.shape()[0];
+            int rows = tensor.shape()[1];
             Gemm.ACTIVE.packBf16(rows, columns, snapshot, tensor.offset(), columns, bfloat16);
             for (int i = tensor.offset(); i < tensor.offset() + tensor.size(); i++) {
               snapshot[i] = BFloat16.round(snapshot[i]);

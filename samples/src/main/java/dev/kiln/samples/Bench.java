@@ -2,6 +2,8 @@ package dev.kiln.samples;
 
 import dev.kiln.runtime.FitOptions;
 import dev.kiln.runtime.Inference;
+import dev.kiln.runtime.Metric;
+import dev.kiln.runtime.Metrics;
 import dev.kiln.runtime.Model;
 import dev.kiln.runtime.WeightFormat;
 import dev.kiln.runtime.data.FashionMnist;
@@ -233,25 +235,13 @@ public final class Bench {
     return nanos;
   }
 
-  /** Accuracy of one-at-a-time predictions (argmax against one-hot targets). */
+  /** Accuracy of one-at-a-time predictions against one-hot targets ({@link Metrics}' accuracy). */
   private static double batchOneAccuracy(Inference inference, float[][] x, float[][] y) {
-    float[] out = new float[inference.outputSize()];
-    int correct = 0;
+    float[][] predictions = new float[x.length][];
     for (int i = 0; i < x.length; i++) {
-      inference.predict(x[i], out);
-      correct += argMax(out) == argMax(y[i]) ? 1 : 0;
+      predictions[i] = inference.predict(x[i]);
     }
-    return (double) correct / x.length;
-  }
-
-  private static int argMax(float[] values) {
-    int best = 0;
-    for (int j = 1; j < values.length; j++) {
-      if (values[j] > values[best]) {
-        best = j;
-      }
-    }
-    return best;
+    return Metrics.of(Metric.ACCURACY).compute(predictions, y, Metrics.Targets.ONE_HOT).values().get("accuracy");
   }
 
   /** W3 at one thread and at the configured count (the issue asks for 1 and 2). */

@@ -11,7 +11,6 @@ import dev.kiln.runtime.Layer;
 import dev.kiln.runtime.RecurrentState;
 import dev.kiln.runtime.WeightFormat;
 import dev.kiln.runtime.kernels.BFloat16;
-import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -143,12 +142,11 @@ class Bfloat16InferenceTest {
     for (int i = 0; i < 30_000; i++) {
       half.predict(x, out);
     }
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
-    for (int i = 0; i < 10_000; i++) {
-      half.predict(x, out);
-    }
-    long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+    long allocated = TrainingControlTest.allocatedBy(() -> {
+      for (int i = 0; i < 10_000; i++) {
+        half.predict(x, out);
+      }
+    });
     assertTrue(allocated < 1024, allocated + " bytes");
   }
 }

@@ -37,8 +37,8 @@ final class VectorBf16Rows {
   private static final Class<? extends ShortVector> PAIRS_EXACT = ShortVector.zero(PAIRS).getClass();
   /** Keeps the high half of each int: the second column of a pair, as float bits. */
   private static final int HIGH_HALF = 0xFFFF_0000;
-  /** Eight vectors of zeros, never written: where accumulators start when not accumulating. */
-  private static final float[] ZEROS = new float[8 * L];
+  /** Where accumulators start when not accumulating: VectorGemm's eight vectors of zeros. */
+  private static final float[] ZEROS = VectorGemm.ZEROS;
 
   /** Columns in pairs: the whole blocks of 2L in a row of {@code n}. */
   private static int pairedColumns(int n) {

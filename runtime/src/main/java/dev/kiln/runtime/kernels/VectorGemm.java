@@ -91,7 +91,7 @@ final class VectorGemm implements Gemm {
   static final Class<? extends FloatVector> EXACT = FloatVector.zero(S).getClass();
 
   /** Eight vectors of zeros, never written: where batch-1 accumulators start when not accumulating. */
-  private static final float[] ZEROS = new float[8 * L];
+  static final float[] ZEROS = new float[8 * L];
 
   /** Whether batch-1 products may keep sixteen vector accumulators (32 vector registers). */
   private static final boolean WIDE_GEMV = L >= 16;
