@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.internal.BatchData;
 import dev.kiln.runtime.internal.CompiledNetwork;
 import java.util.Arrays;
 import java.util.Objects;
@@ -168,18 +169,10 @@ public final class GanTrainer {
           + noiseSize);
     }
     if (discriminator.inputChecks()) {
-      checkFinite(real, n * sampleSize, "real");
+      BatchData.checkFinite(real, 0, n * sampleSize, "real", -1);
     }
     if (generator.inputChecks()) {
-      checkFinite(noise, n * noiseSize, "noise");
-    }
-  }
-
-  private static void checkFinite(float[] values, int count, String name) {
-    for (int i = 0; i < count; i++) {
-      if (!Float.isFinite(values[i])) {
-        throw new IllegalArgumentException(name + " has " + values[i] + " at position " + i);
-      }
+      BatchData.checkFinite(noise, 0, n * noiseSize, "noise", -1);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.internal.BatchData;
 import dev.kiln.runtime.internal.CompiledNetwork;
 import dev.kiln.runtime.internal.NetworkInfo;
 import dev.kiln.runtime.internal.StepNetwork;
@@ -229,13 +230,8 @@ public final class Inference {
   }
 
   private void checkFinite(float[] x) {
-    if (!checkInputs) {
-      return;
-    }
-    for (int i = 0; i < x.length; i++) {
-      if (!Float.isFinite(x[i])) {
-        throw new IllegalArgumentException("input has " + x[i] + " at position " + i);
-      }
+    if (checkInputs) {
+      BatchData.checkFinite(x, 0, x.length, "input", -1);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.internal.BatchData;
 import dev.kiln.runtime.internal.NetworkInfo;
 import dev.kiln.runtime.internal.StepNetwork;
 
@@ -35,11 +36,7 @@ final class Steps {
           + " sequences: " + n * outputWidth + " values, not " + (output == null ? "none" : output.length));
     }
     if (checkInputs) {
-      for (int i = 0; i < input.length; i++) {
-        if (!Float.isFinite(input[i])) {
-          throw new IllegalArgumentException("step input has " + input[i] + " at position " + i);
-        }
-      }
+      BatchData.checkFinite(input, 0, input.length, "step input", -1);
     }
     System.arraycopy(input, 0, program.inputBuffer(0), 0, input.length);
     program.runStep(n, state.values);

@@ -88,9 +88,12 @@ class Bfloat16InferenceTest {
     }
   }
 
-  /** White box: a batch-1 prediction reads the snapshot's bfloat16 array, a batched one does not. */
+  /**
+   * White box: a batch-1 prediction reads the snapshot's bfloat16 array for the hidden layers (256
+   * and 128 wide) and the float32 copy for the 10-wide output layer; a batched one reads float32.
+   */
   @Test
-  void batchOnePredictionsReadTheBfloat16Copy() throws Exception {
+  void batchOnePredictionsReadTheBfloat16CopyOfWideLayers() throws Exception {
     ThreadCountDeterminismTest_WideMlpModel model = trainedMlp();
     Inference half = model.inference(WeightFormat.BFLOAT16);
     float[][] x = inputs(2, 256);
@@ -100,21 +103,31 @@ class Bfloat16InferenceTest {
     float[] before = half.predict(x[0]);
     java.lang.reflect.Field field = Inference.class.getDeclaredField("bfloat16Weights");
     field.setAccessible(true);
-    Arrays.fill((short[]) field.get(half), (short) 0); // every Dense kernel now zero, for batch 1 only
+    Arrays.fill((short[]) field.get(half), (short) 0); // every bfloat16 kernel now zero, for batch 1 only
     float[] batch = new float[2 * 10];
     half.predict(flat, 2, batch);
     assertArrayEquals(before, Arrays.copyOfRange(batch, 0, 10), 0f, "batched: the float32 copy");
-    // Zero kernels leave the output layer its biases: the prediction is their softmax.
-    float[] alone = half.predict(x[0]);
+    // Zero hidden kernels leave hidden2 relu(its biases) for any input; the output layer's kernel,
+    // read from the float32 copy, still counts: softmax(relu(b2) W3 + b3), W3 rounded to bfloat16.
+    float[] hidden = model.hidden2().bias();
+    float[][] kernel = model.output().kernel(); // [128 inputs][10 units]
     float[] bias = model.output().bias();
+    double[] logits = new double[10];
     double sum = 0;
-    for (float b : bias) {
-      sum += Math.exp(b);
-    }
     for (int j = 0; j < 10; j++) {
-      assertEquals(Math.exp(bias[j]) / sum, alone[j], 1e-6, "class " + j);
+      logits[j] = bias[j];
+      for (int i = 0; i < hidden.length; i++) {
+        logits[j] += Math.max(0, hidden[i]) * (double) BFloat16.round(kernel[i][j]);
+      }
+      sum += Math.exp(logits[j]);
     }
-    assertNotEquals(Arrays.toString(before), Arrays.toString(alone));
+    for (float[] sample : x) {
+      float[] alone = half.predict(sample);
+      for (int j = 0; j < 10; j++) {
+        assertEquals(Math.exp(logits[j]) / sum, alone[j], 1e-6, "class " + j);
+      }
+    }
+    assertNotEquals(Arrays.toString(before), Arrays.toString(half.predict(x[0])));
   }
 
   @Test

@@ -209,6 +209,16 @@ class GanTrainerTest {
     assertEquals("real has 18 values, fewer than 4 samples x 6", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> gan.step(new float[24], new float[15], 4));
     assertEquals("noise has 15 values, fewer than 4 samples x 4", e.getMessage());
+    generator.setInputChecks(true);
+    discriminator.setInputChecks(true);
+    float[] infinite = new float[24];
+    infinite[19] = Float.POSITIVE_INFINITY;
+    e = assertThrows(IllegalArgumentException.class, () -> gan.step(infinite, new float[16], 4));
+    assertEquals("real has Infinity at position 19", e.getMessage());
+    float[] nanNoise = new float[16];
+    nanNoise[9] = Float.NaN;
+    e = assertThrows(IllegalArgumentException.class, () -> gan.step(new float[24], nanNoise, 4));
+    assertEquals("noise has NaN at position 9", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> gan.step(new float[24], new float[16], 0));
     assertEquals("a GAN step takes 1 to 256 samples (the models' maximum batches), got 0", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> new GanTrainer(discriminator, generator));

@@ -217,4 +217,20 @@ class RuntimeArgumentsTest {
     e = assertThrows(IllegalArgumentException.class, () -> model.predict(bad));
     assertEquals("input 0 has NaN at position 1", e.getMessage());
   }
+
+  /** Inputs of a vector or more are checked by the vector kernel; the message still names the first bad value. */
+  @Test
+  void aWideInputsBadValueIsNamedByPosition() {
+    ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(1, 4);
+    model.setInputChecks(true);
+    Inference inference = model.inference();
+    float[] x = new float[256];
+    x[200] = Float.NEGATIVE_INFINITY;
+    x[255] = Float.NaN;
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> inference.predict(x));
+    assertEquals("input has -Infinity at position 200", e.getMessage());
+    x[200] = 0;
+    e = assertThrows(IllegalArgumentException.class, () -> inference.predict(x, 1, new float[10]));
+    assertEquals("input has NaN at position 255", e.getMessage());
+  }
 }

@@ -337,6 +337,10 @@ class StepTest {
     IllegalArgumentException input = assertThrows(IllegalArgumentException.class,
         () -> lstm.step(state, new float[15], new float[7]));
     assertEquals("a step's input has 3 values per sequence, 1 sequences: 3 values, not 15", input.getMessage());
+    lstm.setInputChecks(true);
+    IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
+        () -> lstm.step(state, new float[] {0, Float.NaN, 0}, new float[7]));
+    assertEquals("step input has NaN at position 1", nan.getMessage());
     IllegalArgumentException batch = assertThrows(IllegalArgumentException.class, () -> lstm.newState(5));
     assertEquals("a state carries 1 to 4 sequences (the model's maxBatch), not 5", batch.getMessage());
   }

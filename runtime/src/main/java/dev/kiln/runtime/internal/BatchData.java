@@ -660,8 +660,12 @@ public final class BatchData {
     }
   }
 
-  /** {@code label} and {@code index} name the row in the message: "training target 3 has NaN ...". */
-  private static void checkFinite(float[] v, int from, int count, String label, int index) {
+  /**
+   * Throws if {@code v[from, from + count)} holds NaN or an infinity; {@code label} and {@code
+   * index} (-1: none) name the row in the message: "training target 3 has NaN at position 5". The
+   * one check every input path shares (training batches, predictions, serving, steps, GAN batches).
+   */
+  public static void checkFinite(float[] v, int from, int count, String label, int index) {
     // A vector kernel first: this runs on every batch of every epoch; the loop below only
     // locates a value already known to be bad.
     if (Elementwise.ACTIVE.maxAbs(count, v, from) <= Float.MAX_VALUE) {
