@@ -1,7 +1,14 @@
 package dev.kiln.processor.functional;
 
+import static dev.kiln.annotations.ActivationFunction.ELU;
+import static dev.kiln.annotations.ActivationFunction.GELU;
+import static dev.kiln.annotations.ActivationFunction.GELU_TANH;
 import static dev.kiln.annotations.ActivationFunction.RELU;
+import static dev.kiln.annotations.ActivationFunction.SELU;
+import static dev.kiln.annotations.ActivationFunction.SIGMOID;
 import static dev.kiln.annotations.ActivationFunction.SOFTMAX;
+import static dev.kiln.annotations.ActivationFunction.SWISH;
+import static dev.kiln.annotations.ActivationFunction.TANH;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.kiln.annotations.Adam;
@@ -17,21 +24,43 @@ import org.junit.jupiter.api.Test;
  * The same seed trains to the same parameters whether the kernels run interpreted, in C1 or in C2:
  * the first fit of a fresh JVM runs its first steps in the interpreter (the Vector API's Java
  * fallbacks), the later ones run compiled. Runs in a JVM of its own (the processor's allocation
- * execution), so that the first fit really is the first. A softmax wider than a vector used to
- * exponentiate with {@code lanewise(EXP)} (an SVML call compiled, {@code Math.exp} per lane in the
- * fallbacks) and sum with {@code reduceLanes(ADD)} (another order in each): this test failed (first
- * parameter 0.05873861 against 0.058738675), and W6's loss after 310 steps read 2.438, 2.445 and
- * 2.430 in three JVMs. The other vector activations (sigmoid, tanh, elu, selu, swish, gelu) still
- * use the intrinsics; see docs/architecture.md.
+ * execution), so that the first fit really is the first. The kernels used to exponentiate with
+ * {@code lanewise(EXP)}, {@code EXPM1} and {@code TANH} (SVML calls compiled, {@code Math} per lane
+ * in the fallbacks) and sum softmax rows with {@code reduceLanes(ADD)} (another order in each):
+ * with only the softmax this test failed (first parameter 0.05873861 against 0.058738675), and
+ * W6's loss after 310 steps read 2.438, 2.445 and 2.430 in three JVMs; with the other
+ * activations and softmax fixed, it still failed until they were too.
  */
 class JitIndependenceTest {
+  /** Every activation that exponentiates, each over two vectors and a tail at 16 lanes. */
   @Network(input = 24, loss = Loss.CATEGORICAL_CROSSENTROPY)
   @Adam(learningRate = 1e-2)
-  interface WideSoftmax {
-    @Dense(units = 32, activation = RELU)
-    Layer hidden();
+  interface EveryActivation {
+    @Dense(units = 37, activation = SIGMOID)
+    Layer sigmoid();
 
-    @Dense(units = 43, activation = SOFTMAX) // 2 vectors and a tail of 11 at 16 lanes
+    @Dense(units = 37, activation = TANH)
+    Layer tanh();
+
+    @Dense(units = 37, activation = ELU)
+    Layer elu();
+
+    @Dense(units = 37, activation = SELU)
+    Layer selu();
+
+    @Dense(units = 37, activation = SWISH)
+    Layer swish();
+
+    @Dense(units = 37, activation = GELU)
+    Layer gelu();
+
+    @Dense(units = 37, activation = GELU_TANH)
+    Layer geluTanh();
+
+    @Dense(units = 37, activation = RELU)
+    Layer relu();
+
+    @Dense(units = 43, activation = SOFTMAX)
     Layer output();
   }
 
@@ -45,7 +74,7 @@ class JitIndependenceTest {
       }
       y[i][random.nextInt(43)] = 1;
     }
-    JitIndependenceTest_WideSoftmaxModel model = new JitIndependenceTest_WideSoftmaxModel(7, 16);
+    JitIndependenceTest_EveryActivationModel model = new JitIndependenceTest_EveryActivationModel(7, 16);
     model.fit(x, y, FitOptions.epochs(40).withBatchSize(16).withShuffle(5).withVerbose(false));
     return model.core().parameters();
   }

@@ -12,9 +12,15 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li>The species is a {@code static final} constant: a non-constant species boxes every
  *       vector and is about 10x slower. Vectors only ever live in locals.</li>
- *   <li>Transcendentals use {@code lanewise(EXP)}, {@code lanewise(EXPM1)} and
- *       {@code lanewise(TANH)} (SVML-backed on x86); {@code expm1} wherever {@code exp(x) - 1}
- *       would cancel near 0, and formulas rearranged so saturating inputs never give NaN.</li>
+ *   <li>Every e^x is {@link #exponentiate}'s, built from lane operations IEEE 754 defines
+ *       exactly, in a pass of its own over the array: never {@code lanewise(EXP/EXPM1/TANH)},
+ *       which are SVML calls in C2 but {@code Math} per lane in the interpreter's and C1's
+ *       fallbacks, so a fit's first steps gave other bits than compiled ones and one seed
+ *       trained differently from one JVM to the next ({@code JitIndependenceTest}). An
+ *       activation is therefore two or three passes: its argument, the exponentiation in place,
+ *       the rest. (One helper taking and returning vectors, shared by every kernel, boxed them in
+ *       11 of 13 kernels run without type profiles.) expm1 where {@code exp(x) - 1} would
+ *       cancel near 0; formulas arranged so saturating inputs never give NaN.</li>
  *   <li>NaN in gives NaN out, as in {@link ScalarElementwise}: {@code max}, {@code min} and
  *       {@code reduceLanes(MAX)} follow {@link Math#max(float, float)} and propagate NaN (also
  *       once C2 has compiled them, checked on JDK 17 and 25), and the ReLU-family derivatives,
@@ -65,6 +71,15 @@ final class VectorElementwise implements Elementwise {
   private static final float EXP_P3 = 4.1665795894e-2f;
   private static final float EXP_P4 = 1.6666665459e-1f;
   private static final float EXP_P5 = 5.0000001201e-1f;
+  /** Below this |x|, e^x - 1 is x + x^2 P(x) with exp's polynomial P: no cancellation. */
+  private static final float EXPM1_SERIES_BOUND = 0.3465f;
+  /** tanh(x) = x + x^3 T(x^2) below {@link #TANH_SERIES_BOUND} (Cephes' tanhf). */
+  private static final float TANH_T0 = -5.70498872745e-3f;
+  private static final float TANH_T1 = 2.06390887954e-2f;
+  private static final float TANH_T2 = -5.37397155531e-2f;
+  private static final float TANH_T3 = 1.33314422036e-1f;
+  private static final float TANH_T4 = -3.33332819422e-1f;
+  private static final float TANH_SERIES_BOUND = 0.625f;
 
   private static final float ERFC_P_X = (float) Gaussian.ERFC_P_X;
   private static final float E0 = (float) Gaussian.E0;
@@ -264,10 +279,12 @@ final class VectorElementwise implements Elementwise {
   @Override
   public void elu(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
+    exponentiate(bound, x, xOff, 1f, 0f, y, yOff); // e^x (infinite for large x: not selected below)
+    expMinusOne(bound, x, xOff, y, yOff);
     for (int i = 0; i < bound; i += L) {
       FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
-      FloatVector negative = v.min(0f).lanewise(VectorOperators.EXPM1).mul(alpha);
-      negative.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
+      EXACT.cast(FloatVector.fromArray(S, y, yOff + i)).mul(alpha)
+          .blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
     }
     SCALAR.elu(n - bound, alpha, x, xOff + bound, y, yOff + bound);
   }
@@ -275,10 +292,12 @@ final class VectorElementwise implements Elementwise {
   @Override
   public void selu(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
+    exponentiate(bound, x, xOff, 1f, 0f, y, yOff);
+    expMinusOne(bound, x, xOff, y, yOff);
     for (int i = 0; i < bound; i += L) {
       FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
-      FloatVector negative = v.min(0f).lanewise(VectorOperators.EXPM1).mul(SELU_SCALE_ALPHA);
-      negative.blend(v.mul(SELU_SCALE), v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
+      EXACT.cast(FloatVector.fromArray(S, y, yOff + i)).mul(SELU_SCALE_ALPHA)
+          .blend(v.mul(SELU_SCALE), v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
     }
     SCALAR.selu(n - bound, x, xOff + bound, y, yOff + bound);
   }
@@ -286,27 +305,42 @@ final class VectorElementwise implements Elementwise {
   @Override
   public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
+    // 1 / (1 + exp(-x)): exp overflows to +inf below about -88, giving 0, never NaN.
+    exponentiate(bound, x, xOff, -1f, 0f, y, yOff);
     for (int i = 0; i < bound; i += L) {
-      // 1 / (1 + exp(-x)): exp overflows to +inf below about -88, giving 0, never NaN.
-      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
       FloatVector one = EXACT.cast(FloatVector.broadcast(S, 1f));
-      one.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(y, yOff + i);
+      one.div(EXACT.cast(FloatVector.fromArray(S, y, yOff + i)).add(1f)).intoArray(y, yOff + i);
     }
     SCALAR.sigmoid(n - bound, x, xOff + bound, y, yOff + bound);
   }
 
   /**
-   * {@code lanewise(TANH)} (SVML on x86). A tanh built from {@code exp},
-   * {@code (1 - e) / (1 + e)} with {@code e = exp(-2|x|)}, is faster but loses relative accuracy
-   * near 0 (6e-5 at |x| = 1e-3); made accurate there (via {@code expm1}, or a Taylor branch
-   * blended in for |x| < 0.3) it measured slower than TANH: 0.65-0.75 vs 0.5-0.6 ns per element
-   * on Zen 5, JDK 17 and 25.
+   * Cephes' tanhf: {@code x + x^3 T(x^2)} below |x| = 0.625, else {@code (1 - e) / (1 + e)} with
+   * {@code e = e^(-2|x|)} and x's sign (e <= 0.29 there: no cancellation). Slower than {@code
+   * lanewise(TANH)}, an SVML call in C2 (0.88 against 0.55 ns an element over 64 x 256 on JDK 17,
+   * AMD EPYC), but the same bits compiled or not: see the class comment.
    */
   @Override
   public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
-      EXACT.cast(FloatVector.fromArray(S, x, xOff + i)).lanewise(VectorOperators.TANH).intoArray(y, yOff + i);
+      EXACT.cast(FloatVector.fromArray(S, x, xOff + i)).abs().mul(-2f).intoArray(y, yOff + i);
+    }
+    exponentiate(bound, y, yOff, 1f, 0f, y, yOff);
+    for (int i = 0; i < bound; i += L) {
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      FloatVector e = EXACT.cast(FloatVector.fromArray(S, y, yOff + i));
+      FloatVector one = EXACT.cast(FloatVector.broadcast(S, 1f));
+      FloatVector large = EXACT.cast(one.sub(e).div(e.add(1f)));
+      large = EXACT.cast(large.blend(large.neg(), v.compare(VectorOperators.LT, 0f)));
+      FloatVector z = EXACT.cast(v.mul(v));
+      FloatVector t = EXACT.cast(EXACT.cast(FloatVector.broadcast(S, TANH_T0)).fma(z, FloatVector.broadcast(S, TANH_T1)));
+      t = EXACT.cast(t.fma(z, FloatVector.broadcast(S, TANH_T2)));
+      t = EXACT.cast(t.fma(z, FloatVector.broadcast(S, TANH_T3)));
+      t = EXACT.cast(t.fma(z, FloatVector.broadcast(S, TANH_T4)));
+      FloatVector small = EXACT.cast(t.mul(z).fma(v, v)); // x + x z T(z)
+      small = EXACT.cast(small.blend(v, v.compare(VectorOperators.EQ, 0f))); // -0 stays -0
+      large.blend(small, v.abs().compare(VectorOperators.LT, TANH_SERIES_BOUND)).intoArray(y, yOff + i);
     }
     SCALAR.tanh(n - bound, x, xOff + bound, y, yOff + bound);
   }
@@ -314,10 +348,11 @@ final class VectorElementwise implements Elementwise {
   @Override
   public void swish(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
+    exponentiate(bound, x, xOff, -1f, 0f, y, yOff);
     for (int i = 0; i < bound; i += L) {
       FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
       FloatVector one = EXACT.cast(FloatVector.broadcast(S, 1f));
-      v.mul(one.div(v.neg().lanewise(VectorOperators.EXP).add(1f))).intoArray(y, yOff + i);
+      v.mul(one.div(EXACT.cast(FloatVector.fromArray(S, y, yOff + i)).add(1f))).intoArray(y, yOff + i);
     }
     SCALAR.swish(n - bound, x, xOff + bound, y, yOff + bound);
   }
@@ -325,6 +360,8 @@ final class VectorElementwise implements Elementwise {
   @Override
   public void gelu(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
+    halfNegativeSquares(bound, x, xOff, y, yOff);
+    exponentiate(bound, y, yOff, 1f, 0f, y, yOff);
     geluVectors(bound, x, xOff, null, 0, y, yOff);
     SCALAR.gelu(n - bound, x, xOff + bound, y, yOff + bound);
   }
@@ -332,12 +369,13 @@ final class VectorElementwise implements Elementwise {
   @Override
   public void geluTanh(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
+    // 0.5 x (1 + tanh u) == x sigmoid(2u): no cancellation for negative x.
+    geluTanhArguments(bound, x, xOff, y, yOff);
+    exponentiate(bound, y, yOff, -1f, 0f, y, yOff);
     for (int i = 0; i < bound; i += L) {
       FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
-      // 0.5 x (1 + tanh u) == x sigmoid(2u): no cancellation for negative x.
-      FloatVector twoU = v.mul(v).fma(GELU_TANH_K1, GELU_TANH_K0).mul(v);
       FloatVector one = EXACT.cast(FloatVector.broadcast(S, 1f));
-      v.mul(one.div(twoU.neg().lanewise(VectorOperators.EXP).add(1f))).intoArray(y, yOff + i);
+      v.mul(one.div(EXACT.cast(FloatVector.fromArray(S, y, yOff + i)).add(1f))).intoArray(y, yOff + i);
     }
     SCALAR.geluTanh(n - bound, x, xOff + bound, y, yOff + bound);
   }
@@ -375,11 +413,12 @@ final class VectorElementwise implements Elementwise {
   public void eluBackward(int n, float alpha, float[] x, int xOff, float[] y, int yOff,
       float[] dy, int dyOff, float[] dx, int dxOff) {
     int bound = S.loopBound(n);
+    // alpha * exp(x), as PyTorch: y + alpha would cancel for very negative x.
+    exponentiate(bound, x, xOff, 1f, 0f, dx, dxOff);
     for (int i = 0; i < bound; i += L) {
       FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
       FloatVector g = EXACT.cast(FloatVector.fromArray(S, dy, dyOff + i));
-      // alpha * exp(x), as PyTorch: y + alpha would cancel for very negative x.
-      FloatVector negative = v.min(0f).lanewise(VectorOperators.EXP).mul(alpha).mul(g);
+      FloatVector negative = EXACT.cast(FloatVector.fromArray(S, dx, dxOff + i)).mul(alpha).mul(g);
       negative.blend(g, v.compare(VectorOperators.GT, 0f)).intoArray(dx, dxOff + i);
     }
     SCALAR.eluBackward(n - bound, alpha, x, xOff + bound, y, yOff + bound, dy, dyOff + bound,
@@ -390,10 +429,11 @@ final class VectorElementwise implements Elementwise {
   public void seluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
       float[] dx, int dxOff) {
     int bound = S.loopBound(n);
+    exponentiate(bound, x, xOff, 1f, 0f, dx, dxOff);
     for (int i = 0; i < bound; i += L) {
       FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
       FloatVector g = EXACT.cast(FloatVector.fromArray(S, dy, dyOff + i));
-      FloatVector slope = v.min(0f).lanewise(VectorOperators.EXP).mul(SELU_SCALE_ALPHA)
+      FloatVector slope = EXACT.cast(FloatVector.fromArray(S, dx, dxOff + i)).mul(SELU_SCALE_ALPHA)
           .blend(FloatVector.broadcast(S, SELU_SCALE), v.compare(VectorOperators.GT, 0f));
       slope.mul(g).intoArray(dx, dxOff + i);
     }
@@ -429,10 +469,11 @@ final class VectorElementwise implements Elementwise {
   public void swishBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
       float[] dx, int dxOff) {
     int bound = S.loopBound(n);
+    exponentiate(bound, x, xOff, -1f, 0f, dx, dxOff);
     for (int i = 0; i < bound; i += L) {
       FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
       FloatVector one = EXACT.cast(FloatVector.broadcast(S, 1f));
-      FloatVector s = one.div(v.neg().lanewise(VectorOperators.EXP).add(1f)); // sigmoid
+      FloatVector s = one.div(EXACT.cast(FloatVector.fromArray(S, dx, dxOff + i)).add(1f)); // sigmoid
       // s + x s (1 - s)
       FloatVector slope = v.mul(s).mul(s.neg().add(1f)).add(s);
       slope.mul(FloatVector.fromArray(S, dy, dyOff + i)).intoArray(dx, dxOff + i);
@@ -444,13 +485,24 @@ final class VectorElementwise implements Elementwise {
   public void geluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
       float[] dx, int dxOff) {
     int bound = S.loopBound(n);
+    halfNegativeSquares(bound, x, xOff, dx, dxOff);
+    exponentiate(bound, dx, dxOff, 1f, 0f, dx, dxOff);
     geluVectors(bound, x, xOff, dy, dyOff, dx, dxOff);
     SCALAR.geluBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound, dx, dxOff + bound);
   }
 
+  /** {@code out = -x^2 / 2} over the first {@code bound} elements: the exact GELU's exponent. */
+  private static void halfNegativeSquares(int bound, float[] x, int xOff, float[] out, int outOff) {
+    for (int i = 0; i < bound; i += L) {
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      v.mul(v).mul(-0.5f).intoArray(out, outOff + i);
+    }
+  }
+
   /**
-   * The exact GELU over the first {@code bound} (a multiple of L) elements: {@code out = x Phi(x)}
-   * when {@code dy} is null, else {@code out = (Phi(x) + x phi(x)) dy}. One loop for both, so the
+   * The exact GELU over the first {@code bound} (a multiple of L) elements, {@code out} holding
+   * {@code e^(-x^2 / 2)} on entry: {@code out = x Phi(x)} when {@code dy} is null, else {@code out
+   * = (Phi(x) + x phi(x)) dy}. One loop for both, so the
    * erfc approximation is written once: the vector code lives in this method's body, never behind
    * a helper that takes or returns a vector. (C2 stops inlining a helper once the helper has its
    * own compiled code larger than {@code -XX:InlineSmallCode}, and every vector crossing the call
@@ -464,8 +516,7 @@ final class VectorElementwise implements Elementwise {
       // order, so it keeps float accuracy even where x^2 is large.
       FloatVector square = v.mul(v);
       FloatVector squareError = v.fma(v, square.neg());
-      FloatVector gauss = square.mul(-0.5f).lanewise(VectorOperators.EXP)
-          .mul(squareError.fma(-0.5f, 1f));
+      FloatVector gauss = EXACT.cast(FloatVector.fromArray(S, out, outOff + i)).mul(squareError.fma(-0.5f, 1f));
       // erfc(|x| / sqrt 2) from gauss; see Gaussian.
       FloatVector t = EXACT.cast(FloatVector.broadcast(S, 1f)).div(v.abs().fma(ERFC_P_X, 1f));
       FloatVector poly = EXACT.cast(FloatVector.broadcast(S, E10));
@@ -495,12 +546,13 @@ final class VectorElementwise implements Elementwise {
   public void geluTanhBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy,
       int dyOff, float[] dx, int dxOff) {
     int bound = S.loopBound(n);
+    geluTanhArguments(bound, x, xOff, dx, dxOff);
+    exponentiate(bound, dx, dxOff, -1f, 0f, dx, dxOff);
     for (int i = 0; i < bound; i += L) {
       FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
       FloatVector square = v.mul(v);
-      FloatVector twoU = square.fma(GELU_TANH_K1, GELU_TANH_K0).mul(v);
       FloatVector one = EXACT.cast(FloatVector.broadcast(S, 1f));
-      FloatVector s = one.div(twoU.neg().lanewise(VectorOperators.EXP).add(1f)); // sigmoid(2u)
+      FloatVector s = one.div(EXACT.cast(FloatVector.fromArray(S, dx, dxOff + i)).add(1f)); // sigmoid(2u)
       // s + x s (1 - s) (2u)', with (2u)' = K0 + 3 K1 x^2
       FloatVector twoUPrime = square.fma(3f * GELU_TANH_K1, GELU_TANH_K0);
       FloatVector slope = v.mul(s).mul(s.neg().add(1f)).fma(twoUPrime, s);
@@ -508,6 +560,34 @@ final class VectorElementwise implements Elementwise {
     }
     SCALAR.geluTanhBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound,
         dx, dxOff + bound);
+  }
+
+  /** {@code out = 2u = x (K0 + K1 x^2)} over the first {@code bound} elements: tanh-GELU's argument. */
+  private static void geluTanhArguments(int bound, float[] x, int xOff, float[] out, int outOff) {
+    for (int i = 0; i < bound; i += L) {
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      v.mul(v).fma(GELU_TANH_K1, GELU_TANH_K0).mul(v).intoArray(out, outOff + i);
+    }
+  }
+
+  /**
+   * {@code y = e^x - 1} over the first {@code bound} elements, {@code y} holding e^x on entry:
+   * where |x| is below 0.3465 (ln 2 / 2), {@code x + x^2 P(x)} with exp's own polynomial instead,
+   * which does not cancel (Cephes' expm1f).
+   */
+  private static void expMinusOne(int bound, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < bound; i += L) {
+      FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
+      FloatVector p = EXACT.cast(EXACT.cast(FloatVector.broadcast(S, EXP_P0))
+          .fma(v, EXACT.cast(FloatVector.broadcast(S, EXP_P1))));
+      p = EXACT.cast(p.fma(v, EXACT.cast(FloatVector.broadcast(S, EXP_P2))));
+      p = EXACT.cast(p.fma(v, EXACT.cast(FloatVector.broadcast(S, EXP_P3))));
+      p = EXACT.cast(p.fma(v, EXACT.cast(FloatVector.broadcast(S, EXP_P4))));
+      p = EXACT.cast(p.fma(v, EXACT.cast(FloatVector.broadcast(S, EXP_P5))));
+      FloatVector series = EXACT.cast(p.mul(v.mul(v)).add(v));
+      EXACT.cast(FloatVector.fromArray(S, y, yOff + i)).sub(1f)
+          .blend(series, v.abs().compare(VectorOperators.LT, EXPM1_SERIES_BOUND)).intoArray(y, yOff + i);
+    }
   }
 
   // ---------------------------------------------------------------- softmax
@@ -535,7 +615,8 @@ final class VectorElementwise implements Elementwise {
       for (; j < cols; j++) {
         max = Math.max(max, x[xr + j] * invTemperature);
       }
-      float sum = exponentiate(bound, x, xr, invTemperature, max, y, yr);
+      exponentiate(bound, x, xr, invTemperature, max, y, yr);
+      float sum = sumOfVectors(bound, y, yr);
       for (j = bound; j < cols; j++) {
         float e = (float) Math.exp(x[xr + j] * invTemperature - max);
         y[yr + j] = e;
@@ -552,22 +633,23 @@ final class VectorElementwise implements Elementwise {
   }
 
   /**
-   * {@code y = e^(x invTemperature - max)} over the row's whole vectors, and their sum. e^z is built
+   * {@code y = e^(x scale - shift)} over the first {@code bound} elements (a multiple of L; y may be
+   * exactly x): softmax's exponentials, and every other kernel's e^x. e^z is built
    * from lane operations IEEE 754 defines exactly (Cephes' single-precision exp: z = k ln 2 + r,
-   * a degree-5 polynomial in r by fma, 2^k as two exponent-field factors; within 1 ulp of Math's),
-   * and the lanes are summed in a fixed order ({@link VectorGemm#sumLanes}): {@code lanewise(EXP)}
-   * is an SVML call in C2 but {@code Math.exp} per lane in the interpreter's and C1's fallbacks,
-   * and {@code reduceLanes(ADD)} adds in another order in each, so a fit's first steps (run in the
-   * fallbacks) gave other bits than the same steps compiled, and the same seed trained to
-   * different parameters from one JVM to the next (W6; {@code JitIndependenceTest}).
+   * a degree-5 polynomial in r by fma, 2^k as two exponent-field factors so that it underflows
+   * and overflows as the true value does; within 1 ulp of Math's): {@code lanewise(EXP)} is an
+   * SVML call in C2 but {@code Math.exp} per lane in the interpreter's and C1's fallbacks, so a
+   * fit's first steps (run in the fallbacks) gave other bits than the same steps compiled, and the
+   * same seed trained to different parameters from one JVM to the next (W6; {@code
+   * JitIndependenceTest}). Nothing else in this loop: with softmax's sum in it as well, C2 ran out
+   * of inlining budget for the vector calls without type profiles and boxed them.
    */
-  private static float exponentiate(int bound, float[] x, int xr, float invTemperature, float max, float[] y,
+  private static void exponentiate(int bound, float[] x, int xr, float scale, float shift, float[] y,
       int yr) {
-    FloatVector vsum = EXACT.cast(FloatVector.zero(S));
     for (int j = 0; j < bound; j += L) {
-      // z <= 0 (max is the row's largest); below -104 e^z is 0 anyway, and min/max keep NaN.
-      FloatVector z = EXACT.cast(EXACT.cast(FloatVector.fromArray(S, x, xr + j)).mul(invTemperature).sub(max)
-          .max(-104f));
+      // Below -104 e^z is 0 anyway, above 89 infinite; min and max keep NaN.
+      FloatVector z = EXACT.cast(EXACT.cast(EXACT.cast(FloatVector.fromArray(S, x, xr + j)).mul(scale).sub(shift)
+          .max(-104f)).min(89f));
       FloatVector t = EXACT.cast(z.fma(LOG2E, ROUNDER)); // k = round(z / ln 2) in t's low bits
       FloatVector k = EXACT.cast(t.sub(ROUNDER));
       FloatVector r = EXACT.cast(z.sub(k.mul(LN2_HIGH))); // k ln2_high is exact
@@ -579,15 +661,25 @@ final class VectorElementwise implements Elementwise {
       p = EXACT.cast(p.fma(r, EXACT.cast(FloatVector.broadcast(S, EXP_P4))));
       p = EXACT.cast(p.fma(r, EXACT.cast(FloatVector.broadcast(S, EXP_P5))));
       FloatVector er = EXACT.cast(p.mul(r.mul(r)).add(r).add(1f)); // e^r
-      // 2^k for k in [-150, 0] as 2^(k/2) 2^(k - k/2): each factor a normal float.
+      // 2^k for k in [-150, 128] as 2^(k/2) 2^(k - k/2): each factor a normal float.
       IntVector exponent = INT_EXACT.cast(INT_EXACT.cast(t.reinterpretAsInts()).sub(ROUNDER_BITS));
       IntVector half = INT_EXACT.cast(exponent.lanewise(VectorOperators.ASHR, 1));
       FloatVector scale1 = EXACT.cast(half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
       FloatVector scale2 = EXACT.cast(exponent.sub(half).add(127).lanewise(VectorOperators.LSHL, 23)
           .reinterpretAsFloats());
-      FloatVector e = EXACT.cast(er.mul(scale1).mul(scale2));
-      e.intoArray(y, yr + j);
-      vsum = EXACT.cast(vsum).add(e);
+      er.mul(scale1).mul(scale2).intoArray(y, yr + j);
+    }
+  }
+
+  /**
+   * The sum of {@code y}'s first {@code bound} elements in a fixed order (vector by vector, then
+   * {@link VectorGemm#sumLanes}): {@code reduceLanes(ADD)} adds in another order compiled than in
+   * the fallbacks.
+   */
+  private static float sumOfVectors(int bound, float[] y, int yr) {
+    FloatVector vsum = EXACT.cast(FloatVector.zero(S));
+    for (int j = 0; j < bound; j += L) {
+      vsum = EXACT.cast(vsum).add(EXACT.cast(FloatVector.fromArray(S, y, yr + j)));
     }
     return VectorGemm.sumLanes(EXACT.cast(vsum));
   }
