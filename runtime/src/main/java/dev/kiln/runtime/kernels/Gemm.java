@@ -52,7 +52,7 @@ public interface Gemm {
 
   /**
    * {@code C (+)= A B} with B in bfloat16 as this implementation's {@link #packBf16} wrote it ({@code
-   * n} its column count, {@code bOff} and {@code ldb} its offset and row stride), A [m x k] and C
+   * k x n}, {@code bOff} and {@code ldb} the offset and row stride given to it), A [m x k] and C
    * float32: each element of C is the chain of fmas in K order that {@link #gemm} computes, over
    * B's values widened to float32, so the result equals {@code gemm} over those float32 values bit
    * for bit. It reads half the bytes of B: for batch-1 serving, whose time goes to streaming the
@@ -63,9 +63,10 @@ public interface Gemm {
 
   /**
    * Rounds the {@code rows x cols} float32 matrix at {@code offset} (row stride {@code ld}) to
-   * bfloat16 ({@link BFloat16#fromFloat}) into {@code dst} at the same offset and stride, each row's
-   * values in the order {@link #gemmBf16} reads them (row-major for the scalar products; the Vector
-   * API's pair columns so that one load gives two vectors).
+   * bfloat16 ({@link BFloat16#fromFloat}) into {@code dst} within the same extent ({@code offset} to
+   * {@code offset + (rows - 1) * ld + cols}), in the order {@link #gemmBf16} reads the values:
+   * row-major for the scalar products; for the Vector API's, column groups one after another, each
+   * read as one stream, with columns in pairs so that one load gives two vectors.
    */
   void packBf16(int rows, int cols, float[] src, int offset, int ld, short[] dst);
 }

@@ -210,7 +210,7 @@ final class VectorGemm implements Gemm {
   public void gemmBf16(int m, int n, int k, float[] a, int aOff, int lda, short[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate) {
     for (int i = 0; i < m; i++) {
-      VectorBf16Rows.rowTimesMatrix(n, k, a, aOff + i * lda, b, bOff, ldb, c, cOff + i * ldc, accumulate);
+      VectorBf16Rows.rowTimesMatrix(n, k, a, aOff + i * lda, b, bOff, c, cOff + i * ldc, accumulate);
     }
   }
 
