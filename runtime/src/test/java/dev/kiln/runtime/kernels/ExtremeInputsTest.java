@@ -106,6 +106,28 @@ class ExtremeInputsTest {
     assertClose(new double[] {1, 0}, dx, 0, 1e-6, 0, "geluTanh'");
   }
 
+  /** Rows narrower than a vector (one exponentiation pass over the block): huge and tiny logits. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("implementations")
+  void aNarrowSoftmaxOfHugeLogitsIsFiniteAndSumsToOne(Elementwise k) {
+    int rows = 40;
+    int cols = 3;
+    float[] x = filled(0, rows * cols, 0f);
+    for (int r = 0; r < rows; r++) {
+      x[r * cols] = 1e4f * (r % 3 - 1);      // -1e4, 0 or 1e4
+      x[r * cols + 1] = -3e38f;
+      x[r * cols + 2] = 1e4f * (r % 3 - 1) - 1f;
+    }
+    float[] y = filled(1, rows * cols, Float.NaN);
+    k.softmax(rows, cols, 1f, x, 0, y, 1);
+    double expected = 1 / (1 + Math.exp(-1));
+    for (int r = 0; r < rows; r++) {
+      assertEquals(expected, y[1 + r * cols], 1e-6, "row " + r + " winner");
+      assertEquals(0f, y[1 + r * cols + 1], "row " + r + " far below");
+      assertEquals(1 - expected, y[1 + r * cols + 2], 1e-6, "row " + r + " one below");
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("implementations")
   void softmaxOfHugeLogitsIsFiniteAndSumsToOne(Elementwise k) {

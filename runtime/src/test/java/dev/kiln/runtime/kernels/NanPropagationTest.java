@@ -134,6 +134,25 @@ class NanPropagationTest {
     assertNaNExactlyAt(row2, dx, 5, rows * cols, implementation + " softmaxBackward, NaN in dy");
   }
 
+  /** Rows narrower than a vector, exponentiated as one block (Iris's 120 x 3): still row by row. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("implementationCases")
+  void aNarrowSoftmaxTurnsOnlyTheNaNsRowNaN(String implementation, Elementwise k) {
+    int rows = 40;
+    int cols = 3;
+    float[] x = random(new Random(5), 1, rows * cols, -5f, 5f);
+    x[1 + 7 * cols + 2] = Float.NaN; // row 7, inside the vector block
+    x[1 + 39 * cols] = Float.NaN;    // row 39: its first value is in the block, the rest in the tail
+    Set<Integer> nan = new TreeSet<>();
+    for (int j = 0; j < cols; j++) {
+      nan.add(7 * cols + j);
+      nan.add(39 * cols + j);
+    }
+    float[] y = filled(2, rows * cols, 0f);
+    k.softmax(rows, cols, 1f, x, 1, y, 2);
+    assertNaNExactlyAt(nan, y, 2, rows * cols, implementation + " narrow softmax");
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("implementationCases")
   void sumsAndCopiesCarryNaNWhereItWasSummedOrCopied(String implementation, Elementwise k) {
