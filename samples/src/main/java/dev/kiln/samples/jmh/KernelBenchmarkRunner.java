@@ -31,6 +31,7 @@ public final class KernelBenchmarkRunner {
     FLOPS.put("gemm256x784x256", 2.0 * 256 * 784 * 256);
     FLOPS.put("gemm256x784x256Threaded", 2.0 * 256 * 784 * 256);
     FLOPS.put("gemv784x256", 2.0 * 784 * 256);
+    FLOPS.put("gemvBf16_784x256", 2.0 * 784 * 256);
     FLOPS.put("softmax256x10", Double.NaN);
     FLOPS.put("adam235k", Double.NaN);
     FLOPS.put("adamChecked235k", Double.NaN);

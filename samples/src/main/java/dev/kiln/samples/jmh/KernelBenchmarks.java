@@ -62,6 +62,8 @@ public class KernelBenchmarks {
   private float[] dy64x10;
   private Optimizer checkedAdam;
   private float[] sample;
+  /** {@link #weights} rounded to bfloat16 in the order Gemm.packBf16 lays out. */
+  private short[] weightsBf16;
   private float[] logits;
   private float[] probabilities;
   private float[] params;
@@ -97,6 +99,8 @@ public class KernelBenchmarks {
     dW128x10 = new float[128 * 10];
     dy64x10 = randoms(random, 64 * 10);
     sample = randoms(random, 784);
+    weightsBf16 = new short[weights.length];
+    gemm.packBf16(784, 256, weights, 0, 256, weightsBf16);
     logits = randoms(random, 256 * 10);
     probabilities = new float[256 * 10];
     params = randoms(random, 235_146);
@@ -231,6 +235,13 @@ public class KernelBenchmarks {
   @Benchmark
   public float[] gemv784x256() {
     gemm.gemm(1, 256, 784, sample, 0, 784, weights, 0, 256, out256, 0, 256, false);
+    return out256;
+  }
+
+  /** The same product over bfloat16 weights (a bfloat16 snapshot's first layer). */
+  @Benchmark
+  public float[] gemvBf16_784x256() {
+    gemm.gemmBf16(1, 256, 784, sample, 0, 784, weightsBf16, 0, 256, out256, 0, 256, false);
     return out256;
   }
 
