@@ -278,6 +278,7 @@ final class VectorElementwise implements Elementwise {
 
   @Override
   public void elu(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+    requireDistinct(x, xOff, y, yOff, n, "elu");
     int bound = S.loopBound(n);
     exponentiate(bound, x, xOff, 1f, 0f, y, yOff); // e^x (infinite for large x: not selected below)
     expMinusOne(bound, x, xOff, y, yOff);
@@ -291,6 +292,7 @@ final class VectorElementwise implements Elementwise {
 
   @Override
   public void selu(int n, float[] x, int xOff, float[] y, int yOff) {
+    requireDistinct(x, xOff, y, yOff, n, "selu");
     int bound = S.loopBound(n);
     exponentiate(bound, x, xOff, 1f, 0f, y, yOff);
     expMinusOne(bound, x, xOff, y, yOff);
@@ -322,6 +324,7 @@ final class VectorElementwise implements Elementwise {
    */
   @Override
   public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
+    requireDistinct(x, xOff, y, yOff, n, "tanh");
     int bound = S.loopBound(n);
     for (int i = 0; i < bound; i += L) {
       EXACT.cast(FloatVector.fromArray(S, x, xOff + i)).abs().mul(-2f).intoArray(y, yOff + i);
@@ -347,6 +350,7 @@ final class VectorElementwise implements Elementwise {
 
   @Override
   public void swish(int n, float[] x, int xOff, float[] y, int yOff) {
+    requireDistinct(x, xOff, y, yOff, n, "swish");
     int bound = S.loopBound(n);
     exponentiate(bound, x, xOff, -1f, 0f, y, yOff);
     for (int i = 0; i < bound; i += L) {
@@ -359,6 +363,7 @@ final class VectorElementwise implements Elementwise {
 
   @Override
   public void gelu(int n, float[] x, int xOff, float[] y, int yOff) {
+    requireDistinct(x, xOff, y, yOff, n, "gelu");
     int bound = S.loopBound(n);
     halfNegativeSquares(bound, x, xOff, y, yOff);
     exponentiate(bound, y, yOff, 1f, 0f, y, yOff);
@@ -368,6 +373,7 @@ final class VectorElementwise implements Elementwise {
 
   @Override
   public void geluTanh(int n, float[] x, int xOff, float[] y, int yOff) {
+    requireDistinct(x, xOff, y, yOff, n, "geluTanh");
     int bound = S.loopBound(n);
     // 0.5 x (1 + tanh u) == x sigmoid(2u): no cancellation for negative x.
     geluTanhArguments(bound, x, xOff, y, yOff);
@@ -412,6 +418,8 @@ final class VectorElementwise implements Elementwise {
   @Override
   public void eluBackward(int n, float alpha, float[] x, int xOff, float[] y, int yOff,
       float[] dy, int dyOff, float[] dx, int dxOff) {
+    requireDistinct(x, xOff, dx, dxOff, n, "eluBackward");
+    requireDistinct(dy, dyOff, dx, dxOff, n, "eluBackward");
     int bound = S.loopBound(n);
     // alpha * exp(x), as PyTorch: y + alpha would cancel for very negative x.
     exponentiate(bound, x, xOff, 1f, 0f, dx, dxOff);
@@ -428,6 +436,8 @@ final class VectorElementwise implements Elementwise {
   @Override
   public void seluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
       float[] dx, int dxOff) {
+    requireDistinct(x, xOff, dx, dxOff, n, "seluBackward");
+    requireDistinct(dy, dyOff, dx, dxOff, n, "seluBackward");
     int bound = S.loopBound(n);
     exponentiate(bound, x, xOff, 1f, 0f, dx, dxOff);
     for (int i = 0; i < bound; i += L) {
@@ -468,6 +478,8 @@ final class VectorElementwise implements Elementwise {
   @Override
   public void swishBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
       float[] dx, int dxOff) {
+    requireDistinct(x, xOff, dx, dxOff, n, "swishBackward");
+    requireDistinct(dy, dyOff, dx, dxOff, n, "swishBackward");
     int bound = S.loopBound(n);
     exponentiate(bound, x, xOff, -1f, 0f, dx, dxOff);
     for (int i = 0; i < bound; i += L) {
@@ -484,11 +496,26 @@ final class VectorElementwise implements Elementwise {
   @Override
   public void geluBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
       float[] dx, int dxOff) {
+    requireDistinct(x, xOff, dx, dxOff, n, "geluBackward");
+    requireDistinct(dy, dyOff, dx, dxOff, n, "geluBackward");
     int bound = S.loopBound(n);
     halfNegativeSquares(bound, x, xOff, dx, dxOff);
     exponentiate(bound, dx, dxOff, 1f, 0f, dx, dxOff);
     geluVectors(bound, x, xOff, dy, dyOff, dx, dxOff);
     SCALAR.geluBackward(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound, dx, dxOff + bound);
+  }
+
+  /**
+   * The kernels that write their output before they have read all of their input (a pass into the
+   * output, then {@link #exponentiate} in place, then a pass that reads the input again) need the
+   * two to be distinct regions, as {@link Elementwise} states: this makes a caller that breaks it
+   * fail loudly instead of computing from its own partial results.
+   */
+  private static void requireDistinct(float[] in, int inOff, float[] out, int outOff, int n, String kernel) {
+    if (in == out && inOff < outOff + n && outOff < inOff + n && n > 0) {
+      throw new IllegalArgumentException(kernel + ": input [" + inOff + ", " + (inOff + n) + ") and output ["
+          + outOff + ", " + (outOff + n) + ") overlap in one array");
+    }
   }
 
   /** {@code out = -x^2 / 2} over the first {@code bound} elements: the exact GELU's exponent. */
@@ -545,6 +572,8 @@ final class VectorElementwise implements Elementwise {
   @Override
   public void geluTanhBackward(int n, float[] x, int xOff, float[] y, int yOff, float[] dy,
       int dyOff, float[] dx, int dxOff) {
+    requireDistinct(x, xOff, dx, dxOff, n, "geluTanhBackward");
+    requireDistinct(dy, dyOff, dx, dxOff, n, "geluTanhBackward");
     int bound = S.loopBound(n);
     geluTanhArguments(bound, x, xOff, dx, dxOff);
     exponentiate(bound, dx, dxOff, -1f, 0f, dx, dxOff);

@@ -5,6 +5,7 @@ import static dev.kiln.runtime.kernels.KernelTestSupport.assertGuardsIntact;
 import static dev.kiln.runtime.kernels.KernelTestSupport.filled;
 import static dev.kiln.runtime.kernels.KernelTestSupport.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -281,6 +282,32 @@ class VectorElementwiseTest {
     // dy - rowsum(dy * y) cancels; the scalar twin sums in double, so allow float rounding of the sum
     assertClose(dxExpected, 10, dxActual, 10, n, 1e-5, 1e-6 * invT, "softmaxBackward");
     assertGuardsIntact(dxActual, 10, n, "softmaxBackward");
+  }
+
+  // ---------------------------------------------------------------- aliasing
+
+  /**
+   * Kernels that write their output before reading all of their input (exponentiation passes)
+   * refuse overlapping input and output regions rather than compute from their own partial results;
+   * distinct regions of one array are fine.
+   */
+  @Test
+  void multiPassKernelsRefuseOverlappingRegions() {
+    float[] v = random(new Random(2), 0, 200, -2f, 2f);
+    IllegalArgumentException inPlace = assertThrows(IllegalArgumentException.class,
+        () -> vector.elu(64, 1f, v, 0, v, 0));
+    assertEquals("elu: input [0, 64) and output [0, 64) overlap in one array", inPlace.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> vector.tanh(64, v, 0, v, 63));
+    assertThrows(IllegalArgumentException.class, () -> vector.gelu(64, v, 10, v, 0));
+    IllegalArgumentException gradient = assertThrows(IllegalArgumentException.class,
+        () -> vector.swishBackward(64, v, 0, v, 0, v, 100, v, 100));
+    assertEquals("swishBackward: input [100, 164) and output [100, 164) overlap in one array", gradient.getMessage());
+    float[] expected = new float[64];
+    SCALAR.tanh(64, v, 0, expected, 0);
+    vector.tanh(64, v, 0, v, 64); // adjacent, not overlapping
+    for (int i = 0; i < 64; i++) {
+      assertEquals(expected[i], v[64 + i], 1e-6f * Math.max(1f, Math.abs(expected[i])), "tanh at " + i);
+    }
   }
 
   // ---------------------------------------------------------------- identity
