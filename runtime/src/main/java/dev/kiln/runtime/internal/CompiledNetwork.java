@@ -146,8 +146,8 @@ public abstract class CompiledNetwork {
    * A Dense layer's product {@code out[rows x width] = in[rows x inWidth] W}, W at {@code
    * weightOffset} in the parameters ([inWidth x width], row-major): from the bfloat16 copy for one
    * row of a layer at least {@link #BFLOAT16_MIN_WIDTH} wide when the program has one, else from
-   * {@link #params}. Both sum each output as the same fma
-   * chain over the same values, so the two give the same floats.
+   * {@link #params}. Both sum each output as the same fma chain over the same values, so the two
+   * give the same floats.
    */
   protected final void denseProduct(int rows, int width, int inWidth, float[] in, int weightOffset, float[] out) {
     short[] half = bfloat16Weights;

@@ -11,16 +11,17 @@ import jdk.incubator.vector.VectorSpecies;
  * Batch-1 products over bfloat16 weights ({@link Gemm#gemmBf16}): {@code c[n] (+)= a[k] B[k x n]},
  * B's rows streamed into register accumulators as {@code VectorGemm}'s batch-1 kernels do. B is
  * laid out by {@link #pack} in the column groups the kernel visits (8L columns at a time, then 2L,
- * then L, then the last few), each group's k rows one after another, so every group is read as
- * one sequential stream: row-major, 784x256 took 4.7 us where its rows began on a 64-byte line and
+ * then L, then the last few), each group's k rows one after another, so every group is read as one
+ * sequential stream: row-major, 784x256 took 4.7 us where its rows began on a 64-byte line and
  * 5.5-6.1 us elsewhere (a JVM places an array where it will); grouped, 4.1-4.4 us at every offset.
  * Within a row of a group, blocks of 2L columns are stored as pairs (column j0 + i, column j0 + L +
  * i), so one load of 2L shorts reinterpreted as L ints gives two vectors of weights with one
  * instruction each (a shift left by 16 for the low halves, a mask for the high ones); the columns
- * after the last whole block stay in order and are widened from L shorts (sign-extend, shift). Each element is one fma chain in K order from zero or from C, the chain
- * {@code VectorGemm} computes, so the results equal the float32 product over the widened weights
- * bit for bit. Each run of columns is a method of its own, as in VectorGemm (C2 left a vector loop
- * un-intrinsified in a big method). Linked only through VectorGemm.
+ * after the last whole block stay in order and are widened from L shorts (sign-extend, shift). Each
+ * element is one fma chain in K order from zero or from C, the chain {@code VectorGemm} computes,
+ * so the results equal the float32 product over the widened weights bit for bit. Each run of
+ * columns is a method of its own, as in VectorGemm (C2 left a vector loop un-intrinsified in a big
+ * method). Linked only through VectorGemm.
  */
 final class VectorBf16Rows {
   private VectorBf16Rows() {}
