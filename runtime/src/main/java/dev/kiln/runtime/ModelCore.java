@@ -2,8 +2,6 @@ package dev.kiln.runtime;
 
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.internal.BatchData;
-import dev.kiln.runtime.kernels.BFloat16;
-import dev.kiln.runtime.kernels.Gemm;
 import dev.kiln.runtime.internal.BatchData.DataRole;
 import dev.kiln.runtime.internal.CompiledNetwork;
 import dev.kiln.runtime.internal.LayerHandle;
@@ -15,6 +13,8 @@ import dev.kiln.runtime.internal.StepSupport;
 import dev.kiln.runtime.internal.Summary;
 import dev.kiln.runtime.internal.TensorSlice;
 import dev.kiln.runtime.internal.Weights;
+import dev.kiln.runtime.kernels.BFloat16;
+import dev.kiln.runtime.kernels.Gemm;
 import dev.kiln.runtime.optim.Optimizer;
 import dev.kiln.runtime.training.TrainingContext;
 import java.io.IOException;

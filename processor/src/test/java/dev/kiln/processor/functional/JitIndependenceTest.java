@@ -144,17 +144,9 @@ class JitIndependenceTest {
   }
 
   private static float[] train() {
-    SplittableRandom random = new SplittableRandom(21);
-    float[][] x = new float[96][24];
-    float[][] y = new float[96][43];
-    for (int i = 0; i < x.length; i++) {
-      for (int j = 0; j < 24; j++) {
-        x[i][j] = (float) random.nextGaussian();
-      }
-      y[i][random.nextInt(43)] = 1;
-    }
+    float[][][] data = data(96, 24, 43);
     JitIndependenceTest_EveryActivationModel model = new JitIndependenceTest_EveryActivationModel(7, 16);
-    model.fit(x, y, FitOptions.epochs(40).withBatchSize(16).withShuffle(5).withVerbose(false));
+    model.fit(data[0], data[1], FitOptions.epochs(40).withBatchSize(16).withShuffle(5).withVerbose(false));
     return model.core().parameters();
   }
 
