@@ -51,6 +51,31 @@ class ServingTest {
     assertThrows(IllegalArgumentException.class, () -> inference.predict(new float[4]));
   }
 
+  /**
+   * A sample's prediction alone equals its row of a batch prediction, bit for bit, through every
+   * exponentiating activation (NetDeep: tanh, gelu, sigmoid; NetMix: swish, selu, gelu-tanh; all
+   * narrower than a vector, so a lone sample's layers are all vector tail).
+   */
+  @Test
+  void aSampleAloneGetsItsBatchRowBitForBit() {
+    float[][] deepInputs = inputs();
+    float[][] deepBatch = new FixtureNetworks_NetDeepModel(5).predict(deepInputs);
+    FixtureNetworks_NetDeepModel deep = new FixtureNetworks_NetDeepModel(5);
+    SplittableRandom random = new SplittableRandom(9);
+    float[][] mixInputs = new float[SAMPLES][6];
+    for (float[] row : mixInputs) {
+      for (int i = 0; i < row.length; i++) {
+        row[i] = (float) (random.nextDouble() * 6 - 3);
+      }
+    }
+    FixtureNetworks_NetMixModel mix = new FixtureNetworks_NetMixModel(7);
+    float[][] mixBatch = mix.predict(mixInputs);
+    for (int i = 0; i < SAMPLES; i++) {
+      assertArrayEquals(deepBatch[i], deep.predict(deepInputs[i]), 0f, "NetDeep sample " + i);
+      assertArrayEquals(mixBatch[i], mix.predict(mixInputs[i]), 0f, "NetMix sample " + i);
+    }
+  }
+
   @Test
   void eightThreadsOfOneHundredThousandPredictionsEqualTheSequentialResults() throws Exception {
     FixtureNetworks_NetDeepModel model = new FixtureNetworks_NetDeepModel(5);
