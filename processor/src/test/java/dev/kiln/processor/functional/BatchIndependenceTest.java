@@ -1,0 +1,61 @@
+package dev.kiln.processor.functional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.runtime.Model;
+import dev.kiln.runtime.internal.NetworkInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.LongFunction;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every PyTorch fixture network (dense, convolutional, graph, recurrent) predicts a sample alone
+ * exactly as its row of a batch: no kernel lets a sample's values depend on its neighbours or on
+ * where it lies in the batch (vector tails, batch-1 product paths, batch-folded convolutions).
+ */
+class BatchIndependenceTest {
+
+  static Stream<Arguments> allNetworks() {
+    return Stream.of(PyTorchReferenceTest.networks(), ConvPyTorchReferenceTest.networks(),
+            GraphPyTorchReferenceTest.networks())
+        .flatMap(networks -> networks)
+        .map(arguments -> Arguments.of(arguments.get()[0], arguments.get()[1]));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("allNetworks")
+  void aSampleAloneGetsItsBatchRowBitForBit(String name, LongFunction<Model> factory) {
+    Model model = factory.apply(11);
+    NetworkInfo info = model.core().info();
+    int batch = 7;
+    SplittableRandom random = new SplittableRandom(name.hashCode());
+    List<float[][]> inputs = new ArrayList<>();
+    for (int i = 0; i < info.inputs().size(); i++) {
+      float[][] x = new float[batch][info.inputSize(i)];
+      for (float[] row : x) {
+        for (int j = 0; j < row.length; j++) {
+          row[j] = (float) (random.nextDouble() * 4 - 2);
+        }
+      }
+      inputs.add(x);
+    }
+    float[][] together = model.predict(inputs);
+    for (int r = 0; r < batch; r++) {
+      List<float[][]> alone = new ArrayList<>();
+      for (float[][] x : inputs) {
+        alone.add(new float[][] {x[r]});
+      }
+      float[] single = model.predict(alone)[0];
+      assertEquals(together[r].length, single.length, name);
+      for (int j = 0; j < single.length; j++) {
+        assertEquals(Float.floatToRawIntBits(together[r][j]), Float.floatToRawIntBits(single[j]),
+            name + " sample " + r + ", output " + j + ": " + together[r][j] + " in the batch, " + single[j] + " alone");
+      }
+    }
+  }
+}
