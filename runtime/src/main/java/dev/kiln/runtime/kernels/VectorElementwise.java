@@ -1,6 +1,5 @@
 package dev.kiln.runtime.kernels;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -35,8 +34,8 @@ import jdk.incubator.vector.VectorSpecies;
  * </ul>
  * Element-wise tails (fewer than one vector of elements) are delegated to
  * {@link ScalarElementwise}, the reference twin, where it computes the same bits (sums, copies,
- * the ReLU family); the exponentiating activations run their tail as one more vector pass over a
- * padded copy instead, so an element's value never depends on its position in the range (a
+ * the ReLU family); the exponentiating activations compute their tail with scalar copies of one
+ * lane's operations instead, so an element's value never depends on its position in the range (a
  * sample's activations are the same alone as in a batch).
  *
  * <p>Never referenced directly by code that must run without the module: {@link KernelSelector}
@@ -257,7 +256,7 @@ final class VectorElementwise implements Elementwise {
 
   // ---------------------------------------------------------------- activations, forward
   // Pattern: a vector main loop, then the last (n mod L) elements through the scalar twin, or
-  // (exponentiating activations) through the same vector code over a padded copy: see tail().
+  // (exponentiating activations) through the lane methods below, which give the lanes' bits.
 
   @Override
   public void relu(int n, float[] x, int xOff, float[] y, int yOff) {
@@ -284,10 +283,8 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(x, xOff, y, yOff, n, "elu");
     int bound = S.loopBound(n);
     eluVectors(bound, alpha, x, xOff, y, yOff);
-    if (bound < n) {
-      float[] tail = tail(n - bound, x, xOff + bound, null, 0, null, 0);
-      eluVectors(L, alpha, tail, 0, tail, L);
-      System.arraycopy(tail, L, y, yOff + bound, n - bound);
+    for (int i = bound; i < n; i++) {
+      y[yOff + i] = eluLane(x[xOff + i], alpha);
     }
   }
 
@@ -306,10 +303,8 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(x, xOff, y, yOff, n, "selu");
     int bound = S.loopBound(n);
     seluVectors(bound, x, xOff, y, yOff);
-    if (bound < n) {
-      float[] tail = tail(n - bound, x, xOff + bound, null, 0, null, 0);
-      seluVectors(L, tail, 0, tail, L);
-      System.arraycopy(tail, L, y, yOff + bound, n - bound);
+    for (int i = bound; i < n; i++) {
+      y[yOff + i] = seluLane(x[xOff + i]);
     }
   }
 
@@ -327,10 +322,8 @@ final class VectorElementwise implements Elementwise {
   public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
     sigmoidVectors(bound, x, xOff, y, yOff);
-    if (bound < n) {
-      float[] tail = tail(n - bound, x, xOff + bound, null, 0, null, 0);
-      sigmoidVectors(L, tail, 0, tail, L);
-      System.arraycopy(tail, L, y, yOff + bound, n - bound);
+    for (int i = bound; i < n; i++) {
+      y[yOff + i] = sigmoidLane(x[xOff + i]);
     }
   }
 
@@ -354,10 +347,8 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(x, xOff, y, yOff, n, "tanh");
     int bound = S.loopBound(n);
     tanhVectors(bound, x, xOff, y, yOff);
-    if (bound < n) {
-      float[] tail = tail(n - bound, x, xOff + bound, null, 0, null, 0);
-      tanhVectors(L, tail, 0, tail, L);
-      System.arraycopy(tail, L, y, yOff + bound, n - bound);
+    for (int i = bound; i < n; i++) {
+      y[yOff + i] = tanhLane(x[xOff + i]);
     }
   }
 
@@ -388,10 +379,8 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(x, xOff, y, yOff, n, "swish");
     int bound = S.loopBound(n);
     swishVectors(bound, x, xOff, y, yOff);
-    if (bound < n) {
-      float[] tail = tail(n - bound, x, xOff + bound, null, 0, null, 0);
-      swishVectors(L, tail, 0, tail, L);
-      System.arraycopy(tail, L, y, yOff + bound, n - bound);
+    for (int i = bound; i < n; i++) {
+      y[yOff + i] = swishLane(x[xOff + i]);
     }
   }
 
@@ -409,10 +398,8 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(x, xOff, y, yOff, n, "gelu");
     int bound = S.loopBound(n);
     geluVectors(bound, x, xOff, y, yOff);
-    if (bound < n) {
-      float[] tail = tail(n - bound, x, xOff + bound, null, 0, null, 0);
-      geluVectors(L, tail, 0, tail, L);
-      System.arraycopy(tail, L, y, yOff + bound, n - bound);
+    for (int i = bound; i < n; i++) {
+      y[yOff + i] = geluLane(x[xOff + i], 0f, false);
     }
   }
 
@@ -427,10 +414,8 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(x, xOff, y, yOff, n, "geluTanh");
     int bound = S.loopBound(n);
     geluTanhVectors(bound, x, xOff, y, yOff);
-    if (bound < n) {
-      float[] tail = tail(n - bound, x, xOff + bound, null, 0, null, 0);
-      geluTanhVectors(L, tail, 0, tail, L);
-      System.arraycopy(tail, L, y, yOff + bound, n - bound);
+    for (int i = bound; i < n; i++) {
+      y[yOff + i] = geluTanhLane(x[xOff + i]);
     }
   }
 
@@ -481,10 +466,8 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(dy, dyOff, dx, dxOff, n, "eluBackward");
     int bound = S.loopBound(n);
     eluBackwardVectors(bound, alpha, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
-    if (bound < n) {
-      float[] tail = tail(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound);
-      eluBackwardVectors(L, alpha, tail, 0, tail, L, tail, 2 * L, tail, 3 * L);
-      System.arraycopy(tail, 3 * L, dx, dxOff + bound, n - bound);
+    for (int i = bound; i < n; i++) {
+      dx[dxOff + i] = eluSlope(x[xOff + i], alpha, dy[dyOff + i]);
     }
   }
 
@@ -507,10 +490,8 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(dy, dyOff, dx, dxOff, n, "seluBackward");
     int bound = S.loopBound(n);
     seluBackwardVectors(bound, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
-    if (bound < n) {
-      float[] tail = tail(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound);
-      seluBackwardVectors(L, tail, 0, tail, L, tail, 2 * L, tail, 3 * L);
-      System.arraycopy(tail, 3 * L, dx, dxOff + bound, n - bound);
+    for (int i = bound; i < n; i++) {
+      dx[dxOff + i] = seluSlope(x[xOff + i]) * dy[dyOff + i];
     }
   }
 
@@ -558,10 +539,8 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(dy, dyOff, dx, dxOff, n, "swishBackward");
     int bound = S.loopBound(n);
     swishBackwardVectors(bound, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
-    if (bound < n) {
-      float[] tail = tail(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound);
-      swishBackwardVectors(L, tail, 0, tail, L, tail, 2 * L, tail, 3 * L);
-      System.arraycopy(tail, 3 * L, dx, dxOff + bound, n - bound);
+    for (int i = bound; i < n; i++) {
+      dx[dxOff + i] = swishSlope(x[xOff + i]) * dy[dyOff + i];
     }
   }
 
@@ -585,10 +564,8 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(dy, dyOff, dx, dxOff, n, "geluBackward");
     int bound = S.loopBound(n);
     geluBackwardVectors(bound, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
-    if (bound < n) {
-      float[] tail = tail(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound);
-      geluBackwardVectors(L, tail, 0, tail, L, tail, 2 * L, tail, 3 * L);
-      System.arraycopy(tail, 3 * L, dx, dxOff + bound, n - bound);
+    for (int i = bound; i < n; i++) {
+      dx[dxOff + i] = geluLane(x[xOff + i], dy[dyOff + i], true);
     }
   }
 
@@ -599,28 +576,114 @@ final class VectorElementwise implements Elementwise {
     geluFromGaussian(bound, x, xOff, dy, dyOff, dx, dxOff);
   }
 
-  /** Per thread: four one-vector slots for the last partial vector of a range. */
-  private static final ThreadLocal<float[]> TAILS = ThreadLocal.withInitial(() -> new float[4 * L]);
+  // ------------------------------------------------------- one lane, for the tails
+  // Each method below is one lane of the vector passes above, in the same IEEE 754 operations in
+  // the same order (a.fma(b, c) is Math.fma(a, b, c); blend(w, m) is m ? w : this), so an element
+  // past a range's last full vector gets the bits it would get in a lane, and a sample's values do
+  // not depend on where it lies in the batch (the scalar twin's double-precision Math functions
+  // differed in the last bit: a 37-wide sigmoid layer gave other bits for 1,379 of 22,200 elements
+  // alone than in a batch of 3). VectorElementwiseTest checks every one against the lanes.
 
-  /**
-   * The {@code rest < L} elements past a range's last full vector, copied into slots 0, L and 2L
-   * (a null array leaves its slot zero) with zeros after them, for one more pass of the vector
-   * code: an exponentiating activation computes every element by the same lane operations, so a
-   * sample's values do not depend on where it lies in the batch (the scalar twin's double-precision
-   * Math functions differ in the last bit; a 37-wide sigmoid layer gave other bits for 1,379 of
-   * 22,200 elements alone than in a batch of 3).
-   */
-  private static float[] tail(int rest, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff) {
-    float[] tail = TAILS.get();
-    Arrays.fill(tail, 0f);
-    System.arraycopy(x, xOff, tail, 0, rest);
-    if (y != null) {
-      System.arraycopy(y, yOff, tail, L, rest);
-    }
-    if (dy != null) {
-      System.arraycopy(dy, dyOff, tail, 2 * L, rest);
-    }
-    return tail;
+  /** {@link #exponentiate}'s lane: e^(x scale - shift). */
+  private static float expLane(float x, float scale, float shift) {
+    return CephesExp.exp(x * scale - shift);
+  }
+
+  /** {@link #expMinusOne}'s lane, given {@code e = e^x}. */
+  private static float expMinusOneLane(float x, float e) {
+    float p = Math.fma(EXP_P0, x, EXP_P1);
+    p = Math.fma(p, x, EXP_P2);
+    p = Math.fma(p, x, EXP_P3);
+    p = Math.fma(p, x, EXP_P4);
+    p = Math.fma(p, x, EXP_P5);
+    float series = p * (x * x) + x;
+    return Math.abs(x) < EXPM1_SERIES_BOUND ? series : e - 1f;
+  }
+
+  private static float eluLane(float x, float alpha) {
+    float e = expMinusOneLane(x, expLane(x, 1f, 0f));
+    return x > 0f ? x : e * alpha;
+  }
+
+  private static float seluLane(float x) {
+    float e = expMinusOneLane(x, expLane(x, 1f, 0f));
+    return x > 0f ? x * SELU_SCALE : e * SELU_SCALE_ALPHA;
+  }
+
+  private static float sigmoidLane(float x) {
+    return 1f / (expLane(x, -1f, 0f) + 1f);
+  }
+
+  private static float tanhLane(float x) {
+    float e = expLane(Math.abs(x) * -2f, 1f, 0f);
+    float large = (1f - e) / (e + 1f);
+    large = x < 0f ? -large : large;
+    float z = x * x;
+    float t = Math.fma(TANH_T0, z, TANH_T1);
+    t = Math.fma(t, z, TANH_T2);
+    t = Math.fma(t, z, TANH_T3);
+    t = Math.fma(t, z, TANH_T4);
+    float small = Math.fma(t * z, x, x);
+    small = x == 0f ? x : small;
+    return Math.abs(x) < TANH_SERIES_BOUND ? small : large;
+  }
+
+  private static float swishLane(float x) {
+    return x * (1f / (expLane(x, -1f, 0f) + 1f));
+  }
+
+  /** {@link #geluFromGaussian}'s lane: x Phi(x), or (Phi(x) + x phi(x)) dy for the gradient. */
+  private static float geluLane(float x, float dy, boolean gradient) {
+    float gaussianArgument = x * x * -0.5f;
+    float e = expLane(gaussianArgument, 1f, 0f);
+    float square = x * x;
+    float squareError = Math.fma(x, x, -square);
+    float gauss = e * Math.fma(squareError, -0.5f, 1f);
+    float t = 1f / Math.fma(Math.abs(x), ERFC_P_X, 1f);
+    float poly = E10;
+    poly = Math.fma(poly, t, E9);
+    poly = Math.fma(poly, t, E8);
+    poly = Math.fma(poly, t, E7);
+    poly = Math.fma(poly, t, E6);
+    poly = Math.fma(poly, t, E5);
+    poly = Math.fma(poly, t, E4);
+    poly = Math.fma(poly, t, E3);
+    poly = Math.fma(poly, t, E2);
+    poly = Math.fma(poly, t, E1);
+    poly = Math.fma(poly, t, E0);
+    float halfErfc = t * poly * gauss * 0.5f;
+    float cdf = x < 0f ? halfErfc : -halfErfc + 1f;
+    return gradient ? Math.fma(x * gauss, INV_SQRT_2PI, cdf) * dy : x * cdf;
+  }
+
+  /** sigmoid(2u) for tanh-GELU, 2u = x (K0 + K1 x^2). */
+  private static float geluTanhSigmoid(float x) {
+    return 1f / (expLane(Math.fma(x * x, GELU_TANH_K1, GELU_TANH_K0) * x, -1f, 0f) + 1f);
+  }
+
+  private static float geluTanhLane(float x) {
+    return x * geluTanhSigmoid(x);
+  }
+
+  private static float eluSlope(float x, float alpha, float dy) {
+    float negative = expLane(x, 1f, 0f) * alpha * dy;
+    return x > 0f ? dy : negative;
+  }
+
+  private static float seluSlope(float x) {
+    float e = expLane(x, 1f, 0f);
+    return x > 0f ? SELU_SCALE : e * SELU_SCALE_ALPHA;
+  }
+
+  private static float swishSlope(float x) {
+    float s = 1f / (expLane(x, -1f, 0f) + 1f);
+    return x * s * (-s + 1f) + s;
+  }
+
+  private static float geluTanhSlope(float x) {
+    float s = geluTanhSigmoid(x);
+    float twoUPrime = Math.fma(x * x, 3f * GELU_TANH_K1, GELU_TANH_K0);
+    return Math.fma(x * s * (-s + 1f), twoUPrime, s);
   }
 
   /**
@@ -694,10 +757,8 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(dy, dyOff, dx, dxOff, n, "geluTanhBackward");
     int bound = S.loopBound(n);
     geluTanhBackwardVectors(bound, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
-    if (bound < n) {
-      float[] tail = tail(n - bound, x, xOff + bound, y, yOff + bound, dy, dyOff + bound);
-      geluTanhBackwardVectors(L, tail, 0, tail, L, tail, 2 * L, tail, 3 * L);
-      System.arraycopy(tail, 3 * L, dx, dxOff + bound, n - bound);
+    for (int i = bound; i < n; i++) {
+      dx[dxOff + i] = geluTanhSlope(x[xOff + i]) * dy[dyOff + i];
     }
   }
 

@@ -251,8 +251,8 @@ class VectorElementwiseTest {
   /**
    * A sample's activations do not depend on where it lies in a batch: each row of a 3-row batch
    * (37 and 5 wide: a vector tail, and a whole row narrower than a vector) gets the same bits as
-   * the row alone, forward and backward. The tail past the last full vector runs the same lane
-   * operations as the rest (before, the scalar twin's double-precision functions gave another last
+   * the row alone, forward and backward. The tail past the last full vector takes the same
+   * operations as a lane (before, the scalar twin's double-precision functions gave another last
    * bit to 513-2,901 of 22,200 such elements, depending on the activation).
    */
   @ParameterizedTest(name = "{0}")
@@ -281,6 +281,55 @@ class VectorElementwiseTest {
               act + " backward, width " + width + ", row " + r + ", column " + j);
         }
       }
+    }
+  }
+
+  /**
+   * The tail's scalar lane methods against the lanes themselves, element by element, over every
+   * range the formulas switch at: each value once in a vector lane (a range of whole vectors) and
+   * once alone (a range of one: all tail). Signed zeros, the series bounds (expm1's 0.3465,
+   * tanh's 0.625), exp's clamps, overflow, subnormal results, infinities and NaN.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("activations")
+  void aTailElementGetsItsLanesBits(Activation act) {
+    List<Float> values = new ArrayList<>(List.of(0f, -0f, 0.3465f, -0.3465f, 0.34649998f, 0.625f, -0.625f,
+        0.62499994f, 89f, -89f, 104f, -104f, 44f, -44f, 13.5f, -13.5f, 1e-30f, -1e-30f, Float.MIN_VALUE,
+        Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN));
+    Random rnd = new Random(act.name().hashCode());
+    for (int i = 0; i < 4000; i++) {
+      values.add((float) (rnd.nextGaussian() * (i % 4 == 0 ? 40 : 3)));
+    }
+    while (values.size() % 64 != 0) {
+      values.add((float) rnd.nextGaussian());
+    }
+    int n = values.size();
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = values.get(i);
+    }
+    float[] dy = random(rnd, 0, n, -2f, 2f);
+    float[] y = new float[n];
+    float[] dx = new float[n];
+    act.forward().apply(vector, n, x, 0, y, 0);
+    act.backward().apply(vector, n, x, 0, y, 0, dy, 0, dx, 0);
+    float[] one = new float[1];
+    float[] oneGrad = new float[1];
+    for (int i = 0; i < n; i++) {
+      act.forward().apply(vector, 1, x, i, one, 0);
+      act.backward().apply(vector, 1, x, i, y, i, dy, i, oneGrad, 0);
+      assertSameBits(y[i], one[0], act + " forward at x = " + x[i]);
+      assertSameBits(dx[i], oneGrad[0], act + " backward at x = " + x[i]);
+    }
+  }
+
+  /** Equal bits, any NaN equal to any NaN (lane and scalar operations may set a NaN's sign differently). */
+  private static void assertSameBits(float expected, float actual, String what) {
+    if (Float.isNaN(expected) || Float.isNaN(actual)) {
+      assertEquals(Float.isNaN(expected), Float.isNaN(actual), what + ": " + expected + " against " + actual);
+    } else {
+      assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual),
+          what + ": " + expected + " against " + actual);
     }
   }
 
