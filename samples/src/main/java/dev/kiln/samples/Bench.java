@@ -21,10 +21,14 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The benchmark command: {@code kiln-samples.jar bench W1|W2|W3|W4|W5|W6|all [--threads N] [--json]}.
+ * The benchmark command: {@code kiln-samples.jar bench probe|W1|W2|W3|W4|W5|W6|all [--threads N] [--json]}.
  * Workload definitions are those of the performance issue (fixed seeds, float32):
  *
  * <ul>
+ *   <li>probe: this machine's limits ({@link MachineProbe}): one core's FMA GFLOPS and the rate it
+ *       reads the MLP's 0.94 MB of parameters. W1 and W3 also report their products' GFLOPS and
+ *       that share of the probe (on the threads used), W2 its mean over that read bound, each
+ *       measured in the same JVM, so the figures are ratios on any machine.
  *   <li>W1: Fashion-MNIST MLP 784-256-128-10, Adam 1e-3, batch 64, reshuffled every epoch, 5
  *       epochs: seconds per epoch (median of epochs 2-4) and test accuracy.
  *   <li>W2: the same MLP, batch 1 on the caller's thread: mean, p50, p99 microseconds per call;
@@ -51,10 +55,48 @@ public final class Bench {
   private final boolean json;
   private final Data data;
 
+  /** The MLP's layer widths, input first: W1-W3's network. */
+  private static final int[] MLP_WIDTHS = {784, 256, 128, 10};
+  /** Bytes of the MLP's float32 parameters: what a batch-1 prediction reads. */
+  private static final int MLP_PARAMETER_BYTES = FashionMlpModel.PARAMETER_COUNT * Float.BYTES;
+  private double fmaProbe = Double.NaN;
+
   private Bench(int threads, boolean json, Data data) {
     this.threads = threads;
     this.json = json;
     this.data = data;
+  }
+
+  /** One core's FMA GFLOPS, measured once per run (0.4 s), before the first workload that needs it. */
+  private double fmaProbe() {
+    if (Double.isNaN(fmaProbe)) {
+      fmaProbe = MachineProbe.fmaGflops();
+    }
+    return fmaProbe;
+  }
+
+  /**
+   * Floating-point operations of a dense network per sample: forward, or a training step's forward,
+   * weight gradients and input gradients (none for the first layer). Products only.
+   */
+  static double denseFlopsPerSample(int[] widths, boolean training) {
+    double forward = 0;
+    double inputGradients = 0;
+    for (int l = 1; l < widths.length; l++) {
+      forward += 2.0 * widths[l - 1] * widths[l];
+      if (l > 1) {
+        inputGradients += 2.0 * widths[l - 1] * widths[l];
+      }
+    }
+    return training ? 2 * forward + inputGradients : forward;
+  }
+
+  /** GFLOPS of the MLP's products at a rate of samples per second, and that as a share of the probe on the threads used. */
+  private void putProductRate(Map<String, Object> figures, double samplesPerSecond, boolean training, int threadCount) {
+    double gflops = samplesPerSecond * denseFlopsPerSample(MLP_WIDTHS, training) / 1e9;
+    figures.put("gflops", gflops);
+    figures.put("fma_probe_gflops", fmaProbe());
+    figures.put("of_probe", gflops / (fmaProbe() * threadCount));
   }
 
   public static void main(String[] args) throws Exception {
@@ -75,6 +117,7 @@ public final class Bench {
             throw usage("--threads must be >= 1");
           }
           break;
+        case "probe":
         case "W1":
         case "W2":
         case "W3":
@@ -84,7 +127,7 @@ public final class Bench {
           workloads.add(args[i]);
           break;
         case "all":
-          workloads.addAll(List.of("W1", "W2", "W3", "W4", "W5", "W6"));
+          workloads.addAll(List.of("probe", "W1", "W2", "W3", "W4", "W5", "W6"));
           break;
         default:
           throw usage("unknown argument " + args[i]);
@@ -97,6 +140,9 @@ public final class Bench {
     Bench bench = new Bench(threads, json, Data.load(!json));
     for (String workload : workloads) {
       switch (workload) {
+        case "probe":
+          bench.probe();
+          break;
         case "W1":
           bench.w1();
           break;
@@ -123,10 +169,18 @@ public final class Bench {
 
   private static IllegalArgumentException usage(String problem) {
     return new IllegalArgumentException(
-        problem + "; usage: kiln-samples.jar bench W1|W2|W3|W4|W5|W6|all [--threads N] [--json]");
+        problem + "; usage: kiln-samples.jar bench probe|W1|W2|W3|W4|W5|W6|all [--threads N] [--json]");
   }
 
   // ------------------------------------------------------------------ workloads
+
+  /** This machine's limits, which the workloads' ratios are stated against. */
+  private void probe() {
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("fma_gflops", fmaProbe());
+    figures.put("read_gbps_" + MLP_PARAMETER_BYTES / 1024 + "kib", MachineProbe.readGigabytesPerSecond(MLP_PARAMETER_BYTES));
+    report("probe", 1, figures);
+  }
 
   private void w1() {
     if (!data.real) {
@@ -141,10 +195,12 @@ public final class Bench {
     }
     double accuracy = model.evaluate(data.testX, data.testY).accuracy();
     Map<String, Object> figures = new LinkedHashMap<>();
-    figures.put("seconds_per_epoch", median(Arrays.copyOfRange(seconds, 1, 4)));
+    double perEpoch = median(Arrays.copyOfRange(seconds, 1, 4));
+    figures.put("seconds_per_epoch", perEpoch);
     figures.put("first_epoch_seconds", seconds[0]);
     figures.put("test_accuracy", accuracy);
     figures.put("bf16_test_accuracy", batchOneAccuracy(model.inference(WeightFormat.BFLOAT16), data.testX, data.testY));
+    putProductRate(figures, data.trainX.length / perEpoch, true, threads);
     report("W1", figures);
   }
 
@@ -190,6 +246,10 @@ public final class Bench {
     figures.put("warm_up_seconds", warmUp);
     Inference bf16 = model.inference(WeightFormat.BFLOAT16);
     putLatencies(figures, "bf16_", batchOneLatencies(bf16::predict, bf16.outputSize(), data.testX, 20_000, calls));
+    // The float32 bound: the parameters' bytes at the rate one core reads a block that size.
+    double readBound = MLP_PARAMETER_BYTES / MachineProbe.readGigabytesPerSecond(MLP_PARAMETER_BYTES) / 1e3;
+    figures.put("read_bound_us", readBound);
+    figures.put("mean_over_read_bound", (Double) figures.get("mean_us") / readBound);
     report("W2", figures);
   }
 
@@ -260,7 +320,9 @@ public final class Bench {
     model.warmUp();
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("batch", batch);
-    figures.put("samples_per_second", samplesPerSecond(model, data.testX, batch));
+    double rate = samplesPerSecond(model, data.testX, batch);
+    figures.put("samples_per_second", rate);
+    putProductRate(figures, rate, false, threadCount);
     report("W3", threadCount, figures);
   }
 

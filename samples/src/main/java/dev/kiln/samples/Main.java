@@ -30,7 +30,7 @@ public final class Main {
 
   static final String USAGE = "usage: kiln-samples.jar [--data DIR] [fashion|xor|iris|batchnorm|activations|earlystop|residual|transfer|evaluation|all]"
       + " | [--data DIR] cnn [--epochs N] [--out DIR]"
-      + " | [--data DIR] bench W1|W2|W3|W4|W5|W6|all [--threads N] [--json] | jmh [REGEX]"
+      + " | [--data DIR] bench probe|W1|W2|W3|W4|W5|W6|all [--threads N] [--json] | jmh [REGEX]"
       + " | [--data DIR] gan [--epochs N] [--samples N] [--out DIR] | words [--words FILE] [--epochs N]"
       + " | [--data DIR] serve [--port P] [--weights FILE] [--load-test]";
 

@@ -56,9 +56,7 @@ public final class KernelBenchmarkRunner {
       String label = r.getParams().getBenchmark();
       micros.put(label.substring(label.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
     }
-    double probeFlops = 2.0 * KernelBenchmarks.PROBE_CHAINS * KernelBenchmarks.PROBE_ITERATIONS
-        * KernelBenchmarks.S.length();
-    double peak = probeFlops / (micros.get("fmaPeak") * 1e3);
+    double peak = dev.kiln.samples.MachineProbe.fmaChainsFlops() / (micros.get("fmaPeak") * 1e3);
     System.out.printf(Locale.ROOT, "%nFMA peak (probe, 1 core): %.1f GFLOPS; the Threaded line uses every core%n", peak);
     System.out.printf(Locale.ROOT, "%-26s %12s %10s %9s%n", "kernel", "us/call", "GFLOPS", "of peak");
     for (Map.Entry<String, Double> e : FLOPS.entrySet()) {

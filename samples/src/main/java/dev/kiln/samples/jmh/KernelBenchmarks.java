@@ -34,9 +34,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class KernelBenchmarks {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-  /** FMAs per probe call: independent accumulators x iterations. */
-  static final int PROBE_CHAINS = 12;
-  static final int PROBE_ITERATIONS = 4096;
 
   /** Single-threaded, so GFLOPS compare with the one-core FMA probe. */
   private final Gemm gemm = KernelSelector.vectorGemm();
@@ -282,35 +279,6 @@ public class KernelBenchmarks {
   @Benchmark
   @org.openjdk.jmh.annotations.CompilerControl(org.openjdk.jmh.annotations.CompilerControl.Mode.DONT_INLINE)
   public float fmaPeak() {
-    FloatVector a = FloatVector.broadcast(S, 0.999f);
-    FloatVector b = FloatVector.broadcast(S, 1e-4f);
-    FloatVector c0 = FloatVector.broadcast(S, 1f);
-    FloatVector c1 = c0;
-    FloatVector c2 = c0;
-    FloatVector c3 = c0;
-    FloatVector c4 = c0;
-    FloatVector c5 = c0;
-    FloatVector c6 = c0;
-    FloatVector c7 = c0;
-    FloatVector c8 = c0;
-    FloatVector c9 = c0;
-    FloatVector c10 = c0;
-    FloatVector c11 = c0;
-    for (int i = 0; i < PROBE_ITERATIONS; i++) {
-      c0 = c0.fma(a, b);
-      c1 = c1.fma(a, b);
-      c2 = c2.fma(a, b);
-      c3 = c3.fma(a, b);
-      c4 = c4.fma(a, b);
-      c5 = c5.fma(a, b);
-      c6 = c6.fma(a, b);
-      c7 = c7.fma(a, b);
-      c8 = c8.fma(a, b);
-      c9 = c9.fma(a, b);
-      c10 = c10.fma(a, b);
-      c11 = c11.fma(a, b);
-    }
-    return c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9).add(c10).add(c11)
-        .reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+    return dev.kiln.samples.MachineProbe.fmaChains();
   }
 }

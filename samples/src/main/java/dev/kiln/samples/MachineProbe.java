@@ -1,0 +1,137 @@
+package dev.kiln.samples;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * This machine's limits, measured where a benchmark runs so that its figures can be stated as
+ * ratios (machines differ: the FMA probe has read 111 to 238 GFLOPS per core on this project's
+ * machines): one core's fused multiply-add throughput, and the rate one core reads a block of a
+ * given size that stays in cache (a batch-1 prediction's weights).
+ */
+public final class MachineProbe {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  /** Independent FMA chains: enough to cover the FMA latency on the machines seen (4 cycles, 2 units). */
+  public static final int FMA_CHAINS = 12;
+  /** Loop trips of one {@link #fmaChains} call. */
+  public static final int FMA_ITERATIONS = 4096;
+  private static final int RUNS = 9;
+
+  private MachineProbe() {
+  }
+
+  /** Floating-point operations of one {@link #fmaChains} call (an fma is two). */
+  public static double fmaChainsFlops() {
+    return 2.0 * FMA_CHAINS * FMA_ITERATIONS * S.length();
+  }
+
+  /**
+   * {@value #FMA_CHAINS} independent FMA chains on vector registers, {@value #FMA_ITERATIONS}
+   * steps each: the core's floating-point peak. The result keeps C2 from dropping the work.
+   */
+  public static float fmaChains() {
+    FloatVector a = FloatVector.broadcast(S, 0.999f);
+    FloatVector b = FloatVector.broadcast(S, 1e-4f);
+    FloatVector c0 = FloatVector.broadcast(S, 1f);
+    FloatVector c1 = c0;
+    FloatVector c2 = c0;
+    FloatVector c3 = c0;
+    FloatVector c4 = c0;
+    FloatVector c5 = c0;
+    FloatVector c6 = c0;
+    FloatVector c7 = c0;
+    FloatVector c8 = c0;
+    FloatVector c9 = c0;
+    FloatVector c10 = c0;
+    FloatVector c11 = c0;
+    for (int i = 0; i < FMA_ITERATIONS; i++) {
+      c0 = c0.fma(a, b);
+      c1 = c1.fma(a, b);
+      c2 = c2.fma(a, b);
+      c3 = c3.fma(a, b);
+      c4 = c4.fma(a, b);
+      c5 = c5.fma(a, b);
+      c6 = c6.fma(a, b);
+      c7 = c7.fma(a, b);
+      c8 = c8.fma(a, b);
+      c9 = c9.fma(a, b);
+      c10 = c10.fma(a, b);
+      c11 = c11.fma(a, b);
+    }
+    return c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9).add(c10).add(c11)
+        .reduceLanes(VectorOperators.ADD);
+  }
+
+  /** One core's FMA throughput in GFLOPS: the median of {@value #RUNS} timed runs of 5 ms after warm-up. */
+  public static double fmaGflops() {
+    float sink = 0;
+    long calls = 0;
+    for (long end = System.nanoTime() + 300_000_000L; System.nanoTime() < end; calls++) {
+      sink += fmaChains();
+    }
+    long perRun = Math.max(1, calls * 5 / 300);
+    double[] gflops = new double[RUNS];
+    for (int r = 0; r < RUNS; r++) {
+      long start = System.nanoTime();
+      for (long i = 0; i < perRun; i++) {
+        sink += fmaChains();
+      }
+      gflops[r] = perRun * fmaChainsFlops() / (System.nanoTime() - start);
+    }
+    return keep(median(gflops), sink);
+  }
+
+  /**
+   * The rate in GB/s at which one core sums a float array of {@code bytes} read over and over (it
+   * stays in whichever cache holds it): the median of {@value #RUNS} timed runs after warm-up.
+   */
+  public static double readGigabytesPerSecond(int bytes) {
+    int length = Math.max(4 * S.length(), bytes / Float.BYTES / (4 * S.length()) * (4 * S.length()));
+    float[] block = new float[length];
+    Arrays.fill(block, 1e-9f);
+    float sink = 0;
+    long passes = 0;
+    for (long end = System.nanoTime() + 300_000_000L; System.nanoTime() < end; passes++) {
+      sink += sum(block);
+    }
+    long perRun = Math.max(1, passes * 5 / 300);
+    double[] rates = new double[RUNS];
+    for (int r = 0; r < RUNS; r++) {
+      long start = System.nanoTime();
+      for (long i = 0; i < perRun; i++) {
+        sink += sum(block);
+      }
+      rates[r] = perRun * (double) length * Float.BYTES / (System.nanoTime() - start);
+    }
+    return keep(median(rates), sink);
+  }
+
+  /** Four vector accumulators over the block: loads, not adds, bound the loop. */
+  private static float sum(float[] block) {
+    int l = S.length();
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = s0;
+    FloatVector s2 = s0;
+    FloatVector s3 = s0;
+    for (int i = 0; i < block.length; i += 4 * l) {
+      s0 = s0.add(FloatVector.fromArray(S, block, i));
+      s1 = s1.add(FloatVector.fromArray(S, block, i + l));
+      s2 = s2.add(FloatVector.fromArray(S, block, i + 2 * l));
+      s3 = s3.add(FloatVector.fromArray(S, block, i + 3 * l));
+    }
+    return s0.add(s1).add(s2).add(s3).reduceLanes(VectorOperators.ADD);
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  /** The value, made to depend on the sink so that the measured loops are not dropped. */
+  private static double keep(double value, float sink) {
+    return Float.isNaN(sink) ? Double.NaN : value;
+  }
+}
