@@ -229,6 +229,53 @@ class ServingTest {
     assertTrue(perCall < 8 * 1024, perCall + " bytes allocated per prediction");
   }
 
+  /**
+   * Batched predictions take the packed products, whose buffers came from a ThreadLocal: each
+   * virtual thread allocated its own, ~200 KB here. They are pooled now: a request on a virtual
+   * thread allocates its thread, its task and its result, nothing per product.
+   */
+  @Test
+  void aVirtualThreadPerBatchedPredictionAllocatesNoProductBuffers() throws Exception {
+    assumeTrue(Runtime.version().feature() >= 21, "virtual threads need JDK 21");
+    ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(3, 256);
+    int batch = 8;
+    float[] x = new float[batch * 256];
+    SplittableRandom random = new SplittableRandom(12);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) random.nextDouble();
+    }
+    float[] expected = new float[batch * 10];
+    Inference inference = model.inference();
+    inference.predict(x, batch, expected);
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    java.lang.reflect.Method total = com.sun.management.ThreadMXBean.class.getMethod("getTotalThreadAllocatedBytes");
+    AtomicInteger differing = new AtomicInteger();
+    int calls = 2_000;
+    long allocated = 0;
+    for (int round = 0; round < 3; round++) { // the first rounds fill the pools
+      long before = (long) total.invoke(threads);
+      ExecutorService executor = (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+      try {
+        for (int i = 0; i < calls; i++) {
+          executor.execute(() -> {
+            float[] out = new float[batch * 10];
+            inference.predict(x, batch, out);
+            if (!java.util.Arrays.equals(out, expected)) {
+              differing.incrementAndGet();
+            }
+          });
+        }
+      } finally {
+        executor.shutdown();
+        assertTrue(executor.awaitTermination(2, TimeUnit.MINUTES), "predictions still running after 2 minutes");
+      }
+      allocated = (long) total.invoke(threads) - before;
+    }
+    assertEquals(0, differing.get(), "batched predictions differing from the first");
+    long perCall = allocated / calls;
+    assertTrue(perCall < 8 * 1024, perCall + " bytes allocated per batched prediction");
+  }
+
   private static void runOnVirtualThreads(
       Inference inference, float[][] x, float[][] expected, int calls, int[] mismatches) throws Exception {
     AtomicInteger differing = new AtomicInteger();

@@ -1,6 +1,7 @@
 package dev.kiln.runtime.kernels;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -28,8 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Batch-1 products ({@code m == 1}) skip packing: packing B would cost as much as the
  *       product itself. They stream rows of B into register accumulators. (A transposed
  *       single column is only contiguous when {@code lda == 1}; otherwise it is packed.)</li>
- *   <li>Scratch buffers are per thread and grow on demand, so steady-state calls allocate
- *       nothing and the products are safe to share between threads.</li>
+ *   <li>Scratch buffers come from a small pool and grow on demand, so steady-state calls
+ *       allocate nothing, whatever the threads, and the products are safe to share between
+ *       threads.</li>
  * *   <li>Only the API that has been stable since JDK 16 is used (no byte[]/ByteBuffer/
  *       MemorySegment access), so the same class runs on JDK 17 and JDK 25.</li>
  * </ul>
@@ -50,11 +52,44 @@ final class VectorGemm implements Gemm {
   /** Row block of A multiplied with each packed B panel while it is hot (128 x 256 floats = 128 KiB, L2-resident). */
   private static final int MC = 128;
 
-  /** Per-thread packing buffers; grown on demand, never shrunk. */
+  /**
+   * Packing buffers, grown on demand and never shrunk, borrowed for one product from a lock-free
+   * pool and given back. Not a {@code ThreadLocal}: that gives every thread its own, and a virtual
+   * thread per request (or any short-lived thread) allocated them anew on its first batched
+   * product, 218 KB a request for the MLP at batch 8. The pool holds two per core (what can run at
+   * once, with room); a borrow finds an idle one in a few compare-and-sets, starting from a slot
+   * chosen by thread so that a thread tends to get the buffers it grew; with none idle it makes
+   * one, and one given back to a full pool is dropped.
+   */
   private static final class Scratch {
+    private static final int SLOTS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private static final AtomicReferenceArray<Scratch> IDLE = new AtomicReferenceArray<>(SLOTS);
+
     float[] packedA = new float[0];
     float[] packedB = new float[0];
     final float[] tile = new float[MR * NR];
+
+    static Scratch borrow() {
+      int start = (int) (Thread.currentThread().getId() % SLOTS);
+      for (int i = 0; i < SLOTS; i++) {
+        int slot = (start + i) % SLOTS;
+        Scratch idle = IDLE.get(slot);
+        if (idle != null && IDLE.compareAndSet(slot, idle, null)) {
+          return idle;
+        }
+      }
+      return new Scratch();
+    }
+
+    static void giveBack(Scratch scratch) {
+      int start = (int) (Thread.currentThread().getId() % SLOTS);
+      for (int i = 0; i < SLOTS; i++) {
+        int slot = (start + i) % SLOTS;
+        if (IDLE.get(slot) == null && IDLE.compareAndSet(slot, null, scratch)) {
+          return;
+        }
+      }
+    }
 
     float[] packedA(int size) {
       if (packedA.length < size) {
@@ -96,7 +131,6 @@ final class VectorGemm implements Gemm {
   /** Whether batch-1 products may keep sixteen vector accumulators (32 vector registers). */
   private static final boolean WIDE_GEMV = L >= 16;
 
-  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   /**
    * Products whose rows of C cost at most {@value #TINY_ROW} multiply-adds each ({@code n * k}:
@@ -275,7 +309,17 @@ final class VectorGemm implements Gemm {
       }
       return;
     }
-    Scratch scratch = SCRATCH.get();
+    Scratch scratch = Scratch.borrow();
+    try {
+      packedGemm(m, n, k, a, aOff, lda, aTransposed, b, bOff, ldb, bTransposed, c, cOff, ldc, accumulate, scratch);
+    } finally {
+      Scratch.giveBack(scratch);
+    }
+  }
+
+  private static void packedGemm(int m, int n, int k, float[] a, int aOff, int lda, boolean aTransposed,
+      float[] b, int bOff, int ldb, boolean bTransposed, float[] c, int cOff, int ldc, boolean accumulate,
+      Scratch scratch) {
     int fullPanels = n / NR;
     if (fullPanels > 0 && (n - fullPanels * NR) / L == 1) {
       // One full vector left after the panels (256 = 5 x 48 + 16): the last panel joins it, and the
