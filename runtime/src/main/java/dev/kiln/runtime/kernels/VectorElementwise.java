@@ -282,13 +282,6 @@ final class VectorElementwise implements Elementwise {
   public void elu(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
     requireDistinct(x, xOff, y, yOff, n, "elu");
     int bound = S.loopBound(n);
-    eluVectors(bound, alpha, x, xOff, y, yOff);
-    for (int i = bound; i < n; i++) {
-      y[yOff + i] = eluLane(x[xOff + i], alpha);
-    }
-  }
-
-  private static void eluVectors(int bound, float alpha, float[] x, int xOff, float[] y, int yOff) {
     exponentiate(bound, x, xOff, 1f, 0f, y, yOff); // e^x (infinite for large x: not selected below)
     expMinusOne(bound, x, xOff, y, yOff);
     for (int i = 0; i < bound; i += L) {
@@ -296,19 +289,15 @@ final class VectorElementwise implements Elementwise {
       EXACT.cast(FloatVector.fromArray(S, y, yOff + i)).mul(alpha)
           .blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
     }
+    for (int i = bound; i < n; i++) {
+      y[yOff + i] = eluLane(x[xOff + i], alpha);
+    }
   }
 
   @Override
   public void selu(int n, float[] x, int xOff, float[] y, int yOff) {
     requireDistinct(x, xOff, y, yOff, n, "selu");
     int bound = S.loopBound(n);
-    seluVectors(bound, x, xOff, y, yOff);
-    for (int i = bound; i < n; i++) {
-      y[yOff + i] = seluLane(x[xOff + i]);
-    }
-  }
-
-  private static void seluVectors(int bound, float[] x, int xOff, float[] y, int yOff) {
     exponentiate(bound, x, xOff, 1f, 0f, y, yOff);
     expMinusOne(bound, x, xOff, y, yOff);
     for (int i = 0; i < bound; i += L) {
@@ -316,23 +305,22 @@ final class VectorElementwise implements Elementwise {
       EXACT.cast(FloatVector.fromArray(S, y, yOff + i)).mul(SELU_SCALE_ALPHA)
           .blend(v.mul(SELU_SCALE), v.compare(VectorOperators.GT, 0f)).intoArray(y, yOff + i);
     }
+    for (int i = bound; i < n; i++) {
+      y[yOff + i] = seluLane(x[xOff + i]);
+    }
   }
 
   @Override
   public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
     int bound = S.loopBound(n);
-    sigmoidVectors(bound, x, xOff, y, yOff);
-    for (int i = bound; i < n; i++) {
-      y[yOff + i] = sigmoidLane(x[xOff + i]);
-    }
-  }
-
-  private static void sigmoidVectors(int bound, float[] x, int xOff, float[] y, int yOff) {
     // 1 / (1 + exp(-x)): exp overflows to +inf below about -88, giving 0, never NaN.
     exponentiate(bound, x, xOff, -1f, 0f, y, yOff);
     for (int i = 0; i < bound; i += L) {
       FloatVector one = EXACT.cast(FloatVector.broadcast(S, 1f));
       one.div(EXACT.cast(FloatVector.fromArray(S, y, yOff + i)).add(1f)).intoArray(y, yOff + i);
+    }
+    for (int i = bound; i < n; i++) {
+      y[yOff + i] = sigmoidLane(x[xOff + i]);
     }
   }
 
@@ -346,13 +334,6 @@ final class VectorElementwise implements Elementwise {
   public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
     requireDistinct(x, xOff, y, yOff, n, "tanh");
     int bound = S.loopBound(n);
-    tanhVectors(bound, x, xOff, y, yOff);
-    for (int i = bound; i < n; i++) {
-      y[yOff + i] = tanhLane(x[xOff + i]);
-    }
-  }
-
-  private static void tanhVectors(int bound, float[] x, int xOff, float[] y, int yOff) {
     for (int i = 0; i < bound; i += L) {
       EXACT.cast(FloatVector.fromArray(S, x, xOff + i)).abs().mul(-2f).intoArray(y, yOff + i);
     }
@@ -372,24 +353,23 @@ final class VectorElementwise implements Elementwise {
       small = EXACT.cast(small.blend(v, v.compare(VectorOperators.EQ, 0f))); // -0 stays -0
       large.blend(small, v.abs().compare(VectorOperators.LT, TANH_SERIES_BOUND)).intoArray(y, yOff + i);
     }
+    for (int i = bound; i < n; i++) {
+      y[yOff + i] = tanhLane(x[xOff + i]);
+    }
   }
 
   @Override
   public void swish(int n, float[] x, int xOff, float[] y, int yOff) {
     requireDistinct(x, xOff, y, yOff, n, "swish");
     int bound = S.loopBound(n);
-    swishVectors(bound, x, xOff, y, yOff);
-    for (int i = bound; i < n; i++) {
-      y[yOff + i] = swishLane(x[xOff + i]);
-    }
-  }
-
-  private static void swishVectors(int bound, float[] x, int xOff, float[] y, int yOff) {
     exponentiate(bound, x, xOff, -1f, 0f, y, yOff);
     for (int i = 0; i < bound; i += L) {
       FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
       FloatVector one = EXACT.cast(FloatVector.broadcast(S, 1f));
       v.mul(one.div(EXACT.cast(FloatVector.fromArray(S, y, yOff + i)).add(1f))).intoArray(y, yOff + i);
+    }
+    for (int i = bound; i < n; i++) {
+      y[yOff + i] = swishLane(x[xOff + i]);
     }
   }
 
@@ -397,29 +377,18 @@ final class VectorElementwise implements Elementwise {
   public void gelu(int n, float[] x, int xOff, float[] y, int yOff) {
     requireDistinct(x, xOff, y, yOff, n, "gelu");
     int bound = S.loopBound(n);
-    geluVectors(bound, x, xOff, y, yOff);
-    for (int i = bound; i < n; i++) {
-      y[yOff + i] = geluLane(x[xOff + i], 0f, false);
-    }
-  }
-
-  private static void geluVectors(int bound, float[] x, int xOff, float[] y, int yOff) {
     halfNegativeSquares(bound, x, xOff, y, yOff);
     exponentiate(bound, y, yOff, 1f, 0f, y, yOff);
     geluFromGaussian(bound, x, xOff, null, 0, y, yOff);
+    for (int i = bound; i < n; i++) {
+      y[yOff + i] = geluLane(x[xOff + i], 0f, false);
+    }
   }
 
   @Override
   public void geluTanh(int n, float[] x, int xOff, float[] y, int yOff) {
     requireDistinct(x, xOff, y, yOff, n, "geluTanh");
     int bound = S.loopBound(n);
-    geluTanhVectors(bound, x, xOff, y, yOff);
-    for (int i = bound; i < n; i++) {
-      y[yOff + i] = geluTanhLane(x[xOff + i]);
-    }
-  }
-
-  private static void geluTanhVectors(int bound, float[] x, int xOff, float[] y, int yOff) {
     // 0.5 x (1 + tanh u) == x sigmoid(2u): no cancellation for negative x.
     geluTanhArguments(bound, x, xOff, y, yOff);
     exponentiate(bound, y, yOff, -1f, 0f, y, yOff);
@@ -427,6 +396,9 @@ final class VectorElementwise implements Elementwise {
       FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
       FloatVector one = EXACT.cast(FloatVector.broadcast(S, 1f));
       v.mul(one.div(EXACT.cast(FloatVector.fromArray(S, y, yOff + i)).add(1f))).intoArray(y, yOff + i);
+    }
+    for (int i = bound; i < n; i++) {
+      y[yOff + i] = geluTanhLane(x[xOff + i]);
     }
   }
 
@@ -465,14 +437,6 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(x, xOff, dx, dxOff, n, "eluBackward");
     requireDistinct(dy, dyOff, dx, dxOff, n, "eluBackward");
     int bound = S.loopBound(n);
-    eluBackwardVectors(bound, alpha, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
-    for (int i = bound; i < n; i++) {
-      dx[dxOff + i] = eluSlope(x[xOff + i], alpha, dy[dyOff + i]);
-    }
-  }
-
-  private static void eluBackwardVectors(int bound, float alpha, float[] x, int xOff, float[] y, int yOff,
-      float[] dy, int dyOff, float[] dx, int dxOff) {
     // alpha * exp(x), as PyTorch: y + alpha would cancel for very negative x.
     exponentiate(bound, x, xOff, 1f, 0f, dx, dxOff);
     for (int i = 0; i < bound; i += L) {
@@ -480,6 +444,9 @@ final class VectorElementwise implements Elementwise {
       FloatVector g = EXACT.cast(FloatVector.fromArray(S, dy, dyOff + i));
       FloatVector negative = EXACT.cast(FloatVector.fromArray(S, dx, dxOff + i)).mul(alpha).mul(g);
       negative.blend(g, v.compare(VectorOperators.GT, 0f)).intoArray(dx, dxOff + i);
+    }
+    for (int i = bound; i < n; i++) {
+      dx[dxOff + i] = eluSlope(x[xOff + i], alpha, dy[dyOff + i]);
     }
   }
 
@@ -489,14 +456,6 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(x, xOff, dx, dxOff, n, "seluBackward");
     requireDistinct(dy, dyOff, dx, dxOff, n, "seluBackward");
     int bound = S.loopBound(n);
-    seluBackwardVectors(bound, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
-    for (int i = bound; i < n; i++) {
-      dx[dxOff + i] = seluSlope(x[xOff + i]) * dy[dyOff + i];
-    }
-  }
-
-  private static void seluBackwardVectors(int bound, float[] x, int xOff, float[] y, int yOff, float[] dy,
-      int dyOff, float[] dx, int dxOff) {
     exponentiate(bound, x, xOff, 1f, 0f, dx, dxOff);
     for (int i = 0; i < bound; i += L) {
       FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
@@ -504,6 +463,9 @@ final class VectorElementwise implements Elementwise {
       FloatVector slope = EXACT.cast(FloatVector.fromArray(S, dx, dxOff + i)).mul(SELU_SCALE_ALPHA)
           .blend(FloatVector.broadcast(S, SELU_SCALE), v.compare(VectorOperators.GT, 0f));
       slope.mul(g).intoArray(dx, dxOff + i);
+    }
+    for (int i = bound; i < n; i++) {
+      dx[dxOff + i] = seluSlope(x[xOff + i]) * dy[dyOff + i];
     }
   }
 
@@ -538,14 +500,6 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(x, xOff, dx, dxOff, n, "swishBackward");
     requireDistinct(dy, dyOff, dx, dxOff, n, "swishBackward");
     int bound = S.loopBound(n);
-    swishBackwardVectors(bound, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
-    for (int i = bound; i < n; i++) {
-      dx[dxOff + i] = swishSlope(x[xOff + i]) * dy[dyOff + i];
-    }
-  }
-
-  private static void swishBackwardVectors(int bound, float[] x, int xOff, float[] y, int yOff, float[] dy,
-      int dyOff, float[] dx, int dxOff) {
     exponentiate(bound, x, xOff, -1f, 0f, dx, dxOff);
     for (int i = 0; i < bound; i += L) {
       FloatVector v = EXACT.cast(FloatVector.fromArray(S, x, xOff + i));
@@ -555,6 +509,9 @@ final class VectorElementwise implements Elementwise {
       FloatVector slope = v.mul(s).mul(s.neg().add(1f)).add(s);
       slope.mul(FloatVector.fromArray(S, dy, dyOff + i)).intoArray(dx, dxOff + i);
     }
+    for (int i = bound; i < n; i++) {
+      dx[dxOff + i] = swishSlope(x[xOff + i]) * dy[dyOff + i];
+    }
   }
 
   @Override
@@ -563,17 +520,12 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(x, xOff, dx, dxOff, n, "geluBackward");
     requireDistinct(dy, dyOff, dx, dxOff, n, "geluBackward");
     int bound = S.loopBound(n);
-    geluBackwardVectors(bound, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
-    for (int i = bound; i < n; i++) {
-      dx[dxOff + i] = geluLane(x[xOff + i], dy[dyOff + i], true);
-    }
-  }
-
-  private static void geluBackwardVectors(int bound, float[] x, int xOff, float[] y, int yOff, float[] dy,
-      int dyOff, float[] dx, int dxOff) {
     halfNegativeSquares(bound, x, xOff, dx, dxOff);
     exponentiate(bound, dx, dxOff, 1f, 0f, dx, dxOff);
     geluFromGaussian(bound, x, xOff, dy, dyOff, dx, dxOff);
+    for (int i = bound; i < n; i++) {
+      dx[dxOff + i] = geluLane(x[xOff + i], dy[dyOff + i], true);
+    }
   }
 
   // ------------------------------------------------------- one lane, for the tails
@@ -756,14 +708,6 @@ final class VectorElementwise implements Elementwise {
     requireDistinct(x, xOff, dx, dxOff, n, "geluTanhBackward");
     requireDistinct(dy, dyOff, dx, dxOff, n, "geluTanhBackward");
     int bound = S.loopBound(n);
-    geluTanhBackwardVectors(bound, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
-    for (int i = bound; i < n; i++) {
-      dx[dxOff + i] = geluTanhSlope(x[xOff + i]) * dy[dyOff + i];
-    }
-  }
-
-  private static void geluTanhBackwardVectors(int bound, float[] x, int xOff, float[] y, int yOff,
-      float[] dy, int dyOff, float[] dx, int dxOff) {
     geluTanhArguments(bound, x, xOff, dx, dxOff);
     exponentiate(bound, dx, dxOff, -1f, 0f, dx, dxOff);
     for (int i = 0; i < bound; i += L) {
@@ -775,6 +719,9 @@ final class VectorElementwise implements Elementwise {
       FloatVector twoUPrime = square.fma(3f * GELU_TANH_K1, GELU_TANH_K0);
       FloatVector slope = v.mul(s).mul(s.neg().add(1f)).fma(twoUPrime, s);
       slope.mul(FloatVector.fromArray(S, dy, dyOff + i)).intoArray(dx, dxOff + i);
+    }
+    for (int i = bound; i < n; i++) {
+      dx[dxOff + i] = geluTanhSlope(x[xOff + i]) * dy[dyOff + i];
     }
   }
 
