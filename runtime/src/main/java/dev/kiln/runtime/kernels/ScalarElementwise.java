@@ -282,7 +282,7 @@ final class ScalarElementwise implements Elementwise {
       double sum = 0;
       for (int j = 0; j < cols; j++) {
         // The vector kernel's exponential (Iris's 120 x 3 softmax: 2.85 -> 2.47 us).
-        float e = CephesExp.exp(x[xOff + row + j] * invTemperature - max);
+        float e = FloatMath.exp(x[xOff + row + j] * invTemperature - max);
         y[yOff + row + j] = e;
         sum += e;
       }

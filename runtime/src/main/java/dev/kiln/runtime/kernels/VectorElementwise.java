@@ -60,27 +60,27 @@ final class VectorElementwise implements Elementwise {
   private static final Class<? extends FloatVector> EXACT = VectorGemm.EXACT;
   private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, S.vectorShape());
   private static final Class<? extends IntVector> INT_EXACT = IntVector.zero(INTS).getClass();
-  /** {@link #exponentiate}'s constants: see {@link CephesExp}, its scalar form. */
-  private static final float LOG2E = CephesExp.LOG2E;
-  private static final float ROUNDER = CephesExp.ROUNDER;
-  private static final int ROUNDER_BITS = CephesExp.ROUNDER_BITS;
-  private static final float LN2_HIGH = CephesExp.LN2_HIGH;
-  private static final float LN2_LOW = CephesExp.LN2_LOW;
-  private static final float EXP_P0 = CephesExp.P0;
-  private static final float EXP_P1 = CephesExp.P1;
-  private static final float EXP_P2 = CephesExp.P2;
-  private static final float EXP_P3 = CephesExp.P3;
-  private static final float EXP_P4 = CephesExp.P4;
-  private static final float EXP_P5 = CephesExp.P5;
+  /** {@link #exponentiate}'s constants: see {@link FloatMath}, its scalar form. */
+  private static final float LOG2E = FloatMath.LOG2E;
+  private static final float ROUNDER = FloatMath.ROUNDER;
+  private static final int ROUNDER_BITS = FloatMath.ROUNDER_BITS;
+  private static final float LN2_HIGH = FloatMath.LN2_HIGH;
+  private static final float LN2_LOW = FloatMath.LN2_LOW;
+  private static final float EXP_P0 = FloatMath.P0;
+  private static final float EXP_P1 = FloatMath.P1;
+  private static final float EXP_P2 = FloatMath.P2;
+  private static final float EXP_P3 = FloatMath.P3;
+  private static final float EXP_P4 = FloatMath.P4;
+  private static final float EXP_P5 = FloatMath.P5;
   /** Below this |x|, e^x - 1 is x + x^2 P(x) with exp's polynomial P: no cancellation. */
   private static final float EXPM1_SERIES_BOUND = 0.3465f;
-  /** tanh(x) = x + x^3 T(x^2) below {@link #TANH_SERIES_BOUND} (Cephes' tanhf). */
-  private static final float TANH_T0 = -5.70498872745e-3f;
-  private static final float TANH_T1 = 2.06390887954e-2f;
-  private static final float TANH_T2 = -5.37397155531e-2f;
-  private static final float TANH_T3 = 1.33314422036e-1f;
-  private static final float TANH_T4 = -3.33332819422e-1f;
-  private static final float TANH_SERIES_BOUND = 0.625f;
+  /** Cephes' tanhf: see {@link FloatMath#tanh}, its scalar form. */
+  private static final float TANH_T0 = FloatMath.TANH_T0;
+  private static final float TANH_T1 = FloatMath.TANH_T1;
+  private static final float TANH_T2 = FloatMath.TANH_T2;
+  private static final float TANH_T3 = FloatMath.TANH_T3;
+  private static final float TANH_T4 = FloatMath.TANH_T4;
+  private static final float TANH_SERIES_BOUND = FloatMath.TANH_SERIES_BOUND;
 
   private static final float ERFC_P_X = (float) Gaussian.ERFC_P_X;
   private static final float E0 = (float) Gaussian.E0;
@@ -320,7 +320,7 @@ final class VectorElementwise implements Elementwise {
       one.div(EXACT.cast(FloatVector.fromArray(S, y, yOff + i)).add(1f)).intoArray(y, yOff + i);
     }
     for (int i = bound; i < n; i++) {
-      y[yOff + i] = sigmoidLane(x[xOff + i]);
+      y[yOff + i] = FloatMath.sigmoid(x[xOff + i]);
     }
   }
 
@@ -354,7 +354,7 @@ final class VectorElementwise implements Elementwise {
       large.blend(small, v.abs().compare(VectorOperators.LT, TANH_SERIES_BOUND)).intoArray(y, yOff + i);
     }
     for (int i = bound; i < n; i++) {
-      y[yOff + i] = tanhLane(x[xOff + i]);
+      y[yOff + i] = FloatMath.tanh(x[xOff + i]);
     }
   }
 
@@ -529,8 +529,9 @@ final class VectorElementwise implements Elementwise {
   }
 
   // ------------------------------------------------------- one lane, for the tails
-  // Each method below is one lane of the vector passes above, in the same IEEE 754 operations in
-  // the same order (a.fma(b, c) is Math.fma(a, b, c); blend(w, m) is m ? w : this), so an element
+  // Each method below (with FloatMath's sigmoid and tanh) is one lane of the vector passes above,
+  // in the same IEEE 754 operations in the same order (a.fma(b, c) is Math.fma(a, b, c); blend(w,
+  // m) is m ? w : this; x * 1 - 0 is x), so an element
   // past a range's last full vector gets the bits it would get in a lane, and a sample's values do
   // not depend on where it lies in the batch (the scalar twin's double-precision Math functions
   // differed in the last bit: a 37-wide sigmoid layer gave other bits for 1,379 of 22,200 elements
@@ -538,7 +539,7 @@ final class VectorElementwise implements Elementwise {
 
   /** {@link #exponentiate}'s lane: e^(x scale - shift). */
   private static float expLane(float x, float scale, float shift) {
-    return CephesExp.exp(x * scale - shift);
+    return FloatMath.exp(x * scale - shift);
   }
 
   /** {@link #expMinusOne}'s lane, given {@code e = e^x}. */
@@ -562,26 +563,8 @@ final class VectorElementwise implements Elementwise {
     return x > 0f ? x * SELU_SCALE : e * SELU_SCALE_ALPHA;
   }
 
-  private static float sigmoidLane(float x) {
-    return 1f / (expLane(x, -1f, 0f) + 1f);
-  }
-
-  private static float tanhLane(float x) {
-    float e = expLane(Math.abs(x) * -2f, 1f, 0f);
-    float large = (1f - e) / (e + 1f);
-    large = x < 0f ? -large : large;
-    float z = x * x;
-    float t = Math.fma(TANH_T0, z, TANH_T1);
-    t = Math.fma(t, z, TANH_T2);
-    t = Math.fma(t, z, TANH_T3);
-    t = Math.fma(t, z, TANH_T4);
-    float small = Math.fma(t * z, x, x);
-    small = x == 0f ? x : small;
-    return Math.abs(x) < TANH_SERIES_BOUND ? small : large;
-  }
-
   private static float swishLane(float x) {
-    return x * (1f / (expLane(x, -1f, 0f) + 1f));
+    return x * FloatMath.sigmoid(x);
   }
 
   /** {@link #geluFromGaussian}'s lane: x Phi(x), or (Phi(x) + x phi(x)) dy for the gradient. */
@@ -610,7 +593,7 @@ final class VectorElementwise implements Elementwise {
 
   /** sigmoid(2u) for tanh-GELU, 2u = x (K0 + K1 x^2). */
   private static float geluTanhSigmoid(float x) {
-    return 1f / (expLane(Math.fma(x * x, GELU_TANH_K1, GELU_TANH_K0) * x, -1f, 0f) + 1f);
+    return FloatMath.sigmoid(Math.fma(x * x, GELU_TANH_K1, GELU_TANH_K0) * x);
   }
 
   private static float geluTanhLane(float x) {
@@ -628,7 +611,7 @@ final class VectorElementwise implements Elementwise {
   }
 
   private static float swishSlope(float x) {
-    float s = 1f / (expLane(x, -1f, 0f) + 1f);
+    float s = FloatMath.sigmoid(x);
     return x * s * (-s + 1f) + s;
   }
 
@@ -781,7 +764,7 @@ final class VectorElementwise implements Elementwise {
       exponentiate(bound, x, xr, invTemperature, max, y, yr);
       float sum = sumOfVectors(bound, y, yr);
       for (j = bound; j < cols; j++) {
-        float e = CephesExp.exp(x[xr + j] * invTemperature - max);
+        float e = FloatMath.exp(x[xr + j] * invTemperature - max);
         y[yr + j] = e;
         sum += e;
       }
@@ -812,7 +795,7 @@ final class VectorElementwise implements Elementwise {
     for (int j = 0; j < bound; j += L) {
       // Below -104 e^z is 0 anyway, above 89 infinite; min and max keep NaN.
       FloatVector z = EXACT.cast(EXACT.cast(EXACT.cast(FloatVector.fromArray(S, x, xr + j)).mul(scale).sub(shift)
-          .max(CephesExp.MIN_ARGUMENT)).min(CephesExp.MAX_ARGUMENT));
+          .max(FloatMath.MIN_ARGUMENT)).min(FloatMath.MAX_ARGUMENT));
       FloatVector t = EXACT.cast(z.fma(LOG2E, ROUNDER)); // k = round(z / ln 2) in t's low bits
       FloatVector k = EXACT.cast(t.sub(ROUNDER));
       FloatVector r = EXACT.cast(z.sub(k.mul(LN2_HIGH))); // k ln2_high is exact
