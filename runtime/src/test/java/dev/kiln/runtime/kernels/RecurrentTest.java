@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,6 +23,35 @@ import org.junit.jupiter.params.provider.MethodSource;
  * against PyTorch's float32 the fixture tests hold 1e-5.
  */
 class RecurrentTest {
+
+  /**
+   * The gates activate whole rows through the active element-wise kernels (the Vector API ones
+   * when present) and elsewhere one element at a time (activate(int, float)): both must give the
+   * same bits, or a step program's state would drift from the whole-sequence pass. Rows of odd
+   * lengths (vector tails), the series bounds, saturation, signed zeros, infinities.
+   */
+  @Test
+  void rowActivationsGiveTheElementwiseBits() {
+    Random random = new Random(23);
+    float[] specials = {0f, -0f, 0.625f, -0.625f, 0.3465f, 9f, -9f, 44f, -44f, 89f, -89f, 100f, -100f,
+        Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE};
+    for (int n : new int[] {1, 7, 16, 37, 128, 131}) {
+      float[] src = new float[n + 3];
+      for (int k = 0; k < src.length; k++) {
+        src[k] = k < specials.length && n > 100 ? specials[k] : (float) (random.nextGaussian() * 4);
+      }
+      for (int function : new int[] {Recurrent.LINEAR, Recurrent.TANH, Recurrent.SIGMOID, Recurrent.RELU}) {
+        float[] row = new float[n + 5];
+        Recurrent.activate(function, n, src, 3, row, 5);
+        for (int k = 0; k < n; k++) {
+          float expected = Recurrent.activate(function, src[3 + k]);
+          assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(row[5 + k]),
+              "function " + function + ", n " + n + ", x = " + src[3 + k]);
+        }
+      }
+    }
+  }
+
   static Stream<Arguments> cases() {
     List<Arguments> cases = new ArrayList<>();
     int[][] shapes = {{3, 5, 3, 7}, {1, 1, 2, 1}, {2, 4, 9, 17}, {5, 3, 1, 2}};
