@@ -45,6 +45,12 @@ public final class Recurrent {
     }
   }
 
+  /**
+   * Batches from this size compute the LSTM's state gradient transposed (see {@link #lstmBackward}):
+   * below it, a batch narrower than a vector would waste most of the product's lanes.
+   */
+  static final int TRANSPOSED_STATE_GRADIENT = 16;
+
   /** Whether {@link #activate(int, int, float[], int, float[], int)} may use the Vector API kernels. */
   private static final boolean VECTOR_ACTIVATIONS = !(Elementwise.ACTIVE instanceof ScalarElementwise);
 
@@ -189,6 +195,12 @@ public final class Recurrent {
       float[] w, int whhOff, float[] gates, float[] h, float[] c, float[] dOut, boolean sequences, float[] dGates,
       float[] dh, float[] dc) {
     int g4 = 4 * units;
+    // dh = dG W_hh^T each step. From 16 samples up it is computed as its transpose, W_hh dG^T, and
+    // kept [H, n]: the product then packs dG^T (n x 4H) instead of W_hh^T (4H x H, 4x larger at
+    // W6's batch of 32), every step. Each element is the same fma chain over the gates either way.
+    boolean transposed = n >= TRANSPOSED_STATE_GRADIENT;
+    int dhSample = transposed ? 1 : units;
+    int dhUnit = transposed ? n : 1;
     java.util.Arrays.fill(dh, 0, n * units, 0f);
     java.util.Arrays.fill(dc, 0, n * units, 0f);
     for (int t = steps - 1; t >= 0; t--) {
@@ -199,7 +211,7 @@ public final class Recurrent {
         // activation(c') for the row, parked in dGates' o slice until each element overwrites it.
         activate(activation, units, c, next, dGates, gi + 3 * units);
         for (int j = 0; j < units; j++) {
-          float dhv = dh[b * units + j] + outputGradient(dOut, sequences, b, t, steps, units, j);
+          float dhv = dh[b * dhSample + j * dhUnit] + outputGradient(dOut, sequences, b, t, steps, units, j);
           float i = gates[gi + j];
           float f = gates[gi + units + j];
           float g = gates[gi + 2 * units + j];
@@ -213,7 +225,11 @@ public final class Recurrent {
           dc[b * units + j] = dcv * f;
         }
       }
-      gemm.gemmTransB(n, units, g4, dGates, t * g4, steps * g4, w, whhOff, g4, dh, 0, units, false);
+      if (transposed) {
+        gemm.gemmTransB(units, n, g4, w, whhOff, g4, dGates, t * g4, steps * g4, dh, 0, n, false);
+      } else {
+        gemm.gemmTransB(n, units, g4, dGates, t * g4, steps * g4, w, whhOff, g4, dh, 0, units, false);
+      }
     }
   }
 

@@ -25,6 +25,41 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RecurrentTest {
 
   /**
+   * From 16 samples the LSTM's backward pass computes dh transposed (W_hh dG^T, packing the smaller
+   * operand): each sample's gate gradients must be the bits a batch of 8 gives it (the product's
+   * packed path either way: the same fma chain over the gates per element).
+   */
+  @Test
+  void lstmGateGradientsAreTheSameBitsWithTheTransposedStateGradient() {
+    int wide = 17;
+    int narrow = 8;
+    int steps = 4;
+    int inputs = 3;
+    int units = 19;
+    int g4 = 4 * units;
+    Random random = new Random(41);
+    float[] x = uniform(random, wide * steps * inputs, 1.5f);
+    float[] w = uniform(random, inputs * g4 + units * g4 + g4, 0.6f);
+    float[] dOut = uniform(random, wide * steps * units, 1f);
+    float[][] dGates = new float[2][];
+    int[] batches = {wide, narrow};
+    for (int run = 0; run < 2; run++) {
+      int n = batches[run];
+      float[] gates = new float[n * steps * g4];
+      float[] h = new float[n * (steps + 1) * units];
+      float[] c = new float[n * (steps + 1) * units];
+      dGates[run] = new float[n * steps * g4];
+      Recurrent.lstmForward(Gemm.ACTIVE, n, steps, inputs, units, Recurrent.TANH, Recurrent.SIGMOID, x, 0, w, 0,
+          inputs * g4, inputs * g4 + units * g4, gates, h, c);
+      Recurrent.lstmBackward(Gemm.ACTIVE, n, steps, units, Recurrent.TANH, Recurrent.SIGMOID, w, inputs * g4, gates,
+          h, c, dOut, true, dGates[run], new float[n * units], new float[n * units]);
+    }
+    for (int k = 0; k < narrow * steps * g4; k++) {
+      assertEquals(Float.floatToRawIntBits(dGates[1][k]), Float.floatToRawIntBits(dGates[0][k]), "gate gradient " + k);
+    }
+  }
+
+  /**
    * The gates activate whole rows through the active element-wise kernels (the Vector API ones
    * when present) and elsewhere one element at a time (activate(int, float)): both must give the
    * same bits, or a step program's state would drift from the whole-sequence pass. Rows of odd
@@ -54,7 +89,8 @@ class RecurrentTest {
 
   static Stream<Arguments> cases() {
     List<Arguments> cases = new ArrayList<>();
-    int[][] shapes = {{3, 5, 3, 7}, {1, 1, 2, 1}, {2, 4, 9, 17}, {5, 3, 1, 2}};
+    // n = 17: from 16 samples the LSTM computes its state gradient transposed.
+    int[][] shapes = {{3, 5, 3, 7}, {1, 1, 2, 1}, {2, 4, 9, 17}, {5, 3, 1, 2}, {17, 3, 4, 5}};
     int[][] activations = {{Recurrent.TANH, Recurrent.SIGMOID}, {Recurrent.RELU, Recurrent.SIGMOID},
         {Recurrent.SIGMOID, Recurrent.TANH}, {Recurrent.LINEAR, Recurrent.SIGMOID}};
     for (Kind kind : Kind.values()) {
