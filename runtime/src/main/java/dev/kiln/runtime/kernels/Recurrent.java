@@ -328,9 +328,11 @@ public final class Recurrent {
       for (int b = 0; b < n; b++) {
         int gi = (b * steps + t) * units;
         int next = (b * (steps + 1) + t + 1) * units;
+        // The bias goes into pre (the forward pass's own scratch), then the row is activated.
         for (int j = 0; j < units; j++) {
-          h[next + j] = activate(activation, pre[gi + j] + w[biasOff + j]);
+          pre[gi + j] += w[biasOff + j];
         }
+        activate(activation, units, pre, gi, h, next);
       }
     }
   }
