@@ -5,8 +5,8 @@ import dev.kiln.runtime.internal.CompiledNetwork;
 import dev.kiln.runtime.internal.NetworkInfo;
 import dev.kiln.runtime.internal.StepNetwork;
 import dev.kiln.runtime.internal.StepSupport;
+import dev.kiln.runtime.kernels.IdlePool;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Predictions from a snapshot of a model's weights, safe to call from any number of threads at
@@ -26,15 +26,15 @@ public final class Inference {
   private final CompiledNetwork.Factory factory;
   private final float[] snapshot;
   private final int maxBatch;
-  /** Idle programs; null slots are free. Borrowing takes a slot's program, returning fills a null slot. */
-  private final AtomicReferenceArray<CompiledNetwork> idle;
+  /** Idle programs. */
+  private final IdlePool<CompiledNetwork> idle;
   private final AtomicLong created = new AtomicLong();
   /** Whether inputs are checked for NaN and infinity, as the model's {@code setInputChecks} said. */
   private final boolean checkInputs;
 
   private final StepSupport stepping;
   /** Idle step programs, pooled as {@link #idle}. */
-  private final AtomicReferenceArray<CompiledNetwork> idleSteps;
+  private final IdlePool<StepNetwork> idleSteps;
 
   /** The Dense weights as bfloat16 for batch-1 products ({@link WeightFormat#BFLOAT16}), or null. */
   private final short[] bfloat16Weights;
@@ -58,14 +58,14 @@ public final class Inference {
     this.snapshot = snapshot;
     this.bfloat16Weights = bfloat16Weights;
     this.maxBatch = maxBatch;
-    this.idle = new AtomicReferenceArray<>(poolBound);
+    this.idle = new IdlePool<>(poolBound);
     this.stepping = stepping;
-    this.idleSteps = new AtomicReferenceArray<>(poolBound);
+    this.idleSteps = new IdlePool<>(poolBound);
   }
 
   /** Most idle programs kept for reuse: twice the available processors. */
   public int poolBound() {
-    return idle.length();
+    return idle.size();
   }
 
   /**
@@ -78,7 +78,7 @@ public final class Inference {
   }
 
   private CompiledNetwork borrow() {
-    CompiledNetwork program = borrow(idle);
+    CompiledNetwork program = idle.take();
     if (program == null) {
       created.incrementAndGet();
       program = withWeightFormat(factory.create(maxBatch, snapshot));
@@ -87,8 +87,8 @@ public final class Inference {
   }
 
   private StepNetwork borrowStep() {
-    CompiledNetwork program = borrow(idleSteps);
-    return program != null ? (StepNetwork) program : withWeightFormat(stepping.create(info.name(), maxBatch, snapshot));
+    StepNetwork program = idleSteps.take();
+    return program != null ? program : withWeightFormat(stepping.create(info.name(), maxBatch, snapshot));
   }
 
   private <P extends CompiledNetwork> P withWeightFormat(P program) {
@@ -103,45 +103,12 @@ public final class Inference {
     return bfloat16Weights != null ? WeightFormat.BFLOAT16 : WeightFormat.FLOAT32;
   }
 
-  /**
-   * An idle program of {@code idle}, or null. Two passes over the slots: a program given back into
-   * a slot the first pass had already looked at is found by the second, so that a call does not
-   * build a new program while one lies idle (ServingTest counted one extra program in a JDK 25 run
-   * of 20,000 virtual-thread calls on two carriers).
-   */
-  private static CompiledNetwork borrow(AtomicReferenceArray<CompiledNetwork> idle) {
-    int slots = idle.length();
-    int start = (int) (Thread.currentThread().getId() % slots);
-    for (int i = 0; i < 2 * slots; i++) {
-      int slot = (start + i) % slots;
-      if (idle.get(slot) != null) {
-        CompiledNetwork program = idle.getAndSet(slot, null);
-        if (program != null) {
-          return program;
-        }
-      }
-    }
-    return null;
-  }
-
-  private static void giveBack(AtomicReferenceArray<CompiledNetwork> idle, CompiledNetwork program) {
-    int slots = idle.length();
-    int start = (int) (Thread.currentThread().getId() % slots);
-    for (int i = 0; i < slots; i++) {
-      int slot = start + i < slots ? start + i : start + i - slots;
-      if (idle.get(slot) == null && idle.compareAndSet(slot, null, program)) {
-        return;
-      }
-    }
-    // Full: more calls overlapped than the pool keeps; this program goes to the garbage collector.
-  }
-
   private void run(float[] x, int n, float[] out) {
     CompiledNetwork program = borrow();
     try {
       program.predictRows(x, n, out);
     } finally {
-      giveBack(idle, program);
+      idle.giveBack(program);
     }
   }
 
@@ -154,7 +121,7 @@ public final class Inference {
     try {
       return Steps.newState(info, program, sequences);
     } finally {
-      giveBack(idleSteps, program);
+      idleSteps.giveBack(program);
     }
   }
 
@@ -175,7 +142,7 @@ public final class Inference {
     try {
       Steps.step(info, program, state, input, output, checkInputs);
     } finally {
-      giveBack(idleSteps, program);
+      idleSteps.giveBack(program);
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.kiln.runtime.kernels;
 
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -53,42 +52,22 @@ final class VectorGemm implements Gemm {
   private static final int MC = 128;
 
   /**
-   * Packing buffers, grown on demand and never shrunk, borrowed for one product from a lock-free
-   * pool and given back. Not a {@code ThreadLocal}: that gives every thread its own, and a virtual
-   * thread per request (or any short-lived thread) allocated them anew on its first batched
-   * product, 218 KB a request for the MLP at batch 8. The pool holds two per core (what can run at
-   * once, with room); a borrow finds an idle one in a few compare-and-sets, starting from a slot
-   * chosen by thread so that a thread tends to get the buffers it grew; with none idle it makes
-   * one, and one given back to a full pool is dropped.
+   * Packing buffers, grown on demand and never shrunk, borrowed for one product from an {@link
+   * IdlePool} (two per core) and given back. Not a {@code ThreadLocal}: a virtual thread per
+   * request (or any short-lived thread) then allocated them anew on its first batched product,
+   * 218 KB a request for the MLP at batch 8.
    */
   private static final class Scratch {
-    private static final int SLOTS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-    private static final AtomicReferenceArray<Scratch> IDLE = new AtomicReferenceArray<>(SLOTS);
+    private static final IdlePool<Scratch> IDLE =
+        new IdlePool<>(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
 
     float[] packedA = new float[0];
     float[] packedB = new float[0];
     final float[] tile = new float[MR * NR];
 
     static Scratch borrow() {
-      int start = (int) (Thread.currentThread().getId() % SLOTS);
-      for (int i = 0; i < SLOTS; i++) {
-        int slot = (start + i) % SLOTS;
-        Scratch idle = IDLE.get(slot);
-        if (idle != null && IDLE.compareAndSet(slot, idle, null)) {
-          return idle;
-        }
-      }
-      return new Scratch();
-    }
-
-    static void giveBack(Scratch scratch) {
-      int start = (int) (Thread.currentThread().getId() % SLOTS);
-      for (int i = 0; i < SLOTS; i++) {
-        int slot = (start + i) % SLOTS;
-        if (IDLE.get(slot) == null && IDLE.compareAndSet(slot, null, scratch)) {
-          return;
-        }
-      }
+      Scratch idle = IDLE.take();
+      return idle != null ? idle : new Scratch();
     }
 
     float[] packedA(int size) {
@@ -130,7 +109,6 @@ final class VectorGemm implements Gemm {
 
   /** Whether batch-1 products may keep sixteen vector accumulators (32 vector registers). */
   private static final boolean WIDE_GEMV = L >= 16;
-
 
   /**
    * Products whose rows of C cost at most {@value #TINY_ROW} multiply-adds each ({@code n * k}:
@@ -313,7 +291,7 @@ final class VectorGemm implements Gemm {
     try {
       packedGemm(m, n, k, a, aOff, lda, aTransposed, b, bOff, ldb, bTransposed, c, cOff, ldc, accumulate, scratch);
     } finally {
-      Scratch.giveBack(scratch);
+      Scratch.IDLE.giveBack(scratch);
     }
   }
 
