@@ -529,18 +529,13 @@ final class VectorElementwise implements Elementwise {
   }
 
   // ------------------------------------------------------- one lane, for the tails
-  // Each method below (with FloatMath's sigmoid and tanh) is one lane of the vector passes above,
-  // in the same IEEE 754 operations in the same order (a.fma(b, c) is Math.fma(a, b, c); blend(w,
-  // m) is m ? w : this; x * 1 - 0 is x), so an element
-  // past a range's last full vector gets the bits it would get in a lane, and a sample's values do
-  // not depend on where it lies in the batch (the scalar twin's double-precision Math functions
-  // differed in the last bit: a 37-wide sigmoid layer gave other bits for 1,379 of 22,200 elements
-  // alone than in a batch of 3). VectorElementwiseTest checks every one against the lanes.
-
-  /** {@link #exponentiate}'s lane: e^(x scale - shift). */
-  private static float expLane(float x, float scale, float shift) {
-    return FloatMath.exp(x * scale - shift);
-  }
+  // Each method below (with FloatMath's exp, sigmoid and tanh) is one lane of the vector passes
+  // above, in the same IEEE 754 operations in the same order (a.fma(b, c) is Math.fma(a, b, c);
+  // blend(w, m) is m ? w : this; exponentiate's x * 1 - 0 is x), so an element past a range's last
+  // full vector gets the bits it would get in a lane, and a sample's values do not depend on where
+  // it lies in the batch (the scalar twin's double-precision Math functions differed in the last
+  // bit: a 37-wide sigmoid layer gave other bits for 1,379 of 22,200 elements alone than in a batch
+  // of 3). VectorElementwiseTest checks every one against the lanes.
 
   /** {@link #expMinusOne}'s lane, given {@code e = e^x}. */
   private static float expMinusOneLane(float x, float e) {
@@ -554,12 +549,12 @@ final class VectorElementwise implements Elementwise {
   }
 
   private static float eluLane(float x, float alpha) {
-    float e = expMinusOneLane(x, expLane(x, 1f, 0f));
+    float e = expMinusOneLane(x, FloatMath.exp(x));
     return x > 0f ? x : e * alpha;
   }
 
   private static float seluLane(float x) {
-    float e = expMinusOneLane(x, expLane(x, 1f, 0f));
+    float e = expMinusOneLane(x, FloatMath.exp(x));
     return x > 0f ? x * SELU_SCALE : e * SELU_SCALE_ALPHA;
   }
 
@@ -569,8 +564,7 @@ final class VectorElementwise implements Elementwise {
 
   /** {@link #geluFromGaussian}'s lane: x Phi(x), or (Phi(x) + x phi(x)) dy for the gradient. */
   private static float geluLane(float x, float dy, boolean gradient) {
-    float gaussianArgument = x * x * -0.5f;
-    float e = expLane(gaussianArgument, 1f, 0f);
+    float e = FloatMath.exp(x * x * -0.5f);
     float square = x * x;
     float squareError = Math.fma(x, x, -square);
     float gauss = e * Math.fma(squareError, -0.5f, 1f);
@@ -601,12 +595,12 @@ final class VectorElementwise implements Elementwise {
   }
 
   private static float eluSlope(float x, float alpha, float dy) {
-    float negative = expLane(x, 1f, 0f) * alpha * dy;
+    float negative = FloatMath.exp(x) * alpha * dy;
     return x > 0f ? dy : negative;
   }
 
   private static float seluSlope(float x) {
-    float e = expLane(x, 1f, 0f);
+    float e = FloatMath.exp(x);
     return x > 0f ? SELU_SCALE : e * SELU_SCALE_ALPHA;
   }
 
