@@ -66,21 +66,7 @@ public final class MachineProbe {
 
   /** One core's FMA throughput in GFLOPS: the median of {@value #RUNS} timed runs of 5 ms after warm-up. */
   public static double fmaGflops() {
-    float sink = 0;
-    long calls = 0;
-    for (long end = System.nanoTime() + 300_000_000L; System.nanoTime() < end; calls++) {
-      sink += fmaChains();
-    }
-    long perRun = Math.max(1, calls * 5 / 300);
-    double[] gflops = new double[RUNS];
-    for (int r = 0; r < RUNS; r++) {
-      long start = System.nanoTime();
-      for (long i = 0; i < perRun; i++) {
-        sink += fmaChains();
-      }
-      gflops[r] = perRun * fmaChainsFlops() / (System.nanoTime() - start);
-    }
-    return keep(median(gflops), sink);
+    return unitsPerNanosecond(MachineProbe::fmaChains, fmaChainsFlops());
   }
 
   /**
@@ -91,21 +77,35 @@ public final class MachineProbe {
     int length = Math.max(4 * S.length(), bytes / Float.BYTES / (4 * S.length()) * (4 * S.length()));
     float[] block = new float[length];
     Arrays.fill(block, 1e-9f);
+    return unitsPerNanosecond(() -> sum(block), (double) length * Float.BYTES);
+  }
+
+  /** One call of the work a probe times; the result keeps C2 from dropping it. */
+  private interface Work {
+    float run();
+  }
+
+  /**
+   * {@code units} (flops, bytes) per call of {@code work} over a nanosecond: 0.3 s of calls to warm
+   * up and size a run of about 5 ms, then the median of {@value #RUNS} runs.
+   */
+  private static double unitsPerNanosecond(Work work, double units) {
     float sink = 0;
-    long passes = 0;
-    for (long end = System.nanoTime() + 300_000_000L; System.nanoTime() < end; passes++) {
-      sink += sum(block);
+    long calls = 0;
+    for (long end = System.nanoTime() + 300_000_000L; System.nanoTime() < end; calls++) {
+      sink += work.run();
     }
-    long perRun = Math.max(1, passes * 5 / 300);
+    long perRun = Math.max(1, calls * 5 / 300);
     double[] rates = new double[RUNS];
     for (int r = 0; r < RUNS; r++) {
       long start = System.nanoTime();
       for (long i = 0; i < perRun; i++) {
-        sink += sum(block);
+        sink += work.run();
       }
-      rates[r] = perRun * (double) length * Float.BYTES / (System.nanoTime() - start);
+      rates[r] = perRun * units / (System.nanoTime() - start);
     }
-    return keep(median(rates), sink);
+    double median = Bench.median(rates);
+    return Float.isNaN(sink) ? Double.NaN : median;
   }
 
   /** Four vector accumulators over the block: loads, not adds, bound the loop. */
@@ -122,16 +122,5 @@ public final class MachineProbe {
       s3 = s3.add(FloatVector.fromArray(S, block, i + 3 * l));
     }
     return s0.add(s1).add(s2).add(s3).reduceLanes(VectorOperators.ADD);
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
-  }
-
-  /** The value, made to depend on the sink so that the measured loops are not dropped. */
-  private static double keep(double value, float sink) {
-    return Float.isNaN(sink) ? Double.NaN : value;
   }
 }
