@@ -97,88 +97,87 @@ final class VectorBf16Rows {
       boolean accumulate) {
     int paired = pairedColumns(n);
     // Four pairs at a time: eight pairs (sixteen accumulators) measured the same on AVX-512.
-    int j = fourPairsOfColumns(0, paired, k, a, aOff, b, bOff, c, cOff, accumulate);
-    j = onePairOfColumns(j, paired, k, a, aOff, b, bOff, c, cOff, accumulate);
-    j = oneVectorOfColumns(j, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+    int j = 0;
+    for (; j + 8 * L <= paired; j += 8 * L) {
+      fourPairsOfColumns(k, a, aOff, b, bOff + j * k, c, cOff + j, accumulate);
+    }
+    for (; j + 2 * L <= paired; j += 2 * L) {
+      onePairOfColumns(k, a, aOff, b, bOff + j * k, c, cOff + j, accumulate);
+    }
+    for (; j + L <= n; j += L) {
+      oneVectorOfColumns(k, a, aOff, b, bOff + j * k, c, cOff + j, accumulate);
+    }
     lastColumns(j, n, k, a, aOff, b, bOff, c, cOff, accumulate);
   }
 
-  /** Paired columns from j to {@code end}, four pairs (eight vectors) at a time; returns the first one left. */
-  private static int fourPairsOfColumns(int j, int end, int k, float[] a, int aOff, short[] b, int bOff,
-      float[] c, int cOff, boolean accumulate) {
-    for (; j + 8 * L <= end; j += 8 * L) {
-      int o = cOff + j;
-      float[] from = accumulate ? c : ZEROS;
-      int f = accumulate ? o : 0;
-      FloatVector s0 = EXACT.cast(FloatVector.fromArray(S, from, f));
-      FloatVector s1 = EXACT.cast(FloatVector.fromArray(S, from, f + L));
-      FloatVector s2 = EXACT.cast(FloatVector.fromArray(S, from, f + 2 * L));
-      FloatVector s3 = EXACT.cast(FloatVector.fromArray(S, from, f + 3 * L));
-      FloatVector s4 = EXACT.cast(FloatVector.fromArray(S, from, f + 4 * L));
-      FloatVector s5 = EXACT.cast(FloatVector.fromArray(S, from, f + 5 * L));
-      FloatVector s6 = EXACT.cast(FloatVector.fromArray(S, from, f + 6 * L));
-      FloatVector s7 = EXACT.cast(FloatVector.fromArray(S, from, f + 7 * L));
-      for (int p = 0, bi = bOff + j * k; p < k; p++, bi += 8 * L) {
-        FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
-        IntVector w0 = WIDE_EXACT.cast(PAIRS_EXACT.cast(ShortVector.fromArray(PAIRS, b, bi)).reinterpretAsInts());
-        IntVector w1 = WIDE_EXACT.cast(PAIRS_EXACT.cast(ShortVector.fromArray(PAIRS, b, bi + 2 * L)).reinterpretAsInts());
-        IntVector w2 = WIDE_EXACT.cast(PAIRS_EXACT.cast(ShortVector.fromArray(PAIRS, b, bi + 4 * L)).reinterpretAsInts());
-        IntVector w3 = WIDE_EXACT.cast(PAIRS_EXACT.cast(ShortVector.fromArray(PAIRS, b, bi + 6 * L)).reinterpretAsInts());
-        s0 = av.fma(EXACT.cast(w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()), s0);
-        s1 = av.fma(EXACT.cast(w0.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats()), s1);
-        s2 = av.fma(EXACT.cast(w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()), s2);
-        s3 = av.fma(EXACT.cast(w1.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats()), s3);
-        s4 = av.fma(EXACT.cast(w2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()), s4);
-        s5 = av.fma(EXACT.cast(w2.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats()), s5);
-        s6 = av.fma(EXACT.cast(w3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()), s6);
-        s7 = av.fma(EXACT.cast(w3.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats()), s7);
-      }
-      EXACT.cast(s0).intoArray(c, o);
-      EXACT.cast(s1).intoArray(c, o + L);
-      EXACT.cast(s2).intoArray(c, o + 2 * L);
-      EXACT.cast(s3).intoArray(c, o + 3 * L);
-      EXACT.cast(s4).intoArray(c, o + 4 * L);
-      EXACT.cast(s5).intoArray(c, o + 5 * L);
-      EXACT.cast(s6).intoArray(c, o + 6 * L);
-      EXACT.cast(s7).intoArray(c, o + 7 * L);
+  /**
+   * Four pairs of columns (eight vectors), their group at {@code bOff}: one run per call, the
+   * caller looping (see VectorGemm.rowTimesMatrix).
+   */
+  private static void fourPairsOfColumns(int k, float[] a, int aOff, short[] b, int bOff, float[] c, int cOff,
+      boolean accumulate) {
+    float[] from = accumulate ? c : ZEROS;
+    int f = accumulate ? cOff : 0;
+    FloatVector s0 = EXACT.cast(FloatVector.fromArray(S, from, f));
+    FloatVector s1 = EXACT.cast(FloatVector.fromArray(S, from, f + L));
+    FloatVector s2 = EXACT.cast(FloatVector.fromArray(S, from, f + 2 * L));
+    FloatVector s3 = EXACT.cast(FloatVector.fromArray(S, from, f + 3 * L));
+    FloatVector s4 = EXACT.cast(FloatVector.fromArray(S, from, f + 4 * L));
+    FloatVector s5 = EXACT.cast(FloatVector.fromArray(S, from, f + 5 * L));
+    FloatVector s6 = EXACT.cast(FloatVector.fromArray(S, from, f + 6 * L));
+    FloatVector s7 = EXACT.cast(FloatVector.fromArray(S, from, f + 7 * L));
+    for (int p = 0, bi = bOff; p < k; p++, bi += 8 * L) {
+      FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
+      IntVector w0 = WIDE_EXACT.cast(PAIRS_EXACT.cast(ShortVector.fromArray(PAIRS, b, bi)).reinterpretAsInts());
+      IntVector w1 = WIDE_EXACT.cast(PAIRS_EXACT.cast(ShortVector.fromArray(PAIRS, b, bi + 2 * L)).reinterpretAsInts());
+      IntVector w2 = WIDE_EXACT.cast(PAIRS_EXACT.cast(ShortVector.fromArray(PAIRS, b, bi + 4 * L)).reinterpretAsInts());
+      IntVector w3 = WIDE_EXACT.cast(PAIRS_EXACT.cast(ShortVector.fromArray(PAIRS, b, bi + 6 * L)).reinterpretAsInts());
+      s0 = av.fma(EXACT.cast(w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()), s0);
+      s1 = av.fma(EXACT.cast(w0.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats()), s1);
+      s2 = av.fma(EXACT.cast(w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()), s2);
+      s3 = av.fma(EXACT.cast(w1.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats()), s3);
+      s4 = av.fma(EXACT.cast(w2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()), s4);
+      s5 = av.fma(EXACT.cast(w2.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats()), s5);
+      s6 = av.fma(EXACT.cast(w3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()), s6);
+      s7 = av.fma(EXACT.cast(w3.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats()), s7);
     }
-    return j;
+    EXACT.cast(s0).intoArray(c, cOff);
+    EXACT.cast(s1).intoArray(c, cOff + L);
+    EXACT.cast(s2).intoArray(c, cOff + 2 * L);
+    EXACT.cast(s3).intoArray(c, cOff + 3 * L);
+    EXACT.cast(s4).intoArray(c, cOff + 4 * L);
+    EXACT.cast(s5).intoArray(c, cOff + 5 * L);
+    EXACT.cast(s6).intoArray(c, cOff + 6 * L);
+    EXACT.cast(s7).intoArray(c, cOff + 7 * L);
   }
 
-  /** Paired columns from j to {@code end}, one pair (two vectors) at a time; returns the first one left. */
-  private static int onePairOfColumns(int j, int end, int k, float[] a, int aOff, short[] b, int bOff,
-      float[] c, int cOff, boolean accumulate) {
-    for (; j + 2 * L <= end; j += 2 * L) {
-      int o = cOff + j;
-      float[] from = accumulate ? c : ZEROS;
-      int f = accumulate ? o : 0;
-      FloatVector s0 = EXACT.cast(FloatVector.fromArray(S, from, f));
-      FloatVector s1 = EXACT.cast(FloatVector.fromArray(S, from, f + L));
-      for (int p = 0, bi = bOff + j * k; p < k; p++, bi += 2 * L) {
-        FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
-        IntVector w0 = WIDE_EXACT.cast(PAIRS_EXACT.cast(ShortVector.fromArray(PAIRS, b, bi)).reinterpretAsInts());
-        s0 = av.fma(EXACT.cast(w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()), s0);
-        s1 = av.fma(EXACT.cast(w0.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats()), s1);
-      }
-      EXACT.cast(s0).intoArray(c, o);
-      EXACT.cast(s1).intoArray(c, o + L);
+  /** One pair of columns (two vectors), its group at {@code bOff}: one run per call. */
+  private static void onePairOfColumns(int k, float[] a, int aOff, short[] b, int bOff, float[] c, int cOff,
+      boolean accumulate) {
+    float[] from = accumulate ? c : ZEROS;
+    int f = accumulate ? cOff : 0;
+    FloatVector s0 = EXACT.cast(FloatVector.fromArray(S, from, f));
+    FloatVector s1 = EXACT.cast(FloatVector.fromArray(S, from, f + L));
+    for (int p = 0, bi = bOff; p < k; p++, bi += 2 * L) {
+      FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
+      IntVector w0 = WIDE_EXACT.cast(PAIRS_EXACT.cast(ShortVector.fromArray(PAIRS, b, bi)).reinterpretAsInts());
+      s0 = av.fma(EXACT.cast(w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()), s0);
+      s1 = av.fma(EXACT.cast(w0.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats()), s1);
     }
-    return j;
+    EXACT.cast(s0).intoArray(c, cOff);
+    EXACT.cast(s1).intoArray(c, cOff + L);
   }
 
-  /** Columns after the pairs (in order) from j, one vector at a time, widened from L shorts; returns the first one left. */
-  private static int oneVectorOfColumns(int j, int n, int k, float[] a, int aOff, short[] b, int bOff,
-      float[] c, int cOff, boolean accumulate) {
-    for (; j + L <= n; j += L) {
-      FloatVector s0 = EXACT.cast(FloatVector.fromArray(S, accumulate ? c : ZEROS, accumulate ? cOff + j : 0));
-      for (int p = 0, bi = bOff + j * k; p < k; p++, bi += L) {
-        FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
-        s0 = av.fma(EXACT.cast(WIDE_EXACT.cast(HALF_EXACT.cast(ShortVector.fromArray(HALF, b, bi))
-            .convertShape(VectorOperators.S2I, WIDE, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()), s0);
-      }
-      EXACT.cast(s0).intoArray(c, cOff + j);
+  /** One vector of columns after the pairs, widened from L shorts, its group at {@code bOff}: one run per call. */
+  private static void oneVectorOfColumns(int k, float[] a, int aOff, short[] b, int bOff, float[] c, int cOff,
+      boolean accumulate) {
+    FloatVector s0 = EXACT.cast(FloatVector.fromArray(S, accumulate ? c : ZEROS, accumulate ? cOff : 0));
+    for (int p = 0, bi = bOff; p < k; p++, bi += L) {
+      FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
+      s0 = av.fma(EXACT.cast(WIDE_EXACT.cast(HALF_EXACT.cast(ShortVector.fromArray(HALF, b, bi))
+          .convertShape(VectorOperators.S2I, WIDE, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()), s0);
     }
-    return j;
+    EXACT.cast(s0).intoArray(c, cOff);
   }
 
   /**

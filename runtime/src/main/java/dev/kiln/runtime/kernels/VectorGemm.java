@@ -727,68 +727,62 @@ final class VectorGemm implements Gemm {
    * The columns of a batch-1 product ({@link #rowTimesMatrix}, not accumulating) sixteen vectors at
    * a time, for species with 32 vector registers (AVX-512): each row of B is read in one
    * contiguous run per pass (JMH {@code gemv784x256}, four paired runs: 10.4-11.3 -> 8.0-10.1 us).
-   * Returns the first column it left. A method of its own: C1 runs out of virtual registers on it
-   * inside rowTimesMatrix.
+   * A method of its own: C1 runs out of virtual registers on it inside rowTimesMatrix.
    */
-  private static int sixteenVectorsOfColumns(int n, int k, float[] a, int aOff, float[] b, int bOff, int ldb,
+  private static void sixteenVectorsOfColumns(int k, float[] a, int aOff, float[] b, int bOff, int ldb,
       float[] c, int cOff) {
-    int j = 0;
-    for (; j + 16 * L <= n; j += 16 * L) {
-      int o = cOff + j;
-      FloatVector zero = EXACT.cast(FloatVector.zero(S));
-      FloatVector s0 = zero;
-      FloatVector s1 = zero;
-      FloatVector s2 = zero;
-      FloatVector s3 = zero;
-      FloatVector s4 = zero;
-      FloatVector s5 = zero;
-      FloatVector s6 = zero;
-      FloatVector s7 = zero;
-      FloatVector s8 = zero;
-      FloatVector s9 = zero;
-      FloatVector s10 = zero;
-      FloatVector s11 = zero;
-      FloatVector s12 = zero;
-      FloatVector s13 = zero;
-      FloatVector s14 = zero;
-      FloatVector s15 = zero;
-      for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
-        FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
-        s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
-        s1 = av.fma(FloatVector.fromArray(S, b, bi + L), s1);
-        s2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
-        s3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * L), s3);
-        s4 = av.fma(FloatVector.fromArray(S, b, bi + 4 * L), s4);
-        s5 = av.fma(FloatVector.fromArray(S, b, bi + 5 * L), s5);
-        s6 = av.fma(FloatVector.fromArray(S, b, bi + 6 * L), s6);
-        s7 = av.fma(FloatVector.fromArray(S, b, bi + 7 * L), s7);
-        s8 = av.fma(FloatVector.fromArray(S, b, bi + 8 * L), s8);
-        s9 = av.fma(FloatVector.fromArray(S, b, bi + 9 * L), s9);
-        s10 = av.fma(FloatVector.fromArray(S, b, bi + 10 * L), s10);
-        s11 = av.fma(FloatVector.fromArray(S, b, bi + 11 * L), s11);
-        s12 = av.fma(FloatVector.fromArray(S, b, bi + 12 * L), s12);
-        s13 = av.fma(FloatVector.fromArray(S, b, bi + 13 * L), s13);
-        s14 = av.fma(FloatVector.fromArray(S, b, bi + 14 * L), s14);
-        s15 = av.fma(FloatVector.fromArray(S, b, bi + 15 * L), s15);
-      }
-      EXACT.cast(s0).intoArray(c, o);
-      EXACT.cast(s1).intoArray(c, o + L);
-      EXACT.cast(s2).intoArray(c, o + 2 * L);
-      EXACT.cast(s3).intoArray(c, o + 3 * L);
-      EXACT.cast(s4).intoArray(c, o + 4 * L);
-      EXACT.cast(s5).intoArray(c, o + 5 * L);
-      EXACT.cast(s6).intoArray(c, o + 6 * L);
-      EXACT.cast(s7).intoArray(c, o + 7 * L);
-      EXACT.cast(s8).intoArray(c, o + 8 * L);
-      EXACT.cast(s9).intoArray(c, o + 9 * L);
-      EXACT.cast(s10).intoArray(c, o + 10 * L);
-      EXACT.cast(s11).intoArray(c, o + 11 * L);
-      EXACT.cast(s12).intoArray(c, o + 12 * L);
-      EXACT.cast(s13).intoArray(c, o + 13 * L);
-      EXACT.cast(s14).intoArray(c, o + 14 * L);
-      EXACT.cast(s15).intoArray(c, o + 15 * L);
+    FloatVector zero = EXACT.cast(FloatVector.zero(S));
+    FloatVector s0 = zero;
+    FloatVector s1 = zero;
+    FloatVector s2 = zero;
+    FloatVector s3 = zero;
+    FloatVector s4 = zero;
+    FloatVector s5 = zero;
+    FloatVector s6 = zero;
+    FloatVector s7 = zero;
+    FloatVector s8 = zero;
+    FloatVector s9 = zero;
+    FloatVector s10 = zero;
+    FloatVector s11 = zero;
+    FloatVector s12 = zero;
+    FloatVector s13 = zero;
+    FloatVector s14 = zero;
+    FloatVector s15 = zero;
+    for (int p = 0, bi = bOff; p < k; p++, bi += ldb) {
+      FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
+      s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
+      s1 = av.fma(FloatVector.fromArray(S, b, bi + L), s1);
+      s2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
+      s3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * L), s3);
+      s4 = av.fma(FloatVector.fromArray(S, b, bi + 4 * L), s4);
+      s5 = av.fma(FloatVector.fromArray(S, b, bi + 5 * L), s5);
+      s6 = av.fma(FloatVector.fromArray(S, b, bi + 6 * L), s6);
+      s7 = av.fma(FloatVector.fromArray(S, b, bi + 7 * L), s7);
+      s8 = av.fma(FloatVector.fromArray(S, b, bi + 8 * L), s8);
+      s9 = av.fma(FloatVector.fromArray(S, b, bi + 9 * L), s9);
+      s10 = av.fma(FloatVector.fromArray(S, b, bi + 10 * L), s10);
+      s11 = av.fma(FloatVector.fromArray(S, b, bi + 11 * L), s11);
+      s12 = av.fma(FloatVector.fromArray(S, b, bi + 12 * L), s12);
+      s13 = av.fma(FloatVector.fromArray(S, b, bi + 13 * L), s13);
+      s14 = av.fma(FloatVector.fromArray(S, b, bi + 14 * L), s14);
+      s15 = av.fma(FloatVector.fromArray(S, b, bi + 15 * L), s15);
     }
-    return j;
+    EXACT.cast(s0).intoArray(c, cOff);
+    EXACT.cast(s1).intoArray(c, cOff + L);
+    EXACT.cast(s2).intoArray(c, cOff + 2 * L);
+    EXACT.cast(s3).intoArray(c, cOff + 3 * L);
+    EXACT.cast(s4).intoArray(c, cOff + 4 * L);
+    EXACT.cast(s5).intoArray(c, cOff + 5 * L);
+    EXACT.cast(s6).intoArray(c, cOff + 6 * L);
+    EXACT.cast(s7).intoArray(c, cOff + 7 * L);
+    EXACT.cast(s8).intoArray(c, cOff + 8 * L);
+    EXACT.cast(s9).intoArray(c, cOff + 9 * L);
+    EXACT.cast(s10).intoArray(c, cOff + 10 * L);
+    EXACT.cast(s11).intoArray(c, cOff + 11 * L);
+    EXACT.cast(s12).intoArray(c, cOff + 12 * L);
+    EXACT.cast(s13).intoArray(c, cOff + 13 * L);
+    EXACT.cast(s14).intoArray(c, cOff + 14 * L);
+    EXACT.cast(s15).intoArray(c, cOff + 15 * L);
   }
 
   /**
@@ -799,91 +793,94 @@ final class VectorGemm implements Gemm {
    * batch-1 forward pass gives a batch's row bit for bit. Each run of columns is a method of its
    * own: in one 2,006-byte method C2 left a vector loop un-intrinsified in about one JVM in four on
    * JDK 25 (StepAllocationTest: an LSTM step allocated 3.4 KB; 2 of 12 runs before this session's
-   * changes, 4 of 12 after them, 0 of 36 split).
+   * changes, 4 of 12 after them, 0 of 36 split). Each computes one run and this method loops: with
+   * the loop over runs inside them, C2 kept B's row stride on the stack and read it every row, and
+   * the 784x256 product took 9.0-9.5 us at 14 of 16 weight offsets against 7.9-8.2 now (256x128:
+   * 1.35-1.40 against 1.21).
    */
   private static void rowTimesMatrix(int n, int k, float[] a, int aOff, float[] b, int bOff,
       int ldb, float[] c, int cOff, boolean accumulate) {
     int j = 0;
-    if (WIDE_GEMV && !accumulate && n >= 16 * L) {
-      j = sixteenVectorsOfColumns(n, k, a, aOff, b, bOff, ldb, c, cOff);
+    if (WIDE_GEMV && !accumulate) {
+      for (; j + 16 * L <= n; j += 16 * L) {
+        sixteenVectorsOfColumns(k, a, aOff, b, bOff + j, ldb, c, cOff + j);
+      }
     }
-    j = eightVectorsOfColumns(j, n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
-    j = twoVectorsOfColumns(j, n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
-    j = oneVectorOfColumns(j, n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
+    for (; j + 8 * L <= n; j += 8 * L) {
+      eightVectorsOfColumns(k, a, aOff, b, bOff + j, ldb, c, cOff + j, accumulate);
+    }
+    for (; j + 2 * L <= n; j += 2 * L) {
+      twoVectorsOfColumns(k, a, aOff, b, bOff + j, ldb, c, cOff + j, accumulate);
+    }
+    for (; j + L <= n; j += L) {
+      oneVectorOfColumns(k, a, aOff, b, bOff + j, ldb, c, cOff + j, accumulate);
+    }
     lastColumns(j, n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
   }
 
-  /** Columns of {@link #rowTimesMatrix} from j, eight vectors at a time; returns the first one left. */
-  private static int eightVectorsOfColumns(int j, int n, int k, float[] a, int aOff, float[] b, int bOff,
-      int ldb, float[] c, int cOff, boolean accumulate) {
-    for (; j + 8 * L <= n; j += 8 * L) {
-      int o = cOff + j;
-      // Accumulators start from C or from zeros: the branch picks the array, so no vector is a phi.
-      float[] from = accumulate ? c : ZEROS;
-      int f = accumulate ? o : 0;
-      FloatVector s0 = EXACT.cast(FloatVector.fromArray(S, from, f));
-      FloatVector s1 = EXACT.cast(FloatVector.fromArray(S, from, f + L));
-      FloatVector s2 = EXACT.cast(FloatVector.fromArray(S, from, f + 2 * L));
-      FloatVector s3 = EXACT.cast(FloatVector.fromArray(S, from, f + 3 * L));
-      FloatVector s4 = EXACT.cast(FloatVector.fromArray(S, from, f + 4 * L));
-      FloatVector s5 = EXACT.cast(FloatVector.fromArray(S, from, f + 5 * L));
-      FloatVector s6 = EXACT.cast(FloatVector.fromArray(S, from, f + 6 * L));
-      FloatVector s7 = EXACT.cast(FloatVector.fromArray(S, from, f + 7 * L));
-      for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
-        FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
-        s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
-        s1 = av.fma(FloatVector.fromArray(S, b, bi + L), s1);
-        s2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
-        s3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * L), s3);
-        s4 = av.fma(FloatVector.fromArray(S, b, bi + 4 * L), s4);
-        s5 = av.fma(FloatVector.fromArray(S, b, bi + 5 * L), s5);
-        s6 = av.fma(FloatVector.fromArray(S, b, bi + 6 * L), s6);
-        s7 = av.fma(FloatVector.fromArray(S, b, bi + 7 * L), s7);
-      }
-      EXACT.cast(s0).intoArray(c, o);
-      EXACT.cast(s1).intoArray(c, o + L);
-      EXACT.cast(s2).intoArray(c, o + 2 * L);
-      EXACT.cast(s3).intoArray(c, o + 3 * L);
-      EXACT.cast(s4).intoArray(c, o + 4 * L);
-      EXACT.cast(s5).intoArray(c, o + 5 * L);
-      EXACT.cast(s6).intoArray(c, o + 6 * L);
-      EXACT.cast(s7).intoArray(c, o + 7 * L);
+  /**
+   * Eight vectors of columns of {@link #rowTimesMatrix}, from C's {@code cOff} and B's {@code bOff}.
+   * One run per call, the caller looping over runs (as {@link #sixteenVectorsOfColumns}).
+   */
+  private static void eightVectorsOfColumns(int k, float[] a, int aOff, float[] b, int bOff, int ldb,
+      float[] c, int cOff, boolean accumulate) {
+    // Accumulators start from C or from zeros: the branch picks the array, so no vector is a phi.
+    float[] from = accumulate ? c : ZEROS;
+    int f = accumulate ? cOff : 0;
+    FloatVector s0 = EXACT.cast(FloatVector.fromArray(S, from, f));
+    FloatVector s1 = EXACT.cast(FloatVector.fromArray(S, from, f + L));
+    FloatVector s2 = EXACT.cast(FloatVector.fromArray(S, from, f + 2 * L));
+    FloatVector s3 = EXACT.cast(FloatVector.fromArray(S, from, f + 3 * L));
+    FloatVector s4 = EXACT.cast(FloatVector.fromArray(S, from, f + 4 * L));
+    FloatVector s5 = EXACT.cast(FloatVector.fromArray(S, from, f + 5 * L));
+    FloatVector s6 = EXACT.cast(FloatVector.fromArray(S, from, f + 6 * L));
+    FloatVector s7 = EXACT.cast(FloatVector.fromArray(S, from, f + 7 * L));
+    for (int p = 0, bi = bOff; p < k; p++, bi += ldb) {
+      FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
+      s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
+      s1 = av.fma(FloatVector.fromArray(S, b, bi + L), s1);
+      s2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
+      s3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * L), s3);
+      s4 = av.fma(FloatVector.fromArray(S, b, bi + 4 * L), s4);
+      s5 = av.fma(FloatVector.fromArray(S, b, bi + 5 * L), s5);
+      s6 = av.fma(FloatVector.fromArray(S, b, bi + 6 * L), s6);
+      s7 = av.fma(FloatVector.fromArray(S, b, bi + 7 * L), s7);
     }
-    return j;
+    EXACT.cast(s0).intoArray(c, cOff);
+    EXACT.cast(s1).intoArray(c, cOff + L);
+    EXACT.cast(s2).intoArray(c, cOff + 2 * L);
+    EXACT.cast(s3).intoArray(c, cOff + 3 * L);
+    EXACT.cast(s4).intoArray(c, cOff + 4 * L);
+    EXACT.cast(s5).intoArray(c, cOff + 5 * L);
+    EXACT.cast(s6).intoArray(c, cOff + 6 * L);
+    EXACT.cast(s7).intoArray(c, cOff + 7 * L);
   }
 
-  /** Columns of {@link #rowTimesMatrix} from j, two vectors at a time; returns the first one left. */
-  private static int twoVectorsOfColumns(int j, int n, int k, float[] a, int aOff, float[] b, int bOff,
-      int ldb, float[] c, int cOff, boolean accumulate) {
-    for (; j + 2 * L <= n; j += 2 * L) {
-      int o = cOff + j;
-      float[] from = accumulate ? c : ZEROS;
-      int f = accumulate ? o : 0;
-      FloatVector s0 = EXACT.cast(FloatVector.fromArray(S, from, f));
-      FloatVector s1 = EXACT.cast(FloatVector.fromArray(S, from, f + L));
-      for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
-        FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
-        s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
-        s1 = av.fma(FloatVector.fromArray(S, b, bi + L), s1);
-      }
-      EXACT.cast(s0).intoArray(c, o);
-      EXACT.cast(s1).intoArray(c, o + L);
+  /** Two vectors of columns of {@link #rowTimesMatrix}, one run per call (as {@link #eightVectorsOfColumns}). */
+  private static void twoVectorsOfColumns(int k, float[] a, int aOff, float[] b, int bOff, int ldb,
+      float[] c, int cOff, boolean accumulate) {
+    float[] from = accumulate ? c : ZEROS;
+    int f = accumulate ? cOff : 0;
+    FloatVector s0 = EXACT.cast(FloatVector.fromArray(S, from, f));
+    FloatVector s1 = EXACT.cast(FloatVector.fromArray(S, from, f + L));
+    for (int p = 0, bi = bOff; p < k; p++, bi += ldb) {
+      FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
+      s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
+      s1 = av.fma(FloatVector.fromArray(S, b, bi + L), s1);
     }
-    return j;
+    EXACT.cast(s0).intoArray(c, cOff);
+    EXACT.cast(s1).intoArray(c, cOff + L);
   }
 
-  /** Columns of {@link #rowTimesMatrix} from j, one vector at a time; returns the first one left. */
-  private static int oneVectorOfColumns(int j, int n, int k, float[] a, int aOff, float[] b, int bOff,
-      int ldb, float[] c, int cOff, boolean accumulate) {
-    for (; j + L <= n; j += L) {
-      FloatVector s0 = EXACT.cast(FloatVector.fromArray(S, accumulate ? c : ZEROS, accumulate ? cOff + j : 0));
-      for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
-        FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
-        s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
-      }
-      EXACT.cast(s0).intoArray(c, cOff + j);
+  /** One vector of columns of {@link #rowTimesMatrix}, one run per call (as {@link #eightVectorsOfColumns}). */
+  private static void oneVectorOfColumns(int k, float[] a, int aOff, float[] b, int bOff, int ldb,
+      float[] c, int cOff, boolean accumulate) {
+    FloatVector s0 = EXACT.cast(FloatVector.fromArray(S, accumulate ? c : ZEROS, accumulate ? cOff : 0));
+    for (int p = 0, bi = bOff; p < k; p++, bi += ldb) {
+      FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
+      s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
     }
-    return j;
+    EXACT.cast(s0).intoArray(c, cOff);
   }
 
   /** The last columns of {@link #rowTimesMatrix} from j, fewer than a vector. */
