@@ -815,7 +815,38 @@ final class VectorGemm implements Gemm {
     for (; j + L <= n; j += L) {
       oneVectorOfColumns(k, a, aOff, b, bOff + j, ldb, c, cOff + j, accumulate);
     }
-    lastColumns(j, n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
+    if (j < n && !accumulate && k >= PARTIAL_VECTOR_MIN_K && bOff + j + (long) (k - 1) * ldb + L <= b.length) {
+      partialVectorOfColumns(n - j, k, a, aOff, b, bOff + j, ldb, c, cOff + j);
+    } else {
+      lastColumns(j, n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
+    }
+  }
+
+  /**
+   * Fewest rows of B for which the last columns of a batch-1 product ({@link #rowTimesMatrix}) take
+   * one vector ({@link #partialVectorOfColumns}): Fashion's 128 x 10 output layer, 0.42 -> 0.15 us.
+   * Iris's and XOR's few rows keep the scalar chains, which C1 compiles at once where a new vector
+   * kernel runs its boxed fallback until C2 has compiled it.
+   */
+  static final int PARTIAL_VECTOR_MIN_K = 32;
+
+  /**
+   * The last {@code width < L} columns of a batch-1 product (not accumulating) as one vector fma
+   * chain: each row's vector load takes the {@code width} columns and whatever follows them in B's
+   * array (the caller checks it is inside), and only the first {@code width} lanes reach C. Lane t
+   * is column t's fma chain in K order, the same bits as {@link #lastColumns}' scalar chains.
+   */
+  private static void partialVectorOfColumns(int width, int k, float[] a, int aOff, float[] b, int bOff, int ldb,
+      float[] c, int cOff) {
+    FloatVector s = EXACT.cast(FloatVector.zero(S));
+    for (int p = 0, bi = bOff; p < k; p++, bi += ldb) {
+      FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
+      s = av.fma(FloatVector.fromArray(S, b, bi), s);
+    }
+    FloatVector sum = EXACT.cast(s);
+    for (int t = 0; t < width; t++) {
+      c[cOff + t] = sum.lane(t);
+    }
   }
 
   /**

@@ -152,6 +152,38 @@ class VectorGemmTest {
     assertEquals(1 * 10 + 2 * 20 + 3 * 30, c[1]);
   }
 
+  /**
+   * A batch-1 product's last columns narrower than a vector load whole vectors past them when B's
+   * array has room (the shapes above, NaN beyond B) and fall back to scalar chains when B ends at
+   * its array's end: the same bits either way, and nothing read outside the array.
+   */
+  @Test
+  void narrowBatchOneColumnsGiveTheSameBitsWithOrWithoutRoomAfterB() {
+    Random rnd = new Random(3);
+    int n = 10;
+    int k = 128;
+    float[] a = new float[k];
+    float[] tight = new float[k * n];
+    for (int i = 0; i < k; i++) {
+      a[i] = -1f + 2f * rnd.nextFloat();
+    }
+    for (int i = 0; i < tight.length; i++) {
+      tight[i] = -1f + 2f * rnd.nextFloat();
+    }
+    float[] roomy = java.util.Arrays.copyOf(tight, tight.length + 64);
+    java.util.Arrays.fill(roomy, tight.length, roomy.length, Float.NaN);
+    float[] fromTight = new float[n];
+    float[] fromRoomy = new float[n];
+    float[] packed = new float[n];
+    vector.gemm(1, n, k, a, 0, k, tight, 0, n, fromTight, 0, n, false);
+    vector.gemm(1, n, k, a, 0, k, roomy, 0, n, fromRoomy, 0, n, false);
+    VectorGemm.packedGemm(1, n, k, a, 0, k, false, tight, 0, n, false, packed, 0, n, false);
+    for (int j = 0; j < n; j++) {
+      assertEquals(Float.floatToRawIntBits(packed[j]), Float.floatToRawIntBits(fromTight[j]), "tight, column " + j);
+      assertEquals(Float.floatToRawIntBits(packed[j]), Float.floatToRawIntBits(fromRoomy[j]), "roomy, column " + j);
+    }
+  }
+
   @Test
   void gemmIsDeterministicAcrossThreadsSharingTheInstance() throws Exception {
     int m = 96;
