@@ -158,7 +158,7 @@ final class VectorGemm implements Gemm {
     } else if (m == 1 && k > 0) {
       rowTimesMatrix(n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
     } else {
-      packedGemm(m, n, k, a, aOff, lda, false, b, bOff, ldb, false, c, cOff, ldc, accumulate);
+      packedGemm(m, n, k, a, aOff, lda, false, b, bOff, ldb, false, c, cOff, ldc, accumulate, true);
     }
   }
 
@@ -171,7 +171,7 @@ final class VectorGemm implements Gemm {
       // A stored densely as [k x 1] is the same contiguous k-vector as a [1 x k] row.
       rowTimesMatrix(n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
     } else {
-      packedGemm(m, n, k, a, aOff, lda, true, b, bOff, ldb, false, c, cOff, ldc, accumulate);
+      packedGemm(m, n, k, a, aOff, lda, true, b, bOff, ldb, false, c, cOff, ldc, accumulate, true);
     }
   }
 
@@ -183,7 +183,7 @@ final class VectorGemm implements Gemm {
     } else if (m == 1 && k > 0) {
       rowTimesRowsOf(n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
     } else {
-      packedGemm(m, n, k, a, aOff, lda, false, b, bOff, ldb, true, c, cOff, ldc, accumulate);
+      packedGemm(m, n, k, a, aOff, lda, false, b, bOff, ldb, true, c, cOff, ldc, accumulate, true);
     }
   }
 
@@ -269,13 +269,35 @@ final class VectorGemm implements Gemm {
   }
 
   /**
+   * Rows of A up to which a product reads B where it lies ({@link #readsBInPlace}) instead of
+   * packing it. Packing copies all of B for every product, and a few rows of A do not repay it:
+   * a standalone harness, the same JVM, four alternating rounds, packed against in place (us):
+   * W1's 64x784x256 255-257 against 229-231, 64x256x128 40.1-40.6 against 36.5-37.0, W3's
+   * 256x784x256 945-968 against 919-929, 64x512x512 337-345 against 300-302; from 1,024 rows the
+   * two were even within the noise (1024x256x1024 5.1-5.4 ms against 5.4-5.6, 2048x784x256 7.8-8.1
+   * against 7.9-8.1), the packed panels' contiguous rows then being read often enough to count.
+   */
+  static final int B_IN_PLACE_MAX_ROWS = 512;
+
+  /**
+   * Whether a product reads B in place: not transposed (a transposed B must be gathered), at most
+   * {@link #B_IN_PLACE_MAX_ROWS} rows, and every edge column a full vector (a partial one needs the
+   * packing's zero padding). In place or packed, the kernels read the same values in the same
+   * order: the same bits.
+   */
+  static boolean readsBInPlace(int m, int edgeCols, boolean bTransposed) {
+    return !bTransposed && m <= B_IN_PLACE_MAX_ROWS && edgeCols % L == 0;
+  }
+
+  /**
    * The blocked product {@code C (+)= op(A) op(B)}. Loop order (outer to inner): K blocks, pack B
-   * for the whole width; row blocks of A; B panels; A micro-panels (read in place); micro-kernel.
-   * A B panel is reused by every A micro-panel of the row block while it is hot.
+   * for the whole width (or read it in place, {@link #readsBInPlace}); row blocks of A; B panels;
+   * A micro-panels (read in place); micro-kernel. A B panel is reused by every A micro-panel of the
+   * row block while it is hot. {@code bInPlaceAllowed} false packs B always (tests compare).
    */
   static void packedGemm(int m, int n, int k, float[] a, int aOff, int lda,
       boolean aTransposed, float[] b, int bOff, int ldb, boolean bTransposed, float[] c, int cOff,
-      int ldc, boolean accumulate) {
+      int ldc, boolean accumulate, boolean bInPlaceAllowed) {
     if (m <= 0 || n <= 0) {
       return;
     }
@@ -289,7 +311,8 @@ final class VectorGemm implements Gemm {
     }
     Scratch scratch = Scratch.borrow();
     try {
-      packedGemm(m, n, k, a, aOff, lda, aTransposed, b, bOff, ldb, bTransposed, c, cOff, ldc, accumulate, scratch);
+      packedGemm(m, n, k, a, aOff, lda, aTransposed, b, bOff, ldb, bTransposed, c, cOff, ldc, accumulate,
+          bInPlaceAllowed, scratch);
     } finally {
       Scratch.IDLE.giveBack(scratch);
     }
@@ -297,7 +320,7 @@ final class VectorGemm implements Gemm {
 
   private static void packedGemm(int m, int n, int k, float[] a, int aOff, int lda, boolean aTransposed,
       float[] b, int bOff, int ldb, boolean bTransposed, float[] c, int cOff, int ldc, boolean accumulate,
-      Scratch scratch) {
+      boolean bInPlaceAllowed, Scratch scratch) {
     int fullPanels = n / NR;
     if (fullPanels > 0 && (n - fullPanels * NR) / L == 1) {
       // One full vector left after the panels (256 = 5 x 48 + 16): the last panel joins it, and the
@@ -309,7 +332,11 @@ final class VectorGemm implements Gemm {
     // K blocks of near-equal size (784 -> 4 x 196, not 3 x 256 + 16): no thin last block.
     int kBlocks = (k + KC - 1) / KC;
     int kcMax = (k + kBlocks - 1) / kBlocks;
-    float[] bp = scratch.packedB(kcMax * (fullPanels * NR + edgeWidth));
+    boolean inPlace = bInPlaceAllowed && readsBInPlace(m, edgeCols, bTransposed);
+    // In place, the panels are B's rows (stride ldb); packed, panels of NR and an edge of edgeWidth.
+    float[] bp = inPlace ? b : scratch.packedB(kcMax * (fullPanels * NR + edgeWidth));
+    int panelStride = inPlace ? ldb : NR;
+    int edgeStride = inPlace ? ldb : edgeWidth;
     float[] ap = scratch.packedA(kcMax * MR);
     float[] tile = scratch.tile;
 
@@ -320,12 +347,13 @@ final class VectorGemm implements Gemm {
     for (int k0 = 0; k0 < k; k0 += kcMax) {
       int kc = Math.min(kcMax, k - k0);
       boolean loadC = accumulate || k0 > 0;
+      int panels = inPlace ? bOff + k0 * ldb : 0; // where the first panel's K block starts
+      int edgePanel = inPlace ? panels + fullPanels * NR : fullPanels * kc * NR;
       if (bTransposed) {
         packBTransposed(kc, k0, fullPanels, edgeCols, edgeWidth, b, bOff, ldb, bp);
-      } else {
+      } else if (!inPlace) {
         packB(kc, k0, fullPanels, edgeCols, edgeWidth, b, bOff, ldb, bp);
       }
-      int edgePanel = fullPanels * kc * NR;
 
       for (int i0 = 0; i0 < m; i0 += MC) {
         int mc = Math.min(MC, m - i0);
@@ -335,13 +363,15 @@ final class VectorGemm implements Gemm {
         }
         int aBlock = aOff + i0 * aRowStride + k0 * aColStride;
         for (int jp = 0; jp < fullPanels; jp++) {
-          int bo = jp * kc * NR;
+          int bo = inPlace ? panels + jp * NR : jp * kc * NR;
           for (int ir = 0; ir < mc; ir += MR) {
             int co = cOff + (i0 + ir) * ldc + jp * NR;
             if (ir + MR <= mc) {
-              kernel8x3(kc, a, aBlock + ir * aRowStride, aRowStride, aColStride, bp, bo, c, co, ldc, loadC);
+              kernel8x3(kc, a, aBlock + ir * aRowStride, aRowStride, aColStride, bp, bo, panelStride, c, co, ldc,
+                  loadC);
             } else {
-              tileThroughScratch(tile, NR, partialRows, NR, c, co, ldc, loadC, true, kc, ap, 0, 1, MR, bp, bo, NR);
+              tileThroughScratch(tile, NR, partialRows, NR, c, co, ldc, loadC, true, kc, ap, 0, 1, MR, bp, bo,
+                  panelStride);
             }
           }
         }
@@ -350,7 +380,7 @@ final class VectorGemm implements Gemm {
         for (; pairedCols + 2 * L <= edgeCols; pairedCols += 2 * L) {
           for (int ir = 0; ir + MR <= mc; ir += MR) {
             int co = cOff + (i0 + ir) * ldc + fullPanels * NR + pairedCols;
-            kernel8x2(kc, a, aBlock + ir * aRowStride, aRowStride, aColStride, bp, edgePanel + pairedCols, edgeWidth,
+            kernel8x2(kc, a, aBlock + ir * aRowStride, aRowStride, aColStride, bp, edgePanel + pairedCols, edgeStride,
                 c, co, ldc, loadC);
           }
         }
@@ -361,15 +391,15 @@ final class VectorGemm implements Gemm {
             if (ir + MR <= mc && jv < pairedCols) {
               continue; // done as a pair above
             } else if (ir + MR <= mc && cols == L) {
-              kernel8x1(kc, a, aBlock + ir * aRowStride, aRowStride, aColStride, bp, edgePanel + jv, edgeWidth, c, co,
+              kernel8x1(kc, a, aBlock + ir * aRowStride, aRowStride, aColStride, bp, edgePanel + jv, edgeStride, c, co,
                   ldc, loadC);
             } else if (ir + MR <= mc) {
               // A full panel read in place for a partial edge vector: the scratch tile takes C's corner.
               tileThroughScratch(tile, L, MR, cols, c, co, ldc, loadC, false, kc, a, aBlock + ir * aRowStride,
-                  aRowStride, aColStride, bp, edgePanel + jv, edgeWidth);
+                  aRowStride, aColStride, bp, edgePanel + jv, edgeStride);
             } else {
               tileThroughScratch(tile, L, partialRows, cols, c, co, ldc, loadC, false, kc, ap, 0, 1, MR, bp,
-                  edgePanel + jv, edgeWidth);
+                  edgePanel + jv, edgeStride);
             }
           }
         }
@@ -462,7 +492,7 @@ final class VectorGemm implements Gemm {
       }
     }
     if (threeVectors) {
-      kernel8x3(kc, a, aOff, aRowStride, aColStride, bp, bpOff, tile, 0, ldt, loadC);
+      kernel8x3(kc, a, aOff, aRowStride, aColStride, bp, bpOff, bpStride, tile, 0, ldt, loadC);
     } else {
       kernel8x1(kc, a, aOff, aRowStride, aColStride, bp, bpOff, bpStride, tile, 0, ldt, loadC);
     }
@@ -477,13 +507,14 @@ final class VectorGemm implements Gemm {
   /**
    * {@code C[8 x NR] (+)= A[8 x kc] * Bpanel[kc x NR]}: A's element (r, p) at
    * {@code a[aOff + r * aRowStride + p * aColStride]} (A in place, either orientation, or a packed
-   * panel with strides 1 and MR), the B panel packed ({@code bp[p * NR + j]}). {@code loadC} starts
+   * panel with strides 1 and MR), the B panel's row p at {@code bp[bpOff + p * bpStride]} (packed,
+   * stride NR, or B in place, stride ldb). {@code loadC} starts
    * the accumulators from C instead of zero, so every element of C sums its products in K order
    * onto what it held, the same in a full tile as in {@link #tileThroughScratch}'s partial ones
    * (results do not depend on how threads split the rows).
    */
   private static void kernel8x3(int kc, float[] a, int aOff, int aRowStride, int aColStride, float[] bp, int bpOff,
-      float[] c, int cOff, int ldc, boolean loadC) {
+      int bpStride, float[] c, int cOff, int ldc, boolean loadC) {
     FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
     FloatVector c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
     if (loadC) {
@@ -521,7 +552,7 @@ final class VectorGemm implements Gemm {
     int r5 = 5 * aRowStride;
     int r6 = 6 * aRowStride;
     int r7 = 7 * aRowStride;
-    for (int p = 0, ai = aOff, bi = bpOff; p < kc; p++, ai += aColStride, bi += NR) {
+    for (int p = 0, ai = aOff, bi = bpOff; p < kc; p++, ai += aColStride, bi += bpStride) {
       FloatVector b0 = EXACT.cast(FloatVector.fromArray(S, bp, bi));
       FloatVector b1 = EXACT.cast(FloatVector.fromArray(S, bp, bi + L));
       FloatVector b2 = EXACT.cast(FloatVector.fromArray(S, bp, bi + 2 * L));

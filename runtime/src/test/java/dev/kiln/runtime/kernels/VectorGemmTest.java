@@ -97,8 +97,9 @@ class VectorGemmTest {
    * Every path a product can take (VectorGemm.small's fma chains, the batch-1 row-times-matrix,
    * the packed micro-kernels past a K block) sums each element of C as the same fma chain in K
    * order, so which one runs a product, or a thread's share of it, never changes a bit; and a
-   * batch-1 forward pass gives a batch's row exactly. The exception: a batch-1 product with B
-   * transposed ({@code rowTimesRowsOf}, backward passes only) sums in vector lanes.
+   * batch-1 forward pass gives a batch's row exactly; nor does reading B in place instead of packing
+   * it (the reference always packs). The exception: a batch-1 product with B transposed
+   * ({@code rowTimesRowsOf}, backward passes only) sums in vector lanes.
    */
   @ParameterizedTest(name = "{0} m={1} n={2} k={3}")
   @MethodSource("pathCases")
@@ -115,7 +116,7 @@ class VectorGemmTest {
       float[] packed = start.clone();
       float[] dispatched = start.clone();
       VectorGemm.packedGemm(m, n, k, a.data(), a.off(), a.ld(), g == Product.TRANS_A, b.data(), b.off(), b.ld(),
-          g == Product.TRANS_B, packed, 2, ldc, accumulate);
+          g == Product.TRANS_B, packed, 2, ldc, accumulate, false);
       g.run(vector, m, n, k, a, b, dispatched, 2, ldc, accumulate);
       for (int i = 0; i < packed.length; i++) {
         assertEquals(Float.floatToRawIntBits(packed[i]), Float.floatToRawIntBits(dispatched[i]),
@@ -127,7 +128,8 @@ class VectorGemmTest {
   static Stream<Arguments> pathCases() {
     int[][] small = {{4, 2, 2}, {3, 1, 7}, {120, 10, 4}, {4, 10, 120}, {10, 3, 120}, {2, 5, 600}};
     int[][] batchOne = {{1, 3, 5}, {1, 10, 128}, {1, 21, 300}, {1, 37, 9}, {1, 256, 784}, {1, 300, 20}};
-    int[][] packed = {{9, 17, 33}, {13, 40, 300}, {33, 49, 257}};
+    // The last three read B in place (VectorGemm.readsBInPlace), against the reference's packed B.
+    int[][] packed = {{9, 17, 33}, {13, 40, 300}, {33, 49, 257}, {13, 64, 300}, {20, 256, 70}, {9, 96, 40}};
     List<Arguments> cases = new ArrayList<>();
     for (Product g : Product.values()) {
       for (int[][] shapes : new int[][][] {small, batchOne, packed}) {
@@ -177,7 +179,7 @@ class VectorGemmTest {
     float[] packed = new float[n];
     vector.gemm(1, n, k, a, 0, k, tight, 0, n, fromTight, 0, n, false);
     vector.gemm(1, n, k, a, 0, k, roomy, 0, n, fromRoomy, 0, n, false);
-    VectorGemm.packedGemm(1, n, k, a, 0, k, false, tight, 0, n, false, packed, 0, n, false);
+    VectorGemm.packedGemm(1, n, k, a, 0, k, false, tight, 0, n, false, packed, 0, n, false, false);
     for (int j = 0; j < n; j++) {
       assertEquals(Float.floatToRawIntBits(packed[j]), Float.floatToRawIntBits(fromTight[j]), "tight, column " + j);
       assertEquals(Float.floatToRawIntBits(packed[j]), Float.floatToRawIntBits(fromRoomy[j]), "roomy, column " + j);
