@@ -351,14 +351,14 @@ public final class BatchData {
     // One scan of each whole batch buffer (a vector kernel's start-up cost is paid once, not per
     // row); only a batch with a bad value is searched row by row, to name the sample.
     for (int i = 0; checkInputs && i < inputSizes.length; i++) {
-      if (!(Elementwise.ACTIVE.maxAbs(n * inputSizes[i], net.inputBuffer(i), 0) <= Float.MAX_VALUE)) {
+      if (!Elementwise.ACTIVE.allFinite(n * inputSizes[i], net.inputBuffer(i), 0)) {
         for (int r = 0; r < n; r++) {
           checkFinite(net.inputBuffer(i), r * inputSizes[i], inputSizes[i], role.input,
               sampleAt(order, from, r));
         }
       }
     }
-    if (!(Elementwise.ACTIVE.maxAbs(n * targetSize, target, 0) <= Float.MAX_VALUE)) {
+    if (!Elementwise.ACTIVE.allFinite(n * targetSize, target, 0)) {
       for (int r = 0; r < n; r++) {
         checkFinite(target, r * targetSize, targetSize, role.target, sampleAt(order, from, r));
       }
@@ -668,7 +668,7 @@ public final class BatchData {
   public static void checkFinite(float[] v, int from, int count, String label, int index) {
     // A vector kernel first: this runs on every batch of every epoch; the loop below only
     // locates a value already known to be bad.
-    if (Elementwise.ACTIVE.maxAbs(count, v, from) <= Float.MAX_VALUE) {
+    if (Elementwise.ACTIVE.allFinite(count, v, from)) {
       return;
     }
     for (int i = from; i < from + count; i++) {

@@ -49,19 +49,18 @@ public interface Elementwise {
   void add(int n, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff);
 
   /**
-   * The largest {@code |x|} over {@code x[xOff .. xOff + n)}, 0 when {@code n == 0}; NaN if any
-   * element is NaN, infinity if any is infinite and none is NaN. Finiteness checks of batches and
-   * optimizer steps compare it with {@link Float#MAX_VALUE}.
+   * Whether every element of {@code x[xOff .. xOff + n)} is finite (neither NaN nor infinite);
+   * true when {@code n == 0}. The finiteness checks of inputs, batches and optimizer steps.
    */
-  float maxAbs(int n, float[] x, int xOff);
+  boolean allFinite(int n, float[] x, int xOff);
 
   /**
    * The sums of {@code |a[i]|} and of {@code |b[i]|} over {@code [offset, offset + n)} (two ranges
    * that share an offset: an optimizer's gradients and parameters) into {@code out[0..1]}, in one
    * pass, summed in float in the kernel's own order. Each is at least the largest {@code |x|} of
    * its range (sums of non-negative floats never decrease as they round), so it bounds the range
-   * as {@link #maxAbs} does, and cheaper: NaN if an element is NaN, infinity if one is infinite
-   * (or the sum overflows).
+   * by its largest magnitude, cheaper than a maximum: NaN if an element is NaN, infinity if one is
+   * infinite (or the sum overflows).
    */
   void sumAbs2(int n, int offset, float[] a, float[] b, float[] out);
 

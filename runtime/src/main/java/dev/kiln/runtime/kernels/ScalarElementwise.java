@@ -25,12 +25,13 @@ final class ScalarElementwise implements Elementwise {
   // ---------------------------------------------------------------- sums and copies
 
   @Override
-  public float maxAbs(int n, float[] x, int xOff) {
-    float max = 0f;
+  public boolean allFinite(int n, float[] x, int xOff) {
     for (int i = xOff; i < xOff + n; i++) {
-      max = Math.max(max, Math.abs(x[i])); // Math.max propagates NaN
+      if (!Float.isFinite(x[i])) {
+        return false;
+      }
     }
-    return max;
+    return true;
   }
 
   @Override

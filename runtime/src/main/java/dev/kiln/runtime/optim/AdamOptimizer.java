@@ -159,7 +159,7 @@ final class AdamOptimizer extends AbstractOptimizer {
   }
 
   private static boolean allFinite(float[] values, int from, int to) {
-    return Elementwise.ACTIVE.maxAbs(to - from, values, from) <= Float.MAX_VALUE;
+    return Elementwise.ACTIVE.allFinite(to - from, values, from);
   }
 
   /**

@@ -86,7 +86,7 @@ class VectorKernelsWithoutProfilesTest {
     cases.add(Arguments.of("gemmBf16 1x" + wide + "x40 forward",
         (Runnable) () -> gemm.gemmBf16(1, wide, 40, row, 0, 40, halfWeights, 0, wide, out, 0, wide, false)));
     cases.add(Arguments.of("add", (Runnable) () -> e.add(N, X, 0, Y, 0, OUT, 0)));
-    cases.add(Arguments.of("maxAbs", (Runnable) () -> e.maxAbs(N, X, 0)));
+    cases.add(Arguments.of("allFinite", (Runnable) () -> e.allFinite(N, X, 0)));
     float[] sums = new float[2];
     cases.add(Arguments.of("sumAbs2", (Runnable) () -> e.sumAbs2(N - 1, 1, X, Y, sums)));
     cases.add(Arguments.of("accumulate", (Runnable) () -> e.accumulate(N, X, 0, OUT, 0)));
