@@ -347,8 +347,10 @@ final class VectorGemm implements Gemm {
     for (int k0 = 0; k0 < k; k0 += kcMax) {
       int kc = Math.min(kcMax, k - k0);
       boolean loadC = accumulate || k0 > 0;
-      int panels = inPlace ? bOff + k0 * ldb : 0; // where the first panel's K block starts
-      int edgePanel = inPlace ? panels + fullPanels * NR : fullPanels * kc * NR;
+      // Panel jp's K block starts at panels + jp * panelStep; the edge follows the last panel.
+      int panels = inPlace ? bOff + k0 * ldb : 0;
+      int panelStep = inPlace ? NR : kc * NR;
+      int edgePanel = panels + fullPanels * panelStep;
       if (bTransposed) {
         packBTransposed(kc, k0, fullPanels, edgeCols, edgeWidth, b, bOff, ldb, bp);
       } else if (!inPlace) {
@@ -363,7 +365,7 @@ final class VectorGemm implements Gemm {
         }
         int aBlock = aOff + i0 * aRowStride + k0 * aColStride;
         for (int jp = 0; jp < fullPanels; jp++) {
-          int bo = inPlace ? panels + jp * NR : jp * kc * NR;
+          int bo = panels + jp * panelStep;
           for (int ir = 0; ir < mc; ir += MR) {
             int co = cOff + (i0 + ir) * ldc + jp * NR;
             if (ir + MR <= mc) {
