@@ -123,7 +123,7 @@ final class VectorElementwise implements Elementwise {
     }
     // x * 0 is 0 for a finite x and NaN for an infinite or NaN one: four fma chains, so the adds'
     // latency hides under the loads, and one NaN test at the end. (A running max and min, Java's
-    // max being several instructions on x86, read W3's 256 x 784 batch in 47 us; this, in 7.)
+    // max being several instructions on x86, read W3's 256 x 784 batch in 47 us; this, in 7.9.)
     FloatVector zero = EXACT.cast(FloatVector.zero(S));
     FloatVector s0 = zero;
     FloatVector s1 = zero;

@@ -155,11 +155,8 @@ final class AdamOptimizer extends AbstractOptimizer {
     appliedParams = params;
     // m cannot turn non-finite alone: an infinite or NaN m makes the parameter infinite or NaN
     // (or NaN over an infinite v), so scanning the parameters and v covers the whole state.
-    return allFinite(params, from, to) && allFinite(v, from, to) ? 0 : -1;
-  }
-
-  private static boolean allFinite(float[] values, int from, int to) {
-    return Elementwise.ACTIVE.allFinite(to - from, values, from);
+    Elementwise kernels = Elementwise.ACTIVE;
+    return kernels.allFinite(length, params, from) && kernels.allFinite(length, v, from) ? 0 : -1;
   }
 
   /**
