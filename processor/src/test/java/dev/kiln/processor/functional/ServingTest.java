@@ -126,16 +126,7 @@ class ServingTest {
     Inference inference = new FixtureNetworks_NetDeepModel(5).inference();
     float[] x = inputs()[0];
     float[] out = new float[3];
-    for (int i = 0; i < 30_000; i++) {
-      inference.predict(x, out);
-    }
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
-    for (int i = 0; i < 10_000; i++) {
-      inference.predict(x, out);
-    }
-    long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
-    assertTrue(allocated < 1024, allocated + " bytes");
+    AllocationTest.assertAllocatesNothing(() -> inference.predict(x, out));
   }
 
   /** Activations of WideMlp at maxBatch 256: input 256, two Dense layers with pre-activations, softmax. */
@@ -147,9 +138,8 @@ class ServingTest {
     float[] x = new float[256];
     float[] out = new float[10];
     Inference warm = model.inference();
-    for (int i = 0; i < 20_000; i++) {
-      warm.predict(x, out); // until the kernels are compiled (interpreted Vector API code allocates)
-    }
+    // Until the kernels are compiled: interpreted and tier-3 Vector API code boxes its vectors.
+    AllocationTest.assertAllocatesNothing(() -> warm.predict(x, out));
     Inference inference = model.inference();
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
@@ -207,6 +197,8 @@ class ServingTest {
       expected[i] = model.predict(x[i]); // one row at a time, as served (a batch's product may round differently)
     }
     Inference inference = model.inference();
+    float[] warmOut = new float[10];
+    AllocationTest.assertAllocatesNothing(() -> inference.predict(x[0], warmOut)); // compiled kernels first
     int[] mismatches = new int[1];
     // Warm-up: rounds until one creates no program (how many calls overlap depends on scheduling
     // on a small machine, so one round did not always reach the pool's working size).
@@ -247,6 +239,8 @@ class ServingTest {
     float[] expected = new float[batch * 10];
     Inference inference = model.inference();
     inference.predict(x, batch, expected);
+    float[] warmOut = new float[batch * 10];
+    AllocationTest.assertAllocatesNothing(() -> inference.predict(x, batch, warmOut), 2_000); // compiled kernels first
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     java.lang.reflect.Method total = com.sun.management.ThreadMXBean.class.getMethod("getTotalThreadAllocatedBytes");
     AtomicInteger differing = new AtomicInteger();
