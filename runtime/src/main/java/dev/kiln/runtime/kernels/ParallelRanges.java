@@ -24,12 +24,26 @@ public final class ParallelRanges {
    * least {@code minPerPart} elements each; nothing for an empty range.
    */
   public static void run(int from, int to, int minPerPart, RangeTask task) {
+    run(from, to, minPerPart, Integer.MAX_VALUE, task);
+  }
+
+  /** The most parts a call can split into now: the thread count, or the pool's size if smaller. */
+  public static int maxParts() {
+    WorkerPool pool = WorkerPool.shared();
+    return pool == null ? 1 : Math.min(Parallelism.threads(), pool.workerCount() + 1);
+  }
+
+  /**
+   * As {@link #run(int, int, int, RangeTask)} in at most {@code maxParts} parts: for a task that
+   * keeps a slot per part, sized from {@link #maxParts} before the call.
+   */
+  public static void run(int from, int to, int minPerPart, int maxParts, RangeTask task) {
     int length = to - from;
     if (length <= 0) {
       return;
     }
     WorkerPool pool = WorkerPool.shared();
-    int parts = Math.min(Parallelism.threads(), length / Math.max(1, minPerPart));
+    int parts = Math.min(Math.min(Parallelism.threads(), maxParts), length / Math.max(1, minPerPart));
     if (pool == null || parts < 2) {
       task.run(from, to);
       return;

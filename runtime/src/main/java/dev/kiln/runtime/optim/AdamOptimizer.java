@@ -3,6 +3,7 @@ package dev.kiln.runtime.optim;
 import dev.kiln.runtime.kernels.Elementwise;
 import dev.kiln.runtime.kernels.ParallelRanges;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Adam and AdamW in PyTorch's form: m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) *
@@ -37,6 +38,16 @@ final class AdamOptimizer extends AbstractOptimizer {
   private float updateStepSize;
   private float updateRsqrtBc2;
   private final ParallelRanges.RangeTask updateTask = this::updateRange;
+  /**
+   * The proof's sums over gradients and parameters, in parts on the update's threads, each part
+   * into its own pair of {@link #proofPartials}. Summed in parts, the bounds' last bits depend on
+   * the thread count; a proof only chooses between two paths that write the same values.
+   */
+  private final ParallelRanges.RangeTask proofTask = this::sumRange;
+  private float[] proofGrads;
+  private float[] proofParams;
+  private float[][] proofPartials = new float[2][2];
+  private final AtomicInteger proofParts = new AtomicInteger();
   /** A checked step's copy of the range before it (allocated on first use), to undo a non-finite step. */
   private float[] savedParams;
   private float[] savedM;
@@ -187,9 +198,29 @@ final class AdamOptimizer extends AbstractOptimizer {
       m = magnitudes[0];
       v = magnitudes[1];
     }
-    kernels.sumAbs2(n, from, grads, params, magnitudes);
-    double g = magnitudes[0];
-    double w = magnitudes[1];
+    double g = 0;
+    double w = 0;
+    proofGrads = grads;
+    proofParams = params;
+    proofParts.set(0);
+    try {
+      if (n < 2 * MIN_PARALLEL_RANGE) {
+        sumRange(from, to);
+      } else {
+        int maxParts = ParallelRanges.maxParts();
+        if (proofPartials.length < maxParts) {
+          proofPartials = new float[maxParts][2]; // grows with the thread count, once
+        }
+        ParallelRanges.run(from, to, MIN_PARALLEL_RANGE, maxParts, proofTask);
+      }
+      for (int part = 0; part < proofParts.get(); part++) {
+        g += proofPartials[part][0];
+        w += proofPartials[part][1];
+      }
+    } finally {
+      proofGrads = null;
+      proofParams = null;
+    }
     double mBound = beta1 * m + (1.0 - beta1) * g;
     double vBound = beta2 * v + (1.0 - beta2) * g * g;
     double decay = 1.0 - (double) learningRate * weightDecay;
@@ -205,6 +236,12 @@ final class AdamOptimizer extends AbstractOptimizer {
       momentBounds.forget(from, to);
     }
     return proven;
+  }
+
+  /** One part of the proof's sums of |g| and |w| ({@link #proofTask}). */
+  private void sumRange(int from, int to) {
+    float[] sums = proofPartials[proofParts.getAndIncrement()];
+    Elementwise.ACTIVE.sumAbs2(to - from, from, proofGrads, proofParams, sums);
   }
 
   @Override

@@ -39,6 +39,24 @@ class ParallelRangesTest {
   }
 
   @Test
+  void aCallSplitsIntoNoMorePartsThanAskedOrThanMaxParts() {
+    for (int threads = 1; threads <= 4; threads++) {
+      Parallelism.setThreads(threads);
+      assertTrue(ParallelRanges.maxParts() >= 1 && ParallelRanges.maxParts() <= threads, "maxParts " + ParallelRanges.maxParts());
+      for (int maxParts = 1; maxParts <= 3; maxParts++) {
+        java.util.concurrent.atomic.AtomicInteger parts = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong visited = new java.util.concurrent.atomic.AtomicLong();
+        ParallelRanges.run(0, 1 << 17, 1000, maxParts, (start, end) -> {
+          parts.incrementAndGet();
+          visited.addAndGet(end - start);
+        });
+        assertTrue(parts.get() <= Math.min(maxParts, ParallelRanges.maxParts()), parts + " parts with " + threads + " threads, at most " + maxParts);
+        assertEquals(1 << 17, visited.get());
+      }
+    }
+  }
+
+  @Test
   void partsRunOnOtherThreadsWhenThePoolHasWorkers() {
     org.junit.jupiter.api.Assumptions.assumeTrue(WorkerPool.shared() != null, "one processor: no pool");
     Parallelism.setThreads(2);

@@ -219,6 +219,37 @@ class StepIfFiniteTest {
     }
   }
 
+  @Test
+  void adamOnSeveralThreadsRefusesAnOverflowInAnyPart() {
+    // The proof sums gradients and parameters in parts on the worker pool: a gradient whose square
+    // overflows, in the part a worker sums, must still fail it and leave every value unwritten.
+    int size = 150_001;
+    int before = dev.kiln.runtime.kernels.Parallelism.threads();
+    try {
+      for (int threads = 1; threads <= 4; threads++) {
+        dev.kiln.runtime.kernels.Parallelism.setThreads(threads);
+        Optimizer adam = Optimizers.adam(size, 1e-3f, 0.9f, 0.999f, 1e-7f);
+        SplittableRandom random = new SplittableRandom(6);
+        float[] params = new float[size];
+        float[] g = new float[size];
+        for (int i = 0; i < size; i++) {
+          params[i] = (float) random.nextGaussian();
+          g[i] = (float) random.nextGaussian();
+        }
+        assertTrue(adam.stepIfFinite(params, g, 0, size));
+        for (int overflowAt : new int[] {size - 1, 140_000, 75_000}) {
+          float[] before1 = params.clone();
+          float[] huge = g.clone();
+          huge[overflowAt] = 1e30f; // g^2 overflows: v and the parameter turn infinite
+          assertFalse(adam.stepIfFinite(params, huge, 0, size), threads + " threads, overflow at " + overflowAt);
+          assertArrayEquals(before1, params, threads + " threads: a refused step writes nothing");
+        }
+      }
+    } finally {
+      dev.kiln.runtime.kernels.Parallelism.setThreads(before);
+    }
+  }
+
   /** Adam after three checked, finite steps on {@code a}: its moment bounds carried from proof to proof. */
   private static Optimizer adamAfterThreeCheckedSteps(float[] a) {
     Optimizer adam = Optimizers.adam(SIZE, 0.1f, 0.9f, 0.999f, 1e-7f);
