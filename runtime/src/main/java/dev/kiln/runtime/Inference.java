@@ -77,6 +77,19 @@ public final class Inference {
     return created.get();
   }
 
+  /** This pool, for the parts of a large batch that other threads run ({@link CompiledNetwork#predictRows}). */
+  private final CompiledNetwork.Programs programs = new CompiledNetwork.Programs() {
+    @Override
+    public CompiledNetwork borrow() {
+      return Inference.this.borrow();
+    }
+
+    @Override
+    public void giveBack(CompiledNetwork program) {
+      idle.giveBack(program);
+    }
+  };
+
   private CompiledNetwork borrow() {
     CompiledNetwork program = idle.take();
     if (program == null) {
@@ -106,7 +119,7 @@ public final class Inference {
   private void run(float[] x, int n, float[] out) {
     CompiledNetwork program = borrow();
     try {
-      program.predictRows(x, n, out);
+      program.predictRows(x, n, out, programs);
     } finally {
       idle.giveBack(program);
     }

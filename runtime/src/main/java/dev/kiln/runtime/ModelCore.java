@@ -15,6 +15,7 @@ import dev.kiln.runtime.internal.TensorSlice;
 import dev.kiln.runtime.internal.Weights;
 import dev.kiln.runtime.kernels.BFloat16;
 import dev.kiln.runtime.kernels.Gemm;
+import dev.kiln.runtime.kernels.IdlePool;
 import dev.kiln.runtime.optim.Optimizer;
 import dev.kiln.runtime.training.TrainingContext;
 import java.io.IOException;
@@ -46,6 +47,24 @@ public final class ModelCore implements TrainingContext {
   private final int outputSize;
   private Optimizer optimizer;
   private final StepSupport stepping;
+  /**
+   * Inference programs over {@link #net}'s own parameters for the parts of a split batched
+   * prediction that other threads run (read-only while the prediction runs, like the model's).
+   */
+  private final CompiledNetwork.Programs helperPrograms = new CompiledNetwork.Programs() {
+    private final IdlePool<CompiledNetwork> idle = new IdlePool<>(Runtime.getRuntime().availableProcessors());
+
+    @Override
+    public CompiledNetwork borrow() {
+      CompiledNetwork program = idle.take();
+      return program != null ? program : factory.create(net.maxBatch(), net.parameterArray());
+    }
+
+    @Override
+    public void giveBack(CompiledNetwork program) {
+      idle.giveBack(program);
+    }
+  };
   /** Created by the first {@link #newState}: most models never step. */
   private StepNetwork stepProgram;
   /** The epoch number the last fit ended at (or a loaded checkpoint's). */
@@ -720,12 +739,15 @@ public final class ModelCore implements TrainingContext {
       throw new IllegalArgumentException(
           "output array has " + out.length + " values, the network produces " + outputSize);
     }
-    net.predictRows(x, 1, out);
+    net.predictRows(x, 0, 1, out);
   }
 
   /**
    * Predicts {@code n} samples stored row-major in {@code x} ([n x inputSize]) into {@code out}
-   * ([n x outputSize]); batches larger than the maximum are split. Allocates nothing.
+   * ([n x outputSize]); batches larger than the maximum are split. Large batches run in parts of
+   * rows on the worker pool ({@link dev.kiln.runtime.kernels.Parallelism}), the further parts on
+   * inference programs over this model's parameters, created on first use; the same floats as on
+   * one thread. Allocates nothing after that.
    */
   public void predict(float[] x, int n, float[] out) {
     data.checkFlatInput(x, n);
@@ -734,7 +756,7 @@ public final class ModelCore implements TrainingContext {
       throw new IllegalArgumentException(
           "output array has " + out.length + " values, expected " + n + " x " + outputSize);
     }
-    net.predictRows(x, n, out);
+    net.predictRows(x, n, out, factory == null ? null : helperPrograms);
   }
 
   /** Predicts each row of {@code x}. */

@@ -91,6 +91,27 @@ class AllocationTest {
     }
   }
 
+  /** A batch split into parts of rows on two threads (the model's and the served path). */
+  @Test
+  void rowSplitPredictionAllocatesNothing() {
+    int before = dev.kiln.runtime.kernels.Parallelism.threads();
+    dev.kiln.runtime.kernels.Parallelism.setThreads(2);
+    try {
+      ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(1, 128);
+      int n = 256; // two batches of the model's 128 rows, in two parts
+      float[] x = new float[n * 256];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (i % 17) / 17f;
+      }
+      float[] out = new float[n * 10];
+      assertAllocatesNothing(() -> model.core().predict(x, n, out), 200);
+      dev.kiln.runtime.Inference inference = model.core().inference();
+      assertAllocatesNothing(() -> inference.predict(x, n, out), 200);
+    } finally {
+      dev.kiln.runtime.kernels.Parallelism.setThreads(before);
+    }
+  }
+
   static void assertAllocatesNothing(Runnable call) {
     assertAllocatesNothing(call, CALLS);
   }

@@ -1,8 +1,11 @@
 package dev.kiln.processor.functional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.runtime.Inference;
 import dev.kiln.runtime.Model;
+import dev.kiln.runtime.kernels.Parallelism;
 import dev.kiln.runtime.internal.NetworkInfo;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +59,50 @@ class BatchIndependenceTest {
         assertEquals(Float.floatToRawIntBits(together[r][j]), Float.floatToRawIntBits(single[j]),
             name + " sample " + r + ", output " + j + ": " + together[r][j] + " in the batch, " + single[j] + " alone");
       }
+    }
+  }
+
+  /**
+   * A large batched prediction runs in parts of rows on two threads, each part on a program of its
+   * own (the model's and a helper over its parameters, or two of an Inference's pool): the same
+   * bits as on one thread. The batch is made just large enough to split (each part must hold about
+   * a million multiply-adds, estimated as rows times parameters).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("allNetworks")
+  void aBatchSplitOverThreadsGetsTheSameBits(String name, LongFunction<Model> factory) {
+    Model model = factory.apply(12);
+    NetworkInfo info = model.core().info();
+    assumeTrue(info.inputs().size() == 1, "flat batched predictions take one input");
+    int rowsPerPart = (int) Math.max(16, (1_000_000 + info.parameterCount() - 1) / info.parameterCount());
+    int n = 2 * rowsPerPart + 5;
+    SplittableRandom random = new SplittableRandom(name.hashCode());
+    float[] x = new float[n * info.inputSize()];
+    for (int j = 0; j < x.length; j++) {
+      x[j] = (float) (random.nextDouble() * 4 - 2);
+    }
+    int threadsBefore = Parallelism.threads();
+    try {
+      Parallelism.setThreads(1);
+      float[] oneThread = new float[n * info.outputSize()];
+      model.core().predict(x, n, oneThread);
+      Inference inference = model.core().inference();
+      Parallelism.setThreads(2);
+      float[] twoThreads = new float[oneThread.length];
+      model.core().predict(x, n, twoThreads);
+      float[] served = new float[oneThread.length];
+      inference.predict(x, n, served);
+      for (int j = 0; j < oneThread.length; j++) {
+        assertEquals(Float.floatToRawIntBits(oneThread[j]), Float.floatToRawIntBits(twoThreads[j]),
+            name + " value " + j + " (row " + j / info.outputSize() + ") of the model's prediction on two threads");
+        assertEquals(Float.floatToRawIntBits(oneThread[j]), Float.floatToRawIntBits(served[j]),
+            name + " value " + j + " (row " + j / info.outputSize() + ") of the served prediction on two threads");
+      }
+      if (Runtime.getRuntime().availableProcessors() > 1) {
+        assertEquals(2, inference.programsCreated(), name + ": the served batch ran in two parts, a program each");
+      }
+    } finally {
+      Parallelism.setThreads(threadsBefore);
     }
   }
 }

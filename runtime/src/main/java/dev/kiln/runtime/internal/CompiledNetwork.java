@@ -2,6 +2,7 @@ package dev.kiln.runtime.internal;
 
 import dev.kiln.runtime.kernels.Gemm;
 import dev.kiln.runtime.kernels.Noise;
+import dev.kiln.runtime.kernels.ParallelRanges;
 import java.util.SplittableRandom;
 
 /**
@@ -77,6 +78,9 @@ public abstract class CompiledNetwork {
    * KB either way (W2's 128 x 10 output layer: 0.63 us from bfloat16, 0.41-0.44 from float32).
    */
   private static final int BFLOAT16_MIN_WIDTH = 16;
+  /** Rows a part of a split prediction takes at least ({@link #MIN_MULTIPLY_ADDS_PER_PART}). */
+  private final int rowsPerPart;
+  private final RowParts rowParts = new RowParts();
 
   protected CompiledNetwork(NetworkInfo info, int maxBatch) {
     this(info, maxBatch, null);
@@ -116,6 +120,9 @@ public abstract class CompiledNetwork {
     }
     this.target = gradientBuffer(maxBatch, info.targetSize());
     this.frozen = new boolean[info.layers().size()];
+    long perRow = Math.max(1, params.length);
+    this.rowsPerPart = (int) Math.max(MIN_ROWS_PER_PART, Math.min(Integer.MAX_VALUE / 2,
+        (MIN_MULTIPLY_ADDS_PER_PART + perRow - 1) / perRow));
   }
 
   private static int[] inputWidths(NetworkInfo info) {
@@ -195,17 +202,83 @@ public abstract class CompiledNetwork {
   public abstract NetworkInfo info();
 
   /**
-   * Inference on {@code n} rows of {@code x} ([n x inputSize]) into {@code out} ([n x
-   * outputSize]), in batches of at most {@link #maxBatch}. Callers check the arguments.
+   * Inference on rows {@code [firstRow, firstRow + n)} of {@code x} ([rows x inputSize]) into the
+   * same rows of {@code out} ([rows x outputSize]), in batches of at most {@link #maxBatch}.
+   * Callers check the arguments.
    */
-  public final void predictRows(float[] x, int n, float[] out) {
+  public final void predictRows(float[] x, int firstRow, int n, float[] out) {
     float[] input = inputBuffers[0];
     int inputWidth = input.length / maxBatch;
-    for (int from = 0; from < n; from += maxBatch) {
-      int rows = Math.min(maxBatch, n - from);
+    int end = firstRow + n;
+    for (int from = firstRow; from < end; from += maxBatch) {
+      int rows = Math.min(maxBatch, end - from);
       System.arraycopy(x, from * inputWidth, input, 0, rows * inputWidth);
       forward(rows, false);
       System.arraycopy(output(), 0, out, from * outputWidth, rows * outputWidth);
+    }
+  }
+
+  /** Where a prediction split over threads gets a program for each part it does not run itself. */
+  public interface Programs {
+    CompiledNetwork borrow();
+
+    void giveBack(CompiledNetwork program);
+  }
+
+  /**
+   * Multiply-adds (estimated as rows times parameters) a part of a split prediction must have:
+   * below ~10 us of work, a hand-off costs more than the second core saves.
+   */
+  static final long MIN_MULTIPLY_ADDS_PER_PART = 1_000_000;
+  /** Part boundaries are multiples of this many rows ({@link ParallelRanges}'s alignment). */
+  private static final int MIN_ROWS_PER_PART = 16;
+
+  /**
+   * As {@link #predictRows(float[], int, int, float[])} from row 0, in parts of rows on the worker
+   * pool when the batch is large enough and {@code others} is not null: this program runs the
+   * caller's part, each other part runs on a program from {@code others}. Rows are independent in
+   * inference (each output row is computed by the same operations alone as in any batch), so a
+   * split changes no bit. A pool busy with another caller, or one thread, runs it all here.
+   */
+  public final void predictRows(float[] x, int n, float[] out, Programs others) {
+    if (others == null || n < 2 * rowsPerPart || ParallelRanges.maxParts() < 2) {
+      predictRows(x, 0, n, out);
+      return;
+    }
+    rowParts.set(x, out, others);
+    try {
+      ParallelRanges.run(0, n, rowsPerPart, rowParts);
+    } finally {
+      rowParts.set(null, null, null);
+    }
+  }
+
+  /** The parts of {@link #predictRows(float[], int, float[], Programs)}, reused by every call. */
+  private final class RowParts implements ParallelRanges.RangeTask {
+    private float[] x;
+    private float[] out;
+    private Programs others;
+    private Thread caller;
+
+    void set(float[] x, float[] out, Programs others) {
+      this.x = x;
+      this.out = out;
+      this.others = others;
+      this.caller = x == null ? null : Thread.currentThread();
+    }
+
+    @Override
+    public void run(int from, int to) {
+      if (Thread.currentThread() == caller) {
+        predictRows(x, from, to - from, out);
+        return;
+      }
+      CompiledNetwork program = others.borrow();
+      try {
+        program.predictRows(x, from, to - from, out);
+      } finally {
+        others.giveBack(program);
+      }
     }
   }
 
