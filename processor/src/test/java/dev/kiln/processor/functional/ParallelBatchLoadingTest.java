@@ -61,8 +61,17 @@ class ParallelBatchLoadingTest {
       return y[0].length;
     }
 
+    /** "p" + sample for each prefetch, "c" + sample for each input copy, on one thread's runs. */
+    final java.util.List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    @Override
+    public void prefetch(int sample) {
+      events.add("p" + sample);
+    }
+
     @Override
     public void copyInput(int input, int sample, float[] dest, int offset) {
+      events.add("c" + sample);
       copyingThreads.add(Thread.currentThread());
       System.arraycopy(x[sample], 0, dest, offset, x[sample].length);
     }
@@ -114,6 +123,44 @@ class ParallelBatchLoadingTest {
     assertTrue(concurrent.copyingThreads.contains(Thread.currentThread()));
     assertTrue(concurrent.copyingThreads.size() >= 2, "a worker copied rows too: " + concurrent.copyingThreads);
     assertArrayEquals(reference, train(Dataset.of(data[0], data[1])), "arrays allow concurrent copies");
+  }
+
+  /** Every sample of a batch is announced before any is copied, so their first misses overlap. */
+  @Test
+  void aBatchPrefetchesEverySampleBeforeCopyingAny() {
+    float[][][] data = data();
+    Parallelism.setThreads(1);
+    RecordingDataset recording = new RecordingDataset(data[0], data[1], true);
+    train(recording);
+    java.util.List<String> events = recording.events;
+    assertEquals(2 * SAMPLES, events.size(), "one prefetch and one copy per sample");
+    for (int batch = 0; batch < SAMPLES / 64; batch++) {
+      java.util.List<String> prefetched = new java.util.ArrayList<>();
+      java.util.List<String> copied = new java.util.ArrayList<>();
+      for (String event : events.subList(batch * 128, batch * 128 + 64)) {
+        assertTrue(event.startsWith("p"), "batch " + batch + " copied before announcing all: " + event);
+        prefetched.add(event.substring(1));
+      }
+      for (String event : events.subList(batch * 128 + 64, batch * 128 + 128)) {
+        assertTrue(event.startsWith("c"), "batch " + batch + ": " + event);
+        copied.add(event.substring(1));
+      }
+      assertEquals(prefetched, copied, "batch " + batch + " copies the samples it announced, in order");
+    }
+  }
+
+  /** A range view announces its samples under the source's indices, and nothing out of range. */
+  @Test
+  void aRangeViewPrefetchesTheSourcesSamples() {
+    float[][][] data = data();
+    RecordingDataset source = new RecordingDataset(data[0], data[1], true);
+    Dataset range = source.range(5, 10).withSampleWeights(new float[] {1, 1, 1, 1, 1});
+    range.prefetch(0);
+    range.prefetch(4);
+    range.prefetch(5);
+    range.prefetch(-1);
+    assertEquals(java.util.List.of("p5", "p9"), source.events);
+    Dataset.of(data[0], data[1]).range(0, 3).prefetch(7); // a hint: out of range is no error
   }
 
   @Test

@@ -11,6 +11,8 @@ final class Datasets {
   static final class Arrays implements Dataset {
     private final float[][][] inputs;
     private final float[][] y;
+    /** What {@link #prefetch} read: stored so the reads are not dropped; its value means nothing. */
+    private float touched;
     private final int[] inputSizes;
     private final int targetSize;
 
@@ -80,6 +82,18 @@ final class Datasets {
       System.arraycopy(y[sample], 0, dest, offset, targetSize);
     }
 
+    /** Reads each row's first and last value (a row of 784 floats spans two pages or more). */
+    @Override
+    public void prefetch(int sample) {
+      float sum = touched;
+      for (int i = 0; i < inputs.length; i++) {
+        float[] row = inputs[i][sample];
+        sum += row[0] + row[row.length - 1];
+      }
+      float[] target = y[sample];
+      touched = sum + target[target.length - 1];
+    }
+
     @Override
     public boolean concurrentCopies() {
       return true; // reads of arrays nothing here writes
@@ -95,6 +109,8 @@ final class Datasets {
   static final class Mapped implements Dataset {
     private final MappedArray x;
     private final MappedArray y;
+    /** What {@link #prefetch} read, as in {@link Arrays}. */
+    private int touched;
 
     Mapped(MappedArray x, MappedArray y) {
       this.x = Objects.requireNonNull(x, "x");
@@ -129,6 +145,11 @@ final class Datasets {
     @Override
     public void copyTarget(int sample, float[] dest, int offset) {
       y.copyRow(sample, dest, offset);
+    }
+
+    @Override
+    public void prefetch(int sample) {
+      touched = touched + x.touchRow(sample) + y.touchRow(sample);
     }
 
     @Override
@@ -183,6 +204,11 @@ final class Datasets {
     }
 
     @Override
+    public void prefetch(int sample) {
+      source.prefetch(sample);
+    }
+
+    @Override
     public boolean concurrentCopies() {
       return source.concurrentCopies(); // views keep no state between copies
     }
@@ -227,6 +253,13 @@ final class Datasets {
     @Override
     public float sampleWeight(int sample) {
       return source.sampleWeight(from + Objects.checkIndex(sample, size));
+    }
+
+    @Override
+    public void prefetch(int sample) {
+      if (sample >= 0 && sample < size) { // a hint: a bad index is the copy's to report
+        source.prefetch(from + sample);
+      }
     }
 
     @Override

@@ -121,6 +121,20 @@ public final class MappedArray {
     return rowSize;
   }
 
+  /**
+   * Reads the first and last byte of row {@code row} (faulting its pages in, warming its cache
+   * lines) and returns them: a {@link Dataset#prefetch} before the row's copy. Nothing for a row
+   * out of range or an empty row.
+   */
+  int touchRow(int row) {
+    if (row < 0 || row >= rows || rowBytes == 0) {
+      return 0;
+    }
+    MappedByteBuffer segment = segments[row / rowsPerSegment];
+    int at = (row % rowsPerSegment) * rowBytes;
+    return segment.get(at) + segment.get(at + rowBytes - 1);
+  }
+
   /** Copies row {@code row}, converted to float, into {@code dest[offset, offset + rowSize())}. */
   public void copyRow(int row, float[] dest, int offset) {
     Objects.requireNonNull(dest, "dest");

@@ -402,6 +402,9 @@ public final class BatchData {
   private void copyRows(Dataset dataset, int[] order, int from, int first, int end) {
     float[] target = net.targetBuffer();
     for (int r = first; r < end; r++) {
+      dataset.prefetch(sampleAt(order, from, r)); // every row's first miss in flight at once
+    }
+    for (int r = first; r < end; r++) {
       int sample = sampleAt(order, from, r);
       for (int i = 0; i < inputSizes.length; i++) {
         dataset.copyInput(i, sample, net.inputBuffer(i), r * inputSizes[i]);

@@ -67,6 +67,21 @@ class MappedArrayTest {
         assertThrows(KilnFormatException.class, () -> Npy.map(scalar)).getMessage());
   }
 
+  /** Dataset.prefetch's read: the first and last byte of a row, nothing outside the rows. */
+  @Test
+  void touchRowReadsTheRowsFirstAndLastByte() throws IOException {
+    byte[] images = IdxTest.gunzip(IdxTest.fixture(IdxTest.IMAGES_GZ));
+    Path plain = dir.resolve("touched-idx3-ubyte");
+    Files.write(plain, images);
+    MappedArray mapped = Idx.map(plain);
+    int header = 16; // IDX3: magic and three dimensions
+    for (int r = 0; r < 12; r++) {
+      assertEquals(images[header + r * 784] + images[header + r * 784 + 783], mapped.touchRow(r), "row " + r);
+    }
+    assertEquals(0, mapped.touchRow(-1));
+    assertEquals(0, mapped.touchRow(12));
+  }
+
   @Test
   void mappedIdxImagesDividedBy255AreIdxImages() throws IOException {
     byte[] images = IdxTest.gunzip(IdxTest.fixture(IdxTest.IMAGES_GZ));
