@@ -149,6 +149,21 @@ class ParallelBatchLoadingTest {
     }
   }
 
+  /** Rows of a few values are a cache line each: not worth the calls (Iris: 4 inputs, 3 targets). */
+  @Test
+  void smallSamplesAreNotAnnounced() {
+    float[][] x = new float[32][4];
+    float[][] y = new float[32][3];
+    for (int i = 0; i < 32; i++) {
+      x[i][i % 4] = 1;
+      y[i][i % 3] = 1;
+    }
+    RecordingDataset recording = new RecordingDataset(x, y, true);
+    new FixtureNetworks_NetIrisModel(1, 16).fit(recording, OPTIONS.withBatchSize(16));
+    assertEquals(32, recording.events.size());
+    assertTrue(recording.events.stream().allMatch(event -> event.startsWith("c")), "copies only");
+  }
+
   /** A range view announces its samples under the source's indices, and nothing out of range. */
   @Test
   void aRangeViewPrefetchesTheSourcesSamples() {
