@@ -80,7 +80,8 @@ public abstract class CompiledNetwork {
   private static final int BFLOAT16_MIN_WIDTH = 16;
   /** Rows a part of a split prediction takes at least ({@link #MIN_MULTIPLY_ADDS_PER_PART}). */
   private final int rowsPerPart;
-  private final RowParts rowParts = new RowParts();
+  /** Created by the first split prediction: most programs never split one. */
+  private RowParts rowParts;
 
   protected CompiledNetwork(NetworkInfo info, int maxBatch) {
     this(info, maxBatch, null);
@@ -245,11 +246,15 @@ public abstract class CompiledNetwork {
       predictRows(x, 0, n, out);
       return;
     }
-    rowParts.set(x, out, others);
+    RowParts parts = rowParts;
+    if (parts == null) {
+      parts = rowParts = new RowParts();
+    }
+    parts.set(x, out, others);
     try {
-      ParallelRanges.run(0, n, rowsPerPart, rowParts);
+      ParallelRanges.run(0, n, rowsPerPart, parts);
     } finally {
-      rowParts.set(null, null, null);
+      parts.set(null, null, null);
     }
   }
 
