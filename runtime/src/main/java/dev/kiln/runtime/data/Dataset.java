@@ -47,10 +47,10 @@ public interface Dataset {
   /**
    * A hint that sample {@code sample} is about to be copied: an implementation may start fetching
    * it (touch the start and end of its storage, issue a read ahead). The engine calls it for every
-   * sample of a batch before copying any (when a sample has 64 values or more), so that the waits on memory overlap instead of coming one
-   * sample after another: W1's 64 shuffled rows of 784 floats in arrays took 37 us to copy in a
-   * probe, 24 after touching each row's first and last value. Called from the same threads as the
-   * copies; does nothing unless overridden.
+   * sample of a batch before copying any (for samples of 64 values or more), so that the waits on
+   * memory overlap instead of coming one sample after another: W1's 64 shuffled rows of 784 floats
+   * in arrays took 37 us to copy in a probe, 24 after touching each row's first and last value.
+   * Called from the same threads as the copies; does nothing unless overridden.
    */
   default void prefetch(int sample) {}
 
