@@ -64,8 +64,8 @@ class BatchIndependenceTest {
 
   /**
    * A large batched prediction runs in parts of rows on two threads, each part on a program of its
-   * own (the model's and a helper over its parameters, or two of an Inference's pool): the same
-   * bits as on one thread. The batch is made just large enough to split (each part must hold about
+   * own (the model's and a helper over its parameters, or two of an Inference's pool), from a flat
+   * array or from rows: the same bits as on one thread. The batch is made just large enough to split (each part must hold about
    * a million multiply-adds, estimated as rows times parameters).
    */
   @ParameterizedTest(name = "{0}")
@@ -92,11 +92,19 @@ class BatchIndependenceTest {
       model.core().predict(x, n, twoThreads);
       float[] served = new float[oneThread.length];
       inference.predict(x, n, served);
+      float[][] rows = new float[n][];
+      for (int r = 0; r < n; r++) {
+        rows[r] = java.util.Arrays.copyOfRange(x, r * info.inputSize(), (r + 1) * info.inputSize());
+      }
+      float[][] rowPredictions = model.predict(rows);
       for (int j = 0; j < oneThread.length; j++) {
         assertEquals(Float.floatToRawIntBits(oneThread[j]), Float.floatToRawIntBits(twoThreads[j]),
             name + " value " + j + " (row " + j / info.outputSize() + ") of the model's prediction on two threads");
         assertEquals(Float.floatToRawIntBits(oneThread[j]), Float.floatToRawIntBits(served[j]),
             name + " value " + j + " (row " + j / info.outputSize() + ") of the served prediction on two threads");
+        assertEquals(Float.floatToRawIntBits(oneThread[j]),
+            Float.floatToRawIntBits(rowPredictions[j / info.outputSize()][j % info.outputSize()]),
+            name + " value " + j + " of the model's prediction of rows on two threads");
       }
       if (Runtime.getRuntime().availableProcessors() > 1) {
         assertEquals(2, inference.programsCreated(), name + ": the served batch ran in two parts, a program each");

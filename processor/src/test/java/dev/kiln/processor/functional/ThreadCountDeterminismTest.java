@@ -48,6 +48,34 @@ class ThreadCountDeterminismTest {
     Parallelism.setThreads(threadsBefore);
   }
 
+  /**
+   * Rows predicted over threads are gathered a chunk at a time (1,562 rows of 256 values here), each
+   * chunk split into parts: three chunks, the last one short, give one thread's bits.
+   */
+  @Test
+  void predictionsOfManyRowsAreBitIdenticalForAnyThreadCount() {
+    SplittableRandom random = new SplittableRandom(6);
+    float[][] x = new float[3_500][256];
+    for (float[] row : x) {
+      for (int j = 0; j < row.length; j++) {
+        row[j] = (float) random.nextGaussian();
+      }
+    }
+    ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(4, 100);
+    float[][] reference = null;
+    for (int threads = 1; threads <= 3; threads++) {
+      Parallelism.setThreads(threads);
+      float[][] predictions = model.predict(x);
+      if (reference == null) {
+        reference = predictions;
+      } else {
+        for (int i = 0; i < x.length; i++) {
+          assertArrayEquals(reference[i], predictions[i], "row " + i + " with " + threads + " threads");
+        }
+      }
+    }
+  }
+
   @Test
   void trainingIsBitIdenticalForAnyThreadCount() {
     SplittableRandom random = new SplittableRandom(5);

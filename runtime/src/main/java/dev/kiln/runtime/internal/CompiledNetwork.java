@@ -242,7 +242,7 @@ public abstract class CompiledNetwork {
    * split changes no bit. A pool busy with another caller, or one thread, runs it all here.
    */
   public final void predictRows(float[] x, int n, float[] out, Programs others) {
-    if (others == null || n < 2 * rowsPerPart || ParallelRanges.maxParts() < 2) {
+    if (others == null || !splitsPrediction(n)) {
       predictRows(x, 0, n, out);
       return;
     }
@@ -256,6 +256,16 @@ public abstract class CompiledNetwork {
     } finally {
       parts.set(null, null, null);
     }
+  }
+
+  /** Whether a prediction of {@code n} rows would run in parts now (its size, the thread count). */
+  public final boolean splitsPrediction(int n) {
+    return n >= rowsToSplit() && ParallelRanges.maxParts() >= 2;
+  }
+
+  /** The fewest rows a prediction splits into parts: two parts' worth. */
+  public final int rowsToSplit() {
+    return 2 * rowsPerPart;
   }
 
   /** The parts of {@link #predictRows(float[], int, float[], Programs)}, reused by every call. */
