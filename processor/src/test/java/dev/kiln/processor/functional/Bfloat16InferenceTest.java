@@ -3,7 +3,6 @@ package dev.kiln.processor.functional;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.runtime.FitOptions;
 import dev.kiln.runtime.Inference;
@@ -152,14 +151,6 @@ class Bfloat16InferenceTest {
     Inference half = new ThreadCountDeterminismTest_WideMlpModel(3, 64).inference(WeightFormat.BFLOAT16);
     float[] x = inputs(1, 256)[0];
     float[] out = new float[10];
-    for (int i = 0; i < 30_000; i++) {
-      half.predict(x, out);
-    }
-    long allocated = TrainingControlTest.allocatedBy(() -> {
-      for (int i = 0; i < 10_000; i++) {
-        half.predict(x, out);
-      }
-    });
-    assertTrue(allocated < 1024, allocated + " bytes");
+    AllocationTest.assertAllocatesNothing(() -> half.predict(x, out)); // rounds until the kernels are compiled
   }
 }
