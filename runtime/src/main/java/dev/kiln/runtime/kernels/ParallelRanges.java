@@ -38,6 +38,14 @@ public final class ParallelRanges {
    * keeps a slot per part, sized from {@link #maxParts} before the call.
    */
   public static void run(int from, int to, int minPerPart, int maxParts, RangeTask task) {
+    run(from, to, minPerPart, maxParts, ALIGNMENT, task);
+  }
+
+  /**
+   * As {@link #run(int, int, int, int, RangeTask)} with parts starting at multiples of {@code
+   * alignment} from {@code from}: 1 for ranges of whole items (batches, not floats).
+   */
+  public static void run(int from, int to, int minPerPart, int maxParts, int alignment, RangeTask task) {
     int length = to - from;
     if (length <= 0) {
       return;
@@ -49,33 +57,44 @@ public final class ParallelRanges {
       return;
     }
     parts = Math.min(parts, pool.workerCount() + 1);
-    Split split = SPLITS.get();
-    split.set(from, to, task);
-    if (!pool.tryRun(split, parts)) {
-      task.run(from, to);
+    if (!pool.tryAcquire()) {
+      task.run(from, to); // another caller's, or this thread is inside a part of a call
+      return;
     }
-    split.set(0, 0, null);
+    try {
+      SPLIT.set(from, to, alignment, task);
+      pool.runAcquired(SPLIT, parts);
+    } finally {
+      SPLIT.set(0, 0, ALIGNMENT, null);
+      pool.release();
+    }
   }
 
-  /** Per calling thread, so concurrent callers (one of which gets the pool) never share one. */
-  private static final ThreadLocal<Split> SPLITS = ThreadLocal.withInitial(Split::new);
+  /**
+   * The running call's range and task, set only by the thread holding the shared pool: a caller
+   * that finds it busy (another thread's call, or a part asking to split again) runs alone and
+   * never overwrites what the running parts read.
+   */
+  private static final Split SPLIT = new Split();
 
   private static final class Split implements WorkerPool.Task {
     private int from;
     private int to;
+    private int alignment = ALIGNMENT;
     private RangeTask task;
 
-    void set(int from, int to, RangeTask task) {
+    void set(int from, int to, int alignment, RangeTask task) {
       this.from = from;
       this.to = to;
+      this.alignment = alignment;
       this.task = task;
     }
 
     @Override
     public void run(int part, int parts) {
       int length = to - from;
-      int start = WorkerPool.partStart(length, part, parts, ALIGNMENT);
-      int end = WorkerPool.partStart(length, part + 1, parts, ALIGNMENT);
+      int start = WorkerPool.partStart(length, part, parts, alignment);
+      int end = WorkerPool.partStart(length, part + 1, parts, alignment);
       if (end > start) {
         task.run(from + start, from + end);
       }

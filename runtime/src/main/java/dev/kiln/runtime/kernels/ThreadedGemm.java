@@ -87,8 +87,16 @@ final class ThreadedGemm implements Gemm {
     if (parts < 2) {
       return false;
     }
-    task.set(delegate, kind, byColumns, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-    return pool.tryRun(task, parts);
+    if (!pool.tryAcquire()) {
+      return false; // busy: the running call's parts read task's fields, so leave them alone
+    }
+    try {
+      task.set(delegate, kind, byColumns, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+      pool.runAcquired(task, parts);
+    } finally {
+      pool.release();
+    }
+    return true;
   }
 
   /** First row of part {@code part} of {@code parts}: aligned, the last part taking the rest. */
@@ -101,7 +109,10 @@ final class ThreadedGemm implements Gemm {
     return WorkerPool.partStart(n, part, parts, COLUMN_ALIGNMENT);
   }
 
-  /** One product's arguments, reused for every call (the pool runs one call at a time). */
+  /**
+   * One product's arguments, reused for every call: set only by the thread holding the pool (the
+   * pool runs one call at a time).
+   */
   private static final class GemmTask implements WorkerPool.Task {
     static final int PLAIN = 0;
     static final int TRANS_A = 1;

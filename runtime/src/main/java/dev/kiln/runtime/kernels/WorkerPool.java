@@ -86,11 +86,39 @@ final class WorkerPool {
    * returns when all are done. Returns false, having run nothing, if the pool is busy.
    */
   boolean tryRun(Task task, int parts) {
+    if (!tryAcquire()) {
+      return false;
+    }
+    try {
+      runAcquired(task, parts);
+    } finally {
+      release();
+    }
+    return true;
+  }
+
+  /**
+   * Takes the pool for one call ({@link #runAcquired}, then {@link #release}): false when another
+   * thread holds it, or when this thread is running a part of a call already. A caller that keeps
+   * its task's arguments in a shared object sets them only after this returns true, so a caller
+   * that finds the pool busy never overwrites the arguments the running parts read.
+   */
+  boolean tryAcquire() {
+    return !lock.isHeldByCurrentThread() && lock.tryLock();
+  }
+
+  /** Gives the pool back after {@link #tryAcquire}. */
+  void release() {
+    lock.unlock();
+  }
+
+  /** {@link #tryRun}'s work, for a caller that holds the pool ({@link #tryAcquire}). */
+  void runAcquired(Task task, int parts) {
+    if (!lock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("the pool is not held by this thread");
+    }
     if (parts < 1 || parts > workers.length + 1) {
       throw new IllegalArgumentException("parts must be in [1, " + (workers.length + 1) + "], was " + parts);
-    }
-    if (lock.isHeldByCurrentThread() || !lock.tryLock()) {
-      return false; // busy, or called from this thread's own part of a running call
     }
     try {
       this.task = task;
@@ -119,10 +147,8 @@ final class WorkerPool {
       if (failed instanceof Error e) {
         throw e;
       }
-      return true;
     } finally {
       this.task = null;
-      lock.unlock();
     }
   }
 

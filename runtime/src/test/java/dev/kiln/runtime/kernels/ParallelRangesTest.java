@@ -56,6 +56,28 @@ class ParallelRangesTest {
     }
   }
 
+  /**
+   * A part that itself asks to split (a batch load inside an evaluation's part) runs its inner work
+   * alone, and the outer call's other parts still run: the inner call must not overwrite the split
+   * the workers are about to read.
+   */
+  @Test
+  void aNestedSplitLeavesTheOuterPartsIntact() {
+    Parallelism.setThreads(2);
+    for (int round = 0; round < 200; round++) {
+      AtomicIntegerArray visits = new AtomicIntegerArray(1 << 16);
+      ParallelRanges.run(0, 1 << 16, 1000, (start, end) -> {
+        ParallelRanges.run(0, 50_000, 1000, (a, b) -> { }); // nested: runs on this thread
+        for (int i = start; i < end; i++) {
+          visits.incrementAndGet(i);
+        }
+      });
+      for (int i = 0; i < visits.length(); i++) {
+        assertEquals(1, visits.get(i), "element " + i + " in round " + round);
+      }
+    }
+  }
+
   @Test
   void partsRunOnOtherThreadsWhenThePoolHasWorkers() {
     org.junit.jupiter.api.Assumptions.assumeTrue(WorkerPool.shared() != null, "one processor: no pool");

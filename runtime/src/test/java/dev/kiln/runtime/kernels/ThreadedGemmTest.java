@@ -29,6 +29,58 @@ class ThreadedGemmTest {
     return KernelSelector.vectorModulePresent() ? KernelSelector.vectorGemm() : KernelSelector.scalarGemm();
   }
 
+  /**
+   * Two threads splitting products at once: one gets the pool, the other computes alone. The one
+   * left out must not touch the arguments the pool's parts are reading (it did: each call stored
+   * its arguments in the one shared task before asking for the pool). The window was the moment
+   * the parts read the task, so this caught it only now and then; the fix is structural (the task
+   * is set only after {@link WorkerPool#tryAcquire}).
+   */
+  @Test
+  void concurrentCallersGetTheirOwnProducts() throws Exception {
+    Gemm single = base();
+    ThreadedGemm threaded = new ThreadedGemm(single, POOL);
+    Parallelism.setThreads(4);
+    int m = 64;
+    int n = 256;
+    int k = 256; // 8.4 MFLOP: split
+    float[][] as = new float[2][];
+    float[][] bs = new float[2][];
+    float[][] expected = new float[2][];
+    Random rnd = new Random(17);
+    for (int t = 0; t < 2; t++) {
+      as[t] = new float[m * k];
+      bs[t] = new float[k * n];
+      for (int i = 0; i < as[t].length; i++) {
+        as[t][i] = rnd.nextFloat() - 0.5f;
+      }
+      for (int i = 0; i < bs[t].length; i++) {
+        bs[t][i] = rnd.nextFloat() - 0.5f;
+      }
+      expected[t] = new float[m * n];
+      single.gemm(m, n, k, as[t], 0, k, bs[t], 0, n, expected[t], 0, n, false);
+    }
+    java.util.concurrent.atomic.AtomicInteger wrong = new java.util.concurrent.atomic.AtomicInteger();
+    Thread[] threads = new Thread[2];
+    for (int t = 0; t < 2; t++) {
+      int own = t;
+      threads[t] = new Thread(() -> {
+        float[] c = new float[m * n];
+        for (int call = 0; call < 400; call++) {
+          threaded.gemm(m, n, k, as[own], 0, k, bs[own], 0, n, c, 0, n, false);
+          if (!java.util.Arrays.equals(expected[own], c)) {
+            wrong.incrementAndGet();
+          }
+        }
+      });
+      threads[t].start();
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    assertEquals(0, wrong.get(), "products that differ from the single-threaded one");
+  }
+
   @ParameterizedTest(name = "m={0} n={1} k={2} pad={3}")
   @CsvSource({"64,256,784,0", "65,33,200,0", "256,128,256,0", "784,256,64,0", "97,10,1000,0",
       "40,300,300,0", "97,40,600,3", "65,100,400,7", "128,128,128,1", "33,250,300,2", "16,1000,130,0",
