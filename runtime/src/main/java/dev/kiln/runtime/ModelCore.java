@@ -16,6 +16,7 @@ import dev.kiln.runtime.internal.Weights;
 import dev.kiln.runtime.kernels.BFloat16;
 import dev.kiln.runtime.kernels.Gemm;
 import dev.kiln.runtime.kernels.IdlePool;
+import dev.kiln.runtime.kernels.ParallelRanges;
 import dev.kiln.runtime.optim.Optimizer;
 import dev.kiln.runtime.training.TrainingContext;
 import java.io.IOException;
@@ -667,6 +668,88 @@ public final class ModelCore implements TrainingContext {
     return GroupEvaluation.of(x, y, groups, (gx, gy) -> evaluate(gx, gy, metrics));
   }
 
+  /**
+   * Evaluates samples {@code [from, from + n)} on {@code program} (loaded through {@code batchData},
+   * its {@link BatchData}): their outputs into {@code predictions} when not null, and returns the
+   * loss summed over the batch (its mean times n).
+   */
+  private double evaluateBatch(CompiledNetwork program, BatchData batchData, Dataset dataset, int from, int n,
+      float[][] predictions) {
+    batchData.loadBatch(dataset, null, from, n, DataRole.EVALUATION);
+    program.runForward(n, false);
+    if (predictions != null) {
+      float[] output = program.outputBuffer();
+      for (int r = 0; r < n; r++) {
+        System.arraycopy(output, r * outputSize, predictions[from + r], 0, outputSize);
+      }
+    }
+    return program.runLoss(n) * n;
+  }
+
+  /**
+   * An evaluation split over threads by whole batches (the batches one thread would use): each
+   * part evaluates its batches on a program of its own (the model's on the caller's thread, an
+   * inference program with targets over the model's parameters elsewhere) and keeps each batch's
+   * loss, correct count or error by batch, for the caller to sum in batch order.
+   */
+  private final class BatchResults implements ParallelRanges.RangeTask {
+    final Dataset dataset;
+    final float[][] predictions;
+    final double[] losses;
+    final long[] correct;
+    final RuntimeException[] failures;
+    final Thread caller = Thread.currentThread();
+
+    BatchResults(Dataset dataset, int batches, float[][] predictions) {
+      this.dataset = dataset;
+      this.predictions = predictions;
+      this.losses = new double[batches];
+      this.correct = new long[batches];
+      this.failures = new RuntimeException[batches];
+    }
+
+    @Override
+    public void run(int first, int end) {
+      if (Thread.currentThread() == caller) {
+        evaluate(net, data, first, end);
+        return;
+      }
+      Evaluator evaluator = evaluators.take();
+      if (evaluator == null) {
+        CompiledNetwork program = factory.create(net.maxBatch(), net.parameterArray());
+        program.allocateTargets();
+        evaluator = new Evaluator(program, new BatchData(program));
+      }
+      evaluator.batchData.setInputChecks(data.inputChecks());
+      try {
+        evaluate(evaluator.program, evaluator.batchData, first, end);
+      } finally {
+        evaluators.giveBack(evaluator);
+      }
+    }
+
+    private void evaluate(CompiledNetwork program, BatchData batchData, int first, int end) {
+      int maxBatch = net.maxBatch();
+      int samples = dataset.size();
+      for (int b = first; b < end; b++) {
+        int from = b * maxBatch;
+        int n = Math.min(maxBatch, samples - from);
+        try {
+          losses[b] = evaluateBatch(program, batchData, dataset, from, n, predictions);
+          correct[b] = batchData.countCorrect(n);
+        } catch (RuntimeException e) {
+          failures[b] = e; // later batches of this part are not needed: an earlier error wins
+          return;
+        }
+      }
+    }
+  }
+
+  /** A program and its batch loader for the parts of a split evaluation, pooled as {@link #helperPrograms}. */
+  private record Evaluator(CompiledNetwork program, BatchData batchData) {}
+
+  private final IdlePool<Evaluator> evaluators = new IdlePool<>(Runtime.getRuntime().availableProcessors());
+
   /** How this network's targets encode the truth, for {@link Metrics#compute}. */
   public Metrics.Targets targets() {
     switch (info.accuracy()) {
@@ -704,17 +787,24 @@ public final class ModelCore implements TrainingContext {
     int samples = dataset.size();
     int maxBatch = net.maxBatch();
     float[][] predictions = metrics == null || metrics.list().isEmpty() ? null : new float[samples][outputSize];
-    for (int from = 0; from < samples; from += maxBatch) {
-      int n = Math.min(maxBatch, samples - from);
-      data.loadBatch(dataset, null, from, n, DataRole.EVALUATION);
-      net.runForward(n, false);
-      correct += data.countCorrect(n);
-      lossSum += net.runLoss(n) * n;
-      if (predictions != null) {
-        float[] output = net.outputBuffer();
-        for (int r = 0; r < n; r++) {
-          System.arraycopy(output, r * outputSize, predictions[from + r], 0, outputSize);
+    int batches = (samples + maxBatch - 1) / maxBatch;
+    if (factory != null && batches >= 2 && dataset.concurrentCopies() && net.splitsPrediction(samples)) {
+      BatchResults results = new BatchResults(dataset, batches, predictions);
+      int minBatchesPerPart = Math.max(1, net.rowsToSplit() / 2 / maxBatch);
+      ParallelRanges.run(0, batches, minBatchesPerPart, Integer.MAX_VALUE, 1, results);
+      for (int b = 0; b < batches; b++) { // in batch order: the sums of one thread, bit for bit
+        if (results.failures[b] != null) {
+          throw results.failures[b]; // the first bad batch's error, as one thread would raise it
         }
+        correct += results.correct[b];
+        lossSum += results.losses[b];
+      }
+    } else {
+      for (int b = 0; b < batches; b++) {
+        int from = b * maxBatch;
+        int n = Math.min(maxBatch, samples - from);
+        lossSum += evaluateBatch(net, data, dataset, from, n, predictions);
+        correct += data.countCorrect(n);
       }
     }
     double accuracy = info.accuracy() == dev.kiln.runtime.internal.Accuracy.NONE ? Double.NaN

@@ -164,6 +164,25 @@ class ParallelBatchLoadingTest {
     assertTrue(recording.events.stream().allMatch(event -> event.startsWith("c")), "copies only");
   }
 
+  /**
+   * An evaluation splits by whole batches over the workers only for a dataset that allows
+   * concurrent copies, and gives one thread's figures either way.
+   */
+  @Test
+  void evaluationReadsOnTheWorkersOnlyWhenTheDatasetAllowsIt() {
+    float[][][] data = data();
+    ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(3, 64);
+    Parallelism.setThreads(1);
+    dev.kiln.runtime.Evaluation reference = model.evaluate(Dataset.of(data[0], data[1]));
+    Parallelism.setThreads(2);
+    RecordingDataset own = new RecordingDataset(data[0], data[1], false);
+    assertEquals(reference, model.evaluate(own));
+    assertEquals(Set.of(Thread.currentThread()), own.copyingThreads);
+    RecordingDataset concurrent = new RecordingDataset(data[0], data[1], true);
+    assertEquals(reference, model.evaluate(concurrent));
+    assertTrue(concurrent.copyingThreads.size() >= 2, "a worker evaluated batches too: " + concurrent.copyingThreads);
+  }
+
   /** A range view announces its samples under the source's indices, and nothing out of range. */
   @Test
   void aRangeViewPrefetchesTheSourcesSamples() {

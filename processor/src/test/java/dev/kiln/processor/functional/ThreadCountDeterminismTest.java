@@ -76,6 +76,51 @@ class ThreadCountDeterminismTest {
     }
   }
 
+  /**
+   * An evaluation of many batches splits over threads by whole batches, each batch's loss and count
+   * summed in batch order: the same loss, accuracy and metrics as one thread, and the same error
+   * for the first bad batch.
+   */
+  @Test
+  void evaluationsAreBitIdenticalForAnyThreadCount() {
+    SplittableRandom random = new SplittableRandom(7);
+    float[][] x = new float[3_050][256];
+    float[][] y = new float[x.length][10];
+    for (int i = 0; i < x.length; i++) {
+      for (int j = 0; j < 256; j++) {
+        x[i][j] = (float) random.nextGaussian();
+      }
+      y[i][random.nextInt(10)] = 1;
+    }
+    ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(4, 100);
+    dev.kiln.runtime.Metrics metrics = dev.kiln.runtime.Metrics.of(dev.kiln.runtime.Metric.ACCURACY,
+        dev.kiln.runtime.Metric.F1, dev.kiln.runtime.Metric.TOP_K(3));
+    float[][] bad = y.clone();
+    bad[2_950] = new float[10];
+    bad[2_950][0] = Float.NaN;
+    bad[1_234] = new float[10];
+    bad[1_234][3] = Float.POSITIVE_INFINITY;
+    dev.kiln.runtime.Evaluation reference = null;
+    String referenceError = null;
+    for (int threads = 1; threads <= 3; threads++) {
+      Parallelism.setThreads(threads);
+      dev.kiln.runtime.Evaluation evaluation = model.core().evaluate(x, y, metrics);
+      String error = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> model.core().evaluate(x, bad)).getMessage();
+      if (reference == null) {
+        reference = evaluation;
+        referenceError = error;
+        org.junit.jupiter.api.Assertions.assertTrue(error.contains("1234"), error);
+      } else {
+        assertEquals(Double.doubleToRawLongBits(reference.loss()), Double.doubleToRawLongBits(evaluation.loss()),
+            threads + " threads: loss " + evaluation.loss() + " against " + reference.loss());
+        assertEquals(reference.accuracy(), evaluation.accuracy(), 0.0, threads + " threads");
+        assertEquals(reference.metrics(), evaluation.metrics(), threads + " threads");
+        assertEquals(referenceError, error, threads + " threads");
+      }
+    }
+  }
+
   @Test
   void trainingIsBitIdenticalForAnyThreadCount() {
     SplittableRandom random = new SplittableRandom(5);

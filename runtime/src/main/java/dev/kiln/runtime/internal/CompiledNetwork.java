@@ -37,8 +37,11 @@ public abstract class CompiledNetwork {
    * boolean)}).
    */
   protected boolean updateStatistics = true;
-  /** The current batch's targets, [maxBatch x targetSize]. */
-  protected final float[] target;
+  /**
+   * The current batch's targets, [maxBatch x targetSize]; empty in an inference program until
+   * {@link #allocateTargets} (one that evaluates a loss).
+   */
+  protected float[] target;
   /**
    * The loss weight of each row of the output ([n x output positions]: a sample's weight repeated
    * over its positions), or null when every row weighs 1 (unweighted training, the default). The
@@ -323,6 +326,16 @@ public abstract class CompiledNetwork {
 
   public final float[] targetBuffer() {
     return target;
+  }
+
+  /**
+   * Gives an inference program a target buffer, so it can compute losses ({@link #runLoss}): the
+   * parts of an evaluation split over threads. A training program has one already.
+   */
+  public final void allocateTargets() {
+    if (target.length == 0) {
+      target = batchBuffer(maxBatch, info().targetSize());
+    }
   }
 
   /**
