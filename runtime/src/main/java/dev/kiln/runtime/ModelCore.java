@@ -66,6 +66,11 @@ public final class ModelCore implements TrainingContext {
       idle.giveBack(program);
     }
   };
+  /** A program and its batch loader for the parts of a split evaluation. */
+  private record Evaluator(CompiledNetwork program, BatchData batchData) {}
+
+  /** Evaluators over {@link #net}'s parameters (with target buffers), created on first use. */
+  private final IdlePool<Evaluator> evaluators = new IdlePool<>(Runtime.getRuntime().availableProcessors());
   /** Created by the first {@link #newState}: most models never step. */
   private StepNetwork stepProgram;
   /** The epoch number the last fit ended at (or a loaded checkpoint's). */
@@ -745,11 +750,6 @@ public final class ModelCore implements TrainingContext {
     }
   }
 
-  /** A program and its batch loader for the parts of a split evaluation, pooled as {@link #helperPrograms}. */
-  private record Evaluator(CompiledNetwork program, BatchData batchData) {}
-
-  private final IdlePool<Evaluator> evaluators = new IdlePool<>(Runtime.getRuntime().availableProcessors());
-
   /** How this network's targets encode the truth, for {@link Metrics#compute}. */
   public Metrics.Targets targets() {
     switch (info.accuracy()) {
@@ -787,7 +787,7 @@ public final class ModelCore implements TrainingContext {
     int samples = dataset.size();
     int maxBatch = net.maxBatch();
     float[][] predictions = metrics == null || metrics.list().isEmpty() ? null : new float[samples][outputSize];
-    int batches = (samples + maxBatch - 1) / maxBatch;
+    int batches = (int) (((long) samples + maxBatch - 1) / maxBatch);
     if (factory != null && batches >= 2 && dataset.concurrentCopies() && net.splitsPrediction(samples)) {
       BatchResults results = new BatchResults(dataset, batches, predictions);
       int minBatchesPerPart = Math.max(1, net.rowsToSplit() / 2 / maxBatch);
