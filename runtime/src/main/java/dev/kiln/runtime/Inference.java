@@ -26,14 +26,14 @@ public final class Inference {
   private final CompiledNetwork.Factory factory;
   private final float[] snapshot;
   private final int maxBatch;
-  /** Idle programs. */
-  private final IdlePool<CompiledNetwork> idle;
+  /** Idle programs; also where the parts of a large batch that other threads run get theirs. */
+  private final CompiledNetwork.Programs programs;
   private final AtomicLong created = new AtomicLong();
   /** Whether inputs are checked for NaN and infinity, as the model's {@code setInputChecks} said. */
   private final boolean checkInputs;
 
   private final StepSupport stepping;
-  /** Idle step programs, pooled as {@link #idle}. */
+  /** Idle step programs, pooled as {@link #programs}. */
   private final IdlePool<StepNetwork> idleSteps;
 
   /** The Dense weights as bfloat16 for batch-1 products ({@link WeightFormat#BFLOAT16}), or null. */
@@ -58,14 +58,14 @@ public final class Inference {
     this.snapshot = snapshot;
     this.bfloat16Weights = bfloat16Weights;
     this.maxBatch = maxBatch;
-    this.idle = new IdlePool<>(poolBound);
+    this.programs = new CompiledNetwork.Programs(poolBound, this::createProgram);
     this.stepping = stepping;
     this.idleSteps = new IdlePool<>(poolBound);
   }
 
   /** Most idle programs kept for reuse: twice the available processors. */
   public int poolBound() {
-    return idle.size();
+    return programs.size();
   }
 
   /**
@@ -77,26 +77,9 @@ public final class Inference {
     return created.get();
   }
 
-  /** This pool, for the parts of a large batch that other threads run ({@link CompiledNetwork#predictRows}). */
-  private final CompiledNetwork.Programs programs = new CompiledNetwork.Programs() {
-    @Override
-    public CompiledNetwork borrow() {
-      return Inference.this.borrow();
-    }
-
-    @Override
-    public void giveBack(CompiledNetwork program) {
-      idle.giveBack(program);
-    }
-  };
-
-  private CompiledNetwork borrow() {
-    CompiledNetwork program = idle.take();
-    if (program == null) {
-      created.incrementAndGet();
-      program = withWeightFormat(factory.create(maxBatch, snapshot));
-    }
-    return program;
+  private CompiledNetwork createProgram() {
+    created.incrementAndGet();
+    return withWeightFormat(factory.create(maxBatch, snapshot));
   }
 
   private StepNetwork borrowStep() {
@@ -117,11 +100,11 @@ public final class Inference {
   }
 
   private void run(float[] x, int n, float[] out) {
-    CompiledNetwork program = borrow();
+    CompiledNetwork program = programs.borrow();
     try {
       program.predictRows(x, n, out, programs);
     } finally {
-      idle.giveBack(program);
+      programs.giveBack(program);
     }
   }
 

@@ -15,7 +15,6 @@ import dev.kiln.runtime.internal.TensorSlice;
 import dev.kiln.runtime.internal.Weights;
 import dev.kiln.runtime.kernels.BFloat16;
 import dev.kiln.runtime.kernels.Gemm;
-import dev.kiln.runtime.kernels.IdlePool;
 import dev.kiln.runtime.kernels.ParallelRanges;
 import dev.kiln.runtime.optim.Optimizer;
 import dev.kiln.runtime.training.TrainingContext;
@@ -50,27 +49,10 @@ public final class ModelCore implements TrainingContext {
   private final StepSupport stepping;
   /**
    * Inference programs over {@link #net}'s own parameters for the parts of a split batched
-   * prediction that other threads run (read-only while the prediction runs, like the model's).
+   * prediction or evaluation that other threads run (read-only while it runs, like the model's).
    */
-  private final CompiledNetwork.Programs helperPrograms = new CompiledNetwork.Programs() {
-    private final IdlePool<CompiledNetwork> idle = new IdlePool<>(Runtime.getRuntime().availableProcessors());
-
-    @Override
-    public CompiledNetwork borrow() {
-      CompiledNetwork program = idle.take();
-      return program != null ? program : factory.create(net.maxBatch(), net.parameterArray());
-    }
-
-    @Override
-    public void giveBack(CompiledNetwork program) {
-      idle.giveBack(program);
-    }
-  };
-  /** A program and its batch loader for the parts of a split evaluation. */
-  private record Evaluator(CompiledNetwork program, BatchData batchData) {}
-
-  /** Evaluators over {@link #net}'s parameters (with target buffers), created on first use. */
-  private final IdlePool<Evaluator> evaluators = new IdlePool<>(Runtime.getRuntime().availableProcessors());
+  private final CompiledNetwork.Programs helperPrograms =
+      new CompiledNetwork.Programs(Runtime.getRuntime().availableProcessors(), this::newHelperProgram);
   /** Created by the first {@link #newState}: most models never step. */
   private StepNetwork stepProgram;
   /** The epoch number the last fit ended at (or a loaded checkpoint's). */
@@ -673,6 +655,11 @@ public final class ModelCore implements TrainingContext {
     return GroupEvaluation.of(x, y, groups, (gx, gy) -> evaluate(gx, gy, metrics));
   }
 
+  /** A program for {@link #helperPrograms}: the model's network, reading its parameters. */
+  private CompiledNetwork newHelperProgram() {
+    return factory.create(net.maxBatch(), net.parameterArray());
+  }
+
   /**
    * Evaluates samples {@code [from, from + n)} on {@code program} (loaded through {@code batchData},
    * its {@link BatchData}): their outputs into {@code predictions} when not null, and returns the
@@ -693,8 +680,8 @@ public final class ModelCore implements TrainingContext {
 
   /**
    * An evaluation split over threads by whole batches (the batches one thread would use): each
-   * part evaluates its batches on a program of its own (the model's on the caller's thread, an
-   * inference program with targets over the model's parameters elsewhere) and keeps each batch's
+   * part evaluates its batches on a program of its own (the model's on the caller's thread, one of
+   * {@link #helperPrograms}, given a target buffer, elsewhere) and keeps each batch's
    * loss, correct count or error by batch, for the caller to sum in batch order.
    */
   private final class BatchResults implements ParallelRanges.RangeTask {
@@ -719,17 +706,14 @@ public final class ModelCore implements TrainingContext {
         evaluate(net, data, first, end);
         return;
       }
-      Evaluator evaluator = evaluators.take();
-      if (evaluator == null) {
-        CompiledNetwork program = factory.create(net.maxBatch(), net.parameterArray());
-        program.allocateTargets();
-        evaluator = new Evaluator(program, new BatchData(program));
-      }
-      evaluator.batchData.setInputChecks(data.inputChecks());
+      CompiledNetwork program = helperPrograms.borrow();
       try {
-        evaluate(evaluator.program, evaluator.batchData, first, end);
+        program.allocateTargets(); // once per program: a prediction's helper has no targets
+        BatchData batchData = new BatchData(program); // per part and call: evaluate allocates its results anyway
+        batchData.setInputChecks(data.inputChecks());
+        evaluate(program, batchData, first, end);
       } finally {
-        evaluators.giveBack(evaluator);
+        helperPrograms.giveBack(program);
       }
     }
 

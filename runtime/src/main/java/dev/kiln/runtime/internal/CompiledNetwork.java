@@ -1,9 +1,11 @@
 package dev.kiln.runtime.internal;
 
 import dev.kiln.runtime.kernels.Gemm;
+import dev.kiln.runtime.kernels.IdlePool;
 import dev.kiln.runtime.kernels.Noise;
 import dev.kiln.runtime.kernels.ParallelRanges;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * The contract between generated code and the runtime (its SPI). A generated subclass holds every
@@ -222,11 +224,34 @@ public abstract class CompiledNetwork {
     }
   }
 
-  /** Where a prediction split over threads gets a program for each part it does not run itself. */
-  public interface Programs {
-    CompiledNetwork borrow();
+  /**
+   * Programs of one network kept for reuse ({@link IdlePool}), made by {@code create} when none is
+   * idle: serving's pool, and where a prediction split over threads gets a program for each part
+   * it does not run itself.
+   */
+  public static final class Programs {
+    private final IdlePool<CompiledNetwork> idle;
+    private final Supplier<CompiledNetwork> create;
 
-    void giveBack(CompiledNetwork program);
+    /** Keeps at most {@code size} idle programs. */
+    public Programs(int size, Supplier<CompiledNetwork> create) {
+      this.idle = new IdlePool<>(size);
+      this.create = create;
+    }
+
+    public CompiledNetwork borrow() {
+      CompiledNetwork program = idle.take();
+      return program != null ? program : create.get();
+    }
+
+    public void giveBack(CompiledNetwork program) {
+      idle.giveBack(program);
+    }
+
+    /** Most idle programs kept. */
+    public int size() {
+      return idle.size();
+    }
   }
 
   /**
