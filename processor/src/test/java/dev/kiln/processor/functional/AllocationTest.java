@@ -11,6 +11,13 @@ import org.junit.jupiter.api.Test;
  */
 class AllocationTest {
   private static final int CALLS = 10_000;
+  private final int threadsBefore = dev.kiln.runtime.kernels.Parallelism.threads();
+
+  /** The tests that split work over two threads leave the count as they found it. */
+  @org.junit.jupiter.api.AfterEach
+  void restoreThreads() {
+    dev.kiln.runtime.kernels.Parallelism.setThreads(threadsBefore);
+  }
   /** How long a kernel may take to reach steady state before its allocation counts. */
   private static final int STEADY_STATE_SECONDS = 10;
 
@@ -75,41 +82,31 @@ class AllocationTest {
 
   @Test
   void threadSplitTrainingStepAllocatesNothing() {
-    int before = dev.kiln.runtime.kernels.Parallelism.threads();
     dev.kiln.runtime.kernels.Parallelism.setThreads(2);
-    try {
-      ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(1, 64);
-      float[][] x = new float[64][256];
-      float[][] y = new float[64][10];
-      for (int i = 0; i < 64; i++) {
-        x[i][i] = 1;
-        y[i][i % 10] = 1;
-      }
-      assertAllocatesNothing(() -> model.trainOnBatch(x, y), 2_000);
-    } finally {
-      dev.kiln.runtime.kernels.Parallelism.setThreads(before);
+    ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(1, 64);
+    float[][] x = new float[64][256];
+    float[][] y = new float[64][10];
+    for (int i = 0; i < 64; i++) {
+      x[i][i] = 1;
+      y[i][i % 10] = 1;
     }
+    assertAllocatesNothing(() -> model.trainOnBatch(x, y), 2_000);
   }
 
   /** A batch split into parts of rows on two threads (the model's and the served path). */
   @Test
   void rowSplitPredictionAllocatesNothing() {
-    int before = dev.kiln.runtime.kernels.Parallelism.threads();
     dev.kiln.runtime.kernels.Parallelism.setThreads(2);
-    try {
-      ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(1, 128);
-      int n = 256; // two batches of the model's 128 rows, in two parts
-      float[] x = new float[n * 256];
-      for (int i = 0; i < x.length; i++) {
-        x[i] = (i % 17) / 17f;
-      }
-      float[] out = new float[n * 10];
-      assertAllocatesNothing(() -> model.core().predict(x, n, out), 200);
-      dev.kiln.runtime.Inference inference = model.core().inference();
-      assertAllocatesNothing(() -> inference.predict(x, n, out), 200);
-    } finally {
-      dev.kiln.runtime.kernels.Parallelism.setThreads(before);
+    ThreadCountDeterminismTest_WideMlpModel model = new ThreadCountDeterminismTest_WideMlpModel(1, 128);
+    int n = 256; // two batches of the model's 128 rows, in two parts
+    float[] x = new float[n * 256];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (i % 17) / 17f;
     }
+    float[] out = new float[n * 10];
+    assertAllocatesNothing(() -> model.core().predict(x, n, out), 200);
+    dev.kiln.runtime.Inference inference = model.core().inference();
+    assertAllocatesNothing(() -> inference.predict(x, n, out), 200);
   }
 
   static void assertAllocatesNothing(Runnable call) {
