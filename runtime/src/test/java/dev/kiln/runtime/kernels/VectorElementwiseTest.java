@@ -412,6 +412,50 @@ class VectorElementwiseTest {
     assertGuardsIntact(dxActual, 10, n, "softmaxBackward");
   }
 
+  /**
+   * Rows narrower than a vector, in blocks large enough for the vector pass across rows, give the
+   * scalar twin's bits (which a sample alone, in a block too small for it, gets): the block's tail
+   * past the last vector, logits far apart (exponentials that underflow to 0), infinities and NaN
+   * rows, and in place.
+   */
+  @ParameterizedTest(name = "rows={0} cols={1}")
+  @MethodSource("narrowSoftmaxShapes")
+  void narrowRowsInABlockGetTheScalarBits(int rows, int cols) {
+    assumeTrue(cols < VectorGemm.S.length() && rows * cols >= VectorElementwise.NARROW_SOFTMAX_MIN_VALUES);
+    Random rnd = new Random(rows * 31L + cols);
+    int n = rows * cols;
+    float[] x = random(rnd, 4, n, -30f, 30f);
+    x[4 + 3] = -200f; // e^-230: 0
+    x[4 + cols] = Float.POSITIVE_INFINITY; // row 1: its maximum infinite, NaN after inf - inf
+    x[4 + 2 * cols + 1] = Float.NEGATIVE_INFINITY;
+    x[4 + 3 * cols] = Float.NaN;
+    x[4 + n - 1] = 88f; // in the tail when n is not a multiple of the vector length
+    for (float invT : new float[] {1f, 0.37f}) {
+      float[] expected = filled(8, n, Float.NaN);
+      float[] actual = filled(8, n, Float.NaN);
+      SCALAR.softmax(rows, cols, invT, x, 4, expected, 8);
+      vector.softmax(rows, cols, invT, x, 4, actual, 8);
+      for (int i = 0; i < n; i++) {
+        assertEquals(Float.floatToRawIntBits(expected[8 + i]), Float.floatToRawIntBits(actual[8 + i]),
+            "element " + i + " (row " + i / cols + ") at invT " + invT);
+      }
+      assertGuardsIntact(actual, 8, n, "softmax");
+      float[] inPlace = x.clone();
+      vector.softmax(rows, cols, invT, inPlace, 4, inPlace, 4);
+      for (int i = 0; i < n; i++) {
+        assertEquals(Float.floatToRawIntBits(expected[8 + i]), Float.floatToRawIntBits(inPlace[4 + i]),
+            "in place, element " + i);
+      }
+    }
+  }
+
+  static Stream<Arguments> narrowSoftmaxShapes() {
+    // Fashion's 10 classes at W3's and W1's batches, Iris's 3 in a larger block, odd shapes whose
+    // block ends inside a vector.
+    return Stream.of(Arguments.of(256, 10), Arguments.of(64, 10), Arguments.of(200, 3), Arguments.of(41, 13),
+        Arguments.of(103, 5), Arguments.of(37, 15));
+  }
+
   // ---------------------------------------------------------------- aliasing
 
   /**
