@@ -51,6 +51,18 @@ public interface Gemm {
       float[] c, int cOff, int ldc, boolean accumulate);
 
   /**
+   * Batch-1 {@code c[n] = a[k] B[k x n]} (not accumulating) reading only the rows of B where
+   * {@code a} is not zero: a ReLU's output or an image's background leaves half the rows
+   * unread. Each element of C is {@link #gemm}'s chain (m = 1) with the zero terms left out, and
+   * C's chains start at +0 and never reach -0, so adding +-0 changes nothing: the same bits as
+   * {@code gemm(1, n, k, a, aOff, k, b, bOff, ldb, c, cOff, n, false)} whenever B's rows at a's
+   * zeros are finite (0 x infinity is NaN; the caller vouches). {@code nonzeroRows} is scratch of
+   * at least k ints.
+   */
+  void rowTimesMatrixSkippingZeros(int n, int k, float[] a, int aOff, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int[] nonzeroRows);
+
+  /**
    * {@code C (+)= A B} with B in bfloat16 as this implementation's {@link #packBf16} wrote it ({@code
    * k x n}, {@code bOff} and {@code ldb} the offset and row stride given to it), A [m x k] and C
    * float32: each element of C is the chain of fmas in K order that {@link #gemm} computes, over

@@ -76,6 +76,21 @@ final class ScalarGemm implements Gemm {
     }
   }
 
+  @Override
+  public void rowTimesMatrixSkippingZeros(int n, int k, float[] a, int aOff, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int[] nonzeroRows) {
+    Arrays.fill(c, cOff, cOff + n, 0f);
+    for (int p = 0; p < k; p++) {
+      float ap = a[aOff + p];
+      if (ap != 0f) { // gemm's row loop without the rows that add +-0
+        int bRow = bOff + p * ldb;
+        for (int j = 0; j < n; j++) {
+          c[cOff + j] += ap * b[bRow + j];
+        }
+      }
+    }
+  }
+
   /** Row-major: the order {@link #gemmBf16} reads. */
   @Override
   public void packBf16(int rows, int cols, float[] src, int offset, int ld, short[] dst) {

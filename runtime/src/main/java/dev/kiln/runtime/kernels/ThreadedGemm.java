@@ -71,6 +71,12 @@ final class ThreadedGemm implements Gemm {
   }
 
   @Override
+  public void rowTimesMatrixSkippingZeros(int n, int k, float[] a, int aOff, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int[] nonzeroRows) {
+    delegate.rowTimesMatrixSkippingZeros(n, k, a, aOff, b, bOff, ldb, c, cOff, nonzeroRows); // batch 1: the caller's thread
+  }
+
+  @Override
   public void packBf16(int rows, int cols, float[] src, int offset, int ld, short[] dst) {
     delegate.packBf16(rows, cols, src, offset, ld, dst);
   }

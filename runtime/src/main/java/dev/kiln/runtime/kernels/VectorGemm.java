@@ -188,6 +188,45 @@ final class VectorGemm implements Gemm {
   }
 
   @Override
+  public void rowTimesMatrixSkippingZeros(int n, int k, float[] a, int aOff, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int[] nonzeroRows) {
+    if (n <= 0) {
+      return;
+    }
+    if (k <= 0 || n < L || small(1, n, k)) {
+      // Narrower than a vector, a skipped row saves one fma: less than listing the rows costs
+      // (Fashion's 128 x 10 output layer: 0.145 us dense, 0.23 skipping).
+      gemm(1, n, k, a, aOff, k, b, bOff, ldb, c, cOff, n, false);
+      return;
+    }
+    // The listed rows go through these kernels however many there are: a branch to the contiguous
+    // kernels for dense inputs was a path C2 had never seen in a serving loop, and the first dense
+    // image after warm-up deoptimized the call (2 ms, again for the next few).
+    int count = 0;
+    for (int p = 0; p < k; p++) {
+      nonzeroRows[count] = p;
+      count += a[aOff + p] != 0f ? 1 : 0; // NaN is kept
+    }
+    int j = 0;
+    if (WIDE_GEMV) {
+      for (; j + 16 * L <= n; j += 16 * L) {
+        sixteenVectorsOfColumnsAt(count, nonzeroRows, a, aOff, b, bOff + j, ldb, c, cOff + j);
+      }
+    }
+    for (; j + 8 * L <= n; j += 8 * L) {
+      eightVectorsOfColumnsAt(count, nonzeroRows, a, aOff, b, bOff + j, ldb, c, cOff + j);
+    }
+    for (; j + L <= n; j += L) {
+      oneVectorOfColumnsAt(count, nonzeroRows, a, aOff, b, bOff + j, ldb, c, cOff + j);
+    }
+    if (j < n && bOff + j + (long) (k - 1) * ldb + L <= b.length) {
+      partialVectorOfColumnsAt(n - j, count, nonzeroRows, a, aOff, b, bOff + j, ldb, c, cOff + j);
+    } else if (j < n) {
+      lastColumnsAt(n - j, count, nonzeroRows, a, aOff, b, bOff + j, ldb, c, cOff + j);
+    }
+  }
+
+  @Override
   public void packBf16(int rows, int cols, float[] src, int offset, int ld, short[] dst) {
     VectorBf16Rows.pack(rows, cols, src, offset, ld, dst);
   }
@@ -1005,6 +1044,165 @@ final class VectorGemm implements Gemm {
     }
   }
 
+
+  /**
+   * {@link #sixteenVectorsOfColumns} over the rows of B listed in {@code rows[0, count)} (ascending):
+   * each listed row's fmas in the same order, the skipped rows' none.
+   */
+  private static void sixteenVectorsOfColumnsAt(int count, int[] rows, float[] a, int aOff, float[] b, int bOff,
+      int ldb, float[] c, int cOff) {
+    FloatVector zero = EXACT.cast(FloatVector.zero(S));
+    FloatVector s0 = zero;
+    FloatVector s1 = zero;
+    FloatVector s2 = zero;
+    FloatVector s3 = zero;
+    FloatVector s4 = zero;
+    FloatVector s5 = zero;
+    FloatVector s6 = zero;
+    FloatVector s7 = zero;
+    FloatVector s8 = zero;
+    FloatVector s9 = zero;
+    FloatVector s10 = zero;
+    FloatVector s11 = zero;
+    FloatVector s12 = zero;
+    FloatVector s13 = zero;
+    FloatVector s14 = zero;
+    FloatVector s15 = zero;
+    for (int q = 0; q < count; q++) {
+      int p = rows[q];
+      int bi = bOff + p * ldb;
+      FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
+      s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
+      s1 = av.fma(FloatVector.fromArray(S, b, bi + L), s1);
+      s2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
+      s3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * L), s3);
+      s4 = av.fma(FloatVector.fromArray(S, b, bi + 4 * L), s4);
+      s5 = av.fma(FloatVector.fromArray(S, b, bi + 5 * L), s5);
+      s6 = av.fma(FloatVector.fromArray(S, b, bi + 6 * L), s6);
+      s7 = av.fma(FloatVector.fromArray(S, b, bi + 7 * L), s7);
+      s8 = av.fma(FloatVector.fromArray(S, b, bi + 8 * L), s8);
+      s9 = av.fma(FloatVector.fromArray(S, b, bi + 9 * L), s9);
+      s10 = av.fma(FloatVector.fromArray(S, b, bi + 10 * L), s10);
+      s11 = av.fma(FloatVector.fromArray(S, b, bi + 11 * L), s11);
+      s12 = av.fma(FloatVector.fromArray(S, b, bi + 12 * L), s12);
+      s13 = av.fma(FloatVector.fromArray(S, b, bi + 13 * L), s13);
+      s14 = av.fma(FloatVector.fromArray(S, b, bi + 14 * L), s14);
+      s15 = av.fma(FloatVector.fromArray(S, b, bi + 15 * L), s15);
+    }
+    EXACT.cast(s0).intoArray(c, cOff);
+    EXACT.cast(s1).intoArray(c, cOff + L);
+    EXACT.cast(s2).intoArray(c, cOff + 2 * L);
+    EXACT.cast(s3).intoArray(c, cOff + 3 * L);
+    EXACT.cast(s4).intoArray(c, cOff + 4 * L);
+    EXACT.cast(s5).intoArray(c, cOff + 5 * L);
+    EXACT.cast(s6).intoArray(c, cOff + 6 * L);
+    EXACT.cast(s7).intoArray(c, cOff + 7 * L);
+    EXACT.cast(s8).intoArray(c, cOff + 8 * L);
+    EXACT.cast(s9).intoArray(c, cOff + 9 * L);
+    EXACT.cast(s10).intoArray(c, cOff + 10 * L);
+    EXACT.cast(s11).intoArray(c, cOff + 11 * L);
+    EXACT.cast(s12).intoArray(c, cOff + 12 * L);
+    EXACT.cast(s13).intoArray(c, cOff + 13 * L);
+    EXACT.cast(s14).intoArray(c, cOff + 14 * L);
+    EXACT.cast(s15).intoArray(c, cOff + 15 * L);
+  }
+
+  /** {@link #eightVectorsOfColumns} (not accumulating) over the listed rows of B, as {@link #sixteenVectorsOfColumnsAt}. */
+  private static void eightVectorsOfColumnsAt(int count, int[] rows, float[] a, int aOff, float[] b, int bOff,
+      int ldb, float[] c, int cOff) {
+    FloatVector zero = EXACT.cast(FloatVector.zero(S));
+    FloatVector s0 = zero;
+    FloatVector s1 = zero;
+    FloatVector s2 = zero;
+    FloatVector s3 = zero;
+    FloatVector s4 = zero;
+    FloatVector s5 = zero;
+    FloatVector s6 = zero;
+    FloatVector s7 = zero;
+    for (int q = 0; q < count; q++) {
+      int p = rows[q];
+      int bi = bOff + p * ldb;
+      FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
+      s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
+      s1 = av.fma(FloatVector.fromArray(S, b, bi + L), s1);
+      s2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
+      s3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * L), s3);
+      s4 = av.fma(FloatVector.fromArray(S, b, bi + 4 * L), s4);
+      s5 = av.fma(FloatVector.fromArray(S, b, bi + 5 * L), s5);
+      s6 = av.fma(FloatVector.fromArray(S, b, bi + 6 * L), s6);
+      s7 = av.fma(FloatVector.fromArray(S, b, bi + 7 * L), s7);
+    }
+    EXACT.cast(s0).intoArray(c, cOff);
+    EXACT.cast(s1).intoArray(c, cOff + L);
+    EXACT.cast(s2).intoArray(c, cOff + 2 * L);
+    EXACT.cast(s3).intoArray(c, cOff + 3 * L);
+    EXACT.cast(s4).intoArray(c, cOff + 4 * L);
+    EXACT.cast(s5).intoArray(c, cOff + 5 * L);
+    EXACT.cast(s6).intoArray(c, cOff + 6 * L);
+    EXACT.cast(s7).intoArray(c, cOff + 7 * L);
+  }
+
+  /** One vector of columns over the listed rows of B, as {@link #sixteenVectorsOfColumnsAt}. */
+  private static void oneVectorOfColumnsAt(int count, int[] rows, float[] a, int aOff, float[] b, int bOff,
+      int ldb, float[] c, int cOff) {
+    FloatVector s0 = EXACT.cast(FloatVector.zero(S));
+    for (int q = 0; q < count; q++) {
+      int p = rows[q];
+      FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
+      s0 = av.fma(FloatVector.fromArray(S, b, bOff + p * ldb), s0);
+    }
+    EXACT.cast(s0).intoArray(c, cOff);
+  }
+
+  /**
+   * The last {@code width < L} columns over the listed rows of B as one vector chain, as {@link
+   * #partialVectorOfColumns} (the caller checks each row's load stays inside B's array).
+   */
+  private static void partialVectorOfColumnsAt(int width, int count, int[] rows, float[] a, int aOff, float[] b,
+      int bOff, int ldb, float[] c, int cOff) {
+    FloatVector s = EXACT.cast(FloatVector.zero(S));
+    for (int q = 0; q < count; q++) {
+      int p = rows[q];
+      FloatVector av = EXACT.cast(FloatVector.broadcast(S, a[aOff + p]));
+      s = av.fma(FloatVector.fromArray(S, b, bOff + p * ldb), s);
+    }
+    FloatVector sum = EXACT.cast(s);
+    for (int t = 0; t < width; t++) {
+      c[cOff + t] = sum.lane(t);
+    }
+  }
+
+  /**
+   * The last {@code width < L} columns over the listed rows of B, as scalar fma chains (the lanes'
+   * chains, so the bits of {@link #lastColumns} and {@link #partialVectorOfColumns}), four at a
+   * time; a group past the last column repeats it.
+   */
+  private static void lastColumnsAt(int width, int count, int[] rows, float[] a, int aOff, float[] b, int bOff,
+      int ldb, float[] c, int cOff) {
+    int last = width - 1;
+    for (int j = 0; j < width; j += 4) {
+      int j1 = Math.min(j + 1, last);
+      int j2 = Math.min(j + 2, last);
+      int j3 = Math.min(j + 3, last);
+      float s0 = 0f;
+      float s1 = 0f;
+      float s2 = 0f;
+      float s3 = 0f;
+      for (int q = 0; q < count; q++) {
+        int p = rows[q];
+        int bi = bOff + p * ldb;
+        float ap = a[aOff + p];
+        s0 = Math.fma(ap, b[bi + j], s0);
+        s1 = Math.fma(ap, b[bi + j1], s1);
+        s2 = Math.fma(ap, b[bi + j2], s2);
+        s3 = Math.fma(ap, b[bi + j3], s3);
+      }
+      c[cOff + j] = s0;
+      c[cOff + j1] = s1;
+      c[cOff + j2] = s2;
+      c[cOff + j3] = s3;
+    }
+  }
 
   /**
    * Batch-1 product with B stored transposed ({@code [n x k]}, row stride ldb):

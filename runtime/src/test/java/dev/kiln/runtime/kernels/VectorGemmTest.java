@@ -186,6 +186,65 @@ class VectorGemmTest {
     }
   }
 
+  /**
+   * Batch-1 products that skip the rows of B at a's zeros give gemm's bits, in the Vector API
+   * kernels and the scalar twin: every run of columns (sixteen, eight, one vector, the scalar
+   * tail), inputs from all zeros (including -0) to none, NaN and infinite inputs (kept), a padded
+   * B with NaN between its rows, and nothing written outside C.
+   */
+  @ParameterizedTest(name = "n={0} k={1} zeros={2} nonFiniteInputs={3}")
+  @MethodSource("skippingCases")
+  void skippingZeroRowsGivesTheDenseBits(int n, int k, double zeroShare, boolean nonFiniteInputs) {
+    Random rnd = new Random(n * 7919L + k * 31L + (long) (zeroShare * 100));
+    int pad = 3;
+    int ldb = n + pad;
+    float[] a = new float[k + 2];
+    a[0] = Float.NaN; // before aOff: never read
+    for (int p = 0; p < k; p++) {
+      double u = rnd.nextDouble();
+      a[1 + p] = u < zeroShare ? (rnd.nextBoolean() ? 0f : -0f) : -2f + 4f * rnd.nextFloat();
+    }
+    if (nonFiniteInputs) { // every output NaN or infinite, through the skipping kernels
+      a[1 + k / 3] = Float.NaN;
+      a[1 + k / 2] = Float.POSITIVE_INFINITY;
+    }
+    float[] b = new float[5 + k * ldb + 20];
+    java.util.Arrays.fill(b, Float.NaN);
+    for (int p = 0; p < k; p++) {
+      for (int j = 0; j < n; j++) {
+        b[5 + p * ldb + j] = -1f + 2f * rnd.nextFloat();
+      }
+    }
+    int[] rows = new int[k];
+    for (Gemm kernels : new Gemm[] {vector, SCALAR}) {
+      float[] expected = new float[n + 4];
+      float[] actual = new float[n + 4];
+      java.util.Arrays.fill(expected, 7f);
+      java.util.Arrays.fill(actual, 7f);
+      kernels.gemm(1, n, k, a, 1, k, b, 5, ldb, expected, 2, n, false);
+      kernels.rowTimesMatrixSkippingZeros(n, k, a, 1, b, 5, ldb, actual, 2, rows);
+      for (int j = 0; j < n + 4; j++) {
+        assertEquals(Float.floatToRawIntBits(expected[j]), Float.floatToRawIntBits(actual[j]),
+            kernels.description() + ", element " + j + " of C (C from 2 to " + (2 + n) + ")");
+      }
+    }
+  }
+
+  static Stream<Arguments> skippingCases() {
+    List<Arguments> cases = new ArrayList<>();
+    int[][] shapes = {{256, 784}, {128, 256}, {10, 128}, {1, 50}, {3, 3}, {17, 40}, {16, 33}, {300, 70},
+        {48, 100}, {129, 65}, {272, 9}, {20, 1}};
+    for (int[] s : shapes) {
+      for (double zeros : new double[] {0, 0.1, 0.5, 0.95, 1}) {
+        cases.add(Arguments.of(s[0], s[1], zeros, false));
+      }
+      if (s[1] > 40) {
+        cases.add(Arguments.of(s[0], s[1], 0.5, true));
+      }
+    }
+    return cases.stream();
+  }
+
   @Test
   void gemmIsDeterministicAcrossThreadsSharingTheInstance() throws Exception {
     int m = 96;
