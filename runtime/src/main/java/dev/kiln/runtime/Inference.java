@@ -38,6 +38,8 @@ public final class Inference {
 
   /** The Dense weights as bfloat16 for batch-1 products ({@link WeightFormat#BFLOAT16}), or null. */
   private final short[] bfloat16Weights;
+  /** Whether the snapshot is all finite, checked once: its programs' batch-1 products may skip zero inputs. */
+  private final boolean finiteSnapshot;
 
   Inference(NetworkInfo info, CompiledNetwork.Factory factory, StepSupport stepping, float[] snapshot,
       short[] bfloat16Weights, int maxBatch, boolean checkInputs) {
@@ -56,6 +58,7 @@ public final class Inference {
     this.outputSize = info.outputSize();
     this.factory = factory;
     this.snapshot = snapshot;
+    this.finiteSnapshot = CompiledNetwork.allFinite(snapshot);
     this.bfloat16Weights = bfloat16Weights;
     this.maxBatch = maxBatch;
     this.programs = new CompiledNetwork.Programs(poolBound, this::createProgram);
@@ -88,6 +91,7 @@ public final class Inference {
   }
 
   private <P extends CompiledNetwork> P withWeightFormat(P program) {
+    program.useParameterSnapshot(finiteSnapshot); // nothing writes the snapshot
     if (bfloat16Weights != null) {
       program.useBfloat16Weights(bfloat16Weights);
     }

@@ -28,6 +28,11 @@ public final class LayerContext {
     return model.layerIndex(layer);
   }
 
+  /** Whether input {@code i} typically holds many zeros ({@code LayerSpec.outputHasZeros}). */
+  public boolean inputHasZeros(int i) {
+    return model.outputHasZeros(layer.inputs().get(i));
+  }
+
   /** Number of inputs. */
   public int inputCount() {
     return layer.inputs().size();

@@ -73,6 +73,8 @@ public final class ModelEmitter {
   private final Set<String> addsDirectly = new java.util.HashSet<>();
   /** Per node, whether its output's gradient reaches a parameter (see {@link #guarded}); built on first use. */
   private Map<LayerPlan, Boolean> leadsToParameters;
+  /** Per node, whether its output typically holds many zeros; built on first use. */
+  private Map<LayerPlan, Boolean> hasZeros;
   private boolean generatedAnnotation = true;
   /** The value of every int constant a buffer size can name, for the cost in the class javadoc. */
   private final Map<String, Long> constantValues = new HashMap<>();
@@ -328,6 +330,21 @@ public final class ModelEmitter {
       return code;
     }
     return CodeBlock.builder().beginControlFlow("if (inputGradients)").add(code).endControlFlow().build();
+  }
+
+  /** Whether {@code node}'s output typically holds many zeros ({@code LayerSpec.outputHasZeros}), inputs first. */
+  boolean outputHasZeros(LayerPlan node) {
+    if (hasZeros == null) {
+      hasZeros = new java.util.IdentityHashMap<>();
+      for (LayerPlan n : network.nodes()) {
+        List<Boolean> inputs = new ArrayList<>();
+        for (LayerPlan input : n.inputs()) {
+          inputs.add(hasZeros.get(input));
+        }
+        hasZeros.put(n, n.spec().outputHasZeros(inputs));
+      }
+    }
+    return hasZeros.get(node);
   }
 
   /** Whether the gradient with respect to {@code node}'s output reaches a parameter: its own or an ancestor's. */

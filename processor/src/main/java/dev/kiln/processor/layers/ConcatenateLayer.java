@@ -76,4 +76,10 @@ public record ConcatenateLayer(String name, Site site, List<String> inputs) impl
       }
     };
   }
+
+  /** The inputs side by side: zeros wherever an input has them. */
+  @Override
+  public boolean outputHasZeros(List<Boolean> inputsHaveZeros) {
+    return inputsHaveZeros.contains(true);
+  }
 }

@@ -43,9 +43,11 @@ final class DenseEmitter implements LayerEmitter {
   public CodeBlock forward(LayerContext layer) {
     String pre = pre(layer);
     CodeBlock.Builder code = CodeBlock.builder();
-    // Through CompiledNetwork.denseProduct: an inference snapshot may hold these weights as bfloat16.
-    code.add("denseProduct($L, $L, $L, $L, $L, $L);\n", layer.rows(), layer.features(), layer.inFeatures(0),
-        layer.in(0), layer.offset("weight"), pre);
+    // Through CompiledNetwork: an inference snapshot may hold these weights as bfloat16, and a
+    // sample alone skips the weight rows of zero inputs where its input often has them.
+    code.add("$L($L, $L, $L, $L, $L, $L);\n",
+        layer.inputHasZeros(0) ? "denseProductSkippingZeroInputs" : "denseProduct", layer.rows(), layer.features(),
+        layer.inFeatures(0), layer.in(0), layer.offset("weight"), pre);
     if (spec.useBias()) {
       code.add("K.addRowVector($L, $L, params, $L, $L, 0);\n", layer.rows(), layer.features(), layer.offset("bias"),
           pre);

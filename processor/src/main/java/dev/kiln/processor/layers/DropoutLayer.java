@@ -73,4 +73,10 @@ public record DropoutLayer(String name, Site site, List<String> inputs, double r
       }
     };
   }
+
+  /** Inference passes values through (or moves them): the input's zeros stay. */
+  @Override
+  public boolean outputHasZeros(List<Boolean> inputsHaveZeros) {
+    return inputsHaveZeros.get(0);
+  }
 }

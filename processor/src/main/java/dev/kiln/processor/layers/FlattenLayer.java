@@ -91,4 +91,10 @@ public record FlattenLayer(String name, Site site, List<String> inputs) implemen
       }
     };
   }
+
+  /** Inference passes values through (or moves them): the input's zeros stay. */
+  @Override
+  public boolean outputHasZeros(List<Boolean> inputsHaveZeros) {
+    return inputsHaveZeros.get(0);
+  }
 }

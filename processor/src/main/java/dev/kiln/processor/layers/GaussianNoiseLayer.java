@@ -68,4 +68,10 @@ public record GaussianNoiseLayer(String name, Site site, List<String> inputs, do
       }
     };
   }
+
+  /** Inference passes values through (or moves them): the input's zeros stay. */
+  @Override
+  public boolean outputHasZeros(List<Boolean> inputsHaveZeros) {
+    return inputsHaveZeros.get(0);
+  }
 }

@@ -76,4 +76,10 @@ public record GlobalPoolLayer(String name, Site site, List<String> inputs, boole
       }
     };
   }
+
+  /** A maximum over zeros is zero: max pooling keeps its input's zeros, averaging mostly does not. */
+  @Override
+  public boolean outputHasZeros(List<Boolean> inputsHaveZeros) {
+    return max && inputsHaveZeros.get(0);
+  }
 }

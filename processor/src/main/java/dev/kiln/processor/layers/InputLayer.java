@@ -96,4 +96,10 @@ public record InputLayer(String name, Site site, List<String> inputs, int[] shap
       }
     };
   }
+
+  /** Images' backgrounds, one-hot and count vectors: a network's input often holds many zeros. */
+  @Override
+  public boolean outputHasZeros(List<Boolean> inputsHaveZeros) {
+    return true;
+  }
 }

@@ -139,4 +139,10 @@ public record PoolLayer(String name, Site site, List<String> inputs, boolean max
       }
     };
   }
+
+  /** A maximum over zeros is zero: max pooling keeps its input's zeros, averaging mostly does not. */
+  @Override
+  public boolean outputHasZeros(List<Boolean> inputsHaveZeros) {
+    return max && inputsHaveZeros.get(0);
+  }
 }

@@ -69,4 +69,10 @@ public record RandomFlipLayer(String name, Site site, List<String> inputs, FlipM
       }
     };
   }
+
+  /** Inference passes values through (or moves them): the input's zeros stay. */
+  @Override
+  public boolean outputHasZeros(List<Boolean> inputsHaveZeros) {
+    return inputsHaveZeros.get(0);
+  }
 }

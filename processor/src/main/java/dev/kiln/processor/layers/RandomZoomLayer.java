@@ -66,4 +66,10 @@ public record RandomZoomLayer(String name, Site site, List<String> inputs, doubl
             "$T.drawZoom(n, $L, $L, $L, $L, $L, $L, $L, noise, $L, $L);\n", RuntimeNames.AUGMENTATION, image.dim(0),
             image.dim(1), height[0], height[1], width[0], width[1], keepsAspect(), layer.layerIndex(), transforms));
   }
+
+  /** Inference passes values through (or moves them): the input's zeros stay. */
+  @Override
+  public boolean outputHasZeros(List<Boolean> inputsHaveZeros) {
+    return inputsHaveZeros.get(0);
+  }
 }

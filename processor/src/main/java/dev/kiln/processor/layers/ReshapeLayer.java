@@ -92,4 +92,10 @@ public record ReshapeLayer(String name, Site site, List<String> inputs, int[] sh
       }
     };
   }
+
+  /** Inference passes values through (or moves them): the input's zeros stay. */
+  @Override
+  public boolean outputHasZeros(List<Boolean> inputsHaveZeros) {
+    return inputsHaveZeros.get(0);
+  }
 }

@@ -70,4 +70,10 @@ public record SpatialDropout2DLayer(String name, Site site, List<String> inputs,
       }
     };
   }
+
+  /** Inference passes values through (or moves them): the input's zeros stay. */
+  @Override
+  public boolean outputHasZeros(List<Boolean> inputsHaveZeros) {
+    return inputsHaveZeros.get(0);
+  }
 }

@@ -65,6 +65,17 @@ public interface LayerSpec {
     return List.of();
   }
 
+  /**
+   * Whether this layer's output typically holds many exact zeros, given which of its inputs do (in
+   * input order): a ReLU's does, and a layer that only moves, drops or selects values keeps its
+   * input's. A Dense layer reading such an output skips the weight rows of its zero inputs at
+   * batch 1 ({@code CompiledNetwork.denseProductSkippingZeroInputs}); over other inputs listing the
+   * non-zero ones costs more than it saves.
+   */
+  default boolean outputHasZeros(List<Boolean> inputsHaveZeros) {
+    return activation().function() == dev.kiln.annotations.ActivationFunction.RELU;
+  }
+
   /** How the layer treats its inputs' leading (time) axis when the network runs one step at a time. */
   default StepRule stepRule() {
     return StepRule.MIXES_POSITIONS;

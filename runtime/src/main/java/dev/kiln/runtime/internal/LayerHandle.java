@@ -114,6 +114,7 @@ public final class LayerHandle implements Layer {
     for (int i = 0; i < kernel.length; i++) {
       System.arraycopy(kernel[i], 0, params, slice.offset() + i * shape[0], shape[0]);
     }
+    layout.parametersChanged();
   }
 
   /**
@@ -137,6 +138,7 @@ public final class LayerHandle implements Layer {
     }
     requireFinite(bias, "bias");
     System.arraycopy(bias, 0, params, slice.offset(), bias.length);
+    layout.parametersChanged();
   }
 
   /** NaN and infinity are refused (ModelCore.setParameters(values, true) is the way to set them). */

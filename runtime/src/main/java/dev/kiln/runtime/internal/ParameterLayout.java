@@ -126,6 +126,7 @@ public final class ParameterLayout {
    * layer's learning-rate multiplier.
    */
   public void step(Optimizer optimizer) {
+    net.parametersChanged();
     if (plain) {
       optimizer.step(net.params, net.grads, 0, trainableCount);
     } else if (rateMultipliers.isEmpty()) {
@@ -142,12 +143,18 @@ public final class ParameterLayout {
    * @return whether the step was taken
    */
   public boolean stepIfFinite(Optimizer optimizer) {
+    net.parametersChanged();
     if (plain) {
       return optimizer.stepIfFinite(net.params, net.grads, 0, trainableCount);
     } else if (rateMultipliers.isEmpty()) {
       return optimizer.stepIfFinite(net.params, net.grads, trainableRanges, trainableRangeCount);
     }
     return optimizer.stepIfFinite(net.params, net.grads, trainableRanges, rangeScales, trainableRangeCount);
+  }
+
+  /** After a write of the parameters from outside this class (a layer's weights). */
+  void parametersChanged() {
+    net.parametersChanged();
   }
 
   /** A copy of all parameters. */
@@ -174,6 +181,7 @@ public final class ParameterLayout {
       }
     }
     System.arraycopy(values, 0, net.params, 0, values.length);
+    net.parametersChanged();
   }
 
   /** The tensor flat index {@code index} belongs to, e.g. {@code hidden.weight}. */

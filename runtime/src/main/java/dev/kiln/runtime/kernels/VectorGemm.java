@@ -199,32 +199,62 @@ final class VectorGemm implements Gemm {
       gemm(1, n, k, a, aOff, k, b, bOff, ldb, c, cOff, n, false);
       return;
     }
-    // The listed rows go through these kernels however many there are: a branch to the contiguous
-    // kernels for dense inputs was a path C2 had never seen in a serving loop, and the first dense
-    // image after warm-up deoptimized the call (2 ms, again for the next few).
+    int count = listNonzero(k, a, aOff, nonzeroRows);
+    // A listed row costs more than a row of the contiguous kernels (784 x 256 in isolation: 15
+    // against 11 ns; in W2 the listed rows do better, the weights then fitting in L2), so inputs
+    // with fewer than 15% zeros read every row. C2 compiles only the paths its profile has seen,
+    // and a serving loop may see no such input for a while: the first one after compilation
+    // deoptimized the call (2 ms, several times over). So the first calls alternate the two paths,
+    // which give the same floats, and the profile holds both. (The count is racy: a heuristic.)
+    boolean readEveryRow = 20L * count > 17L * k;
+    if (profiledCalls < PROFILED_CALLS) {
+      readEveryRow = (++profiledCalls & 1) == 0;
+    }
+    if (readEveryRow) {
+      rowTimesMatrix(n, k, a, aOff, b, bOff, ldb, c, cOff, false);
+    } else {
+      listedRowsTimesMatrix(n, k, count, a, aOff, b, bOff, ldb, c, cOff, nonzeroRows);
+    }
+  }
+
+  /** Lists the positions of a's non-zero values (NaN included) in {@code rows}, branch-free; returns how many. */
+  static int listNonzero(int k, float[] a, int aOff, int[] rows) {
     int count = 0;
     for (int p = 0; p < k; p++) {
-      nonzeroRows[count] = p;
-      count += a[aOff + p] != 0f ? 1 : 0; // NaN is kept
+      rows[count] = p;
+      count += a[aOff + p] != 0f ? 1 : 0;
     }
+    return count;
+  }
+
+  /**
+   * {@code c[n] = a B} over the {@code count} rows of B listed in {@code rows} ({@link
+   * #listNonzero}), in column runs as {@link #rowTimesMatrix} (not accumulating).
+   */
+  static void listedRowsTimesMatrix(int n, int k, int count, float[] a, int aOff, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int[] rows) {
     int j = 0;
     if (WIDE_GEMV) {
       for (; j + 16 * L <= n; j += 16 * L) {
-        sixteenVectorsOfColumnsAt(count, nonzeroRows, a, aOff, b, bOff + j, ldb, c, cOff + j);
+        sixteenVectorsOfColumnsAt(count, rows, a, aOff, b, bOff + j, ldb, c, cOff + j);
       }
     }
     for (; j + 8 * L <= n; j += 8 * L) {
-      eightVectorsOfColumnsAt(count, nonzeroRows, a, aOff, b, bOff + j, ldb, c, cOff + j);
+      eightVectorsOfColumnsAt(count, rows, a, aOff, b, bOff + j, ldb, c, cOff + j);
     }
     for (; j + L <= n; j += L) {
-      oneVectorOfColumnsAt(count, nonzeroRows, a, aOff, b, bOff + j, ldb, c, cOff + j);
+      oneVectorOfColumnsAt(count, rows, a, aOff, b, bOff + j, ldb, c, cOff + j);
     }
     if (j < n && bOff + j + (long) (k - 1) * ldb + L <= b.length) {
-      partialVectorOfColumnsAt(n - j, count, nonzeroRows, a, aOff, b, bOff + j, ldb, c, cOff + j);
+      partialVectorOfColumnsAt(n - j, count, rows, a, aOff, b, bOff + j, ldb, c, cOff + j);
     } else if (j < n) {
-      lastColumnsAt(n - j, count, nonzeroRows, a, aOff, b, bOff + j, ldb, c, cOff + j);
+      lastColumnsAt(n - j, count, rows, a, aOff, b, bOff + j, ldb, c, cOff + j);
     }
   }
+
+  /** Calls of {@link #rowTimesMatrixSkippingZeros} that alternate its paths before choosing by the input. */
+  private static final int PROFILED_CALLS = 2000;
+  private static int profiledCalls;
 
   @Override
   public void packBf16(int rows, int cols, float[] src, int offset, int ld, short[] dst) {

@@ -223,10 +223,24 @@ class VectorGemmTest {
       java.util.Arrays.fill(actual, 7f);
       kernels.gemm(1, n, k, a, 1, k, b, 5, ldb, expected, 2, n, false);
       kernels.rowTimesMatrixSkippingZeros(n, k, a, 1, b, 5, ldb, actual, 2, rows);
-      for (int j = 0; j < n + 4; j++) {
-        assertEquals(Float.floatToRawIntBits(expected[j]), Float.floatToRawIntBits(actual[j]),
-            kernels.description() + ", element " + j + " of C (C from 2 to " + (2 + n) + ")");
-      }
+      assertSameBits(expected, actual, kernels.description());
+    }
+    // The listed rows' kernels whatever the input's density (the public method reads every row of
+    // a dense input, and picks either path in its first calls).
+    float[] listed = new float[n + 4];
+    java.util.Arrays.fill(listed, 7f);
+    float[] expected = new float[n + 4];
+    java.util.Arrays.fill(expected, 7f);
+    vector.gemm(1, n, k, a, 1, k, b, 5, ldb, expected, 2, n, false);
+    int count = VectorGemm.listNonzero(k, a, 1, rows);
+    VectorGemm.listedRowsTimesMatrix(n, k, count, a, 1, b, 5, ldb, listed, 2, rows);
+    assertSameBits(expected, listed, "listed rows");
+  }
+
+  private static void assertSameBits(float[] expected, float[] actual, String what) {
+    for (int j = 0; j < expected.length; j++) {
+      assertEquals(Float.floatToRawIntBits(expected[j]), Float.floatToRawIntBits(actual[j]),
+          what + ", element " + j + " of C (C from 2 to " + (expected.length - 2) + ")");
     }
   }
 
