@@ -32,7 +32,8 @@ import java.util.SplittableRandom;
  *   <li>W1: Fashion-MNIST MLP 784-256-128-10, Adam 1e-3, batch 64, reshuffled every epoch, 5
  *       epochs: seconds per epoch (median of epochs 2-4) and test accuracy.
  *   <li>W2: the same MLP, batch 1 on the caller's thread: mean, p50, p99 microseconds per call;
- *       then the same through a bfloat16 snapshot ({@code bf16_*}). W1 also reports the bfloat16
+ *       the same on the images with no zero pixel ({@code no_zero_input_*}: a batch-1 product
+ *       skips the weight rows of zero inputs); then through a bfloat16 snapshot ({@code bf16_*}). W1 also reports the bfloat16
  *       snapshot's test accuracy after training.
  *   <li>W3: the same MLP, batch 256: samples per second.
  *   <li>W4: the seed's XOR (1000 epochs, batch 4) and Iris (1000 epochs, batch 120) networks:
@@ -244,6 +245,9 @@ public final class Bench {
     figures.put("calls", calls);
     putLatencies(figures, "", batchOneLatencies(model, data.testX, 20_000, calls));
     figures.put("warm_up_seconds", warmUp);
+    // Half of an image's pixels are 0, whose weight rows a batch-1 product skips: the same images
+    // with no zero pixel show the cost of reading every row.
+    putLatencies(figures, "no_zero_input_", batchOneLatencies(model, withoutZeros(data.testX), 20_000, calls));
     Inference bf16 = model.inference(WeightFormat.BFLOAT16);
     putLatencies(figures, "bf16_", batchOneLatencies(bf16::predict, bf16.outputSize(), data.testX, 20_000, calls));
     // The float32 bound: the parameters' bytes at the rate one core reads a block that size.
@@ -251,6 +255,20 @@ public final class Bench {
     figures.put("read_bound_us", readBound);
     figures.put("mean_over_read_bound", (Double) figures.get("mean_us") / readBound);
     report("W2", figures);
+  }
+
+  /** Copies of {@code samples} with every zero replaced by 1/255 (one grey level). */
+  private static float[][] withoutZeros(float[][] samples) {
+    float[][] copies = new float[samples.length][];
+    for (int i = 0; i < samples.length; i++) {
+      copies[i] = samples[i].clone();
+      for (int j = 0; j < copies[i].length; j++) {
+        if (copies[i][j] == 0f) {
+          copies[i][j] = 1f / 255;
+        }
+      }
+    }
+    return copies;
   }
 
   /** Mean, p50 and p99 in microseconds of sorted call times, under keys starting with {@code prefix}. */
