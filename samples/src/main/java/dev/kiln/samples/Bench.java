@@ -245,11 +245,11 @@ public final class Bench {
     figures.put("calls", calls);
     putLatencies(figures, "", batchOneLatencies(model, data.testX, 20_000, calls));
     figures.put("warm_up_seconds", warmUp);
-    // Half of an image's pixels are 0, whose weight rows a batch-1 product skips: the same images
-    // with no zero pixel show the cost of reading every row.
-    putLatencies(figures, "no_zero_input_", batchOneLatencies(model, withoutZeros(data.testX), 20_000, calls));
     Inference bf16 = model.inference(WeightFormat.BFLOAT16);
     putLatencies(figures, "bf16_", batchOneLatencies(bf16::predict, bf16.outputSize(), data.testX, 20_000, calls));
+    // Half of an image's pixels are 0, whose weight rows a batch-1 product skips: the same images
+    // with no zero pixel show the cost of reading every row. Last: the copies are 31 MB.
+    putLatencies(figures, "no_zero_input_", batchOneLatencies(model, withoutZeros(data.testX), 20_000, calls));
     // The float32 bound: the parameters' bytes at the rate one core reads a block that size.
     double readBound = MLP_PARAMETER_BYTES / MachineProbe.readGigabytesPerSecond(MLP_PARAMETER_BYTES) / 1e3;
     figures.put("read_bound_us", readBound);
