@@ -85,6 +85,18 @@ class VectorKernelsWithoutProfilesTest {
     gemm.packBf16(40, wide, weights, 0, wide, halfWeights); // four pairs, a vector in order, 3 columns
     cases.add(Arguments.of("gemmBf16 1x" + wide + "x40 forward",
         (Runnable) () -> gemm.gemmBf16(1, wide, 40, row, 0, 40, halfWeights, 0, wide, out, 0, wide, false)));
+    // The same product over a row with zeros, both ways: the count, then the listed rows' kernels.
+    float[] sparseRow = row.clone();
+    for (int i = 0; i < sparseRow.length; i += 2) {
+      sparseRow[i] = 0f;
+    }
+    int[] nonzeroRows = new int[40];
+    cases.add(Arguments.of("gemm 1x" + wide + "x40 skipping zeros",
+        (Runnable) () -> gemm.rowTimesMatrixSkippingZeros(wide, 40, sparseRow, 0, weights, 0, wide, out, 0,
+            nonzeroRows)));
+    cases.add(Arguments.of("gemm 1x" + wide + "x40 listed rows",
+        (Runnable) () -> VectorGemm.listedRowsTimesMatrix(wide, 40, VectorGemm.listNonzero(40, sparseRow, 0, nonzeroRows),
+            sparseRow, 0, weights, 0, wide, out, 0, nonzeroRows)));
     cases.add(Arguments.of("add", (Runnable) () -> e.add(N, X, 0, Y, 0, OUT, 0)));
     cases.add(Arguments.of("allFinite", (Runnable) () -> e.allFinite(N, X, 0)));
     float[] sums = new float[2];
@@ -122,6 +134,10 @@ class VectorKernelsWithoutProfilesTest {
     cases.add(Arguments.of("geluTanhBackward",
         (Runnable) () -> e.geluTanhBackward(N, X, 0, Y, 0, DY, 0, DX, 0)));
     cases.add(Arguments.of("softmax", (Runnable) () -> e.softmax(3, 21, 0.5f, X, 0, OUT, 0)));
+    float[] logits = values(130 * 5, 9); // a block large enough for the vector pass across rows
+    float[] probabilities = new float[logits.length];
+    cases.add(Arguments.of("softmax of narrow rows",
+        (Runnable) () -> e.softmax(130, 5, 0.5f, logits, 0, probabilities, 0)));
     cases.add(Arguments.of("softmaxBackward",
         (Runnable) () -> e.softmaxBackward(3, 21, 0.5f, Y, 0, DY, 0, DX, 0)));
     return cases.stream();
