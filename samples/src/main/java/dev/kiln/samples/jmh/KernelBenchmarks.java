@@ -59,6 +59,9 @@ public class KernelBenchmarks {
   private float[] dy64x10;
   private Optimizer checkedAdam;
   private float[] sample;
+  /** {@link #sample} with half its values (chosen at random) zero, and the skipping product's scratch. */
+  private float[] halfZeroSample;
+  private final int[] nonzeroRows = new int[784];
   /** {@link #weights} rounded to bfloat16 in the order Gemm.packBf16 lays out. */
   private short[] weightsBf16;
   private float[] logits;
@@ -96,6 +99,12 @@ public class KernelBenchmarks {
     dW128x10 = new float[128 * 10];
     dy64x10 = randoms(random, 64 * 10);
     sample = randoms(random, 784);
+    halfZeroSample = sample.clone();
+    for (int i = 0; i < halfZeroSample.length; i++) {
+      if (random.nextBoolean()) {
+        halfZeroSample[i] = 0f;
+      }
+    }
     weightsBf16 = new short[weights.length];
     gemm.packBf16(784, 256, weights, 0, 256, weightsBf16);
     logits = randoms(random, 256 * 10);
@@ -232,6 +241,16 @@ public class KernelBenchmarks {
   @Benchmark
   public float[] gemv784x256() {
     gemm.gemm(1, 256, 784, sample, 0, 784, weights, 0, 256, out256, 0, 256, false);
+    return out256;
+  }
+
+  /**
+   * The same product over an input half zeros (about a Fashion image's share of background pixels),
+   * skipping their weight rows as a batch-1 Dense layer over the network input does.
+   */
+  @Benchmark
+  public float[] gemv784x256HalfZeros() {
+    gemm.rowTimesMatrixSkippingZeros(256, 784, halfZeroSample, 0, weights, 0, 256, out256, 0, nonzeroRows);
     return out256;
   }
 
