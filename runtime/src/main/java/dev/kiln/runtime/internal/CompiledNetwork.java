@@ -237,21 +237,16 @@ public abstract class CompiledNetwork {
    * Gemm#rowTimesMatrixSkippingZeros}), when every parameter is finite; the same floats. W2's
    * 784 x 256 layer on Fashion's test images (half their pixels zero): 8.8 -> 5.1-6.1 us. Other
    * layers keep {@link #denseProduct}: their inputs are rarely zero, and counting them costs ~4%.
-   * Written out rather than calling {@link #denseProduct}, so the products sit as deep in the
-   * call tree as from there.
    */
   protected final void denseProductSkippingZeroInputs(int rows, int width, int inWidth, float[] in, int weightOffset,
       float[] out) {
-    short[] half = bfloat16Weights;
-    if (half != null && rows == 1 && width >= BFLOAT16_MIN_WIDTH) {
-      Gemm.ACTIVE.gemmBf16(1, width, inWidth, in, 0, inWidth, half, weightOffset, width, out, 0, width, false);
-    } else if (rows == 1 && half == null && skipsZeroInputs()) {
+    if (rows == 1 && bfloat16Weights == null && skipsZeroInputs()) {
       if (nonzeroRows.length < inWidth) {
         nonzeroRows = new int[inWidth];
       }
       Gemm.ACTIVE.rowTimesMatrixSkippingZeros(width, inWidth, in, 0, params, weightOffset, width, out, 0, nonzeroRows);
     } else {
-      Gemm.ACTIVE.gemm(rows, width, inWidth, in, 0, inWidth, params, weightOffset, width, out, 0, width, false);
+      denseProduct(rows, width, inWidth, in, weightOffset, out);
     }
   }
 

@@ -203,11 +203,6 @@ public final class ParameterLayout {
 
   /** Whether every parameter is finite. */
   public boolean allFinite() {
-    for (float v : net.params) {
-      if (!Float.isFinite(v)) {
-        return false;
-      }
-    }
-    return true;
+    return CompiledNetwork.allFinite(net.params);
   }
 }
