@@ -5,10 +5,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -24,7 +22,7 @@ import java.util.Set;
  * <p>{@link #writeCsv} and {@link #writeJson} save it (atomically) for other tools.
  */
 public final class History {
-  private final Map<String, List<Double>> values = new LinkedHashMap<>();
+  private final Map<String, Column> values = new LinkedHashMap<>();
   private final Map<String, String> params = new LinkedHashMap<>();
   private int epochs;
   private int stoppedEpoch;
@@ -33,7 +31,7 @@ public final class History {
 
   void record(Map<String, Double> epoch) {
     for (Map.Entry<String, Double> e : epoch.entrySet()) {
-      values.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
+      values.computeIfAbsent(e.getKey(), k -> new Column()).add(e.getValue());
     }
     epochs++;
   }
@@ -105,21 +103,24 @@ public final class History {
 
   /** One value per epoch. */
   public double[] get(String name) {
-    List<Double> list = values.get(name);
-    if (list == null) {
-      throw new IllegalArgumentException("no '" + name + "' in this history; it has " + values.keySet());
-    }
-    double[] out = new double[list.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = list.get(i);
-    }
-    return out;
+    return column(name).toArray();
   }
 
-  /** The last epoch's value. */
+  /** The last epoch's value (callbacks read it every epoch: no copy of the earlier ones). */
   public double last(String name) {
-    double[] all = get(name);
-    return all[all.length - 1];
+    Column column = column(name);
+    if (column.size == 0) {
+      throw new IllegalStateException("no epoch recorded yet");
+    }
+    return column.values[column.size - 1];
+  }
+
+  private Column column(String name) {
+    Column column = values.get(name);
+    if (column == null) {
+      throw new IllegalArgumentException("no '" + name + "' in this history; it has " + values.keySet());
+    }
+    return column;
   }
 
   /**
@@ -145,10 +146,10 @@ public final class History {
     b.append('\n');
     for (int e = 0; e < epochs; e++) {
       b.append(e + 1);
-      for (List<Double> column : values.values()) {
+      for (Column column : values.values()) {
         b.append(',');
-        if (e < column.size()) {
-          b.append(column.get(e).doubleValue());
+        if (e < column.size) {
+          b.append(column.values[e]);
         }
       }
       b.append('\n');
@@ -175,11 +176,11 @@ public final class History {
     }
     b.append(params.isEmpty() ? "}" : "\n  }").append(",\n  \"history\": {");
     separator = "\n    ";
-    for (Map.Entry<String, List<Double>> e : values.entrySet()) {
+    for (Map.Entry<String, Column> e : values.entrySet()) {
       b.append(separator).append(jsonString(e.getKey())).append(": [");
-      List<Double> column = e.getValue();
-      for (int i = 0; i < column.size(); i++) {
-        double v = column.get(i);
+      Column column = e.getValue();
+      for (int i = 0; i < column.size; i++) {
+        double v = column.values[i];
         b.append(i == 0 ? "" : ", ").append(Double.isFinite(v) ? Double.toString(v) : "null");
       }
       b.append(']');
@@ -231,5 +232,27 @@ public final class History {
   @Override
   public String toString() {
     return "History" + values;
+  }
+
+  /** One name's values, unboxed: a fit of many short epochs records them at every epoch. */
+  private static final class Column {
+    double[] values = new double[16];
+    int size;
+
+    void add(double value) {
+      if (size == values.length) {
+        values = java.util.Arrays.copyOf(values, 2 * size);
+      }
+      values[size++] = value;
+    }
+
+    double[] toArray() {
+      return java.util.Arrays.copyOf(values, size);
+    }
+
+    @Override
+    public String toString() {
+      return java.util.Arrays.toString(toArray());
+    }
   }
 }

@@ -159,6 +159,11 @@ final class Trainer {
     final Diagnostics diagnostics;
     final Callback[] callbacks;
     final History history = new History();
+    /**
+     * The epoch's values, in one map for the whole fit: every epoch puts the same names, so a put
+     * replaces a value in place (a fit of many short epochs, Iris's, allocated a map an epoch).
+     */
+    final Map<String, Double> epochValues = new LinkedHashMap<>();
     final boolean recordRate;
     final Progress progress;
     final double accuracyUnits;
@@ -230,7 +235,6 @@ final class Trainer {
         stop = step(epoch, from, Math.min(batchSize, samples - from));
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      Map<String, Double> epochValues = new LinkedHashMap<>();
       epochValues.put("loss", lossSum / seen);
       if (info.accuracy() != Accuracy.NONE) {
         epochValues.put("accuracy", correct / (double) ((long) seen * data.accuracyUnits()));
