@@ -57,8 +57,8 @@ final class VectorGemm implements Gemm {
    * request (or any short-lived thread) then allocated them anew on its first batched product,
    * 218 KB a request for the MLP at batch 8.
    */
-  private static final class Scratch {
-    private static final IdlePool<Scratch> IDLE =
+  static final class Scratch {
+    static final IdlePool<Scratch> IDLE =
         new IdlePool<>(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
 
     float[] packedA = new float[0];
@@ -120,12 +120,12 @@ final class VectorGemm implements Gemm {
 
   /**
    * Products narrower than a vector of at most {@value #SMALL_PRODUCT} multiply-adds (all of
-   * Iris's: 120 x 4 x 10 is the largest, 4,800) also run as plain fma chains. Warm, the two paths
-   * are about even on Iris's five products (the packed path wins the 120-row ones by 2-3x, the
-   * chains the 4- and 10-row gradients by 1.7x); cold, the chains decide: C1 compiles scalar
-   * loops at once, while the vector kernels run their boxed fallbacks until C2 has compiled them,
-   * and a first Iris fit that reaches them pays that alone (W4 cold Iris 0.35 s against 0.31).
-   * W1's smallest product, 64 x 128 x 10, is 10x past the bound.
+   * Iris's: 120 x 4 x 10 is the largest, 4,800) take {@link #narrowProduct}: fma chains while the
+   * vector kernels are cold (C1 compiles scalar loops at once, while vector kernels run boxed
+   * until C2 has compiled them: a first Iris fit through the packed path took 0.51-0.59 s against
+   * 0.31), then {@link VectorNarrowProducts} (Iris's five products of a step: 2.75 us against
+   * 10.1 in JMH, where the packed path had been about even with the chains). W1's smallest
+   * product, 64 x 128 x 10, is 10x past the bound.
    */
   static final int SMALL_PRODUCT = 8192;
 
@@ -154,7 +154,7 @@ final class VectorGemm implements Gemm {
   public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate) {
     if (small(m, n, k)) {
-      smallProduct(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
+      narrowProduct(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
     } else if (m == 1 && k > 0) {
       rowTimesMatrix(n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
     } else {
@@ -166,7 +166,7 @@ final class VectorGemm implements Gemm {
   public void gemmTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
       int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
     if (small(m, n, k)) {
-      smallProduct(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
+      narrowProduct(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
     } else if (m == 1 && k > 0 && lda == 1) {
       // A stored densely as [k x 1] is the same contiguous k-vector as a [1 x k] row.
       rowTimesMatrix(n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
@@ -179,7 +179,7 @@ final class VectorGemm implements Gemm {
   public void gemmTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
       int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
     if (small(m, n, k)) {
-      smallProduct(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate);
+      narrowProduct(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate);
     } else if (m == 1 && k > 0) {
       rowTimesRowsOf(n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
     } else {
@@ -310,6 +310,44 @@ final class VectorGemm implements Gemm {
   }
 
   /**
+   * Vector narrow products ({@link VectorNarrowProducts}) once C2 has compiled them, the chains
+   * until then. The warm-up's two problems are Iris's two layouts: a forward product at a quarter
+   * of its batch (lanes across C's columns, whole-row stores and the tile) and an accumulated
+   * 10 x 3 weight gradient over half its batch (across C's rows, through the tile).
+   */
+  static final VectorTwinGate NARROW_PRODUCTS = new VectorTwinGate("narrow-products", 2,
+      probe -> narrowProbe(probe, true), probe -> narrowProbe(probe, false));
+  private static final float[] PROBE_A = new float[64 * 10];
+  private static final float[] PROBE_B = new float[64 * 10];
+  private static final float[] PROBE_C = new float[64 * 10];
+
+  private static void narrowProbe(int probe, boolean vector) {
+    boolean forward = probe % 2 == 0;
+    int m = forward ? 32 : 10;
+    int n = forward ? 10 : 3;
+    int k = forward ? 4 : 64;
+    int aRowStride = forward ? k : 1;
+    int aColStride = forward ? 1 : m;
+    if (vector) {
+      VectorNarrowProducts.product(m, n, k, PROBE_A, 0, aRowStride, aColStride, PROBE_B, 0, n, 1, PROBE_C, 0, n, !forward);
+    } else {
+      smallProduct(m, n, k, PROBE_A, 0, aRowStride, aColStride, PROBE_B, 0, n, 1, PROBE_C, 0, n, !forward);
+    }
+  }
+
+  /** A product inside {@link #small}'s bounds: vector lanes across its narrow side when the gate is open. */
+  private static void narrowProduct(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
+      float[] b, int bOff, int bRowStride, int bColStride, float[] c, int cOff, int ldc, boolean accumulate) {
+    if (VectorNarrowProducts.applies(m, n, k) && NARROW_PRODUCTS.vectorReady()) {
+      VectorNarrowProducts.product(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
+          c, cOff, ldc, accumulate);
+    } else {
+      smallProduct(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, ldc,
+          accumulate);
+    }
+  }
+
+  /**
    * {@code C (+)= A B} as one fma chain per element of C, summed in K order onto what C held when
    * accumulating, exactly as the micro-kernels sum it: A's element (i, p) at
    * {@code a[aOff + i * aRowStride + p * aColStride]}, B's (p, j) at
@@ -317,7 +355,7 @@ final class VectorGemm implements Gemm {
    * independent chains in flight; a block past the last row or column repeats it (the same
    * chain, the same value stored twice), so there is no remainder code.
    */
-  private static void smallProduct(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
+  static void smallProduct(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
       float[] b, int bOff, int bRowStride, int bColStride, float[] c, int cOff, int ldc, boolean accumulate) {
     if (m <= 0 || n <= 0) {
       return;

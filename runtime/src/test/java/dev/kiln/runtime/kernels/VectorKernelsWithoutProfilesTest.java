@@ -97,6 +97,15 @@ class VectorKernelsWithoutProfilesTest {
     cases.add(Arguments.of("gemm 1x" + wide + "x40 listed rows",
         (Runnable) () -> VectorGemm.listedRowsTimesMatrix(wide, 40, VectorGemm.listNonzero(40, sparseRow, 0, nonzeroRows),
             sparseRow, 0, weights, 0, wide, out, 0, nonzeroRows)));
+    // Narrow products: lanes across C's columns (whole-row stores, the tile for the last rows) and
+    // across C's rows (an accumulated gradient through the tile, its last B row staged).
+    float[] narrowA = values(120 * 10, 10);
+    float[] narrowB = values(120 * 10, 11);
+    float[] narrowC = new float[120 * 10];
+    cases.add(Arguments.of("narrow product 120x10x4", (Runnable) () -> VectorNarrowProducts.product(
+        120, 10, 4, narrowA, 0, 4, 1, narrowB, 0, 10, 1, narrowC, 0, 10, false)));
+    cases.add(Arguments.of("narrow gradient 10x3 over 120", (Runnable) () -> VectorNarrowProducts.product(
+        10, 3, 120, narrowA, 0, 1, 10, narrowB, 120 * 10 - 120 * 3, 3, 1, narrowC, 0, 3, true)));
     cases.add(Arguments.of("add", (Runnable) () -> e.add(N, X, 0, Y, 0, OUT, 0)));
     cases.add(Arguments.of("allFinite", (Runnable) () -> e.allFinite(N, X, 0)));
     float[] sums = new float[2];

@@ -66,6 +66,13 @@ public class KernelBenchmarks {
   private short[] weightsBf16;
   private float[] logits;
   private float[] probabilities;
+  /** Iris (4 -> 10 -> 3 at batch 120): input, weights, pre-activations and their gradients. */
+  private float[] irisX;
+  private float[] irisW1;
+  private float[] irisH;
+  private float[] irisW2;
+  private float[] irisO;
+  private float[] irisDw;
   private float[] params;
   private float[] grads;
   private Optimizer adam;
@@ -83,6 +90,13 @@ public class KernelBenchmarks {
   @Setup
   public void setUp() {
     SplittableRandom random = new SplittableRandom(1);
+    SplittableRandom irisRandom = new SplittableRandom(2);
+    irisX = randoms(irisRandom, 120 * 4);
+    irisW1 = randoms(irisRandom, 4 * 10);
+    irisH = randoms(irisRandom, 120 * 10);
+    irisW2 = randoms(irisRandom, 10 * 3);
+    irisO = randoms(irisRandom, 120 * 3);
+    irisDw = new float[4 * 10];
     x64 = randoms(random, 64 * 784);
     x256 = randoms(random, 256 * 784);
     weights = randoms(random, 784 * 256);
@@ -259,6 +273,33 @@ public class KernelBenchmarks {
   public float[] gemvBf16_784x256() {
     gemm.gemmBf16(1, 256, 784, sample, 0, 784, weightsBf16, 0, 256, out256, 0, 256, false);
     return out256;
+  }
+
+  /**
+   * Iris's five products of a training step (forward 120x10x4 and 120x3x10, the two weight
+   * gradients, the hidden layer's input gradient) as a model runs them: vector narrow products
+   * once their warm-up has opened the gate (a second after the first call, during JMH's warm-up).
+   */
+  @Benchmark
+  public float[] irisStepProducts() {
+    irisProducts();
+    return irisDw;
+  }
+
+  /** The same products as fma chains: the warm-up that would open the vector path is off. */
+  @Benchmark
+  @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Dkiln.vectorWarmUp=false"})
+  public float[] irisStepProductsChains() {
+    irisProducts();
+    return irisDw;
+  }
+
+  private void irisProducts() {
+    gemm.gemm(120, 10, 4, irisX, 0, 4, irisW1, 0, 10, irisH, 0, 10, false);
+    gemm.gemm(120, 3, 10, irisH, 0, 10, irisW2, 0, 3, irisO, 0, 3, false);
+    gemm.gemmTransA(10, 3, 120, irisH, 0, 10, irisO, 0, 3, irisDw, 0, 3, false);
+    gemm.gemmTransB(120, 10, 3, irisO, 0, 3, irisW2, 0, 3, irisH, 0, 10, false);
+    gemm.gemmTransA(4, 10, 120, irisX, 0, 4, irisH, 0, 10, irisDw, 0, 10, false);
   }
 
   /** The output softmax at batch 256 over 10 classes. */

@@ -1,0 +1,181 @@
+package dev.kiln.runtime.kernels;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Whether a vector kernel may stand in for its scalar twin yet. The twins give the same bits, so
+ * the choice is one of speed only, and the answer changes as the JIT works: until C2 has compiled
+ * a Vector API kernel, the interpreter and C1 run every vector operation boxed, tens of times
+ * slower than the scalar twin. Iris's first fit took 0.51-0.59 s instead of 0.31 with its products
+ * vectorized from the first call, while every later fit gained.
+ *
+ * <p>So callers run the scalar twin while the gate is closed, and the first call starts a
+ * warm-up: a daemon thread runs the vector twin on small fixed problems until C2 has compiled it,
+ * then opens the gate for good. C2 only compiles a method after some 15,000 calls and loop turns,
+ * which boxed cost 50-100 ms in probes of caller-run warm-ups: on its own thread, that is spent
+ * beside the caller's work instead of inside it. "Compiled" is read from allocation: boxed vectors
+ * allocate, C2's intrinsics do not, so a pass over every probe problem that allocates nothing ran
+ * compiled code (where the JVM cannot count a thread's allocation, three passes in a row that beat
+ * the scalar twin). A JVM where the vector twin never compiles (no C2) keeps the scalar twin: the
+ * warm-up gives up after {@value #MAX_WARM_UP_MILLIS} ms.
+ *
+ * <p>{@code -Dkiln.vectorWarmUp=false} starts no thread; the scalar twins then run throughout.
+ */
+final class VectorTwinGate {
+  /**
+   * The JVM's own start-up (class loading, the compile queue) should be over before a warm-up adds
+   * its load, which is a second core's work for 0.25-0.5 s plus C2's compiles. Started at a fit's
+   * first call, on two cores, it cost Iris's first fit 0.3 s (0.56-0.65 s against 0.26-0.28) while
+   * the caller ran nothing but the scalar twin; started a second in, the fits running beside it
+   * took up to twice as long (17 -> 30-42 ms) for those 0.3 s, which were still the benchmark's
+   * "warm" runs 6-15.
+   */
+  static final long WARM_UP_DELAY_MILLIS = 2_000;
+  static final long MAX_WARM_UP_MILLIS = 5_000;
+  /** Probe problems between checks: a check costs two reads of the allocation counter. */
+  static final int PROBES_PER_CHECK = 16;
+  static final int FASTER_CHECKS_TO_OPEN = 3;
+  private static final boolean WARM_UP = !"false".equals(System.getProperty("kiln.vectorWarmUp"));
+
+  private final String name;
+  private final IntConsumer vectorProbe;
+  private final IntConsumer scalarProbe;
+  private final int problems;
+  /** Null in production: the warm-up thread looks the JVM's counter up (management classes load there). */
+  private final LongSupplier allocatedBytes;
+  private final boolean jvmCounter;
+  private final long maxWarmUpNanos;
+  private final long warmUpDelayNanos;
+  private final AtomicBoolean warmUpStarted = new AtomicBoolean();
+  /** When the first call came (0: none yet); racy, set once in practice. */
+  private long firstCallNanos;
+  private volatile boolean open;
+  private volatile boolean warmUpOver;
+
+  /**
+   * A gate whose probes run one twin on problem {@code probe % problems}: together the problems
+   * must take every path the callers take, so that C2 compiles them all.
+   */
+  VectorTwinGate(String name, int problems, IntConsumer vectorProbe, IntConsumer scalarProbe) {
+    this(name, problems, vectorProbe, scalarProbe, null, true, WARM_UP_DELAY_MILLIS, MAX_WARM_UP_MILLIS);
+  }
+
+  /**
+   * With the allocation counter (null: none, time the twins), the delay before the warm-up and its
+   * time limit given: for tests.
+   */
+  VectorTwinGate(String name, int problems, IntConsumer vectorProbe, IntConsumer scalarProbe,
+      LongSupplier allocatedBytes, long warmUpDelayMillis, long maxWarmUpMillis) {
+    this(name, problems, vectorProbe, scalarProbe, allocatedBytes, false, warmUpDelayMillis, maxWarmUpMillis);
+  }
+
+  private VectorTwinGate(String name, int problems, IntConsumer vectorProbe, IntConsumer scalarProbe,
+      LongSupplier allocatedBytes, boolean jvmCounter, long warmUpDelayMillis, long maxWarmUpMillis) {
+    this.name = name;
+    this.warmUpDelayNanos = warmUpDelayMillis * 1_000_000L;
+    this.jvmCounter = jvmCounter;
+    this.problems = problems;
+    this.vectorProbe = vectorProbe;
+    this.scalarProbe = scalarProbe;
+    this.allocatedBytes = allocatedBytes;
+    this.maxWarmUpNanos = maxWarmUpMillis * 1_000_000L;
+  }
+
+  /**
+   * Whether the caller should run the vector twin; the first call {@link #WARM_UP_DELAY_MILLIS} ms
+   * or more after the first starts the warm-up.
+   */
+  boolean vectorReady() {
+    if (open) {
+      return true;
+    }
+    if (!warmUpStarted.get() && WARM_UP && warmUpDue() && warmUpStarted.compareAndSet(false, true)) {
+      Thread thread = new Thread(this::warmUp, "kiln-warm-up-" + name);
+      thread.setDaemon(true);
+      thread.setPriority(Thread.MIN_PRIORITY);
+      thread.start();
+    }
+    return false;
+  }
+
+  private boolean warmUpDue() {
+    long now = System.nanoTime();
+    if (firstCallNanos == 0) {
+      firstCallNanos = now;
+    }
+    return now - firstCallNanos >= warmUpDelayNanos;
+  }
+
+  boolean isOpen() {
+    return open;
+  }
+
+  /** Whether a warm-up has ended, by opening the gate or by giving up. */
+  boolean warmUpOver() {
+    return warmUpOver;
+  }
+
+  /** Opens the gate now (tests and benchmarks that want the vector twin from the first call). */
+  void openNow() {
+    open = true;
+  }
+
+  /** Runs on the warm-up thread until the vector twin runs compiled or time is up. */
+  void warmUp() {
+    try {
+      long deadline = System.nanoTime() + maxWarmUpNanos;
+      LongSupplier allocatedBytes = jvmCounter ? currentThreadAllocation() : this.allocatedBytes;
+      int fasterChecks = 0;
+      while (!open && System.nanoTime() - deadline < 0) {
+        for (int probe = 0; probe < PROBES_PER_CHECK; probe++) {
+          vectorProbe.accept(probe);
+        }
+        if (allocatedBytes != null) {
+          long before = allocatedBytes.getAsLong();
+          for (int problem = 0; problem < problems; problem++) {
+            vectorProbe.accept(problem);
+          }
+          if (allocatedBytes.getAsLong() == before) {
+            open = true;
+          }
+        } else {
+          fasterChecks = vectorFaster() ? fasterChecks + 1 : 0;
+          if (fasterChecks >= FASTER_CHECKS_TO_OPEN) {
+            open = true;
+          }
+        }
+      }
+    } finally {
+      warmUpOver = true;
+    }
+  }
+
+  private boolean vectorFaster() {
+    long start = System.nanoTime();
+    for (int problem = 0; problem < problems; problem++) {
+      vectorProbe.accept(problem);
+    }
+    long vectorDone = System.nanoTime();
+    for (int problem = 0; problem < problems; problem++) {
+      scalarProbe.accept(problem);
+    }
+    return vectorDone - start < System.nanoTime() - vectorDone;
+  }
+
+  /** The JVM's count of bytes this thread has allocated, or null where it has none. */
+  private static LongSupplier currentThreadAllocation() {
+    try {
+      if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads
+          && threads.isThreadAllocatedMemorySupported()) {
+        threads.setThreadAllocatedMemoryEnabled(true);
+        return threads::getCurrentThreadAllocatedBytes;
+      }
+    } catch (RuntimeException | LinkageError e) {
+      // No management module, or a JVM without the counter: time the twins instead.
+    }
+    return null;
+  }
+}
