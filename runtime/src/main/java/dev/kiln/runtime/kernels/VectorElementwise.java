@@ -742,10 +742,12 @@ final class VectorElementwise implements Elementwise {
       // Rows narrower than a vector (Iris's 3 classes, Fashion's 10, a 13-token step): per-row
       // vectors would only reduce empty accumulators, which cost boxed vectors whenever this
       // method runs outside C2 (a step stuck at C1's tier 2 allocated 192 bytes a call).
-      if (rows * cols < NARROW_SOFTMAX_MIN_VALUES) {
-        SCALAR.softmax(rows, cols, invTemperature, x, xOff, y, yOff);
-      } else {
+      int values = rows * cols;
+      if (values >= NARROW_SOFTMAX_MIN_VALUES
+          || values >= GATED_NARROW_SOFTMAX_MIN_VALUES && NARROW_SOFTMAX.vectorReady()) {
         narrowSoftmax(rows, cols, invTemperature, x, xOff, y, yOff);
+      } else {
+        SCALAR.softmax(rows, cols, invTemperature, x, xOff, y, yOff);
       }
       return;
     }
@@ -779,11 +781,39 @@ final class VectorElementwise implements Elementwise {
   }
 
   /**
-   * Values a block of narrow rows must hold before {@link #narrowSoftmax} runs it: below this
-   * (Iris's 120 x 3) a fit is over before C2 has compiled the vector pass, whose interpreted and
-   * C1 forms run far slower than the scalar rows.
+   * Values a block of narrow rows must hold before {@link #narrowSoftmax} runs it from the first
+   * call: below this (Iris's 120 x 3) a fit can be over before C2 has compiled the vector pass,
+   * whose interpreted and C1 forms run far slower than the scalar rows (Iris's first fit 0.8 s
+   * against 0.3 with it), so smaller blocks wait for {@link #NARROW_SOFTMAX}.
    */
   static final int NARROW_SOFTMAX_MIN_VALUES = 512;
+
+  /** Smaller blocks (a batch-1 row) stay scalar: one vector or less of exponentials. */
+  static final int GATED_NARROW_SOFTMAX_MIN_VALUES = 4 * L;
+
+  /**
+   * {@link #narrowSoftmax} for blocks under {@link #NARROW_SOFTMAX_MIN_VALUES} once C2 has
+   * compiled it ({@link VectorTwinGate}), the scalar rows until then. The warm-up's problems:
+   * Iris's 120 x 3 and a 24 x 10 block (a vector tail of scalar exponentials).
+   */
+  static final VectorTwinGate NARROW_SOFTMAX = new VectorTwinGate("narrow-softmax", 2,
+      probe -> softmaxProbe(probe, true), probe -> softmaxProbe(probe, false));
+  private static final float[] SOFTMAX_PROBE_X = new float[360];
+  private static final float[] SOFTMAX_PROBE_Y = new float[360];
+
+  private static void softmaxProbe(int probe, boolean vector) {
+    int rows = probe % 2 == 0 ? 120 : 24;
+    int cols = probe % 2 == 0 ? 3 : 10;
+    if (vector) {
+      narrowSoftmax(rows, cols, 1f, SOFTMAX_PROBE_X, 0, SOFTMAX_PROBE_Y, 0);
+    } else {
+      SCALAR.softmax(rows, cols, 1f, SOFTMAX_PROBE_X, 0, SOFTMAX_PROBE_Y, 0);
+    }
+  }
+
+  /** Row sums for {@link #narrowSoftmax}, reused by whichever thread needs one next. */
+  private static final IdlePool<double[]> ROW_SUMS =
+      new IdlePool<>(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
 
   /**
    * Softmax of rows narrower than a vector, the block's exponentials as one vector pass across
@@ -811,17 +841,31 @@ final class VectorElementwise implements Elementwise {
     for (int i = yOff + vectorBound; i < yOff + total; i++) {
       y[i] = FloatMath.exp(y[i]);
     }
+    // Sums, their reciprocals and the scaling in three passes: a division per row in one loop
+    // pipelines, where sum -> divide -> scale row by row waited on each division's latency.
+    double[] sums = ROW_SUMS.take();
+    if (sums == null || sums.length < rows) {
+      sums = new double[Math.max(rows, 256)];
+    }
     for (int r = 0; r < rows; r++) {
       int yr = yOff + r * cols;
       double sum = 0;
       for (int j = 0; j < cols; j++) {
         sum += y[yr + j];
       }
-      double inv = 1.0 / sum;
+      sums[r] = sum;
+    }
+    for (int r = 0; r < rows; r++) {
+      sums[r] = 1.0 / sums[r];
+    }
+    for (int r = 0; r < rows; r++) {
+      int yr = yOff + r * cols;
+      double inv = sums[r];
       for (int j = 0; j < cols; j++) {
         y[yr + j] = (float) (y[yr + j] * inv);
       }
     }
+    ROW_SUMS.giveBack(sums);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.kiln.runtime.kernels;
 
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
@@ -10,19 +11,22 @@ import java.util.function.LongSupplier;
  * the choice is one of speed only, and the answer changes as the JIT works: until C2 has compiled
  * a Vector API kernel, the interpreter and C1 run every vector operation boxed, tens of times
  * slower than the scalar twin. Iris's first fit took 0.51-0.59 s instead of 0.31 with its products
- * vectorized from the first call, while every later fit gained.
+ * vectorized from the first call, 0.8 s with its softmax, while every later fit gained.
  *
- * <p>So callers run the scalar twin while the gate is closed, and the first call starts a
- * warm-up: a daemon thread runs the vector twin on small fixed problems until C2 has compiled it,
- * then opens the gate for good. C2 only compiles a method after some 15,000 calls and loop turns,
- * which boxed cost 50-100 ms in probes of caller-run warm-ups: on its own thread, that is spent
- * beside the caller's work instead of inside it. "Compiled" is read from allocation: boxed vectors
- * allocate, C2's intrinsics do not, so a pass over every probe problem that allocates nothing ran
- * compiled code (where the JVM cannot count a thread's allocation, three passes in a row that beat
- * the scalar twin). A JVM where the vector twin never compiles (no C2) keeps the scalar twin: the
- * warm-up gives up after {@value #MAX_WARM_UP_MILLIS} ms.
+ * <p>So callers run the scalar twin while the gate is closed, and a call two seconds or more after
+ * the first starts a warm-up: a daemon thread ({@code kiln-vector-warm-up}, one for all gates, one
+ * gate after another) runs the vector twin on small fixed problems until C2 has compiled it, then
+ * opens the gate for good. A one-off small fit never pays for vectorizing; repeated ones
+ * (cross-validation, ensembles, a search over settings, a service) get it. C2 compiles a method
+ * only after some 15,000 calls and loop turns, which boxed cost 50-100 ms of probes: on the warm-up
+ * thread they run beside the caller's work instead of inside it.
  *
- * <p>{@code -Dkiln.vectorWarmUp=false} starts no thread; the scalar twins then run throughout.
+ * <p>"Compiled" is read from allocation: boxed vectors allocate, C2's intrinsics do not, so a pass
+ * over every probe problem that allocates nothing ran compiled code. Where the JVM cannot count a
+ * thread's allocation, three passes in a row that beat the scalar twin open the gate. A JVM where
+ * the vector twin never compiles (no C2) keeps the scalar twin: a warm-up gives up after
+ * {@value #MAX_WARM_UP_MILLIS} ms. {@code -Dkiln.vectorWarmUp=false} starts no warm-up: the scalar
+ * twins run throughout.
  */
 final class VectorTwinGate {
   /**
@@ -93,12 +97,38 @@ final class VectorTwinGate {
       return true;
     }
     if (!warmUpStarted.get() && WARM_UP && warmUpDue() && warmUpStarted.compareAndSet(false, true)) {
-      Thread thread = new Thread(this::warmUp, "kiln-warm-up-" + name);
+      PENDING.add(this);
+      startWarmUpThread();
+    }
+    return false;
+  }
+
+  /** Gates waiting for the warm-up thread; one thread warms them one after the other. */
+  private static final ConcurrentLinkedQueue<VectorTwinGate> PENDING = new ConcurrentLinkedQueue<>();
+  private static final AtomicBoolean WARM_UP_RUNNING = new AtomicBoolean();
+
+  private static void startWarmUpThread() {
+    if (WARM_UP_RUNNING.compareAndSet(false, true)) {
+      Thread thread = new Thread(VectorTwinGate::warmUpPending, "kiln-vector-warm-up");
       thread.setDaemon(true);
       thread.setPriority(Thread.MIN_PRIORITY);
       thread.start();
     }
-    return false;
+  }
+
+  /** Warms every pending gate; a gate added after the queue looked empty starts a new thread. */
+  private static void warmUpPending() {
+    while (true) {
+      VectorTwinGate gate = PENDING.poll();
+      if (gate != null) {
+        gate.warmUp();
+        continue;
+      }
+      WARM_UP_RUNNING.set(false);
+      if (PENDING.isEmpty() || !WARM_UP_RUNNING.compareAndSet(false, true)) {
+        return;
+      }
+    }
   }
 
   private boolean warmUpDue() {
@@ -116,6 +146,11 @@ final class VectorTwinGate {
   /** Whether a warm-up has ended, by opening the gate or by giving up. */
   boolean warmUpOver() {
     return warmUpOver;
+  }
+
+  @Override
+  public String toString() {
+    return "VectorTwinGate[" + name + (open ? ", open]" : ", closed]");
   }
 
   /** Opens the gate now (tests and benchmarks that want the vector twin from the first call). */

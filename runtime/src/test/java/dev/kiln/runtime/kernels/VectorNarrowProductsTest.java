@@ -23,8 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The vector narrow products against the fma chains they stand in for, bit for bit: both
  * orientations (lanes across C's columns, across C's rows), whole-row stores and the tile, B read in
  * place, staged (transposed, or ending at its array's end) or both, strided operands with NaN in
- * their gaps, accumulation, and nothing written outside C's block. Then the gate that chooses
- * between the twins.
+ * their gaps, accumulation, and nothing written outside C's block.
  */
 class VectorNarrowProductsTest {
 
@@ -159,95 +158,6 @@ class VectorNarrowProductsTest {
           }
         }
       }
-    }
-  }
-
-  /**
-   * The warm-up runs the vector probes on its own thread, never the caller's, and opens the gate
-   * at the first pass over every probe problem that allocates nothing (the probes here allocate
-   * until their 300th call, as boxed vectors would until C2 compiles them).
-   */
-  @Test
-  void aGateOpensWhenTheVectorProbesStopAllocating() throws InterruptedException {
-    long[] allocated = {0};
-    java.util.Set<Integer> problems = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    int[] calls = {0};
-    VectorTwinGate gate = new VectorTwinGate("test", 3, probe -> {
-      problems.add(probe % 3);
-      threads.add(Thread.currentThread().getName());
-      if (++calls[0] < 300) {
-        allocated[0] += 64;
-      }
-    }, probe -> { }, () -> allocated[0], 0, 10_000);
-    assertFalse(gate.vectorReady(), "the first call starts the warm-up and runs the scalar twin");
-    awaitWarmUp(gate);
-    assertTrue(gate.isOpen());
-    assertTrue(gate.vectorReady());
-    assertEquals(java.util.Set.of(0, 1, 2), problems, "every probe problem ran");
-    assertEquals(java.util.Set.of("kiln-warm-up-test"), threads, "only the warm-up thread probed");
-    assertTrue(calls[0] >= 300 && calls[0] < 300 + 2 * (VectorTwinGate.PROBES_PER_CHECK + 3), "calls " + calls[0]);
-  }
-
-  @Test
-  void aGateWhoseProbesAlwaysAllocateGivesUpAndStaysShut() throws InterruptedException {
-    long[] allocated = {0};
-    VectorTwinGate gate = new VectorTwinGate("test", 2, probe -> allocated[0] += 16, probe -> { },
-        () -> allocated[0], 0, 200);
-    long start = System.nanoTime();
-    assertFalse(gate.vectorReady());
-    awaitWarmUp(gate);
-    assertTrue(System.nanoTime() - start >= 200_000_000L, "ran until its time limit");
-    assertFalse(gate.isOpen());
-    assertFalse(gate.vectorReady(), "a second warm-up is never started");
-    assertTrue(gate.warmUpOver());
-  }
-
-  /** Without an allocation counter: open after three checks in a row where the vector probes ran faster. */
-  @Test
-  void withoutAnAllocationCounterAGateTimesTheTwins() throws InterruptedException {
-    int[] vectorCalls = {0};
-    VectorTwinGate gate = new VectorTwinGate("test", 2, probe -> {
-      // Slow for the first 200 calls (interpreted), then free.
-      spin(++vectorCalls[0] < 200 ? 100_000 : 0);
-    }, probe -> spin(20_000), null, 0, 10_000);
-    assertFalse(gate.vectorReady());
-    awaitWarmUp(gate);
-    assertTrue(gate.isOpen());
-    assertTrue(vectorCalls[0] >= 200, "opened only once the vector probes were fast: " + vectorCalls[0]);
-  }
-
-  /** Calls in the first moments after the first one (a JVM's start-up) start no warm-up. */
-  @Test
-  void theWarmUpWaitsForItsDelay() throws InterruptedException {
-    java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
-    VectorTwinGate gate = new VectorTwinGate("test", 1, probe -> probes.incrementAndGet(), probe -> { },
-        () -> 0L, 300, 10_000);
-    long start = System.nanoTime();
-    while (System.nanoTime() - start < 150_000_000L) {
-      assertFalse(gate.vectorReady());
-    }
-    Thread.sleep(50);
-    assertEquals(0, probes.get(), "no warm-up within the delay");
-    Thread.sleep(200);
-    assertFalse(gate.vectorReady(), "this call, past the delay, starts it");
-    awaitWarmUp(gate);
-    assertTrue(gate.isOpen());
-    assertTrue(probes.get() > 0);
-  }
-
-  private static void awaitWarmUp(VectorTwinGate gate) throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (!gate.warmUpOver() && System.nanoTime() < deadline) {
-      Thread.sleep(1);
-    }
-    assertTrue(gate.warmUpOver(), "the warm-up ended");
-  }
-
-  private static void spin(long nanos) {
-    long start = System.nanoTime();
-    while (System.nanoTime() - start < nanos) {
-      Thread.onSpinWait();
     }
   }
 }
