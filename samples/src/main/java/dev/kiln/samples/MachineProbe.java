@@ -32,6 +32,11 @@ public final class MachineProbe {
    * steps each: the core's floating-point peak. The result keeps C2 from dropping the work.
    */
   public static float fmaChains() {
+    return fmaChains(FMA_ITERATIONS);
+  }
+
+  /** {@link #fmaChains()} over {@code iterations} steps. */
+  static float fmaChains(int iterations) {
     FloatVector a = FloatVector.broadcast(S, 0.999f);
     FloatVector b = FloatVector.broadcast(S, 1e-4f);
     FloatVector c0 = FloatVector.broadcast(S, 1f);
@@ -46,7 +51,7 @@ public final class MachineProbe {
     FloatVector c9 = c0;
     FloatVector c10 = c0;
     FloatVector c11 = c0;
-    for (int i = 0; i < FMA_ITERATIONS; i++) {
+    for (int i = 0; i < iterations; i++) {
       c0 = c0.fma(a, b);
       c1 = c1.fma(a, b);
       c2 = c2.fma(a, b);
@@ -66,8 +71,18 @@ public final class MachineProbe {
 
   /** One core's FMA throughput in GFLOPS: the median of {@value #RUNS} timed runs of 5 ms after warm-up. */
   public static double fmaGflops() {
+    // C2 compiles a method for its calls only after hundreds of them; boxed, before that, a call of
+    // 4,096 steps took ~50 ms, so the 0.3 s warm-up below made a handful and every timed call ran
+    // C1's boxed code (some JVM starts read 0.12 GFLOPS where others read 227). Short calls reach
+    // C2 first, for a fraction of a second at worst.
+    for (int i = 0; i < WARM_UP_CALLS; i++) {
+      fmaChains(16);
+    }
     return unitsPerNanosecond(MachineProbe::fmaChains, fmaChainsFlops());
   }
+
+  /** Short calls of {@link #fmaChains(int)} before the probe: past C2's call threshold. */
+  private static final int WARM_UP_CALLS = 3_000;
 
   /**
    * The rate in GB/s at which one core sums a float array of {@code bytes} read over and over (it
