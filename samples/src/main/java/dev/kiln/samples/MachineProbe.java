@@ -92,6 +92,12 @@ public final class MachineProbe {
     int length = Math.max(4 * S.length(), bytes / Float.BYTES / (4 * S.length()) * (4 * S.length()));
     float[] block = new float[length];
     Arrays.fill(block, 1e-9f);
+    // As fmaGflops: a call over the whole block runs boxed for milliseconds until C2 compiles sum
+    // for its calls (this machine read 0.09-130 GB/s from one JVM start to the next).
+    float[] warmUpBlock = Arrays.copyOf(block, 4 * S.length());
+    for (int i = 0; i < WARM_UP_CALLS; i++) {
+      sum(warmUpBlock);
+    }
     return unitsPerNanosecond(() -> sum(block), (double) length * Float.BYTES);
   }
 
