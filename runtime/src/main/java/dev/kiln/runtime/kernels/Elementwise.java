@@ -164,6 +164,15 @@ public interface Elementwise {
   void softmaxBackward(int rows, int cols, float invTemperature, float[] y, int yOff,
       float[] dy, int dyOff, float[] dx, int dxOff);
 
+  /**
+   * Compiles, on the caller's thread, the vector twins of this implementation's small-shape
+   * kernels that have run since the JVM started, and switches them on (their results are the
+   * scalar twins' bits), instead of waiting for the warm-up thread that would do so two seconds
+   * after their first call. {@code ModelCore.warmUp} calls it. Nothing for scalar kernels.
+   */
+  default void compileVectorTwins() {
+  }
+
   // ---------------------------------------------------------------- constants
 
   /** SELU scale (Klambauer et al. 2017), as in PyTorch. */

@@ -81,4 +81,13 @@ public interface Gemm {
    * read as one stream, with columns in pairs so that one load gives two vectors.
    */
   void packBf16(int rows, int cols, float[] src, int offset, int ld, short[] dst);
+
+  /**
+   * Compiles, on the caller's thread, the vector twins of this implementation's small-shape
+   * kernels that have run since the JVM started, and switches them on (their results are the
+   * scalar twins' bits), instead of waiting for the warm-up thread that would do so two seconds
+   * after their first call. {@code ModelCore.warmUp} calls it. Nothing for scalar kernels.
+   */
+  default void compileVectorTwins() {
+  }
 }

@@ -40,6 +40,11 @@ final class ThreadedGemm implements Gemm {
   }
 
   @Override
+  public void compileVectorTwins() {
+    delegate.compileVectorTwins();
+  }
+
+  @Override
   public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate) {
     if (!split(GemmTask.PLAIN, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate)) {

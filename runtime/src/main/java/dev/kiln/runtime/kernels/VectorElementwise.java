@@ -735,6 +735,11 @@ final class VectorElementwise implements Elementwise {
   // ---------------------------------------------------------------- softmax
 
   @Override
+  public void compileVectorTwins() {
+    NARROW_SOFTMAX.warmUpNowIfUsed();
+  }
+
+  @Override
   public void softmax(int rows, int cols, float invTemperature, float[] x, int xOff,
       float[] y, int yOff) {
     int bound = S.loopBound(cols);

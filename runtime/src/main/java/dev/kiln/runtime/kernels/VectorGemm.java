@@ -335,6 +335,11 @@ final class VectorGemm implements Gemm {
     }
   }
 
+  @Override
+  public void compileVectorTwins() {
+    NARROW_PRODUCTS.warmUpNowIfUsed();
+  }
+
   /** A product inside {@link #small}'s bounds: vector lanes across its narrow side when the gate is open. */
   private static void narrowProduct(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride,
       float[] b, int bOff, int bRowStride, int bColStride, float[] c, int cOff, int ldc, boolean accumulate) {

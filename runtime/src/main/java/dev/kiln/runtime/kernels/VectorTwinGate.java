@@ -158,7 +158,20 @@ final class VectorTwinGate {
     open = true;
   }
 
-  /** Runs on the warm-up thread until the vector twin runs compiled or time is up. */
+  /**
+   * If a caller has asked this gate and it is still shut, warms the vector twin up on this thread
+   * now and returns when the gate is open or the warm-up has given up (a caller that asked for a
+   * warm-up, {@code ModelCore.warmUp}, rather than the thread two seconds later). Unused gates
+   * cost nothing; {@code -Dkiln.vectorWarmUp=false} leaves every gate shut.
+   */
+  void warmUpNowIfUsed() {
+    if (!open && firstCallNanos != 0 && WARM_UP) {
+      warmUpStarted.set(true); // no thread for this gate later; one already running is harmless
+      warmUp();
+    }
+  }
+
+  /** Runs (on the warm-up thread, or a caller of {@link #warmUpNowIfUsed}) until the vector twin runs compiled or time is up. */
   void warmUp() {
     try {
       long deadline = System.nanoTime() + maxWarmUpNanos;

@@ -93,6 +93,31 @@ class VectorTwinGateTest {
     assertTrue(probes.get() > 0);
   }
 
+  /** A caller's warm-up (ModelCore.warmUp) opens a gate it has used on its own thread, and leaves unused ones alone. */
+  @Test
+  void aCallersWarmUpOpensOnlyTheGatesItUsed() {
+    long[] allocated = {0};
+    Set<String> threads = ConcurrentHashMap.newKeySet();
+    int[] calls = {0};
+    VectorTwinGate used = new VectorTwinGate("used", 1, probe -> {
+      threads.add(Thread.currentThread().getName());
+      if (++calls[0] < 50) {
+        allocated[0] += 8;
+      }
+    }, probe -> { }, () -> allocated[0], 60_000, 10_000);
+    AtomicInteger unusedProbes = new AtomicInteger();
+    VectorTwinGate unused = new VectorTwinGate("unused", 1, probe -> unusedProbes.incrementAndGet(), probe -> { },
+        () -> 0L, 60_000, 10_000);
+    assertFalse(used.vectorReady(), "within its delay: the scalar twin");
+    used.warmUpNowIfUsed();
+    unused.warmUpNowIfUsed();
+    assertTrue(used.isOpen());
+    assertTrue(used.vectorReady());
+    assertEquals(Set.of(Thread.currentThread().getName()), threads, "warmed on the caller's thread");
+    assertFalse(unused.isOpen());
+    assertEquals(0, unusedProbes.get());
+  }
+
   private static void awaitWarmUp(VectorTwinGate gate) throws InterruptedException {
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (!gate.warmUpOver() && System.nanoTime() < deadline) {
