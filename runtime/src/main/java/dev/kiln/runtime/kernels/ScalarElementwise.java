@@ -10,6 +10,11 @@ package dev.kiln.runtime.kernels;
  */
 final class ScalarElementwise implements Elementwise {
 
+  /** No vector twins. */
+  @Override
+  public void compileVectorTwins() {
+  }
+
   private static final double SELU_SCALE_D = 1.0507009873554805;
   private static final double SELU_ALPHA_D = 1.6732632423543772;
   private static final double SQRT_2_OVER_PI = 0.79788456080286535588;

@@ -12,6 +12,11 @@ import java.util.Arrays;
  */
 final class ScalarGemm implements Gemm {
 
+  /** No vector twins. */
+  @Override
+  public void compileVectorTwins() {
+  }
+
   ScalarGemm() {}
 
   @Override
