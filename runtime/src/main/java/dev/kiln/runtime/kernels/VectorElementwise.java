@@ -816,9 +816,6 @@ final class VectorElementwise implements Elementwise {
     }
   }
 
-  /** Row sums for {@link #narrowSoftmax}, reused by whichever thread needs one next. */
-  private static final IdlePool<double[]> ROW_SUMS =
-      new IdlePool<>(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
 
   /**
    * Softmax of rows narrower than a vector, the block's exponentials as one vector pass across
@@ -846,31 +843,17 @@ final class VectorElementwise implements Elementwise {
     for (int i = yOff + vectorBound; i < yOff + total; i++) {
       y[i] = FloatMath.exp(y[i]);
     }
-    // Sums, their reciprocals and the scaling in three passes: a division per row in one loop
-    // pipelines, where sum -> divide -> scale row by row waited on each division's latency.
-    double[] sums = ROW_SUMS.take();
-    if (sums == null || sums.length < rows) {
-      sums = new double[Math.max(rows, 256)];
-    }
     for (int r = 0; r < rows; r++) {
       int yr = yOff + r * cols;
       double sum = 0;
       for (int j = 0; j < cols; j++) {
         sum += y[yr + j];
       }
-      sums[r] = sum;
-    }
-    for (int r = 0; r < rows; r++) {
-      sums[r] = 1.0 / sums[r];
-    }
-    for (int r = 0; r < rows; r++) {
-      int yr = yOff + r * cols;
-      double inv = sums[r];
+      double inv = 1.0 / sum;
       for (int j = 0; j < cols; j++) {
         y[yr + j] = (float) (y[yr + j] * inv);
       }
     }
-    ROW_SUMS.giveBack(sums);
   }
 
   /**

@@ -13,24 +13,29 @@ import java.util.function.LongSupplier;
  * slower than the scalar twin. Iris's first fit took 0.51-0.59 s instead of 0.31 with its products
  * vectorized from the first call, 0.8 s with its softmax, while every later fit gained.
  *
- * <p>So callers run the scalar twin while the gate is closed, and a call two seconds or more after
- * the first starts a warm-up: a daemon thread ({@code kiln-vector-warm-up}, one for all gates, one
- * gate after another) runs the vector twin on small fixed problems until C2 has compiled it, then
- * opens the gate for good. A one-off small fit never pays for vectorizing; repeated ones
- * (cross-validation, ensembles, a search over settings, a service) get it. C2 compiles a method
- * only after some 15,000 calls and loop turns, which boxed cost 50-100 ms of probes: on the warm-up
- * thread they run beside the caller's work instead of inside it.
+ * <p>So callers run the scalar twin while the gate is shut. {@code ModelCore.warmUp} opens it: for
+ * every gate its passes used, it runs the vector twin on small fixed problems until C2 has
+ * compiled it, then opens the gate for good ({@link #warmUpNowIfUsed}). "Compiled" is read from
+ * allocation: boxed vectors allocate, C2's intrinsics do not, so a pass over every probe problem
+ * that allocates nothing ran compiled code. Where the JVM cannot count a thread's allocation,
+ * three passes in a row that beat the scalar twin open the gate. A JVM where the vector twin
+ * never compiles (no C2) keeps the scalar twin: a warm-up gives up after
+ * {@value #MAX_WARM_UP_MILLIS} ms.
  *
- * <p>"Compiled" is read from allocation: boxed vectors allocate, C2's intrinsics do not, so a pass
- * over every probe problem that allocates nothing ran compiled code. Where the JVM cannot count a
- * thread's allocation, three passes in a row that beat the scalar twin open the gate. A JVM where
- * the vector twin never compiles (no C2) keeps the scalar twin: a warm-up gives up after
- * {@value #MAX_WARM_UP_MILLIS} ms. {@code -Dkiln.vectorWarmUp=false} starts no warm-up: the scalar
- * twins run throughout.
+ * <p>{@code -Dkiln.vectorWarmUp=background} also warms used gates without being asked: a daemon
+ * thread ({@code kiln-vector-warm-up}, one for all gates, one after another) starts on a call two
+ * seconds or more after a gate's first. Measured on Iris that way: 12.4 ms a fit in steady state
+ * against 18.4. It is not the default: in one clean-clone CI run of two, a kernel of another
+ * network (the 64 x 10 softmax's exponentials, in {@code AllocationTest}'s JVM) ran boxed for the
+ * rest of that JVM, and whether boxed vector code running on a second thread while C2 compiles the
+ * first thread's kernels can cause that (as profiles polluted at start-up did, see
+ * {@link VectorGemm#EXACT}) is not settled. {@code -Dkiln.vectorWarmUp=false} keeps every gate
+ * shut, warmUp included.
  */
 final class VectorTwinGate {
   /**
-   * The JVM's own start-up (class loading, the compile queue) should be over before a warm-up adds
+   * With {@code -Dkiln.vectorWarmUp=background}: the JVM's own start-up (class loading, the compile
+   * queue) should be over before a warm-up adds
    * its load, which is a second core's work for 0.25-0.5 s plus C2's compiles. Started at a fit's
    * first call, on two cores, it cost Iris's first fit 0.3 s (0.56-0.65 s against 0.26-0.28) while
    * the caller ran nothing but the scalar twin; started a second in, the fits running beside it
@@ -42,7 +47,10 @@ final class VectorTwinGate {
   /** Probe problems between checks: a check costs two reads of the allocation counter. */
   static final int PROBES_PER_CHECK = 16;
   static final int FASTER_CHECKS_TO_OPEN = 3;
-  private static final boolean WARM_UP = !"false".equals(System.getProperty("kiln.vectorWarmUp"));
+  /** {@code -Dkiln.vectorWarmUp}: {@code false} keeps every gate shut; {@code background} adds the thread. */
+  private static final String WARM_UP_SETTING = System.getProperty("kiln.vectorWarmUp", "");
+  private static final boolean WARM_UP = !"false".equals(WARM_UP_SETTING);
+  private static final boolean BACKGROUND = "background".equals(WARM_UP_SETTING);
 
   private final String name;
   private final IntConsumer vectorProbe;
@@ -64,12 +72,13 @@ final class VectorTwinGate {
    * must take every path the callers take, so that C2 compiles them all.
    */
   VectorTwinGate(String name, int problems, IntConsumer vectorProbe, IntConsumer scalarProbe) {
-    this(name, problems, vectorProbe, scalarProbe, null, true, WARM_UP_DELAY_MILLIS, MAX_WARM_UP_MILLIS);
+    this(name, problems, vectorProbe, scalarProbe, null, true, BACKGROUND ? WARM_UP_DELAY_MILLIS : -1,
+        MAX_WARM_UP_MILLIS);
   }
 
   /**
-   * With the allocation counter (null: none, time the twins), the delay before the warm-up and its
-   * time limit given: for tests.
+   * With the allocation counter (null: none, time the twins), the delay before the background
+   * warm-up (negative: none) and the warm-up's time limit given: for tests.
    */
   VectorTwinGate(String name, int problems, IntConsumer vectorProbe, IntConsumer scalarProbe,
       LongSupplier allocatedBytes, long warmUpDelayMillis, long maxWarmUpMillis) {
@@ -89,14 +98,19 @@ final class VectorTwinGate {
   }
 
   /**
-   * Whether the caller should run the vector twin; the first call {@link #WARM_UP_DELAY_MILLIS} ms
-   * or more after the first starts the warm-up.
+   * Whether the caller should run the vector twin. The first call marks the gate used; with the
+   * background warm-up on, a call {@link #WARM_UP_DELAY_MILLIS} ms or more after it starts one.
    */
   boolean vectorReady() {
     if (open) {
       return true;
     }
-    if (!warmUpStarted.get() && WARM_UP && warmUpDue() && warmUpStarted.compareAndSet(false, true)) {
+    long now = System.nanoTime();
+    if (firstCallNanos == 0) {
+      firstCallNanos = now; // used: ModelCore.warmUp warms it
+    }
+    if (warmUpDelayNanos >= 0 && !warmUpStarted.get() && WARM_UP && now - firstCallNanos >= warmUpDelayNanos
+        && warmUpStarted.compareAndSet(false, true)) {
       PENDING.add(this);
       startWarmUpThread();
     }
@@ -129,14 +143,6 @@ final class VectorTwinGate {
         return;
       }
     }
-  }
-
-  private boolean warmUpDue() {
-    long now = System.nanoTime();
-    if (firstCallNanos == 0) {
-      firstCallNanos = now;
-    }
-    return now - firstCallNanos >= warmUpDelayNanos;
   }
 
   boolean isOpen() {

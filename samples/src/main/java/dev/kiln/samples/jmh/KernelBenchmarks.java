@@ -97,6 +97,10 @@ public class KernelBenchmarks {
     irisW2 = randoms(irisRandom, 10 * 3);
     irisO = randoms(irisRandom, 120 * 3);
     irisDw = new float[4 * 10];
+    // As ModelCore.warmUp does: switch the narrow products that just ran to their vector twins
+    // (not in irisStepProductsChains' fork, where -Dkiln.vectorWarmUp=false keeps them shut).
+    irisProducts();
+    gemm.compileVectorTwins();
     x64 = randoms(random, 64 * 784);
     x256 = randoms(random, 256 * 784);
     weights = randoms(random, 784 * 256);
@@ -277,8 +281,8 @@ public class KernelBenchmarks {
 
   /**
    * Iris's five products of a training step (forward 120x10x4 and 120x3x10, the two weight
-   * gradients, the hidden layer's input gradient) as a model runs them: vector narrow products
-   * once their warm-up has opened the gate (a second after the first call, during JMH's warm-up).
+   * gradients, the hidden layer's input gradient) as a model runs them after {@code warmUp}: vector
+   * narrow products (the setup switches them on).
    */
   @Benchmark
   public float[] irisStepProducts() {
@@ -286,7 +290,7 @@ public class KernelBenchmarks {
     return irisDw;
   }
 
-  /** The same products as fma chains: the warm-up that would open the vector path is off. */
+  /** The same products as fma chains: {@code -Dkiln.vectorWarmUp=false} keeps the vector path shut. */
   @Benchmark
   @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Dkiln.vectorWarmUp=false"})
   public float[] irisStepProductsChains() {
