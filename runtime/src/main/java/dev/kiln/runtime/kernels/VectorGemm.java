@@ -727,78 +727,68 @@ final class VectorGemm implements Gemm {
    */
   private static void kernel8x1(int kc, float[] a, int aOff, int aRowStride, int aColStride, float[] bp, int bpOff,
       int bpStride, float[] c, int cOff, int ldc, boolean loadC) {
-    FloatVector c00, c10, c20, c30, c40, c50, c60, c70;
-    if (loadC) {
-      int o0 = cOff;
-      c00 = FloatVector.fromArray(S, c, o0);
-      int o1 = cOff + ldc;
-      c10 = FloatVector.fromArray(S, c, o1);
-      int o2 = cOff + 2 * ldc;
-      c20 = FloatVector.fromArray(S, c, o2);
-      int o3 = cOff + 3 * ldc;
-      c30 = FloatVector.fromArray(S, c, o3);
-      int o4 = cOff + 4 * ldc;
-      c40 = FloatVector.fromArray(S, c, o4);
-      int o5 = cOff + 5 * ldc;
-      c50 = FloatVector.fromArray(S, c, o5);
-      int o6 = cOff + 6 * ldc;
-      c60 = FloatVector.fromArray(S, c, o6);
-      int o7 = cOff + 7 * ldc;
-      c70 = FloatVector.fromArray(S, c, o7);
+    int r = aRowStride;
+    kernel8x1Rows(kc, a, aOff, aOff + r, aOff + 2 * r, aOff + 3 * r, aOff + 4 * r, aOff + 5 * r, aOff + 6 * r,
+        aOff + 7 * r, aColStride, bp, bpOff, bpStride, c, cOff, ldc, loadC);
+  }
+
+  /**
+   * {@code out[outOff + r * ldo ...]} (+)= sum over p < kc of {@code a[a_r + p * aColStride]} times
+   * the vector at {@code bv[bOff + p * bStride]}, for r = 0..7, each lane its own fma chain in p
+   * order, started from out when {@code loadOut}: {@link #kernel8x1} with each row of A where it
+   * lies, so that {@link VectorNarrowProducts} can repeat a last row instead of packing a partial
+   * panel.
+   */
+  static void kernel8x1Rows(int kc, float[] a, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7,
+      int aColStride, float[] bv, int bOff, int bStride, float[] out, int outOff, int ldo, boolean loadOut) {
+    FloatVector c0;
+    FloatVector c1;
+    FloatVector c2;
+    FloatVector c3;
+    FloatVector c4;
+    FloatVector c5;
+    FloatVector c6;
+    FloatVector c7;
+    if (loadOut) {
+      c0 = EXACT.cast(FloatVector.fromArray(S, out, outOff));
+      c1 = EXACT.cast(FloatVector.fromArray(S, out, outOff + ldo));
+      c2 = EXACT.cast(FloatVector.fromArray(S, out, outOff + 2 * ldo));
+      c3 = EXACT.cast(FloatVector.fromArray(S, out, outOff + 3 * ldo));
+      c4 = EXACT.cast(FloatVector.fromArray(S, out, outOff + 4 * ldo));
+      c5 = EXACT.cast(FloatVector.fromArray(S, out, outOff + 5 * ldo));
+      c6 = EXACT.cast(FloatVector.fromArray(S, out, outOff + 6 * ldo));
+      c7 = EXACT.cast(FloatVector.fromArray(S, out, outOff + 7 * ldo));
     } else {
       FloatVector zero = EXACT.cast(FloatVector.zero(S));
-      c00 = zero;
-      c10 = zero;
-      c20 = zero;
-      c30 = zero;
-      c40 = zero;
-      c50 = zero;
-      c60 = zero;
-      c70 = zero;
+      c0 = zero;
+      c1 = zero;
+      c2 = zero;
+      c3 = zero;
+      c4 = zero;
+      c5 = zero;
+      c6 = zero;
+      c7 = zero;
     }
-    int r1 = aRowStride;
-    int r2 = 2 * aRowStride;
-    int r3 = 3 * aRowStride;
-    int r4 = 4 * aRowStride;
-    int r5 = 5 * aRowStride;
-    int r6 = 6 * aRowStride;
-    int r7 = 7 * aRowStride;
-    for (int p = 0, ai = aOff, bi = bpOff; p < kc; p++, ai += aColStride, bi += bpStride) {
-      FloatVector b0 = EXACT.cast(FloatVector.fromArray(S, bp, bi));
-      FloatVector a0 = FloatVector.broadcast(S, a[ai]);
-      c00 = b0.fma(a0, c00);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + r1]);
-      c10 = b0.fma(a1, c10);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + r2]);
-      c20 = b0.fma(a2, c20);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + r3]);
-      c30 = b0.fma(a3, c30);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + r4]);
-      c40 = b0.fma(a4, c40);
-      FloatVector a5 = FloatVector.broadcast(S, a[ai + r5]);
-      c50 = b0.fma(a5, c50);
-      FloatVector a6 = FloatVector.broadcast(S, a[ai + r6]);
-      c60 = b0.fma(a6, c60);
-      FloatVector a7 = FloatVector.broadcast(S, a[ai + r7]);
-      c70 = b0.fma(a7, c70);
+    for (int p = 0, ap = 0, bi = bOff; p < kc; p++, ap += aColStride, bi += bStride) {
+      FloatVector row = EXACT.cast(FloatVector.fromArray(S, bv, bi));
+      c0 = row.fma(FloatVector.broadcast(S, a[a0 + ap]), c0);
+      c1 = row.fma(FloatVector.broadcast(S, a[a1 + ap]), c1);
+      c2 = row.fma(FloatVector.broadcast(S, a[a2 + ap]), c2);
+      c3 = row.fma(FloatVector.broadcast(S, a[a3 + ap]), c3);
+      c4 = row.fma(FloatVector.broadcast(S, a[a4 + ap]), c4);
+      c5 = row.fma(FloatVector.broadcast(S, a[a5 + ap]), c5);
+      c6 = row.fma(FloatVector.broadcast(S, a[a6 + ap]), c6);
+      c7 = row.fma(FloatVector.broadcast(S, a[a7 + ap]), c7);
     }
-    // The accumulators are loop phis: cast (see EXACT).
-    int s0 = cOff;
-    EXACT.cast(c00).intoArray(c, s0);
-    int s1 = cOff + ldc;
-    EXACT.cast(c10).intoArray(c, s1);
-    int s2 = cOff + 2 * ldc;
-    EXACT.cast(c20).intoArray(c, s2);
-    int s3 = cOff + 3 * ldc;
-    EXACT.cast(c30).intoArray(c, s3);
-    int s4 = cOff + 4 * ldc;
-    EXACT.cast(c40).intoArray(c, s4);
-    int s5 = cOff + 5 * ldc;
-    EXACT.cast(c50).intoArray(c, s5);
-    int s6 = cOff + 6 * ldc;
-    EXACT.cast(c60).intoArray(c, s6);
-    int s7 = cOff + 7 * ldc;
-    EXACT.cast(c70).intoArray(c, s7);
+    // Stores in row order: a row's lanes past its columns are overwritten by the rows below.
+    EXACT.cast(c0).intoArray(out, outOff);
+    EXACT.cast(c1).intoArray(out, outOff + ldo);
+    EXACT.cast(c2).intoArray(out, outOff + 2 * ldo);
+    EXACT.cast(c3).intoArray(out, outOff + 3 * ldo);
+    EXACT.cast(c4).intoArray(out, outOff + 4 * ldo);
+    EXACT.cast(c5).intoArray(out, outOff + 5 * ldo);
+    EXACT.cast(c6).intoArray(out, outOff + 6 * ldo);
+    EXACT.cast(c7).intoArray(out, outOff + 7 * ldo);
   }
 
   /**

@@ -1,9 +1,7 @@
 package dev.kiln.runtime.kernels;
 
-import static dev.kiln.runtime.kernels.VectorGemm.EXACT;
 import static dev.kiln.runtime.kernels.VectorGemm.S;
-
-import jdk.incubator.vector.FloatVector;
+import static dev.kiln.runtime.kernels.VectorGemm.kernel8x1Rows;
 
 /**
  * Products with one side of C narrower than a vector, in vector lanes across that side: Iris's
@@ -101,7 +99,7 @@ final class VectorNarrowProducts {
     }
     int i = 0;
     for (; i + ROWS <= wholeRows; i += ROWS) {
-      passOfEightRows(k, direct, a, aOff + i * aRowStride, aRowStride, aColStride, b, bOff, bRowStride, stage,
+      pass(ROWS, k, direct, a, aOff + i * aRowStride, aRowStride, aColStride, b, bOff, bRowStride, stage,
           c, cOff + i * cRowStride, cRowStride, false);
     }
     for (; i < m; i += ROWS) {
@@ -114,16 +112,8 @@ final class VectorNarrowProducts {
           }
         }
       }
-      int aFirst = aOff + i * aRowStride;
-      if (rows == ROWS) {
-        passOfEightRows(k, direct, a, aFirst, aRowStride, aColStride, b, bOff, bRowStride, stage,
-            tile, 0, L, accumulate);
-      } else {
-        // Fewer than eight rows (a 4 x 10 gradient): still eight chains in flight, the spare
-        // ones repeating the last row.
-        passOfClampedRows(rows, k, direct, a, aFirst, aRowStride, aColStride, b, bOff, bRowStride, stage,
-            tile, accumulate);
-      }
+      pass(rows, k, direct, a, aOff + i * aRowStride, aRowStride, aColStride, b, bOff, bRowStride, stage,
+          tile, 0, L, accumulate);
       for (int r = 0; r < rows; r++) {
         for (int j = 0; j < n; j++) {
           c[cOff + (i + r) * cRowStride + j * cColStride] = tile[r * L + j];
@@ -143,24 +133,14 @@ final class VectorNarrowProducts {
     return (int) Math.min(k, (long) (length - L - bOff) / bRowStride + 1);
   }
 
-  /** Eight rows of C from A's rows {@code aFirst + r * aRowStride}: B in place for [0, direct), then staged. */
-  private static void passOfEightRows(int k, int direct, float[] a, int aFirst, int aRowStride, int aColStride,
+  /**
+   * C's rows {@code aFirst + r * aRowStride} of A for r < {@code rows} (at most eight) into {@code
+   * out}'s rows {@code outOff + r * ldo}: B in place for p in [0, direct), then staged. Under eight
+   * rows, the pass's other accumulators repeat the last row (the same chain, for a tile row that is
+   * never copied out), so a 4 x 10 gradient keeps eight chains in flight.
+   */
+  private static void pass(int rows, int k, int direct, float[] a, int aFirst, int aRowStride, int aColStride,
       float[] b, int bOff, int bRowStride, float[] stage, float[] out, int outOff, int ldo, boolean loadOut) {
-    int r = aRowStride;
-    if (direct > 0) {
-      eightRows(direct, a, aFirst, aFirst + r, aFirst + 2 * r, aFirst + 3 * r, aFirst + 4 * r, aFirst + 5 * r,
-          aFirst + 6 * r, aFirst + 7 * r, aColStride, b, bOff, bRowStride, out, outOff, ldo, loadOut);
-    }
-    if (direct < k) {
-      int s = aFirst + direct * aColStride;
-      eightRows(k - direct, a, s, s + r, s + 2 * r, s + 3 * r, s + 4 * r, s + 5 * r, s + 6 * r, s + 7 * r,
-          aColStride, stage, 0, L, out, outOff, ldo, loadOut || direct > 0);
-    }
-  }
-
-  /** {@code rows} (< 8) rows of C into the tile; the pass's other accumulators repeat the last row. */
-  private static void passOfClampedRows(int rows, int k, int direct, float[] a, int aFirst, int aRowStride,
-      int aColStride, float[] b, int bOff, int bRowStride, float[] stage, float[] tile, boolean loadTile) {
     int last = rows - 1;
     int a0 = aFirst;
     int a1 = aFirst + Math.min(1, last) * aRowStride;
@@ -171,70 +151,13 @@ final class VectorNarrowProducts {
     int a6 = aFirst + Math.min(6, last) * aRowStride;
     int a7 = aFirst + Math.min(7, last) * aRowStride;
     if (direct > 0) {
-      eightRows(direct, a, a0, a1, a2, a3, a4, a5, a6, a7, aColStride, b, bOff, bRowStride, tile, 0, L, loadTile);
+      kernel8x1Rows(direct, a, a0, a1, a2, a3, a4, a5, a6, a7, aColStride, b, bOff, bRowStride, out, outOff, ldo,
+          loadOut);
     }
     if (direct < k) {
       int s = direct * aColStride;
-      eightRows(k - direct, a, a0 + s, a1 + s, a2 + s, a3 + s, a4 + s, a5 + s, a6 + s, a7 + s, aColStride,
-          stage, 0, L, tile, 0, L, loadTile || direct > 0);
+      kernel8x1Rows(k - direct, a, a0 + s, a1 + s, a2 + s, a3 + s, a4 + s, a5 + s, a6 + s, a7 + s, aColStride,
+          stage, 0, L, out, outOff, ldo, loadOut || direct > 0);
     }
-  }
-
-  /**
-   * {@code out[outOff + r * ldo ...]} (+)= sum over p < kc of {@code a[a_r + p * aColStride]} times
-   * the vector at {@code bv[bOff + p * bStride]}, for r = 0..7, each lane its own fma chain in p
-   * order, started from out when {@code loadOut}. Hand-unrolled: C2 keeps each accumulator in a
-   * register only as its own local.
-   */
-  private static void eightRows(int kc, float[] a, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7,
-      int aColStride, float[] bv, int bOff, int bStride, float[] out, int outOff, int ldo, boolean loadOut) {
-    FloatVector c0;
-    FloatVector c1;
-    FloatVector c2;
-    FloatVector c3;
-    FloatVector c4;
-    FloatVector c5;
-    FloatVector c6;
-    FloatVector c7;
-    if (loadOut) {
-      c0 = EXACT.cast(FloatVector.fromArray(S, out, outOff));
-      c1 = EXACT.cast(FloatVector.fromArray(S, out, outOff + ldo));
-      c2 = EXACT.cast(FloatVector.fromArray(S, out, outOff + 2 * ldo));
-      c3 = EXACT.cast(FloatVector.fromArray(S, out, outOff + 3 * ldo));
-      c4 = EXACT.cast(FloatVector.fromArray(S, out, outOff + 4 * ldo));
-      c5 = EXACT.cast(FloatVector.fromArray(S, out, outOff + 5 * ldo));
-      c6 = EXACT.cast(FloatVector.fromArray(S, out, outOff + 6 * ldo));
-      c7 = EXACT.cast(FloatVector.fromArray(S, out, outOff + 7 * ldo));
-    } else {
-      FloatVector zero = EXACT.cast(FloatVector.zero(S));
-      c0 = zero;
-      c1 = zero;
-      c2 = zero;
-      c3 = zero;
-      c4 = zero;
-      c5 = zero;
-      c6 = zero;
-      c7 = zero;
-    }
-    for (int p = 0, ap = 0, bi = bOff; p < kc; p++, ap += aColStride, bi += bStride) {
-      FloatVector row = EXACT.cast(FloatVector.fromArray(S, bv, bi));
-      c0 = row.fma(FloatVector.broadcast(S, a[a0 + ap]), c0);
-      c1 = row.fma(FloatVector.broadcast(S, a[a1 + ap]), c1);
-      c2 = row.fma(FloatVector.broadcast(S, a[a2 + ap]), c2);
-      c3 = row.fma(FloatVector.broadcast(S, a[a3 + ap]), c3);
-      c4 = row.fma(FloatVector.broadcast(S, a[a4 + ap]), c4);
-      c5 = row.fma(FloatVector.broadcast(S, a[a5 + ap]), c5);
-      c6 = row.fma(FloatVector.broadcast(S, a[a6 + ap]), c6);
-      c7 = row.fma(FloatVector.broadcast(S, a[a7 + ap]), c7);
-    }
-    // Stores in row order: a row's lanes past its columns are overwritten by the rows below.
-    EXACT.cast(c0).intoArray(out, outOff);
-    EXACT.cast(c1).intoArray(out, outOff + ldo);
-    EXACT.cast(c2).intoArray(out, outOff + 2 * ldo);
-    EXACT.cast(c3).intoArray(out, outOff + 3 * ldo);
-    EXACT.cast(c4).intoArray(out, outOff + 4 * ldo);
-    EXACT.cast(c5).intoArray(out, outOff + 5 * ldo);
-    EXACT.cast(c6).intoArray(out, outOff + 6 * ldo);
-    EXACT.cast(c7).intoArray(out, outOff + 7 * ldo);
   }
 }
