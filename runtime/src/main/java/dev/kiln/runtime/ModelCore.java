@@ -575,9 +575,9 @@ public final class ModelCore implements TrainingContext {
    * Brings every generated pass and kernel to compiled steady state by running them on zeros:
    * forward and backward at the given batch size and batch-1 prediction; then compiles the vector
    * twins of the small-shape kernels those passes used (a small network's narrow products and
-   * softmax, 0.25-0.5 s) and switches them on, instead of leaving that to the warm-up thread two
-   * seconds later. Parameters, gradients and optimizer state are left as they were (no optimizer
-   * step is taken).
+   * softmax, 0.25-0.5 s) and switches them on: without it they stay scalar, unless {@code
+   * -Dkiln.vectorWarmUp=background}. Parameters, gradients and optimizer state are left as they
+   * were (no optimizer step is taken).
    *
    * @return the seconds it took
    */

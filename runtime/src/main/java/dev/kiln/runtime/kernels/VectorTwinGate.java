@@ -35,8 +35,8 @@ import java.util.function.LongSupplier;
 final class VectorTwinGate {
   /**
    * With {@code -Dkiln.vectorWarmUp=background}: the JVM's own start-up (class loading, the compile
-   * queue) should be over before a warm-up adds
-   * its load, which is a second core's work for 0.25-0.5 s plus C2's compiles. Started at a fit's
+   * queue) should be over before a warm-up adds its load, which is a second core's work for
+   * 0.25-0.5 s plus C2's compiles. Started at a fit's
    * first call, on two cores, it cost Iris's first fit 0.3 s (0.56-0.65 s against 0.26-0.28) while
    * the caller ran nothing but the scalar twin; started a second in, the fits running beside it
    * took up to twice as long (17 -> 30-42 ms) for those 0.3 s, which were still the benchmark's
@@ -62,7 +62,8 @@ final class VectorTwinGate {
   private final long maxWarmUpNanos;
   private final long warmUpDelayNanos;
   private final AtomicBoolean warmUpStarted = new AtomicBoolean();
-  /** When the first call came (0: none yet); racy, set once in practice. */
+  /** Whether a caller has asked, and when it first did (racy: set once in practice). */
+  private boolean used;
   private long firstCallNanos;
   private volatile boolean open;
   private volatile boolean warmUpOver;
@@ -105,12 +106,13 @@ final class VectorTwinGate {
     if (open) {
       return true;
     }
-    long now = System.nanoTime();
-    if (firstCallNanos == 0) {
-      firstCallNanos = now; // used: ModelCore.warmUp warms it
+    if (!used) {
+      used = true; // ModelCore.warmUp warms it
+      firstCallNanos = System.nanoTime();
     }
-    if (warmUpDelayNanos >= 0 && !warmUpStarted.get() && WARM_UP && now - firstCallNanos >= warmUpDelayNanos
-        && warmUpStarted.compareAndSet(false, true)) {
+    // The clock is read per call only while a background warm-up is still to start.
+    if (warmUpDelayNanos >= 0 && WARM_UP && !warmUpStarted.get()
+        && System.nanoTime() - firstCallNanos >= warmUpDelayNanos && warmUpStarted.compareAndSet(false, true)) {
       PENDING.add(this);
       startWarmUpThread();
     }
@@ -166,12 +168,11 @@ final class VectorTwinGate {
 
   /**
    * If a caller has asked this gate and it is still shut, warms the vector twin up on this thread
-   * now and returns when the gate is open or the warm-up has given up (a caller that asked for a
-   * warm-up, {@code ModelCore.warmUp}, rather than the thread two seconds later). Unused gates
-   * cost nothing; {@code -Dkiln.vectorWarmUp=false} leaves every gate shut.
+   * now and returns when the gate is open or the warm-up has given up ({@code ModelCore.warmUp}).
+   * Unused gates cost nothing; {@code -Dkiln.vectorWarmUp=false} leaves every gate shut.
    */
   void warmUpNowIfUsed() {
-    if (!open && firstCallNanos != 0 && WARM_UP) {
+    if (!open && used && WARM_UP) {
       warmUpStarted.set(true); // no thread for this gate later; one already running is harmless
       warmUp();
     }
