@@ -66,13 +66,6 @@ public class KernelBenchmarks {
   private short[] weightsBf16;
   private float[] logits;
   private float[] probabilities;
-  /** Iris (4 -> 10 -> 3 at batch 120): input, weights, pre-activations and their gradients. */
-  private float[] irisX;
-  private float[] irisW1;
-  private float[] irisH;
-  private float[] irisW2;
-  private float[] irisO;
-  private float[] irisDw;
   private float[] params;
   private float[] grads;
   private Optimizer adam;
@@ -90,17 +83,6 @@ public class KernelBenchmarks {
   @Setup
   public void setUp() {
     SplittableRandom random = new SplittableRandom(1);
-    SplittableRandom irisRandom = new SplittableRandom(2);
-    irisX = randoms(irisRandom, 120 * 4);
-    irisW1 = randoms(irisRandom, 4 * 10);
-    irisH = randoms(irisRandom, 120 * 10);
-    irisW2 = randoms(irisRandom, 10 * 3);
-    irisO = randoms(irisRandom, 120 * 3);
-    irisDw = new float[4 * 10];
-    // As ModelCore.warmUp does: switch the narrow products that just ran to their vector twins
-    // (not in irisStepProductsChains' fork, where -Dkiln.vectorWarmUp=false keeps them shut).
-    irisProducts();
-    gemm.compileVectorTwins();
     x64 = randoms(random, 64 * 784);
     x256 = randoms(random, 256 * 784);
     weights = randoms(random, 784 * 256);
@@ -282,28 +264,57 @@ public class KernelBenchmarks {
   /**
    * Iris's five products of a training step (forward 120x10x4 and 120x3x10, the two weight
    * gradients, the hidden layer's input gradient) as a model runs them after {@code warmUp}: vector
-   * narrow products (the setup switches them on).
+   * narrow products (the state's setup switches them on).
    */
   @Benchmark
-  public float[] irisStepProducts() {
-    irisProducts();
-    return irisDw;
+  public float[] irisStepProducts(IrisLayers iris) {
+    iris.products(gemm);
+    return iris.dw;
   }
 
   /** The same products as fma chains: {@code -Dkiln.vectorWarmUp=false} keeps the vector path shut. */
   @Benchmark
   @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Dkiln.vectorWarmUp=false"})
-  public float[] irisStepProductsChains() {
-    irisProducts();
-    return irisDw;
+  public float[] irisStepProductsChains(IrisLayers iris) {
+    iris.products(gemm);
+    return iris.dw;
   }
 
-  private void irisProducts() {
-    gemm.gemm(120, 10, 4, irisX, 0, 4, irisW1, 0, 10, irisH, 0, 10, false);
-    gemm.gemm(120, 3, 10, irisH, 0, 10, irisW2, 0, 3, irisO, 0, 3, false);
-    gemm.gemmTransA(10, 3, 120, irisH, 0, 10, irisO, 0, 3, irisDw, 0, 3, false);
-    gemm.gemmTransB(120, 10, 3, irisO, 0, 3, irisW2, 0, 3, irisH, 0, 10, false);
-    gemm.gemmTransA(4, 10, 120, irisX, 0, 4, irisH, 0, 10, irisDw, 0, 10, false);
+  /** Iris (4 -> 10 -> 3 at batch 120): input, weights, pre-activations and their gradients. */
+  @State(Scope.Thread)
+  public static class IrisLayers {
+    private final Gemm gemm = KernelSelector.vectorGemm();
+    private float[] x;
+    private float[] w1;
+    private float[] h;
+    private float[] w2;
+    private float[] o;
+    private float[] dw;
+
+    /**
+     * As ModelCore.warmUp does: runs the products once and switches them to their vector twins
+     * (not in irisStepProductsChains' fork, where -Dkiln.vectorWarmUp=false keeps them shut).
+     */
+    @Setup
+    public void setUp() {
+      SplittableRandom random = new SplittableRandom(2);
+      x = randoms(random, 120 * 4);
+      w1 = randoms(random, 4 * 10);
+      h = randoms(random, 120 * 10);
+      w2 = randoms(random, 10 * 3);
+      o = randoms(random, 120 * 3);
+      dw = new float[4 * 10];
+      products(gemm);
+      gemm.compileVectorTwins();
+    }
+
+    void products(Gemm gemm) {
+      gemm.gemm(120, 10, 4, x, 0, 4, w1, 0, 10, h, 0, 10, false);
+      gemm.gemm(120, 3, 10, h, 0, 10, w2, 0, 3, o, 0, 3, false);
+      gemm.gemmTransA(10, 3, 120, h, 0, 10, o, 0, 3, dw, 0, 3, false);
+      gemm.gemmTransB(120, 10, 3, o, 0, 3, w2, 0, 3, h, 0, 10, false);
+      gemm.gemmTransA(4, 10, 120, x, 0, 4, h, 0, 10, dw, 0, 10, false);
+    }
   }
 
   /** The output softmax at batch 256 over 10 classes. */
