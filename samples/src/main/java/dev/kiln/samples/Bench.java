@@ -94,12 +94,21 @@ public final class Bench {
     return training ? 2 * forward + inputGradients : forward;
   }
 
-  /** GFLOPS of the MLP's products at a rate of samples per second, and that as a share of the probe on the threads used. */
+  /**
+   * GFLOPS of the MLP's products at a rate of samples per second, and that as a share of the probe
+   * times the threads used; on several threads also as a share of what those threads' probe
+   * reads together right after the workload (a virtual machine's processors may share a core).
+   */
   private void putProductRate(Map<String, Object> figures, double samplesPerSecond, boolean training, int threadCount) {
     double gflops = samplesPerSecond * denseFlopsPerSample(MLP_WIDTHS, training) / 1e9;
     figures.put("gflops", gflops);
     figures.put("fma_probe_gflops", fmaProbe());
     figures.put("of_probe", gflops / (fmaProbe() * threadCount));
+    if (threadCount > 1) {
+      double together = MachineProbe.fmaGflopsOnThreads(threadCount);
+      figures.put("fma_probe_on_threads_gflops", together);
+      figures.put("of_probe_on_threads", gflops / together);
+    }
   }
 
   public static void main(String[] args) throws Exception {
@@ -181,6 +190,9 @@ public final class Bench {
   private void probe() {
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("fma_gflops", fmaProbe());
+    if (threads > 1) {
+      figures.put("fma_gflops_on_" + threads + "_threads", MachineProbe.fmaGflopsOnThreads(threads));
+    }
     figures.put("read_gbps_" + MLP_PARAMETER_BYTES / 1024 + "kib", MachineProbe.readGigabytesPerSecond(MLP_PARAMETER_BYTES));
     report("probe", 1, figures);
   }

@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * This machine's limits, measured where a benchmark runs so that its figures can be stated as
  * ratios (machines differ: the FMA probe has read 111 to 238 GFLOPS per core on this project's
- * machines): one core's fused multiply-add throughput, and the rate one core reads a block of a
- * given size that stays in cache (a batch-1 prediction's weights).
+ * machines): one core's fused multiply-add throughput, that of several threads at once, and the
+ * rate one core reads a block of a given size that stays in cache (a batch-1 prediction's weights).
  */
 public final class MachineProbe {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -81,6 +81,68 @@ public final class MachineProbe {
     return unitsPerNanosecond(MachineProbe::fmaChains, fmaChainsFlops());
   }
 
+  /**
+   * The FMA throughput of {@code threads} threads running {@link #fmaChains()} at once, in GFLOPS
+   * for all of them: all their flops over the time from the first start to the last finish, the
+   * median of {@value #RUNS} runs of about 5 ms. This is what a split product's threads can do
+   * together now. On a virtual machine it need not be {@code threads} times {@link #fmaGflops()}:
+   * this project's 2-processor machine read 1.9-2.0x one core in some minutes and 1.0x in others
+   * (two threads at 110 GFLOPS each where one read 223), its two processors then sharing one
+   * physical core.
+   */
+  public static double fmaGflopsOnThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+    }
+    for (int i = 0; i < WARM_UP_CALLS; i++) {
+      fmaChains(16);
+    }
+    long perRun = callsPerRun(MachineProbe::fmaChains);
+    long[][] starts = new long[RUNS][threads];
+    long[][] ends = new long[RUNS][threads];
+    float[] sinks = new float[threads];
+    java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(threads);
+    Thread[] workers = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      workers[t] = new Thread(() -> {
+        float sink = 0;
+        try {
+          for (int r = 0; r < RUNS; r++) {
+            barrier.await();
+            starts[r][thread] = System.nanoTime();
+            for (long i = 0; i < perRun; i++) {
+              sink += fmaChains();
+            }
+            ends[r][thread] = System.nanoTime();
+          }
+        } catch (InterruptedException | java.util.concurrent.BrokenBarrierException e) {
+          Thread.currentThread().interrupt();
+          sink = Float.NaN;
+        }
+        sinks[thread] = sink;
+      }, "kiln-fma-probe-" + (t + 1));
+      workers[t].start();
+    }
+    float sink = 0;
+    for (int t = 0; t < threads; t++) {
+      try {
+        workers[t].join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Double.NaN;
+      }
+      sink += sinks[t];
+    }
+    double[] rates = new double[RUNS];
+    for (int r = 0; r < RUNS; r++) {
+      long first = Arrays.stream(starts[r]).min().getAsLong();
+      long last = Arrays.stream(ends[r]).max().getAsLong();
+      rates[r] = threads * perRun * fmaChainsFlops() / (last - first);
+    }
+    return Float.isNaN(sink) ? Double.NaN : Bench.median(rates);
+  }
+
   /** Short calls of {@link #fmaChains(int)} before the probe: past C2's call threshold. */
   private static final int WARM_UP_CALLS = 3_000;
 
@@ -112,11 +174,7 @@ public final class MachineProbe {
    */
   private static double unitsPerNanosecond(Work work, double units) {
     float sink = 0;
-    long calls = 0;
-    for (long end = System.nanoTime() + 300_000_000L; System.nanoTime() < end; calls++) {
-      sink += work.run();
-    }
-    long perRun = Math.max(1, calls * 5 / 300);
+    long perRun = callsPerRun(work);
     double[] rates = new double[RUNS];
     for (int r = 0; r < RUNS; r++) {
       long start = System.nanoTime();
@@ -127,6 +185,16 @@ public final class MachineProbe {
     }
     double median = Bench.median(rates);
     return Float.isNaN(sink) ? Double.NaN : median;
+  }
+
+  /** Calls of {@code work} for a timed run of about 5 ms, after 0.3 s of them to warm up. */
+  private static long callsPerRun(Work work) {
+    float sink = 0;
+    long calls = 0;
+    for (long end = System.nanoTime() + 300_000_000L; System.nanoTime() < end; calls++) {
+      sink += work.run();
+    }
+    return Float.isNaN(sink) ? 1 : Math.max(1, calls * 5 / 300); // reading sink keeps C2 from dropping the calls
   }
 
   /** Four vector accumulators over the block: loads, not adds, bound the loop. */

@@ -1,6 +1,7 @@
 package dev.kiln.samples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jdk.incubator.vector.FloatVector;
@@ -31,5 +32,15 @@ class MachineProbeTest {
     assertTrue(gflops > 0 && Double.isFinite(gflops), gflops + " GFLOPS");
     double gbps = MachineProbe.readGigabytesPerSecond(64 * 1024);
     assertTrue(gbps > 0 && Double.isFinite(gbps), gbps + " GB/s");
+  }
+
+  @Test
+  void theProbeOnSeveralThreadsRunsThemAllAndRejectsNone() {
+    double together = MachineProbe.fmaGflopsOnThreads(2);
+    assertTrue(together > 0 && Double.isFinite(together), together + " GFLOPS on 2 threads");
+    assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("kiln-fma-probe")),
+        "the probe's threads have ended");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MachineProbe.fmaGflopsOnThreads(0));
+    assertEquals("threads must be >= 1, was 0", e.getMessage());
   }
 }
