@@ -97,13 +97,18 @@ public final class Bench {
     return training ? 2 * forward + inputGradients : forward;
   }
 
+  /** GFLOPS of the MLP's products at a rate of samples per second. */
+  private static double productGflops(double samplesPerSecond, boolean training) {
+    return samplesPerSecond * denseFlopsPerSample(MLP_WIDTHS, training) / 1e9;
+  }
+
   /**
    * GFLOPS of the MLP's products at a rate of samples per second, and that as a share of the probe
    * times the threads used; on several threads also as a share of what those threads' probe
    * reads together right after the workload (a virtual machine's processors may share a core).
    */
   private void putProductRate(Map<String, Object> figures, double samplesPerSecond, boolean training, int threadCount) {
-    double gflops = samplesPerSecond * denseFlopsPerSample(MLP_WIDTHS, training) / 1e9;
+    double gflops = productGflops(samplesPerSecond, training);
     figures.put("gflops", gflops);
     figures.put("fma_probe_gflops", fmaProbe());
     figures.put("of_probe", gflops / (fmaProbe() * threadCount));
@@ -225,8 +230,7 @@ public final class Bench {
     putProductRate(figures, data.trainX.length / perEpoch, true, threads);
     double steady = median(Arrays.copyOfRange(seconds, 6, 10));
     figures.put("steady_seconds_per_epoch", steady);
-    figures.put("steady_of_probe", data.trainX.length / steady * denseFlopsPerSample(MLP_WIDTHS, true) / 1e9
-        / (fmaProbe() * threads));
+    figures.put("steady_of_probe", productGflops(data.trainX.length / steady, true) / (fmaProbe() * threads));
     report("W1", figures);
   }
 

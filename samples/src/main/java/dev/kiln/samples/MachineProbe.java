@@ -1,6 +1,8 @@
 package dev.kiln.samples;
 
 import java.util.Arrays;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -101,7 +103,7 @@ public final class MachineProbe {
     long[][] starts = new long[RUNS][threads];
     long[][] ends = new long[RUNS][threads];
     float[] sinks = new float[threads];
-    java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(threads);
+    CyclicBarrier barrier = new CyclicBarrier(threads);
     Thread[] workers = new Thread[threads];
     for (int t = 0; t < threads; t++) {
       int thread = t;
@@ -116,7 +118,7 @@ public final class MachineProbe {
             }
             ends[r][thread] = System.nanoTime();
           }
-        } catch (InterruptedException | java.util.concurrent.BrokenBarrierException e) {
+        } catch (InterruptedException | BrokenBarrierException e) {
           Thread.currentThread().interrupt();
           sink = Float.NaN;
         }
