@@ -447,6 +447,9 @@ final class VectorGemm implements Gemm {
   private static void packedGemm(int m, int n, int k, float[] a, int aOff, int lda, boolean aTransposed,
       float[] b, int bOff, int ldb, boolean bTransposed, float[] c, int cOff, int ldc, boolean accumulate,
       boolean bInPlaceAllowed, Scratch scratch) {
+    if (!MICRO_KERNELS.isOpen() && (long) m * n * k >= MICRO_KERNEL_WARM_UP_MULTIPLY_ADDS) {
+      MICRO_KERNELS.warmUpOnce();
+    }
     int fullPanels = n / NR;
     if (fullPanels > 0 && (n - fullPanels * NR) / L == 1) {
       // One full vector left after the panels (256 = 5 x 48 + 16): the last panel joins it, and the
@@ -626,6 +629,43 @@ final class VectorGemm implements Gemm {
     }
     for (int r = 0; r < rows; r++) {
       System.arraycopy(tile, r * ldt, c, cOff + r * ldc, cols);
+    }
+  }
+
+  /**
+   * Products from this many multiply-adds warm the micro-kernels up first, once per JVM ({@link
+   * #MICRO_KERNELS}): W1's 64 x 784 x 256 (12.8M) does, the seed's Iris and XOR (a few thousand)
+   * never do.
+   */
+  static final long MICRO_KERNEL_WARM_UP_MULTIPLY_ADDS = 1L << 20;
+
+  /**
+   * The micro-kernels' warm-up. They run vector code either way; what the warm-up changes is when
+   * C2 has compiled them. Until then every vector operation runs boxed: a W1 step in the
+   * interpreter takes ~0.4 s, and W1's first 50 steps took ~2.5 s, its first epoch 3.4-3.6 s. Run
+   * first on tiny tiles (K = 4, C loaded and not) until a pass allocates nothing (~0.6 s), they
+   * reach C2 before the real products do: the first epoch then took 1.9-2.2 s, 2.6-2.9 s with the
+   * warm-up (four JVMs each, one thread). The scalar probe is the same tiles as fma chains (the
+   * gate's timing fallback where the JVM cannot count allocation).
+   */
+  static final VectorTwinGate MICRO_KERNELS = new VectorTwinGate("gemm-micro-kernels", 2,
+      probe -> microKernelProbe(probe, true), probe -> microKernelProbe(probe, false));
+  private static final int PROBE_KC = 4;
+  private static final float[] KERNEL_PROBE_A = new float[MR * PROBE_KC];
+  private static final float[] KERNEL_PROBE_B = new float[PROBE_KC * NR];
+  private static final float[] KERNEL_PROBE_C = new float[MR * NR];
+
+  private static void microKernelProbe(int probe, boolean vector) {
+    boolean loadC = probe % 2 == 1;
+    float[] a = KERNEL_PROBE_A;
+    float[] b = KERNEL_PROBE_B;
+    float[] c = KERNEL_PROBE_C;
+    if (vector) {
+      kernel8x3(PROBE_KC, a, 0, PROBE_KC, 1, b, 0, NR, c, 0, NR, loadC);
+      kernel8x2(PROBE_KC, a, 0, PROBE_KC, 1, b, 0, NR, c, 0, NR, loadC);
+      kernel8x1(PROBE_KC, a, 0, PROBE_KC, 1, b, 0, NR, c, 0, NR, loadC);
+    } else {
+      smallProduct(MR, NR, PROBE_KC, a, 0, PROBE_KC, 1, b, 0, NR, 1, c, 0, NR, loadC);
     }
   }
 

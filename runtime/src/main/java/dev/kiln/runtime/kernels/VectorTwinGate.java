@@ -119,6 +119,19 @@ final class VectorTwinGate {
     return false;
   }
 
+  /**
+   * Warms the vector code up on this thread now, once per JVM (a call that finds the warm-up done,
+   * running on another thread, or switched off by {@code -Dkiln.vectorWarmUp=false} returns at
+   * once): for kernels that run vector code either way and only gain by being compiled sooner,
+   * such as the GEMM micro-kernels before a large product ({@link VectorGemm#MICRO_KERNELS}).
+   */
+  void warmUpOnce() {
+    if (!open && WARM_UP && warmUpStarted.compareAndSet(false, true)) {
+      used = true;
+      warmUp();
+    }
+  }
+
   /** Gates waiting for the warm-up thread; one thread warms them one after the other. */
   private static final ConcurrentLinkedQueue<VectorTwinGate> PENDING = new ConcurrentLinkedQueue<>();
   private static final AtomicBoolean WARM_UP_RUNNING = new AtomicBoolean();

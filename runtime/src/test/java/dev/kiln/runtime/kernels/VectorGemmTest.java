@@ -143,6 +143,33 @@ class VectorGemmTest {
     return cases.stream();
   }
 
+  /**
+   * A product of at least MICRO_KERNEL_WARM_UP_MULTIPLY_ADDS has warmed the micro-kernels up by the
+   * time it returns (in this JVM, now or in an earlier test), and the warm-up's probes compute the
+   * same tiles as their fma-chain twins, loading C or not.
+   */
+  @Test
+  void aLargeProductWarmsTheMicroKernelsFirst() {
+    int m = 64;
+    int n = 128;
+    int k = (int) (VectorGemm.MICRO_KERNEL_WARM_UP_MULTIPLY_ADDS / (m * n)) + 1;
+    Random random = new Random(5);
+    float[] a = new float[m * k];
+    float[] b = new float[k * n];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = random.nextFloat() - 0.5f;
+    }
+    for (int i = 0; i < b.length; i++) {
+      b[i] = random.nextFloat() - 0.5f;
+    }
+    float[] c = new float[m * n];
+    vector.gemm(m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+    assertTrue(VectorGemm.MICRO_KERNELS.warmUpOver(), "warmed before or by this product");
+    float[] reference = new float[m * n];
+    VectorGemm.smallProduct(m, n, k, a, 0, k, 1, b, 0, n, 1, reference, 0, n, false);
+    assertEquals(java.util.Arrays.toString(reference), java.util.Arrays.toString(c), "the fma chains' bits");
+  }
+
   @Test
   void aTransposedSingleColumnWithAStrideIsNotReadAsARow() {
     // m = 1, lda = 4: the column of A is a[0], a[4], a[8], not the contiguous a[0..2].

@@ -160,4 +160,45 @@ class VectorTwinGateTest {
     assertEquals(Set.of(1), Set.copyOf(overlaps), "never two probes at once");
     assertEquals(Set.of("kiln-vector-warm-up"), threads);
   }
+  /**
+   * warmUpOnce warms on the caller's thread until the probes stop allocating, once: a second call,
+   * or one after another thread's, returns without probing.
+   */
+  @Test
+  void warmUpOnceWarmsOnTheCallersThreadOnlyOnce() {
+    long[] allocated = {0};
+    int[] calls = {0};
+    Set<String> threads = ConcurrentHashMap.newKeySet();
+    VectorTwinGate gate = new VectorTwinGate("test", 2, probe -> {
+      threads.add(Thread.currentThread().getName());
+      if (++calls[0] < 100) {
+        allocated[0] += 64;
+      }
+    }, probe -> { }, () -> allocated[0], -1, 10_000);
+    gate.warmUpOnce();
+    assertTrue(gate.isOpen());
+    assertTrue(gate.warmUpOver());
+    assertEquals(Set.of(Thread.currentThread().getName()), threads, "the caller probed");
+    int afterFirst = calls[0];
+    assertTrue(afterFirst >= 100, "probed until the probes stopped allocating: " + afterFirst);
+    gate.warmUpOnce();
+    assertEquals(afterFirst, calls[0], "a second call probes nothing");
+  }
+
+  /** A gate whose probes never stop allocating gives up at its limit and is not warmed again. */
+  @Test
+  void warmUpOnceGivesUpOnce() {
+    long[] allocated = {0};
+    int[] calls = {0};
+    VectorTwinGate gate = new VectorTwinGate("test", 2, probe -> {
+      calls[0]++;
+      allocated[0] += 16;
+    }, probe -> { }, () -> allocated[0], -1, 100);
+    gate.warmUpOnce();
+    assertFalse(gate.isOpen());
+    assertTrue(gate.warmUpOver());
+    int afterFirst = calls[0];
+    gate.warmUpOnce();
+    assertEquals(afterFirst, calls[0], "no second warm-up");
+  }
 }
