@@ -73,14 +73,20 @@ public final class MachineProbe {
 
   /** One core's FMA throughput in GFLOPS: the median of {@value #RUNS} timed runs of 5 ms after warm-up. */
   public static double fmaGflops() {
-    // C2 compiles a method for its calls only after hundreds of them; boxed, before that, a call of
-    // 4,096 steps took ~50 ms, so the 0.3 s warm-up below made a handful and every timed call ran
-    // C1's boxed code (some JVM starts read 0.12 GFLOPS where others read 227). Short calls reach
-    // C2 first, for a fraction of a second at worst.
+    warmUpFmaChains();
+    return unitsPerNanosecond(MachineProbe::fmaChains, fmaChainsFlops());
+  }
+
+  /**
+   * C2 compiles a method for its calls only after hundreds of them; boxed, before that, a call of
+   * 4,096 steps took ~50 ms, so a 0.3 s warm-up of whole calls made a handful and every timed call
+   * ran C1's boxed code (some JVM starts read 0.12 GFLOPS where others read 227). Short calls reach
+   * C2 first, for a fraction of a second at worst.
+   */
+  private static void warmUpFmaChains() {
     for (int i = 0; i < WARM_UP_CALLS; i++) {
       fmaChains(16);
     }
-    return unitsPerNanosecond(MachineProbe::fmaChains, fmaChainsFlops());
   }
 
   /**
@@ -96,9 +102,7 @@ public final class MachineProbe {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1, was " + threads);
     }
-    for (int i = 0; i < WARM_UP_CALLS; i++) {
-      fmaChains(16);
-    }
+    warmUpFmaChains();
     long perRun = callsPerRun(MachineProbe::fmaChains);
     long[][] starts = new long[RUNS][threads];
     long[][] ends = new long[RUNS][threads];

@@ -447,7 +447,7 @@ final class VectorGemm implements Gemm {
   private static void packedGemm(int m, int n, int k, float[] a, int aOff, int lda, boolean aTransposed,
       float[] b, int bOff, int ldb, boolean bTransposed, float[] c, int cOff, int ldc, boolean accumulate,
       boolean bInPlaceAllowed, Scratch scratch) {
-    if (!MICRO_KERNELS.isOpen() && (long) m * n * k >= MICRO_KERNEL_WARM_UP_MULTIPLY_ADDS) {
+    if ((long) m * n * k >= MICRO_KERNEL_WARM_UP_MULTIPLY_ADDS) {
       MICRO_KERNELS.warmUpOnce();
     }
     int fullPanels = n / NR;

@@ -268,7 +268,7 @@ public class KernelBenchmarks {
    */
   @Benchmark
   public float[] irisStepProducts(IrisLayers iris) {
-    iris.products(gemm);
+    iris.products();
     return iris.dw;
   }
 
@@ -276,7 +276,7 @@ public class KernelBenchmarks {
   @Benchmark
   @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Dkiln.vectorWarmUp=false"})
   public float[] irisStepProductsChains(IrisLayers iris) {
-    iris.products(gemm);
+    iris.products();
     return iris.dw;
   }
 
@@ -304,11 +304,11 @@ public class KernelBenchmarks {
       w2 = randoms(random, 10 * 3);
       o = randoms(random, 120 * 3);
       dw = new float[4 * 10];
-      products(gemm);
+      products();
       gemm.compileVectorTwins();
     }
 
-    void products(Gemm gemm) {
+    void products() {
       gemm.gemm(120, 10, 4, x, 0, 4, w1, 0, 10, h, 0, 10, false);
       gemm.gemm(120, 3, 10, h, 0, 10, w2, 0, 3, o, 0, 3, false);
       gemm.gemmTransA(10, 3, 120, h, 0, 10, o, 0, 3, dw, 0, 3, false);
