@@ -31,6 +31,7 @@ public final class Main {
   static final String USAGE = "usage: kiln-samples.jar [--data DIR] [fashion|xor|iris|batchnorm|activations|earlystop|residual|transfer|evaluation|all]"
       + " | [--data DIR] cnn [--epochs N] [--out DIR]"
       + " | [--data DIR] bench probe|W1|W2|W3|W4|W5|W6|all [--threads N] [--json] | jmh [REGEX]"
+      + " | bench-compare --before A.jar --after B.jar [--java PATH]... [--rounds N] WORKLOAD... [--threads N]"
       + " | [--data DIR] gan [--epochs N] [--samples N] [--out DIR] | words [--words FILE] [--epochs N]"
       + " | [--data DIR] serve [--port P] [--weights FILE] [--load-test]";
 
@@ -87,6 +88,9 @@ public final class Main {
     if (command.equals("bench")) {
       Bench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return 0;
+    }
+    if (command.equals("bench-compare")) {
+      return BenchCompare.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out);
     }
     if (command.equals("serve")) {
       Serve.main(java.util.Arrays.copyOfRange(args, 1, args.length));
