@@ -163,13 +163,7 @@ public final class Metrics {
 
   /** Index of the first largest value (as accuracy's argmax). */
   static int argMax(float[] values) {
-    int best = 0;
-    for (int i = 1; i < values.length; i++) {
-      if (values[i] > values[best]) {
-        best = i;
-      }
-    }
-    return best;
+    return dev.kiln.runtime.internal.Accuracy.argMax(values, 0, values.length);
   }
 
   private static double[] perClass(Metric m, int[][] confusion) {

@@ -449,7 +449,7 @@ public final class BatchData {
       case SPARSE_CATEGORICAL:
         return (int) target[row];
       case CATEGORICAL:
-        return argMax(target, row * outputFeatures, outputFeatures);
+        return Accuracy.argMax(target, row * outputFeatures, outputFeatures);
       default:
         return target[row] > 0.5f ? 1 : 0;
     }
@@ -489,14 +489,14 @@ public final class BatchData {
         return correct;
       case CATEGORICAL:
         for (int r = 0; r < n; r++) {
-          if (argMax(p, r * outputSize, outputSize) == argMax(t, r * outputSize, outputSize)) {
+          if (Accuracy.argMax(p, r * outputSize, outputSize) == Accuracy.argMax(t, r * outputSize, outputSize)) {
             correct++;
           }
         }
         return correct;
       case SPARSE_CATEGORICAL:
         for (int r = 0; r < n; r++) {
-          if (argMax(p, r * outputSize, outputSize) == (int) t[r]) {
+          if (Accuracy.argMax(p, r * outputSize, outputSize) == (int) t[r]) {
             correct++;
           }
         }
@@ -506,15 +506,6 @@ public final class BatchData {
     }
   }
 
-  private static int argMax(float[] v, int from, int count) {
-    int best = 0;
-    for (int i = 1; i < count; i++) {
-      if (v[from + i] > v[from + best]) {
-        best = i;
-      }
-    }
-    return best;
-  }
 
 
   /** Whose data a check looks at; labels are precomputed so checks allocate only when they fail. */
