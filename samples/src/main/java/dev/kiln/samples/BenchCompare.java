@@ -17,9 +17,9 @@ import java.util.Map;
  * {@code kiln-samples.jar bench-compare --before A.jar --after B.jar [--java PATH]... [--rounds N]
  * BENCH-ARGS}: the same {@code bench} run in fresh JVMs of two builds, interleaved (before, after;
  * after, before; ...) so a drift of the machine falls on both, on each JDK given, then every
- * numeric figure's median and range per build and the ratio of the medians. This machine's
- * figures move by 20% or more between JVMs; one pair of runs says little, three interleaved rounds
- * are what the performance notes quote.
+ * numeric figure's median and range per build and the ratio of the medians. On the shared
+ * machines this project has measured on, a figure moves by 20% or more between JVMs: one pair of
+ * runs says little; the performance notes quote three interleaved rounds.
  */
 final class BenchCompare {
   static final String USAGE = "usage: kiln-samples.jar bench-compare --before A.jar --after B.jar [--java PATH]..."
