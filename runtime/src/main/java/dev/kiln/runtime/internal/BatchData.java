@@ -506,8 +506,6 @@ public final class BatchData {
     }
   }
 
-
-
   /** Whose data a check looks at; labels are precomputed so checks allocate only when they fail. */
   public enum DataRole {
     TRAINING("training"),

@@ -168,9 +168,10 @@ public interface Elementwise {
    * Compiles, on the caller's thread, the vector twins of this implementation's small-shape
    * kernels that have run since the JVM started, and switches them on (their results are the
    * scalar twins' bits): until then they stay scalar, unless {@code -Dkiln.vectorWarmUp=background}
-   * starts a thread to do so two seconds after their first call. {@code ModelCore.warmUp} calls it. Nothing for scalar kernels. (Not
-   * a default method: an interface with one is initialized with its implementing class, and this
-   * one's {@code ACTIVE} would then instantiate the vector class while it is still initializing.)
+   * starts a thread to do so two seconds after their first call. {@code ModelCore.warmUp} calls
+   * it. Nothing for scalar kernels. (Not a default method: an interface with one is initialized
+   * with its implementing class, and this one's {@code ACTIVE} would then instantiate the vector
+   * class while it is still initializing.)
    */
   void compileVectorTwins();
 
