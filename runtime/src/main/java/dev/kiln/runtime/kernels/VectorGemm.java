@@ -1,5 +1,8 @@
 package dev.kiln.runtime.kernels;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -31,7 +34,10 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Scratch buffers come from a small pool and grow on demand, so steady-state calls
  *       allocate nothing, whatever the threads, and the products are safe to share between
  *       threads.</li>
- * *   <li>Only the API that has been stable since JDK 16 is used (no byte[]/ByteBuffer/
+ *   <li>Each public entry runs its body through {@link CompileUnits}, a call C2 does not inline:
+ *       inlined into a whole network's forward pass, the kernels' vector operations could be left
+ *       unexpanded by JDK 17's C2 (its node budget spent), and ran boxed.</li>
+ *   <li>Only the API that has been stable since JDK 16 is used (no byte[]/ByteBuffer/
  *       MemorySegment access), so the same class runs on JDK 17 and JDK 25.</li>
  * </ul>
  * <p>Never referenced directly by code that must run without the module: {@link KernelSelector}
@@ -40,6 +46,26 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemm implements Gemm {
 
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+  /** The entries' bodies, each its own compilation unit ({@link CompileUnits}), by these indexes. */
+  private static final MethodHandle[] UNITS;
+  private static final int PRODUCT = 0;
+  private static final int PRODUCT_TRANS_A = 1;
+  private static final int PRODUCT_TRANS_B = 2;
+  private static final int ROW_SKIPPING_ZEROS = 3;
+  private static final int PRODUCT_BF16 = 4;
+
+  static {
+    MethodType product = MethodType.methodType(void.class, int.class, int.class, int.class, float[].class, int.class,
+        int.class, float[].class, int.class, int.class, float[].class, int.class, int.class, boolean.class);
+    UNITS = CompileUnits.staticMethods(MethodHandles.lookup(),
+        "product", product,
+        "productTransA", product,
+        "productTransB", product,
+        "rowSkippingZeros", MethodType.methodType(void.class, int.class, int.class, float[].class, int.class,
+            float[].class, int.class, int.class, float[].class, int.class, int[].class),
+        "productBf16", product.changeParameterType(6, short[].class));
+  }
   /** Float lanes per vector. */
   private static final int L = S.length();
   /** Rows of the GEMM micro-tile: 8 x 3 = 24 accumulators + 3 B vectors + 1 broadcast fit in 32 registers. */
@@ -153,6 +179,45 @@ final class VectorGemm implements Gemm {
   @Override
   public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate) {
+    try {
+      UNITS[PRODUCT].invokeExact(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    } catch (Throwable thrown) {
+      throw CompileUnits.rethrow(thrown);
+    }
+  }
+
+  @Override
+  public void gemmTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+      int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+    try {
+      UNITS[PRODUCT_TRANS_A].invokeExact(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    } catch (Throwable thrown) {
+      throw CompileUnits.rethrow(thrown);
+    }
+  }
+
+  @Override
+  public void gemmTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+      int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+    try {
+      UNITS[PRODUCT_TRANS_B].invokeExact(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    } catch (Throwable thrown) {
+      throw CompileUnits.rethrow(thrown);
+    }
+  }
+
+  @Override
+  public void rowTimesMatrixSkippingZeros(int n, int k, float[] a, int aOff, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int[] nonzeroRows) {
+    try {
+      UNITS[ROW_SKIPPING_ZEROS].invokeExact(n, k, a, aOff, b, bOff, ldb, c, cOff, nonzeroRows);
+    } catch (Throwable thrown) {
+      throw CompileUnits.rethrow(thrown);
+    }
+  }
+
+  private static void product(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean accumulate) {
     if (small(m, n, k)) {
       narrowProduct(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
     } else if (m == 1 && k > 0) {
@@ -162,8 +227,7 @@ final class VectorGemm implements Gemm {
     }
   }
 
-  @Override
-  public void gemmTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+  private static void productTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
       int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
     if (small(m, n, k)) {
       narrowProduct(m, n, k, a, aOff, 1, lda, b, bOff, ldb, 1, c, cOff, ldc, accumulate);
@@ -175,8 +239,7 @@ final class VectorGemm implements Gemm {
     }
   }
 
-  @Override
-  public void gemmTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+  private static void productTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
       int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
     if (small(m, n, k)) {
       narrowProduct(m, n, k, a, aOff, lda, 1, b, bOff, 1, ldb, c, cOff, ldc, accumulate);
@@ -187,8 +250,7 @@ final class VectorGemm implements Gemm {
     }
   }
 
-  @Override
-  public void rowTimesMatrixSkippingZeros(int n, int k, float[] a, int aOff, float[] b, int bOff, int ldb,
+  private static void rowSkippingZeros(int n, int k, float[] a, int aOff, float[] b, int bOff, int ldb,
       float[] c, int cOff, int[] nonzeroRows) {
     if (n <= 0) {
       return;
@@ -196,7 +258,7 @@ final class VectorGemm implements Gemm {
     if (k <= 0 || n < L || small(1, n, k)) {
       // Narrower than a vector, a skipped row saves one fma: less than listing the rows costs
       // (Fashion's 128 x 10 output layer: 0.145 us dense, 0.23 skipping).
-      gemm(1, n, k, a, aOff, k, b, bOff, ldb, c, cOff, n, false);
+      product(1, n, k, a, aOff, k, b, bOff, ldb, c, cOff, n, false);
       return;
     }
     int count = countNonzero(k, a, aOff);
@@ -303,6 +365,15 @@ final class VectorGemm implements Gemm {
   /** Row by row through the batch-1 kernel: serving's product (m = 1); any m gives the same chains. */
   @Override
   public void gemmBf16(int m, int n, int k, float[] a, int aOff, int lda, short[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean accumulate) {
+    try {
+      UNITS[PRODUCT_BF16].invokeExact(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    } catch (Throwable thrown) {
+      throw CompileUnits.rethrow(thrown);
+    }
+  }
+
+  private static void productBf16(int m, int n, int k, float[] a, int aOff, int lda, short[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate) {
     for (int i = 0; i < m; i++) {
       VectorBf16Rows.rowTimesMatrix(n, k, a, aOff + i * lda, b, bOff, c, cOff + i * ldc, accumulate);
