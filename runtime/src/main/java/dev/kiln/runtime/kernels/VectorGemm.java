@@ -36,7 +36,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       threads.</li>
  *   <li>Each public entry runs its body through {@link CompileUnits}, a call C2 does not inline:
  *       inlined into a whole network's forward pass, the kernels' vector operations could be left
- *       unexpanded by JDK 17's C2 (its node budget spent), and ran boxed.</li>
+ *       unexpanded by JDK 17's C2 (its node budget spent), and ran boxed. Small products
+ *       ({@link #small}: Iris's, XOR's) call their body directly: they take tens of nanoseconds, and
+ *       the handle's call cost XOR's warm fits 1.2-1.5x.</li>
  *   <li>Only the API that has been stable since JDK 16 is used (no byte[]/ByteBuffer/
  *       MemorySegment access), so the same class runs on JDK 17 and JDK 25.</li>
  * </ul>
@@ -179,6 +181,10 @@ final class VectorGemm implements Gemm {
   @Override
   public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate) {
+    if (small(m, n, k)) {
+      product(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate); // tens of ns: no boundary
+      return;
+    }
     try {
       UNITS[PRODUCT].invokeExact(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     } catch (Throwable thrown) {
@@ -189,6 +195,10 @@ final class VectorGemm implements Gemm {
   @Override
   public void gemmTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
       int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+    if (small(m, n, k)) {
+      productTransA(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate); // tens of ns: no boundary
+      return;
+    }
     try {
       UNITS[PRODUCT_TRANS_A].invokeExact(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     } catch (Throwable thrown) {
@@ -199,6 +209,10 @@ final class VectorGemm implements Gemm {
   @Override
   public void gemmTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
       int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+    if (small(m, n, k)) {
+      productTransB(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate); // tens of ns: no boundary
+      return;
+    }
     try {
       UNITS[PRODUCT_TRANS_B].invokeExact(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     } catch (Throwable thrown) {
