@@ -8,12 +8,13 @@ import java.lang.invoke.MethodType;
  * Calls that C2 does not inline, so that each vector kernel entry is compiled as its own unit.
  *
  * <p>Why: JDK 17's C2 expands every Vector API intrinsic late, after parsing, and only while the
- * method being compiled stays under its node budget. A network's forward pass that inlines all its
- * products (a batch-1 prediction, {@code predictRows}, inlines three layers' kernels) went past the
- * budget in some JVMs (its log: {@code NodeCountInliningCutoff}), and the vector operations C2 had
- * not expanded yet stayed calls into the Vector API's Java fallback: the 128 x 10 output product
- * allocated a box per operation and Fashion-MNIST's batch-1 prediction took 35-85 us instead of
- * 7-9. Whether a JVM did so depended on what ran before (3 of 4 after training on two threads).
+ * method being compiled stays under its node budget. A generated forward pass that inlined its
+ * layers' products went past the budget in some JVMs (its log: {@code NodeCountInliningCutoff}),
+ * and the vector operations C2 had not expanded yet stayed calls into the Vector API's Java
+ * fallback: the 128 x 10 output product allocated a box per operation and Fashion-MNIST's batch-1
+ * prediction took 35-85 us instead of 7-9. Whether a JVM did so depended on what ran before (about
+ * half of them after training on two threads). {@code unexpanded_vector_calls.py} (samples' test
+ * scripts) lists such compilations from a {@code -XX:+LogCompilation} log.
  * Behind a call C2 cannot inline, an entry is compiled with its own budget, whoever calls it.
  *
  * <p>The handle is read from an array: C2 folds a {@code static final} handle to a constant and
