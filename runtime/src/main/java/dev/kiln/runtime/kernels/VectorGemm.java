@@ -183,12 +183,8 @@ final class VectorGemm implements Gemm {
       float[] c, int cOff, int ldc, boolean accumulate) {
     if (small(m, n, k)) {
       product(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate); // tens of ns: no boundary
-      return;
-    }
-    try {
-      UNITS[PRODUCT].invokeExact(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-    } catch (Throwable thrown) {
-      throw CompileUnits.rethrow(thrown);
+    } else {
+      productUnit(PRODUCT, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
   }
 
@@ -197,12 +193,8 @@ final class VectorGemm implements Gemm {
       int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
     if (small(m, n, k)) {
       productTransA(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate); // tens of ns: no boundary
-      return;
-    }
-    try {
-      UNITS[PRODUCT_TRANS_A].invokeExact(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-    } catch (Throwable thrown) {
-      throw CompileUnits.rethrow(thrown);
+    } else {
+      productUnit(PRODUCT_TRANS_A, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
   }
 
@@ -211,12 +203,8 @@ final class VectorGemm implements Gemm {
       int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
     if (small(m, n, k)) {
       productTransB(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate); // tens of ns: no boundary
-      return;
-    }
-    try {
-      UNITS[PRODUCT_TRANS_B].invokeExact(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-    } catch (Throwable thrown) {
-      throw CompileUnits.rethrow(thrown);
+    } else {
+      productUnit(PRODUCT_TRANS_B, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
   }
 
@@ -225,6 +213,16 @@ final class VectorGemm implements Gemm {
       float[] c, int cOff, int[] nonzeroRows) {
     try {
       UNITS[ROW_SKIPPING_ZEROS].invokeExact(n, k, a, aOff, b, bOff, ldb, c, cOff, nonzeroRows);
+    } catch (Throwable thrown) {
+      throw CompileUnits.rethrow(thrown);
+    }
+  }
+
+  /** {@code UNITS[unit]}, one of the three float products, through its handle. */
+  private static void productUnit(int unit, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+      int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+    try {
+      UNITS[unit].invokeExact(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     } catch (Throwable thrown) {
       throw CompileUnits.rethrow(thrown);
     }
